@@ -1,0 +1,39 @@
+/**
+ * A scenario: a timeline of market rows and liquidations (docs/scenario-format.md).
+ * The replay command, the mock exchange and `npm run demo` all read this one format.
+ */
+import type { PositionSide, VenueId } from './model';
+
+export interface ScenarioMarketEvent {
+  t: number;
+  type: 'market';
+  venue: VenueId;
+  asset: string;
+  price: number;
+  markPrice: number;
+  indexPrice: number;
+  fundingRate8h: number;
+  openInterestUsd: number;
+  perpVolume24hUsd: number;
+  spotVolume24hUsd: number;
+}
+
+export interface ScenarioLiquidationEvent {
+  t: number;
+  type: 'liquidation';
+  venue: VenueId;
+  asset: string;
+  side: PositionSide;
+  price: number;
+  notionalUsd: number;
+}
+
+export type ScenarioEvent = ScenarioMarketEvent | ScenarioLiquidationEvent;
+
+export interface Scenario {
+  name: string;
+  /** Epoch ms of t = 0. */
+  start: number;
+  /** Sorted by t (ms since start). */
+  events: ScenarioEvent[];
+}

@@ -1,0 +1,49 @@
+/**
+ * Shared zod helpers for venue adapters: the network edge, where every payload is validated.
+ * Only the background worker and tests import this (never the content script).
+ */
+import { z } from 'zod';
+import { VenueDataError, type VenueId } from '../core/model';
+
+/** A decimal the venue sends as a string or a number; must be finite. */
+export const decimal = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const n = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
+    if (!Number.isFinite(n)) {
+      ctx.addIssue({ code: 'custom', message: `not a finite number: ${JSON.stringify(value).slice(0, 40)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+/** A finite decimal ≥ 0 (prices, sizes, open interest). */
+export const nonNegative = decimal.refine((n) => n >= 0, 'must not be negative');
+
+/** A finite decimal > 0 (prices and sizes of a fill). */
+export const positive = decimal.refine((n) => n > 0, 'must be positive');
+
+/** Millisecond timestamp as number or numeric string. */
+export const epochMs = decimal.refine((n) => n > 0 && n < 1e14, 'not a millisecond timestamp');
+
+/** Validate `data` or throw a VenueDataError naming what was wrong and where. */
+export function parseWith<S extends z.ZodType>(venue: VenueId, what: string, schema: S, data: unknown): z.output<S> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length ? ` at ${issue.path.join('.')}` : '';
+  throw new VenueDataError(venue, `malformed ${what}${where}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** Parse a text frame as JSON or throw a VenueDataError. */
+export function parseJsonFrame(venue: VenueId, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new VenueDataError(venue, `frame is not JSON: ${text.slice(0, 60)}`);
+  }
+}
+
+export function emptyOutput() {
+  return { liquidations: [], markets: [], replies: [] };
+}
