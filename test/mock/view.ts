@@ -1,0 +1,28 @@
+/** A MockMarketView over fixed market rows, for unit tests of mock venues. */
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../src/core/scenario';
+import type { MockMarketView } from './types';
+
+export function staticView(rows: ScenarioMarketEvent[], now = 1763600000000, played: Array<ScenarioLiquidationEvent & { time: number }> = []): MockMarketView {
+  return {
+    now,
+    market: (asset) => rows.find((r) => r.asset === asset),
+    assets: () => [...new Set(rows.map((r) => r.asset))],
+    playedLiquidations: () => played,
+  };
+}
+
+export function marketRow(venue: ScenarioMarketEvent['venue'], asset: string, price: number): ScenarioMarketEvent {
+  return {
+    t: 0,
+    type: 'market',
+    venue,
+    asset,
+    price,
+    markPrice: price * 1.0003,
+    indexPrice: price,
+    fundingRate8h: 0.0001,
+    openInterestUsd: 3.6e9,
+    perpVolume24hUsd: 9e9,
+    spotVolume24hUsd: 2.25e9,
+  };
+}
