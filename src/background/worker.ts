@@ -1,0 +1,180 @@
+/**
+ * The background worker's state machine: one FlushEngine fed by every enabled venue's
+ * stream and polls, readings written to storage in batches, alerts sent once.
+ */
+import browser from 'webextension-polyfill';
+import { evaluateAlerts, EMPTY_ALERT_STATE, type Alert, type AlertState } from '../core/alerts';
+import { BUS_KEYS, type SourceStatus } from '../core/bus';
+import { FlushEngine, type EngineState } from '../core/engine';
+import type { Completeness, VenueId } from '../core/model';
+import { DEFAULT_SETTINGS, type Settings } from '../core/settings';
+import { venues } from '../venues';
+import type { StreamOutput, VenueAdapter } from '../venues/types';
+import { Coalescer } from './batch';
+import { pollVenue } from './poller';
+import { StreamConnection } from './stream';
+
+const HOT_KEY = 'engine';
+const HISTORY_KEY = 'engineHistory';
+const ALERT_KEY = 'alertState';
+const ALERT_LOG_KEY = 'alertLog';
+const ALERT_LOG_LIMIT = 20;
+const IS_FIREFOX = typeof navigator !== 'undefined' && navigator.userAgent.includes('Firefox');
+
+export interface AlertLogEntry {
+  id: string;
+  key: string;
+  title: string;
+  message: string;
+  asset: string | null;
+  at: number;
+}
+
+export class BackgroundWorker {
+  private engine!: FlushEngine;
+  private settings: Settings = DEFAULT_SETTINGS;
+  private alertState: AlertState = EMPTY_ALERT_STATE;
+  private readonly sources = new Map<VenueId, SourceStatus>();
+  private readonly streams = new Map<VenueId, StreamConnection>();
+  /** Readings and source status for the page and popup: at most twice a second. */
+  private readonly publish = new Coalescer(500, () => this.writeReadings());
+  /** Hot engine state in storage.session: survives a worker restart within the browser session. */
+  private readonly saveHot = new Coalescer(2_000, () => browser.storage.session.set({ [HOT_KEY]: this.engine.toJSON() }));
+
+  async boot(): Promise<void> {
+    const now = Date.now();
+    const [session, local] = await Promise.all([browser.storage.session.get(HOT_KEY), browser.storage.local.get([HISTORY_KEY, ALERT_KEY])]);
+    const state = (session[HOT_KEY] ?? local[HISTORY_KEY]) as EngineState | undefined;
+    this.engine = new FlushEngine(this.completenessByVenue(), now, state);
+    this.alertState = (local[ALERT_KEY] as AlertState | undefined) ?? EMPTY_ALERT_STATE;
+    for (const adapter of this.enabledAdapters()) {
+      this.sources.set(adapter.id, initialStatus(adapter));
+      this.startStream(adapter);
+    }
+    this.publish.request();
+    await this.pollAll();
+  }
+
+  /** The 30 s alarm: poll every venue, roll the windows, back up history. */
+  async tick(): Promise<void> {
+    await this.pollAll();
+    this.engine.prune(Date.now());
+    await browser.storage.local.set({ [HISTORY_KEY]: this.engine.toJSON() });
+  }
+
+  private enabledAdapters(): VenueAdapter[] {
+    return Object.values(venues).filter((adapter): adapter is VenueAdapter => !!adapter && this.settings.venues[adapter.id]);
+  }
+
+  private completenessByVenue(): Partial<Record<VenueId, Completeness>> {
+    return Object.fromEntries(Object.values(venues).map((a) => [a!.id, a!.completeness]));
+  }
+
+  private startStream(adapter: VenueAdapter): void {
+    if (!adapter.openStream(this.settings.watchlist)) {
+      this.updateSource(adapter.id, { stream: 'none' });
+      return;
+    }
+    const connection = new StreamConnection(() => adapter.openStream(this.settings.watchlist)!, {
+      onOutput: (output) => this.ingest(adapter.id, output),
+      onState: (stream) => this.updateSource(adapter.id, stream === 'connected' ? { stream, degraded: null, degradedAt: null } : { stream }),
+      onFrame: () => this.updateSource(adapter.id, { lastMessageAt: Date.now() }, false),
+      onError: (reason) => this.degrade(adapter.id, reason),
+    });
+    this.streams.set(adapter.id, connection);
+    connection.start();
+  }
+
+  private async pollAll(): Promise<void> {
+    await Promise.all(
+      this.enabledAdapters().map(async (adapter) => {
+        const result = await pollVenue(adapter, this.settings.watchlist);
+        for (const output of result.outputs) this.ingest(adapter.id, output);
+        if (result.error) this.degrade(adapter.id, result.error);
+        else this.updateSource(adapter.id, { lastPollAt: Date.now(), ...this.clearedIfStreamOk(adapter.id) });
+      }),
+    );
+    this.publish.request();
+  }
+
+  /** A good poll clears a degraded mark unless the stream itself is down. */
+  private clearedIfStreamOk(venue: VenueId): Partial<SourceStatus> {
+    const stream = this.streams.get(venue);
+    return !stream || stream.isOpen ? { degraded: null, degradedAt: null } : {};
+  }
+
+  private ingest(venue: VenueId, output: StreamOutput): void {
+    const now = Date.now();
+    let changed = output.markets.length > 0;
+    for (const liquidation of output.liquidations) changed = this.engine.ingestLiquidation(liquidation, now) || changed;
+    for (const market of output.markets) this.engine.ingestMarket(market);
+    if (!changed) return;
+    this.updateSource(venue, {}, false);
+    this.publish.request();
+    this.saveHot.request();
+  }
+
+  private degrade(venue: VenueId, reason: string): void {
+    console.warn(`flush-meter: ${reason}`);
+    this.updateSource(venue, { degraded: reason, degradedAt: Date.now() });
+  }
+
+  private updateSource(venue: VenueId, patch: Partial<SourceStatus>, publish = true): void {
+    const current = this.sources.get(venue);
+    if (!current) return;
+    this.sources.set(venue, { ...current, ...patch });
+    if (publish) this.publish.request();
+  }
+
+  private async writeReadings(): Promise<void> {
+    const now = Date.now();
+    const readings = this.engine.readings(now, this.settings.watchlist);
+    await browser.storage.local.set({ [BUS_KEYS.readings]: readings, [BUS_KEYS.sources]: [...this.sources.values()] });
+    const { alerts, state } = evaluateAlerts(readings, this.settings, this.alertState, now);
+    if (alerts.length || JSON.stringify(state.active) !== JSON.stringify(this.alertState.active)) {
+      this.alertState = state;
+      // Persist before notifying: a restart between the two must not notify twice.
+      await browser.storage.local.set({ [ALERT_KEY]: state });
+      for (const alert of alerts) await this.notify(alert, now);
+    }
+  }
+
+  private async notify(alert: Alert, now: number): Promise<void> {
+    const id = `${alert.key}:${now}`;
+    await browser.notifications.create(id, {
+      type: 'basic',
+      iconUrl: browser.runtime.getURL('assets/icon-128.png'),
+      title: alert.title,
+      message: alert.message,
+      // A flush alert stays until the trader dismisses it (Chrome); Firefox has no such option.
+      ...(IS_FIREFOX ? {} : { requireInteraction: true }),
+    });
+    const { [ALERT_LOG_KEY]: log = [] } = (await browser.storage.local.get(ALERT_LOG_KEY)) as { [ALERT_LOG_KEY]?: AlertLogEntry[] };
+    const entry: AlertLogEntry = { id, key: alert.key, title: alert.title, message: alert.message, asset: alert.asset, at: now };
+    await browser.storage.local.set({ [ALERT_LOG_KEY]: [...log, entry].slice(-ALERT_LOG_LIMIT) });
+  }
+
+  /** Before the browser may stop the worker: nothing in memory is lost. */
+  async persist(): Promise<void> {
+    await Promise.all([this.saveHot.flush(), this.publish.flush()]);
+  }
+
+  async alertFor(notificationId: string): Promise<AlertLogEntry | undefined> {
+    const { [ALERT_LOG_KEY]: log = [] } = (await browser.storage.local.get(ALERT_LOG_KEY)) as { [ALERT_LOG_KEY]?: AlertLogEntry[] };
+    return log.find((entry) => entry.id === notificationId);
+  }
+}
+
+function initialStatus(adapter: VenueAdapter): SourceStatus {
+  return {
+    venue: adapter.id,
+    label: adapter.label,
+    completeness: adapter.completeness,
+    completenessNote: adapter.completenessNote ?? null,
+    stream: 'connecting',
+    lastMessageAt: null,
+    lastPollAt: null,
+    degraded: null,
+    degradedAt: null,
+  };
+}

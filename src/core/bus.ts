@@ -1,0 +1,46 @@
+/**
+ * Storage is the bus: the worker writes these keys, the page meter and popup read and subscribe.
+ * Types only plus key names, so the content script can import it without pulling in code.
+ */
+import type { Readings } from './engine';
+import type { Completeness, VenueId } from './model';
+
+/** Keys in storage.local that UIs read (content scripts cannot read storage.session). */
+export const BUS_KEYS = {
+  readings: 'readings',
+  sources: 'sources',
+} as const;
+
+export type StreamState = 'connecting' | 'connected' | 'reconnecting' | 'none' | 'off';
+
+export interface SourceStatus {
+  venue: VenueId;
+  label: string;
+  completeness: Completeness;
+  completenessNote: string | null;
+  stream: StreamState;
+  /** Last frame of any kind received on the stream, ms. */
+  lastMessageAt: number | null;
+  /** Last successful poll, ms. */
+  lastPollAt: number | null;
+  /** Why the source is degraded (bad data, HTTP error, socket closed), or null. */
+  degraded: string | null;
+  degradedAt: number | null;
+}
+
+export interface BusSnapshot {
+  readings?: Readings;
+  sources?: SourceStatus[];
+}
+
+/** A poll older than this makes a source stale: two missed 30 s polls plus slack. */
+export const STALE_AFTER_MS = 90_000;
+
+export type SourceHealth = 'live' | 'stale' | 'degraded' | 'off';
+
+export function sourceHealth(source: SourceStatus, now: number): SourceHealth {
+  if (source.stream === 'off') return 'off';
+  if (source.degraded) return 'degraded';
+  if (source.lastPollAt === null || now - source.lastPollAt > STALE_AFTER_MS) return 'stale';
+  return 'live';
+}

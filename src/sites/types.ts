@@ -1,0 +1,27 @@
+/**
+ * One exchange trading page: which URLs it covers, how the URL names the symbol, and where
+ * its order panel is. Imported by the content script, so it stays tiny (no zod, no venues).
+ */
+import type { VenueId } from '../core/model';
+
+export interface AnchorCandidate {
+  selector: string;
+  /** What the selector targets on the real page, so a redesign is easy to repair. */
+  why: string;
+}
+
+export interface Site {
+  id: string;
+  /** The API venue whose data matches this page (for per-venue emphasis). */
+  venue: VenueId;
+  /** Content-script match patterns (also written into the manifest). */
+  matches: string[];
+  /** Venue symbol from the page URL, or null when the page is not a trading page. */
+  symbolFromUrl(url: URL): string | null;
+  /** Base asset of a venue symbol ('BTCUSDT' → 'BTC'). */
+  assetFromSymbol(symbol: string): string;
+  /** Order-panel candidates, tried in order. */
+  anchors: AnchorCandidate[];
+  /** The trading page for an asset (popup and notification click-through). */
+  tradingUrl(asset: string): string;
+}

@@ -1,0 +1,41 @@
+/** Small deterministic scenarios for the e2e: exact totals the meter must reproduce. */
+import type { Scenario, ScenarioEvent } from '../../src/core/scenario';
+import type { VenueId } from '../../src/core/model';
+
+const PRICES: Record<string, number> = { BTC: 72000, ETH: 2100, SOL: 90 };
+
+/**
+ * One hour of liquidations on the given venues ending at the scenario's last event:
+ * `totalUsd` split ~90 % longs, spread over the hour, plus one market row per venue × asset
+ * every minute. Deterministic (no randomness) so expected totals are exact.
+ */
+export function longFlushHour(venues: VenueId[], totalUsd = 99_100_000, longShare = 0.9): Scenario {
+  const events: ScenarioEvent[] = [];
+  const minutes = 60;
+  const assets = Object.keys(PRICES);
+  // Liquidations stay inside the last 50 minutes, so they are all in the 1 h window however
+  // the minute buckets fall when the test reads them.
+  const firstLiquidationMinute = 10;
+  const perMinute = totalUsd / (minutes - firstLiquidationMinute);
+  for (let minute = 0; minute < minutes; minute++) {
+    for (const venue of venues) {
+      for (const asset of assets) {
+        const price = PRICES[asset]! * (1 - 0.0005 * minute);
+        events.push({
+          t: minute * 60_000, type: 'market', venue, asset, price, markPrice: price * 1.0002, indexPrice: price,
+          fundingRate8h: 0.0001 - minute * 0.000002, openInterestUsd: 3.6e9 * (1 - 0.0013 * minute),
+          perpVolume24hUsd: 9e9, spotVolume24hUsd: 2.25e9,
+        });
+      }
+    }
+    if (minute < firstLiquidationMinute) continue;
+    // Ten liquidations a minute, the share split by count: 9 longs and 1 short for 90 %.
+    for (let i = 0; i < 10; i++) {
+      const venue = venues[(minute + i) % venues.length]!;
+      const asset = assets[i % 2 === 0 ? 0 : i % 3 === 0 ? 2 : 1]!;
+      const side = i < Math.round(longShare * 10) ? 'long' : 'short';
+      events.push({ t: minute * 60_000 + 1_000 + i * 5_000, type: 'liquidation', venue, asset, side, price: PRICES[asset]!, notionalUsd: Math.round(perMinute / 10) });
+    }
+  }
+  return { name: 'e2e long flush hour', start: Date.UTC(2026, 10, 20), events };
+}

@@ -1,0 +1,254 @@
+/**
+ * The mock exchange: one HTTPS + WSS server on 127.0.0.1 that answers for every venue's API
+ * hosts (routed by Host header, so Chromium's --host-resolver-rules can point real hostnames
+ * here) and serves stand-in trading pages. It replays a scenario on a wall clock:
+ * events before `startAt` are backdated one-to-one and delivered to the first subscriber;
+ * later events are played live at `speed` × real time, stamped with the time they are sent.
+ */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { generate } from 'selfsigned';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Scenario, ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../src/core/scenario';
+import type { VenueId } from '../../src/core/model';
+import { MockReject, type MockMarketView, type MockVenue, type MockWsConnection } from './types';
+import { mockVenues } from './venues';
+
+export type PlayedLiquidation = ScenarioLiquidationEvent & { time: number };
+
+export interface MockOptions {
+  scenario: Scenario;
+  /** Scenario time (ms since start) already in the past when the mock starts. Default: the scenario's end. */
+  startAt?: number;
+  /** Live replay speed after `startAt` (1 = real time). */
+  speed?: number;
+  venues?: MockVenue[];
+}
+
+export interface RequestLogEntry {
+  host: string;
+  path: string;
+  status: number;
+  at: number;
+}
+
+/** Trading pages the mock serves, by hostname. */
+const PAGES: Record<string, string> = {
+  'www.binance.com': 'binance-futures.html',
+};
+
+interface Client {
+  venue: MockVenue;
+  socket: WebSocket;
+  connection: MockWsConnection;
+}
+
+export class MockExchange {
+  readonly requests: RequestLogEntry[] = [];
+  private server: Server | null = null;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly clients = new Set<Client>();
+  private readonly venues: MockVenue[];
+  private readonly scenario: Scenario;
+  private readonly startAt: number;
+  private readonly speed: number;
+  private wallStart = 0;
+  /** Liquidations at or before startAt, waiting for a subscriber, per venue. */
+  private readonly backlog = new Map<VenueId, PlayedLiquidation[]>();
+  private readonly played: PlayedLiquidation[] = [];
+  private nextEvent = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  port = 0;
+
+  constructor(options: MockOptions) {
+    this.scenario = options.scenario;
+    const end = options.scenario.events.at(-1)?.t ?? 0;
+    this.startAt = options.startAt ?? end;
+    this.speed = options.speed ?? 1;
+    this.venues = options.venues ?? mockVenues;
+  }
+
+  async start(): Promise<number> {
+    const pems = await generate([{ name: 'commonName', value: 'flush-meter-mock' }], {
+      keySize: 2048,
+      extensions: [{ name: 'subjectAltName', altNames: this.hostnames().map((value) => ({ type: 2 as const, value })) }],
+    });
+    this.wallStart = Date.now();
+    this.queueBacklog();
+    this.server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => this.onHttp(req, res));
+    this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as Socket, head));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as { port: number }).port;
+    this.timer = setInterval(() => this.playDue(), 50);
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const client of this.clients) client.socket.terminate();
+    this.wss.close();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+  }
+
+  /** Every hostname the mock answers for (API hosts and trading pages). */
+  hostnames(): string[] {
+    return [...new Set([...this.venues.flatMap((v) => v.hosts), ...Object.keys(PAGES)])];
+  }
+
+  /** The Chromium flag value that routes every hostname here. */
+  hostResolverRules(): string {
+    return this.hostnames()
+      .map((host) => `MAP ${host} 127.0.0.1:${this.port}`)
+      .join(', ');
+  }
+
+  /** Scenario time now (ms since the scenario's start). */
+  scenarioNow(): number {
+    return this.startAt + (Date.now() - this.wallStart) * this.speed;
+  }
+
+  /** Wall-clock time of a scenario instant under this replay's mapping. */
+  wallTimeOf(t: number): number {
+    return t <= this.startAt ? this.wallStart - (this.startAt - t) : this.wallStart + (t - this.startAt) / this.speed;
+  }
+
+  /** Send a liquidation now, as the venue would, to every subscribed client. */
+  pushLiquidation(event: Omit<ScenarioLiquidationEvent, 't' | 'type'>): PlayedLiquidation {
+    const played: PlayedLiquidation = { ...event, type: 'liquidation', t: this.scenarioNow(), time: Date.now() };
+    this.broadcast(played);
+    return played;
+  }
+
+  /** Liquidations delivered or backdated so far. */
+  playedLiquidations(): readonly PlayedLiquidation[] {
+    return this.played;
+  }
+
+  private view(venue: VenueId): MockMarketView {
+    const now = this.scenarioNow();
+    return {
+      now: Date.now(),
+      market: (asset) => this.latestMarket(venue, asset, now),
+      assets: () => [...new Set(this.scenario.events.filter((e) => e.venue === venue && e.type === 'market').map((e) => e.asset))],
+      playedLiquidations: () => this.played.filter((e) => e.venue === venue),
+    };
+  }
+
+  private latestMarket(venue: VenueId, asset: string, now: number): ScenarioMarketEvent | undefined {
+    let latest: ScenarioMarketEvent | undefined;
+    for (const event of this.scenario.events) {
+      if (event.t > now) break;
+      if (event.type === 'market' && event.venue === venue && event.asset === asset) latest = event;
+    }
+    // Before the first row, show the first one: a venue always has a market.
+    return latest ?? this.scenario.events.find((e): e is ScenarioMarketEvent => e.type === 'market' && e.venue === venue && e.asset === asset);
+  }
+
+  private queueBacklog(): void {
+    for (const event of this.scenario.events) {
+      if (event.t > this.startAt) break;
+      this.nextEvent += 1;
+      if (event.type !== 'liquidation') continue;
+      const played = { ...event, time: this.wallTimeOf(event.t) };
+      this.played.push(played);
+      const queue = this.backlog.get(event.venue) ?? [];
+      queue.push(played);
+      this.backlog.set(event.venue, queue);
+    }
+  }
+
+  private playDue(): void {
+    const now = this.scenarioNow();
+    while (this.nextEvent < this.scenario.events.length && this.scenario.events[this.nextEvent]!.t <= now) {
+      const event = this.scenario.events[this.nextEvent++]!;
+      if (event.type === 'liquidation') this.broadcast({ ...event, time: Date.now() });
+    }
+  }
+
+  private broadcast(event: PlayedLiquidation): void {
+    if (!this.played.includes(event)) this.played.push(event);
+    for (const client of this.clients) {
+      if (client.venue.id !== event.venue) continue;
+      for (const frame of client.connection.liquidationFrames(event, this.view(event.venue))) client.socket.send(frame);
+    }
+  }
+
+  /** Hands backlogged liquidations to a client that now subscribes to them. */
+  private deliverBacklog(client: Client): void {
+    const queue = this.backlog.get(client.venue.id);
+    if (!queue?.length) return;
+    const view = this.view(client.venue.id);
+    const left: PlayedLiquidation[] = [];
+    for (const event of queue) {
+      const frames = client.connection.liquidationFrames(event, view);
+      if (frames.length === 0) left.push(event);
+      for (const frame of frames) client.socket.send(frame);
+    }
+    this.backlog.set(client.venue.id, left);
+  }
+
+  private venueFor(host: string | undefined): MockVenue | undefined {
+    const name = (host ?? '').replace(/:\d+$/, '');
+    return this.venues.find((v) => v.hosts.includes(name));
+  }
+
+  private onHttp(req: IncomingMessage, res: ServerResponse): void {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const url = new URL(req.url ?? '/', `https://${host}`);
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const send = (status: number, payload: string, type: string) => {
+        this.requests.push({ host, path: url.pathname + url.search, status, at: Date.now() });
+        res.writeHead(status, { 'content-type': type, 'access-control-allow-origin': '*' });
+        res.end(payload);
+      };
+      const page = PAGES[host];
+      if (page) return send(200, readFileSync(fileURLToPath(new URL(`../fixtures/pages/${page}`, import.meta.url)), 'utf8'), 'text/html; charset=utf-8');
+      const venue = this.venueFor(host);
+      if (!venue) return send(404, JSON.stringify({ error: `no mock for ${host}` }), 'application/json');
+      const answer = venue.http({ method: req.method ?? 'GET', host, path: url.pathname, query: url.searchParams, body }, this.view(venue.id));
+      for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+      send(answer.status, JSON.stringify(answer.body), 'application/json');
+    });
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const venue = this.venueFor(host);
+    let connection: MockWsConnection;
+    try {
+      if (!venue) throw new MockReject(`no mock for ${host}`, undefined, 404);
+      connection = venue.connect(host, req.url ?? '/');
+    } catch (error) {
+      const status = error instanceof MockReject ? error.status : 500;
+      this.requests.push({ host, path: req.url ?? '/', status, at: Date.now() });
+      socket.end(`HTTP/1.1 ${status} Rejected\r\nContent-Type: text/plain\r\n\r\n${String((error as Error).message)}`);
+      return;
+    }
+    this.requests.push({ host, path: req.url ?? '/', status: 101, at: Date.now() });
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const client: Client = { venue: venue!, socket: ws, connection };
+      this.clients.add(client);
+      ws.on('close', () => this.clients.delete(client));
+      ws.on('message', (data) => this.onClientFrame(client, data.toString()));
+      this.deliverBacklog(client);
+    });
+  }
+
+  private onClientFrame(client: Client, text: string): void {
+    try {
+      for (const reply of client.connection.onMessage(text, this.view(client.venue.id))) client.socket.send(reply);
+      this.deliverBacklog(client);
+    } catch (error) {
+      if (!(error instanceof MockReject)) throw error;
+      this.requests.push({ host: client.venue.hosts[0]!, path: `ws-frame:${text.slice(0, 80)}`, status: error.status, at: Date.now() });
+      if (error.frame) client.socket.send(error.frame);
+      client.socket.close(1008, error.message.slice(0, 100));
+    }
+  }
+}
