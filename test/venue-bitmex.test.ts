@@ -43,6 +43,7 @@ describe('bitmex.parseLiquidations', () => {
       quantity: 9214 / 10106,
       notionalUsd: 9214,
       time: RECEIVED,
+      id: 'dd9cea25-207c-0dab-15b5-b88da776f500',
     });
   });
 

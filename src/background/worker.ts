@@ -5,6 +5,7 @@
 import browser from 'webextension-polyfill';
 import { evaluateAlerts, EMPTY_ALERT_STATE, type Alert, type AlertState } from '../core/alerts';
 import { BUS_KEYS, type SourceStatus } from '../core/bus';
+import { admitPolledBatch, Deduper, type DedupeState } from '../core/dedupe';
 import { FlushEngine, type EngineState } from '../core/engine';
 import type { Completeness, VenueId } from '../core/model';
 import { DEFAULT_SETTINGS, type Settings } from '../core/settings';
@@ -15,6 +16,7 @@ import { pollVenue } from './poller';
 import { StreamConnection } from './stream';
 
 const HOT_KEY = 'engine';
+const DEDUPE_KEY = 'dedupe';
 const HISTORY_KEY = 'engineHistory';
 const ALERT_KEY = 'alertState';
 const ALERT_LOG_KEY = 'alertLog';
@@ -32,6 +34,7 @@ export interface AlertLogEntry {
 
 export class BackgroundWorker {
   private engine!: FlushEngine;
+  private deduper = new Deduper();
   private settings: Settings = DEFAULT_SETTINGS;
   private alertState: AlertState = EMPTY_ALERT_STATE;
   private readonly sources = new Map<VenueId, SourceStatus>();
@@ -39,35 +42,39 @@ export class BackgroundWorker {
   /** Readings and source status for the page and popup: at most twice a second. */
   private readonly publish = new Coalescer(500, () => this.writeReadings());
   /** Hot engine state in storage.session: survives a worker restart within the browser session. */
-  private readonly saveHot = new Coalescer(2_000, () => browser.storage.session.set({ [HOT_KEY]: this.engine.toJSON() }));
+  private readonly saveHot = new Coalescer(2_000, () =>
+    browser.storage.session.set({ [HOT_KEY]: this.engine.toJSON(), [DEDUPE_KEY]: this.deduper.toJSON(Date.now()) }),
+  );
 
   async boot(): Promise<void> {
     const now = Date.now();
-    const [session, local] = await Promise.all([browser.storage.session.get(HOT_KEY), browser.storage.local.get([HISTORY_KEY, ALERT_KEY])]);
+    const [session, local] = await Promise.all([browser.storage.session.get([HOT_KEY, DEDUPE_KEY]), browser.storage.local.get([HISTORY_KEY, ALERT_KEY])]);
     const state = (session[HOT_KEY] ?? local[HISTORY_KEY]) as EngineState | undefined;
     this.engine = new FlushEngine(this.completenessByVenue(), now, state);
+    this.deduper = new Deduper(session[DEDUPE_KEY] as DedupeState | undefined);
     this.alertState = (local[ALERT_KEY] as AlertState | undefined) ?? EMPTY_ALERT_STATE;
-    for (const adapter of this.enabledAdapters()) {
-      this.sources.set(adapter.id, initialStatus(adapter));
-      this.startStream(adapter);
-    }
+    for (const adapter of this.enabledAdapters()) this.sources.set(adapter.id, initialStatus(adapter));
     this.publish.request();
+    // Poll first: some streams size liquidations in contracts whose value the poll teaches
+    // the adapter (BitMEX linear multipliers, OKX ctVal), so a stream must not run ahead of it.
     await this.pollAll();
+    for (const adapter of this.enabledAdapters()) this.startStream(adapter);
   }
 
   /** The 30 s alarm: poll every venue, roll the windows, back up history. */
   async tick(): Promise<void> {
     await this.pollAll();
     this.engine.prune(Date.now());
+    this.deduper.prune(Date.now());
     await browser.storage.local.set({ [HISTORY_KEY]: this.engine.toJSON() });
   }
 
   private enabledAdapters(): VenueAdapter[] {
-    return Object.values(venues).filter((adapter): adapter is VenueAdapter => !!adapter && this.settings.venues[adapter.id]);
+    return Object.values(venues).filter((adapter) => this.settings.venues[adapter.id]);
   }
 
   private completenessByVenue(): Partial<Record<VenueId, Completeness>> {
-    return Object.fromEntries(Object.values(venues).map((a) => [a!.id, a!.completeness]));
+    return Object.fromEntries(Object.values(venues).map((a) => [a.id, a.completeness]));
   }
 
   private startStream(adapter: VenueAdapter): void {
@@ -76,7 +83,7 @@ export class BackgroundWorker {
       return;
     }
     const connection = new StreamConnection(() => adapter.openStream(this.settings.watchlist)!, {
-      onOutput: (output) => this.ingest(adapter.id, output),
+      onOutput: (output) => this.ingest(adapter.id, output, 'stream'),
       onState: (stream) => this.updateSource(adapter.id, stream === 'connected' ? { stream, degraded: null, degradedAt: null } : { stream }),
       onFrame: () => this.updateSource(adapter.id, { lastMessageAt: Date.now() }, false),
       onError: (reason) => this.degrade(adapter.id, reason),
@@ -89,7 +96,7 @@ export class BackgroundWorker {
     await Promise.all(
       this.enabledAdapters().map(async (adapter) => {
         const result = await pollVenue(adapter, this.settings.watchlist);
-        for (const output of result.outputs) this.ingest(adapter.id, output);
+        for (const output of result.outputs) this.ingest(adapter.id, output, 'poll');
         if (result.error) this.degrade(adapter.id, result.error);
         else this.updateSource(adapter.id, { lastPollAt: Date.now(), ...this.clearedIfStreamOk(adapter.id) });
       }),
@@ -103,10 +110,12 @@ export class BackgroundWorker {
     return !stream || stream.isOpen ? { degraded: null, degradedAt: null } : {};
   }
 
-  private ingest(venue: VenueId, output: StreamOutput): void {
+  private ingest(venue: VenueId, output: StreamOutput, origin: 'stream' | 'poll'): void {
     const now = Date.now();
     let changed = output.markets.length > 0;
-    for (const liquidation of output.liquidations) changed = this.engine.ingestLiquidation(liquidation, now) || changed;
+    const fresh =
+      origin === 'poll' ? admitPolledBatch(this.deduper, output.liquidations, now) : output.liquidations.filter((l) => this.deduper.admitStreamed(l, now));
+    for (const liquidation of fresh) changed = this.engine.ingestLiquidation(liquidation, now) || changed;
     for (const market of output.markets) this.engine.ingestMarket(market);
     if (!changed) return;
     this.updateSource(venue, {}, false);

@@ -32,6 +32,8 @@ export interface Liquidation {
   notionalUsd: number;
   /** Event time, ms since epoch. */
   time: number;
+  /** The venue's own id for the liquidation, where it has one (BitMEX orderID); used to count it once. */
+  id?: string;
 }
 
 /**

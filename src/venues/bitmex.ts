@@ -128,6 +128,8 @@ function toLiquidation(row: z.output<typeof liquidationRow>, spec: ContractSpec,
     quantity,
     notionalUsd,
     time,
+    // Rows carry no timestamp, so the order id is what tells two liquidations apart.
+    id: row.orderID,
   };
 }
 

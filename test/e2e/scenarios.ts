@@ -9,7 +9,7 @@ const PRICES: Record<string, number> = { BTC: 72000, ETH: 2100, SOL: 90 };
  * `totalUsd` split ~90 % longs, spread over the hour, plus one market row per venue × asset
  * every minute. Deterministic (no randomness) so expected totals are exact.
  */
-export function longFlushHour(venues: VenueId[], totalUsd = 99_100_000, longShare = 0.9): Scenario {
+export function longFlushHour(venues: VenueId[], totalUsd = 99_100_000, longShare = 0.9, marketOnly: VenueId[] = []): Scenario {
   const events: ScenarioEvent[] = [];
   const minutes = 60;
   const assets = Object.keys(PRICES);
@@ -18,7 +18,7 @@ export function longFlushHour(venues: VenueId[], totalUsd = 99_100_000, longShar
   const firstLiquidationMinute = 10;
   const perMinute = totalUsd / (minutes - firstLiquidationMinute);
   for (let minute = 0; minute < minutes; minute++) {
-    for (const venue of venues) {
+    for (const venue of [...venues, ...marketOnly]) {
       for (const asset of assets) {
         const price = PRICES[asset]! * (1 - 0.0005 * minute);
         events.push({

@@ -200,7 +200,8 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
       // Inverse XBTUSD contracts are USD; linear contracts are base units × underlyingToPositionMultiplier.
       const leavesQty =
         event.asset === 'BTC' ? Math.round(event.notionalUsd) : Math.round((event.notionalUsd / event.price) * contractsPerUnit(event.asset));
-      const orderID = `00000000-0000-0000-0000-${String(event.time % 1e12).padStart(12, '0')}`;
+      orderCounter += 1;
+      const orderID = `00000000-0000-0000-0000-${String(orderCounter).padStart(12, '0')}`;
       const row = {
         orderID,
         symbol,
@@ -218,6 +219,9 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
     },
   };
 }
+
+/** BitMEX order ids are unique GUIDs; a counter keeps them unique in the mock. */
+let orderCounter = 0;
 
 export const bitmexMock: MockVenue = {
   id: 'bitmex',

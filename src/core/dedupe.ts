@@ -1,0 +1,94 @@
+/**
+ * Counts each liquidation once. Streams replay on reconnect and some push out of order (OKX);
+ * REST backfills (OKX, Bitfinex) return the same recent items on every poll and overlap the
+ * stream. A liquidation's identity is its venue, symbol, side, time, price and size.
+ */
+import type { Liquidation } from './model';
+
+export interface DedupeState {
+  /** Recently admitted identities with their arrival time, oldest first. */
+  recent: Array<[string, number]>;
+  /** venue|symbol → newest event time admitted from a poll. */
+  watermarks: Record<string, number>;
+}
+
+/** Keep identities this long: a reconnect replay or a slow poll falls well inside it. */
+export const DEDUPE_HORIZON_MS = 15 * 60_000;
+/** Bound memory during a cascade; at 1,000 events/s the horizon shrinks to ~100 s. */
+export const DEDUPE_MAX_ENTRIES = 100_000;
+/** What survives a worker restart: reconnect replays only concern the last few minutes. */
+const PERSIST_MS = 5 * 60_000;
+const PERSIST_MAX = 5_000;
+
+export function identityOf(l: Liquidation): string {
+  if (l.id !== undefined) return `${l.venue}|${l.id}`;
+  return `${l.venue}|${l.symbol}|${l.side}|${l.time}|${l.price}|${l.quantity}`;
+}
+
+export class Deduper {
+  private readonly recent = new Map<string, number>();
+  private readonly watermarks = new Map<string, number>();
+
+  constructor(state?: DedupeState) {
+    for (const [key, at] of state?.recent ?? []) if (typeof key === 'string' && Number.isFinite(at)) this.recent.set(key, at);
+    for (const [key, time] of Object.entries(state?.watermarks ?? {})) if (Number.isFinite(time)) this.watermarks.set(key, time);
+  }
+
+  /** True the first time a streamed liquidation is seen. */
+  admitStreamed(liquidation: Liquidation, now: number): boolean {
+    const key = identityOf(liquidation);
+    if (this.recent.has(key)) return false;
+    this.remember(key, now);
+    return true;
+  }
+
+  /**
+   * A polled liquidation counts only when it is newer than everything earlier polls returned
+   * (the same items come back every poll) and the stream has not already delivered it.
+   */
+  admitPolled(liquidation: Liquidation, now: number, previousWatermark: number): boolean {
+    if (liquidation.time <= previousWatermark) return false;
+    return this.admitStreamed(liquidation, now);
+  }
+
+  /** Watermark before a poll batch is admitted; advance it with `advanceWatermark` after. */
+  watermark(venue: string, symbol: string): number {
+    return this.watermarks.get(`${venue}|${symbol}`) ?? 0;
+  }
+
+  advanceWatermark(venue: string, symbol: string, time: number): void {
+    const key = `${venue}|${symbol}`;
+    if (time > (this.watermarks.get(key) ?? 0)) this.watermarks.set(key, time);
+  }
+
+  /** Forget identities older than the horizon (they arrive in time order, so stop at the first young one). */
+  prune(now: number): void {
+    for (const [key, at] of this.recent) {
+      if (at >= now - DEDUPE_HORIZON_MS) break;
+      this.recent.delete(key);
+    }
+  }
+
+  get size(): number {
+    return this.recent.size;
+  }
+
+  toJSON(now: number): DedupeState {
+    const recent = [...this.recent].filter(([, at]) => at >= now - PERSIST_MS).slice(-PERSIST_MAX);
+    return { recent, watermarks: Object.fromEntries(this.watermarks) };
+  }
+
+  private remember(key: string, now: number): void {
+    this.recent.set(key, now);
+    if (this.recent.size > DEDUPE_MAX_ENTRIES) this.recent.delete(this.recent.keys().next().value!);
+  }
+}
+
+/** Admits a poll's liquidations against the watermark each symbol had before this poll. */
+export function admitPolledBatch(deduper: Deduper, batch: Liquidation[], now: number): Liquidation[] {
+  const before = new Map<string, number>();
+  for (const l of batch) if (!before.has(`${l.venue}|${l.symbol}`)) before.set(`${l.venue}|${l.symbol}`, deduper.watermark(l.venue, l.symbol));
+  const admitted = batch.filter((l) => deduper.admitPolled(l, now, before.get(`${l.venue}|${l.symbol}`)!));
+  for (const l of batch) deduper.advanceWatermark(l.venue, l.symbol, l.time);
+  return admitted;
+}

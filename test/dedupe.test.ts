@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { admitPolledBatch, DEDUPE_HORIZON_MS, Deduper } from '../src/core/dedupe';
+import type { Liquidation } from '../src/core/model';
+
+const NOW = 1_763_600_000_000;
+const liq = (time: number, over: Partial<Liquidation> = {}): Liquidation => ({ venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', side: 'long', price: 72000, quantity: 0.5, notionalUsd: 36000, time, ...over });
+
+describe('Deduper', () => {
+  it('counts a replayed stream event once, out-of-order events each once', () => {
+    const d = new Deduper();
+    expect(d.admitStreamed(liq(NOW - 2000), NOW)).toBe(true);
+    expect(d.admitStreamed(liq(NOW - 5000), NOW)).toBe(true);
+    expect(d.admitStreamed(liq(NOW - 2000), NOW + 1000)).toBe(false);
+    expect(d.admitStreamed(liq(NOW - 2000, { side: 'short' }), NOW)).toBe(true);
+  });
+
+  it('admits a poll batch once, even when the next poll returns the same items plus one', () => {
+    const d = new Deduper();
+    const batch = [liq(NOW - 60_000), liq(NOW - 30_000), liq(NOW - 10_000)];
+    expect(admitPolledBatch(d, batch, NOW)).toHaveLength(3);
+    expect(admitPolledBatch(d, [...batch, liq(NOW + 5_000)], NOW + 30_000)).toEqual([liq(NOW + 5_000)]);
+  });
+
+  it('does not count a polled item the stream already delivered', () => {
+    const d = new Deduper();
+    d.admitStreamed(liq(NOW - 1000), NOW);
+    expect(admitPolledBatch(d, [liq(NOW - 1000), liq(NOW - 500, { price: 71990 })], NOW)).toEqual([liq(NOW - 500, { price: 71990 })]);
+  });
+
+  it('survives a restart through JSON: recent identities and watermarks', () => {
+    const d = new Deduper();
+    d.admitStreamed(liq(NOW - 1000), NOW);
+    admitPolledBatch(d, [liq(NOW - 90_000, { symbol: 'ETH-USDT-SWAP' })], NOW);
+    const restored = new Deduper(JSON.parse(JSON.stringify(d.toJSON(NOW))));
+    expect(restored.admitStreamed(liq(NOW - 1000), NOW + 10)).toBe(false);
+    expect(admitPolledBatch(restored, [liq(NOW - 90_000, { symbol: 'ETH-USDT-SWAP' })], NOW + 30_000)).toEqual([]);
+  });
+
+  it('forgets identities past the horizon', () => {
+    const d = new Deduper();
+    d.admitStreamed(liq(NOW), NOW);
+    d.prune(NOW + DEDUPE_HORIZON_MS + 1);
+    expect(d.size).toBe(0);
+  });
+});
+
+describe('identity with a venue id', () => {
+  it('tells apart same-millisecond rows by the venue id (BitMEX rows carry no timestamp)', () => {
+    const d = new Deduper();
+    expect(d.admitStreamed(liq(NOW, { venue: 'bitmex', id: 'a' }), NOW)).toBe(true);
+    expect(d.admitStreamed(liq(NOW, { venue: 'bitmex', id: 'b' }), NOW)).toBe(true);
+    expect(d.admitStreamed(liq(NOW, { venue: 'bitmex', id: 'a' }), NOW)).toBe(false);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * One scenario across every venue, each speaking its own wire format through the mock:
+ * the market-wide 1 h total and long share equal the scenario's, every venue is counted,
+ * and the popup shows each venue's health and completeness.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SourceStatus } from '../../src/core/bus';
+import type { Readings } from '../../src/core/engine';
+import { formatShare, formatUsd } from '../../src/core/format';
+import type { VenueId } from '../../src/core/model';
+import { venues } from '../../src/venues';
+import { MockExchange } from '../mock/server';
+import { extensionStorage, launchWithExtension, waitFor, type Browser } from './harness';
+import { longFlushHour } from './scenarios';
+
+const LIQUIDATION_VENUES: VenueId[] = ['binance', 'bybit', 'okx', 'bitmex', 'bitget', 'bitfinex', 'deribit'];
+
+let mock: MockExchange;
+let browser: Browser;
+
+function sent(venue?: VenueId) {
+  const events = mock.playedLiquidations().filter((e) => !venue || e.venue === venue);
+  const total = events.reduce((sum, e) => sum + e.notionalUsd, 0);
+  const longs = events.filter((e) => e.side === 'long').reduce((sum, e) => sum + e.notionalUsd, 0);
+  return { total, longShare: longs / total };
+}
+
+beforeAll(async () => {
+  mock = new MockExchange({ scenario: longFlushHour(LIQUIDATION_VENUES, 99_100_000, 0.9, ['hyperliquid']) });
+  await mock.start();
+  browser = await launchWithExtension(mock);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await mock?.stop();
+});
+
+describe('all venues through their real wire formats', () => {
+  it('counts every venue: market-wide 1 h total and long share equal the scenario', async () => {
+    const expected = sent();
+    const readings = await waitFor(
+      () => extensionStorage<Readings>(browser, 'local', 'readings'),
+      // Venue units (contracts, USD face value) round each liquidation slightly.
+      (r) => Math.abs((r?.scopes.ALL?.liq1h.totalUsd ?? 0) / expected.total - 1) < 0.002,
+      45_000,
+      'market-wide 1 h total',
+    );
+    const market = readings!.scopes.ALL!;
+    expect(formatUsd(market.liq1h.totalUsd)).toBe(formatUsd(expected.total));
+    expect(formatShare(market.liq1h.longShare)).toBe(formatShare(expected.longShare));
+    for (const venue of LIQUIDATION_VENUES) {
+      const row = market.venues.find((v) => v.venue === venue);
+      expect(row?.liq1hUsd, venue).toBeGreaterThan(0);
+      expect(row!.liq1hUsd / sent(venue).total, venue).toBeCloseTo(1, 2);
+    }
+    expect([...market.sampledVenues].sort()).toEqual(LIQUIDATION_VENUES.filter((v) => venues[v].completeness === 'sampled').sort());
+  });
+
+  it('polls market data from every venue with requests the venues accept', async () => {
+    const readings = await waitFor(
+      () => extensionStorage<Readings>(browser, 'local', 'readings'),
+      (r) => (r?.scopes.BTC?.venues ?? []).filter((v) => v.openInterestUsd !== null && v.funding8h !== null).length === 8,
+      45_000,
+      'BTC market data from all 8 venues',
+    );
+    const btc = readings!.scopes.BTC!;
+    // Scenario OI is $3.6B per venue at the start, falling ~8 % over the hour.
+    for (const venue of btc.venues) expect(venue.openInterestUsd! / 3.6e9, venue.venue).toBeGreaterThan(0.85);
+    expect(btc.funding8h).not.toBeNull();
+    const rejected = mock.requests.filter((r) => r.status >= 400);
+    expect(rejected).toEqual([]);
+  });
+
+  it('shows each venue health and completeness in the popup', async () => {
+    const sources = await waitFor(
+      () => extensionStorage<SourceStatus[]>(browser, 'local', 'sources'),
+      (s) => (s ?? []).length === 8 && s!.every((x) => x.lastPollAt !== null && !x.degraded),
+      30_000,
+      'all sources polled, none degraded',
+    );
+    expect(sources!.find((s) => s.venue === 'hyperliquid')!.stream).toBe('none');
+    const page = await browser.context.newPage();
+    await page.goto(`chrome-extension://${browser.extensionId}/src/popup/index.html`);
+    for (const venue of Object.keys(venues)) {
+      const row = page.locator(`tr[data-venue="${venue}"]`);
+      await expect.poll(() => row.getAttribute('data-health', { timeout: 5_000 }), { timeout: 10_000 }).toBe('live');
+      const text = await row.textContent({ timeout: 5_000 });
+      expect(text, venue).toContain(venues[venue as VenueId].completeness === 'none' ? 'no liquidation feed' : venues[venue as VenueId].completeness === 'sampled' ? 'sampled' : 'complete');
+    }
+    await page.close();
+  });
+});

@@ -1,0 +1,24 @@
+/** Pins what the extension may touch: a new permission or host must be a deliberate change here. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../src/core/settings';
+import { sites } from '../src/sites';
+import { apiHosts } from '../src/venues';
+
+const manifest = JSON.parse(readFileSync(new URL('../manifest.json', import.meta.url), 'utf8'));
+
+describe('manifest', () => {
+  it('asks only for storage, alarms and notifications', () => {
+    expect([...manifest.permissions].sort()).toEqual(['alarms', 'notifications', 'storage']);
+  });
+
+  it('has host permissions for exactly the REST hosts the venues poll', () => {
+    const hosts = manifest.host_permissions.map((pattern: string) => new URL(pattern.replace('/*', '/')).host).sort();
+    expect(hosts).toEqual(apiHosts(DEFAULT_SETTINGS.watchlist));
+  });
+
+  it('injects the content script on exactly the supported trading pages', () => {
+    const matches = manifest.content_scripts.flatMap((entry: { matches: string[] }) => entry.matches).sort();
+    expect(matches).toEqual(sites.flatMap((site) => site.matches).sort());
+  });
+});
