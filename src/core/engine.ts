@@ -4,8 +4,13 @@
  * latest snapshots, and derives the readings the meter and popup show.
  * The worker and the replay command both drive this same class.
  */
+import { parseModelState, stepModel, type ModelState, type Verdict } from './flush';
+import { MarketHistory, type SerializedHistory } from './history';
+import { MinuteIndex } from './minute-index';
 import { mergeMarket, type Completeness, type Liquidation, type MarketSnapshot, type MarketUpdate, type VenueId } from './model';
-import { LiquidationWindows, type SerializedWindows, type WindowTotals } from './windows';
+import { applyAnchor, computeSignals, largestMove1h, sparkline24h, type FlushSignals, type SignalContext } from './signals';
+import { resolveThresholds, type FlushThresholds } from './thresholds';
+import { LiquidationWindows, minuteOf, type SerializedWindows, type WindowTotals } from './windows';
 
 export const MARKET_SCOPE = 'ALL';
 
@@ -34,6 +39,17 @@ export interface ScopeReading {
   /** Newest market data time behind this reading (ms), or null. */
   dataTime: number | null;
   venues: VenueReading[];
+  /** The flush meter's verdict: phase, side, pressure 0–100, reasons, since. */
+  verdict: Verdict;
+  /** Everything the verdict was computed from (src/core/signals.ts). */
+  signals: FlushSignals;
+  /** USD liquidated per 5 minutes over the last 24 h, oldest first: 288 numbers. */
+  sparkline: number[];
+  /**
+   * Largest absolute 1 h price move over the last 24 h (fraction), for the risk box.
+   * For 'ALL': the largest of any asset. Null until an hour of prices is known.
+   */
+  largestMove1h24h: number | null;
 }
 
 export interface Readings {
@@ -47,11 +63,19 @@ export interface EngineState {
   windows: SerializedWindows;
   markets: Record<string, MarketSnapshot>;
   startedAt: number;
+  /** Minute series of market data per venue × asset (optional: older stored states lack it). */
+  history?: SerializedHistory;
+  /** The flush model's memory per scope ('ALL', 'BTC', …). */
+  model?: Record<string, ModelState>;
 }
 
 export class FlushEngine {
   readonly windows: LiquidationWindows;
+  readonly history: MarketHistory;
   private readonly markets = new Map<string, MarketSnapshot>();
+  private readonly index: MinuteIndex;
+  private readonly models = new Map<string, ModelState>();
+  private thresholds: FlushThresholds;
   private startedAt: number;
 
   constructor(
@@ -59,19 +83,41 @@ export class FlushEngine {
     private readonly completeness: Partial<Record<VenueId, Completeness>>,
     now: number,
     state?: EngineState,
+    /** Overrides of DEFAULT_FLUSH_THRESHOLDS (e.g. from the options page). */
+    thresholds: Partial<FlushThresholds> = {},
   ) {
     this.windows = LiquidationWindows.fromJSON(state?.windows);
+    this.index = MinuteIndex.fromWindows(MARKET_SCOPE, this.windows.toJSON());
+    this.history = MarketHistory.fromJSON(state?.history);
     for (const [key, snapshot] of Object.entries(state?.markets ?? {})) this.markets.set(key, snapshot);
+    for (const [scope, model] of Object.entries(state?.model ?? {})) {
+      const parsed = parseModelState(model);
+      if (parsed) this.models.set(scope, parsed);
+    }
     this.startedAt = state?.startedAt ?? now;
+    this.thresholds = resolveThresholds(thresholds);
+  }
+
+  /** Replaces the thresholds (defaults overlaid with `overrides`); the model state is kept. */
+  setThresholds(overrides: Partial<FlushThresholds>): void {
+    this.thresholds = resolveThresholds(overrides);
+  }
+
+  getThresholds(): FlushThresholds {
+    return this.thresholds;
   }
 
   ingestLiquidation(liquidation: Liquidation, now: number): boolean {
-    return this.windows.add(liquidation, now);
+    const accepted = this.windows.add(liquidation, now);
+    if (accepted) this.index.add(MARKET_SCOPE, liquidation.asset, liquidation.time, liquidation.side, liquidation.notionalUsd);
+    return accepted;
   }
 
   ingestMarket(update: MarketUpdate): void {
     const key = `${update.venue}|${update.asset}`;
-    this.markets.set(key, mergeMarket(this.markets.get(key), update));
+    const merged = mergeMarket(this.markets.get(key), update);
+    this.markets.set(key, merged);
+    this.history.record(merged);
   }
 
   snapshots(): MarketSnapshot[] {
@@ -80,22 +126,33 @@ export class FlushEngine {
 
   prune(now: number): void {
     this.windows.prune(now);
+    this.history.prune(now);
   }
 
-  /** Readings for the market and for every asset in `assets` (plus any asset with data). */
+  /**
+   * Readings for the market and for every asset in `assets` (plus any asset with data).
+   * Also steps each scope's flush model to `now` (idempotent for repeated calls at one time;
+   * a call with an older `now` than the model's last step reads without changing the model).
+   */
   readings(now: number, assets: readonly string[]): Readings {
-    const scopes: Record<string, ScopeReading> = { [MARKET_SCOPE]: this.scopeReading(MARKET_SCOPE, now) };
-    const known = new Set([...assets, ...this.windows.keys().map((k) => k.asset), ...this.snapshots().map((s) => s.asset)]);
-    for (const asset of known) scopes[asset] = this.scopeReading(asset, now);
     const earliest = this.windows.earliestMinute();
-    return {
-      computedAt: now,
-      collectingSince: Math.min(this.startedAt, earliest === null ? Infinity : earliest * 60_000),
-      scopes,
-    };
+    const collectingSince = Math.min(this.startedAt, earliest === null ? Infinity : earliest * 60_000);
+    const known = new Set([...assets, ...this.windows.keys().map((k) => k.asset), ...this.snapshots().map((s) => s.asset)]);
+    const assetReadings: Record<string, ScopeReading> = {};
+    for (const asset of known) assetReadings[asset] = this.scopeReading(asset, now, collectingSince, null);
+    const moves = Object.values(assetReadings)
+      .map((r) => r.largestMove1h24h)
+      .filter((m): m is number => m !== null);
+    const market = this.scopeReading(MARKET_SCOPE, now, collectingSince, moves.length ? Math.max(...moves) : null);
+    return { computedAt: now, collectingSince, scopes: { [MARKET_SCOPE]: market, ...assetReadings } };
   }
 
-  private scopeReading(scope: string, now: number): ScopeReading {
+  /** The flush model's memory for one scope (for diagnostics and tests). */
+  modelState(scope: string): ModelState | null {
+    return this.models.get(scope) ?? null;
+  }
+
+  private scopeReading(scope: string, now: number, collectingSince: number, marketMove: number | null): ScopeReading {
     const assetFilter = scope === MARKET_SCOPE ? {} : { asset: scope };
     const snapshots = this.snapshots().filter((s) => scope === MARKET_SCOPE || s.asset === scope);
     const venueIds = new Set<VenueId>([
@@ -128,11 +185,60 @@ export class FlushEngine {
       indexPrice: oiWeighted(single, (s) => s.indexPrice),
       dataTime: snapshots.length ? Math.max(...snapshots.map((s) => s.time)) : null,
       venues,
+      ...this.flushReading(scope, now, collectingSince, marketMove),
+    };
+  }
+
+  /** Signals, verdict (stepping the scope's model), sparkline and largest move for one scope. */
+  private flushReading(
+    scope: string,
+    now: number,
+    collectingSince: number,
+    marketMove: number | null,
+  ): Pick<ScopeReading, 'verdict' | 'signals' | 'sparkline' | 'largestMove1h24h'> {
+    const isMarket = scope === MARKET_SCOPE;
+    const nowMinute = minuteOf(now);
+    const ctx: SignalContext = {
+      view: this.index.scope(scope),
+      history: this.history,
+      keys: this.history.keys(isMarket ? undefined : scope).map((k) => k.key),
+      nowMinute,
+      collectingSinceMinute: Number.isFinite(collectingSince) ? minuteOf(collectingSince) : nowMinute,
+      isMarket,
+      th: this.thresholds,
+    };
+    const prev = this.models.get(scope) ?? null;
+    const computed = computeSignals(ctx, prev?.flush ?? null);
+    const { state, verdict } = stepModel(
+      prev,
+      { now, nowMinute, liq1h: computed.liq1h, signals: computed.signals, onsetMinute: computed.onsetMinute, isMarket },
+      this.thresholds,
+    );
+    // A step that began a new flush (or dropped an old one) re-anchors the "since flush" signals.
+    if (state.flush?.startedAt !== prev?.flush?.startedAt || state.flush?.refMinute !== prev?.flush?.refMinute) {
+      applyAnchor(computed.signals, ctx, state.flush);
+    } else if (state.flush) {
+      const peak = state.flush.peakRateUsdPerHour;
+      computed.signals.peakRateUsdPerHour = peak;
+      computed.signals.decayFromPeak = peak > 0 ? computed.signals.rate15mUsdPerHour / peak : null;
+    }
+    if (!prev || now >= prev.updatedAt) this.models.set(scope, state);
+    return {
+      verdict,
+      signals: computed.signals,
+      sparkline: sparkline24h(ctx.view, nowMinute),
+      largestMove1h24h: isMarket ? marketMove : largestMove1h(this.history, ctx.keys, nowMinute),
     };
   }
 
   toJSON(): EngineState {
-    return { windows: this.windows.toJSON(), markets: Object.fromEntries(this.markets), startedAt: this.startedAt };
+    return {
+      windows: this.windows.toJSON(),
+      markets: Object.fromEntries(this.markets),
+      startedAt: this.startedAt,
+      history: this.history.toJSON(),
+      model: Object.fromEntries(this.models),
+    };
   }
 }
 

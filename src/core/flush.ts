@@ -1,0 +1,508 @@
+/**
+ * The flush model: one small state machine per scope (market 'ALL' and each asset) that turns
+ * the signals into a verdict — phase, side, pressure 0–100, reasons, since.
+ *
+ *   calm ──► crowded ──► flushing ──► exhaustion ──► releveraging / continuation ──► calm …
+ *
+ * Its memory (ModelState: phase, entry time, the tracked flush with its anchor minute, peak and
+ * OI trough) is plain JSON and goes into EngineState, so a service-worker restart resumes it.
+ * Stepping twice at the same time gives the same result, so the worker may take readings as
+ * often as it likes. Every threshold comes from FlushThresholds.
+ */
+import type { PositionSide } from './model';
+import { clamp01, minOrNull, type FlushAnchor, type FlushSignals } from './signals';
+import type { FlushThresholds } from './thresholds';
+import type { WindowTotals } from './windows';
+
+export const PHASES = ['calm', 'crowded', 'flushing', 'exhaustion', 'releveraging', 'continuation'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export type ReasonCode =
+  | 'intensity'
+  | 'intensity-now'
+  | 'min-size'
+  | 'side-share'
+  | 'oi-drop-1h'
+  | 'oi-unknown'
+  | 'decay'
+  | 'oi-reset'
+  | 'funding-neutral'
+  | 'funding-flip'
+  | 'funding-elevated'
+  | 'funding-extreme'
+  | 'funding-same-side'
+  | 'funding-other-side'
+  | 'oi-rise-1h'
+  | 'oi-rise-24h'
+  | 'oi-rebuild'
+  | 'oi-near-pre-flush'
+  | 'price-failing'
+  | 'liquidations-leaning'
+  | 'flush-age'
+  | 'perp-led'
+  | 'spot-heavy'
+  | 'baseline';
+
+/** One condition behind a verdict: machine-readable value and threshold plus a short sentence. */
+export interface Reason {
+  code: ReasonCode;
+  text: string;
+  value: number | null;
+  threshold: number | null;
+  /** Whether the condition held; context-only reasons are always true. */
+  met: boolean;
+}
+
+export interface Verdict {
+  phase: Phase;
+  /** flushing: the side being liquidated; crowded/releveraging: the side piling in; exhaustion/continuation: the flushed side. */
+  side: PositionSide | null;
+  /** 0–100: how much leverage stress the phase carries right now. */
+  pressure: number;
+  reasons: Reason[];
+  /** When this phase (and side) began, ms. For flushing: when the cascade began. */
+  since: number;
+}
+
+export interface FlushRecord extends FlushAnchor {
+  side: PositionSide;
+  peakAt: number;
+  /** When the cascade stopped running, or null while it runs. */
+  endedAt: number | null;
+  /** Releveraging or continuation was seen: the flush is no longer "exhausted". */
+  relocated: boolean;
+}
+
+export interface ModelState {
+  phase: Phase;
+  side: PositionSide | null;
+  since: number;
+  flush: FlushRecord | null;
+  updatedAt: number;
+}
+
+export interface StepInput {
+  now: number;
+  nowMinute: number;
+  liq1h: WindowTotals;
+  signals: FlushSignals;
+  /** Start of the current cascade (from the signals), used to anchor a new flush. */
+  onsetMinute: number | null;
+  isMarket: boolean;
+}
+
+export interface StepResult {
+  state: ModelState;
+  verdict: Verdict;
+}
+
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+/** A cascade that resumes within this long after it stopped is the same flush. */
+const SAME_FLUSH_GAP_MS = 30 * MINUTE_MS;
+
+interface Check {
+  met: boolean;
+  reasons: Reason[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The step
+
+export function stepModel(prev: ModelState | null, input: StepInput, th: FlushThresholds): StepResult {
+  const { now, signals: s } = input;
+  const prevPhase = prev?.phase ?? 'calm';
+  let flush = prev?.flush && now - prev.flush.startedAt <= th.postFlushHours * HOUR_MS ? { ...prev.flush } : null;
+  if (flush) trackExtremes(flush, s, now);
+
+  const entry = flushEntry(input, th);
+  const running = flush !== null && flush.endedAt === null && prevPhase === 'flushing' ? stillRunning(s, flush, th) : null;
+
+  // 1. Flushing: a new cascade, or the tracked one still running. Both show the same reasons
+  // (entry conditions, met or not, plus how far the rate is from its peak).
+  if (entry.met && entry.side && !(flush && running?.met && flush.side === entry.side)) {
+    const resumes = flush && flush.side === entry.side && (flush.endedAt === null || now - flush.endedAt <= SAME_FLUSH_GAP_MS);
+    if (!resumes) flush = newFlush(entry.side, input, s);
+    else flush!.endedAt = null;
+    const reasons = [...entry.reasons, ...stillRunning(s, flush!, th).reasons];
+    return finish(prev, flush, 'flushing', flush!.side, flushingPressure(s, input.liq1h, th), reasons, now, s);
+  }
+  if (flush && running?.met) {
+    return finish(prev, flush, 'flushing', flush.side, flushingPressure(s, input.liq1h, th), [...entry.reasons, ...running.reasons], now, s);
+  }
+  if (flush && flush.endedAt === null) flush.endedAt = now;
+
+  // 2. After a flush: where did the risk go?
+  if (flush) {
+    const continuation = continuationCheck(s, input.liq1h, flush, th, prevPhase === 'continuation');
+    if (continuation.met) {
+      flush.relocated = true;
+      return finish(prev, flush, 'continuation', flush.side, continuationPressure(s, input.liq1h, flush, th), continuation.reasons, now, s);
+    }
+    const relev = releveragingCheck(s, flush, th, prevPhase === 'releveraging');
+    if (relev.met) {
+      flush.relocated = true;
+      return finish(prev, flush, 'releveraging', releveragingSide(s, flush, th), releveragingPressure(s, th), relev.reasons, now, s);
+    }
+    const young = now - flush.startedAt <= th.exhaustionMaxHours * HOUR_MS;
+    if (young && !flush.relocated) {
+      // Exhaustion is sticky: it stays until a new flush, a rebuild, or the flush is hours old.
+      const exhaustion = prevPhase === 'exhaustion' ? stayExhausted(s, flush, th) : exhaustionCheck(s, flush, th);
+      if (exhaustion.met) return finish(prev, flush, 'exhaustion', flush.side, exhaustionPressure(s, th), exhaustion.reasons, now, s);
+    }
+  }
+
+  // 3. No flush story: crowded or calm.
+  const crowded = crowdedCheck(s, th, prevPhase === 'crowded');
+  if (crowded.met) return finish(prev, flush, 'crowded', fundingSide(s.funding8h), crowdedPressure(s, th), crowded.reasons, now, s);
+  return finish(prev, flush, 'calm', null, calmPressure(s, th), calmReasons(s, entry, crowded), now, s);
+}
+
+function finish(
+  prev: ModelState | null,
+  flush: FlushRecord | null,
+  phase: Phase,
+  side: PositionSide | null,
+  pressure: number,
+  reasons: Reason[],
+  now: number,
+  s: FlushSignals,
+): StepResult {
+  const unchanged = prev && prev.phase === phase && prev.side === side;
+  const since = phase === 'flushing' && flush ? flush.startedAt : unchanged ? prev.since : now;
+  const allReasons = [...reasons, ...contextReasons(phase, s)];
+  const state: ModelState = { phase, side, since, flush, updatedAt: now };
+  return { state, verdict: { phase, side, pressure: Math.round(clamp01(pressure / 100) * 100), reasons: allReasons, since } };
+}
+
+function trackExtremes(flush: FlushRecord, s: FlushSignals, now: number): void {
+  // Peak and trough only move while the flush story is live; reading twice changes nothing.
+  if (flush.endedAt === null && s.rate15mUsdPerHour > flush.peakRateUsdPerHour) {
+    flush.peakRateUsdPerHour = s.rate15mUsdPerHour;
+    flush.peakAt = now;
+  }
+  flush.troughOiChange = minOrNull(flush.troughOiChange, s.oiChangeSinceFlush);
+}
+
+function newFlush(side: PositionSide, input: StepInput, s: FlushSignals): FlushRecord {
+  const onset = input.onsetMinute ?? input.nowMinute - 15;
+  return {
+    side,
+    startedAt: onset * MINUTE_MS,
+    // The minute before the first hot 5-minute window: OI, price, funding "before the flush".
+    refMinute: onset - 1,
+    peakRateUsdPerHour: s.rate15mUsdPerHour,
+    peakAt: input.now,
+    troughOiChange: null,
+    endedAt: null,
+    relocated: false,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditions
+
+/** Flushing: far above baseline now and over the hour, big enough, one-sided, OI falling. */
+export function flushEntry(input: StepInput, th: FlushThresholds): Check & { side: PositionSide | null } {
+  const s = input.signals;
+  const liq1h = input.liq1h;
+  const share = liq1h.longShare;
+  const side: PositionSide | null = share === null ? null : share >= th.dominantShare ? 'long' : 1 - share >= th.dominantShare ? 'short' : null;
+  const sideShare = share === null ? null : side === 'short' ? 1 - share : side === 'long' ? share : Math.max(share, 1 - share);
+  const drop = s.oiDrawdown1h;
+  const oiKnown = drop !== null;
+  const needed = oiKnown ? th.flushIntensity : th.flushIntensityWithoutOi;
+  const minUsd = input.isMarket ? th.minFlushUsd1h.market : th.minFlushUsd1h.asset;
+  // The hour lags a sudden cascade; a 15 min rate twice the bar confirms it sooner.
+  const fast = s.intensityNow >= 2 * needed;
+  const intensity = reason(
+    'intensity',
+    s.intensity,
+    needed,
+    s.intensity >= needed || fast,
+    s.intensity >= needed || !fast
+      ? `Last hour ${usd(liq1h.totalUsd)} = ${x(s.intensity)} the usual ${usd(s.baselineUsdPerHour)}/h (flush ≥ ${x(needed)})`
+      : `Last hour ${usd(liq1h.totalUsd)} = ${x(s.intensity)} usual, but the last 15 min run ≥ ${x(2 * needed)}`,
+  );
+  const now = reason('intensity-now', s.intensityNow, needed, s.intensityNow >= needed, `Last 15 min at ${usd(s.rate15mUsdPerHour)}/h = ${x(s.intensityNow)} usual (running ≥ ${x(needed)})`);
+  const size = reason('min-size', liq1h.totalUsd, minUsd, liq1h.totalUsd >= minUsd, `${usd(liq1h.totalUsd)} liquidated in 1 h (flush ≥ ${usd(minUsd)})`);
+  const oneSided = reason('side-share', sideShare, th.dominantShare, side !== null, side ? `${side === 'long' ? 'Longs' : 'Shorts'} took ${pct(sideShare)} of it (≥ ${pct(th.dominantShare)})` : `Two-sided: no side took ${pct(th.dominantShare)}`);
+  const falling = drop !== null && drop <= -th.oiDropFlush1h;
+  const extreme = s.intensity >= th.extremeIntensity;
+  const oi = oiKnown
+    ? reason('oi-drop-1h', drop, -th.oiDropFlush1h, falling || extreme, falling ? `OI ${signedPct(drop)} from its 1 h high: positions being closed (≤ −${pct(th.oiDropFlush1h)})` : extreme ? `OI only ${signedPct(drop)} from its 1 h high, but liquidations are extreme (≥ ${x(th.extremeIntensity)})` : `OI ${signedPct(drop)} from its 1 h high: not falling ≥ ${pct(th.oiDropFlush1h)}`)
+    : reason('oi-unknown', null, null, true, `No open interest data: needs ${x(needed)} instead`);
+  const all = [intensity, now, size, oneSided, oi];
+  return { met: all.every((r) => r.met), side, reasons: all };
+}
+
+/** The cascade still runs while the 15 min rate stays near its peak or far above baseline. */
+function stillRunning(s: FlushSignals, flush: FlushRecord, th: FlushThresholds): Check {
+  const peak = Math.max(flush.peakRateUsdPerHour, s.rate15mUsdPerHour);
+  const decay = peak > 0 ? s.rate15mUsdPerHour / peak : null;
+  const nearPeak = decay !== null && decay >= th.decayFraction;
+  const hot = s.intensityNow >= th.flushIntensity;
+  const r = reason('decay', decay, th.decayFraction, nearPeak || hot, `15 min rate ${usd(s.rate15mUsdPerHour)}/h = ${pct(decay)} of the peak ${usd(peak)}/h, ${x(s.intensityNow)} usual (ends below ${pct(th.decayFraction)} of peak and ${x(th.flushIntensity)} usual)`);
+  return { met: r.met, reasons: [r] };
+}
+
+/** +1 when longs were flushed (their funding is positive), −1 for shorts. */
+function sideSign(side: PositionSide): 1 | -1 {
+  return side === 'long' ? 1 : -1;
+}
+
+function exhaustionCheck(s: FlushSignals, flush: FlushRecord, th: FlushThresholds): Check {
+  const sign = sideSign(flush.side);
+  const decayed = reason('decay', s.decayFromPeak, th.decayFraction, true, `Liquidations down to ${pct(s.decayFromPeak)} of the peak ${usd(s.peakRateUsdPerHour)}/h`);
+  const oiReset =
+    s.oiChangeSinceFlush === null
+      ? reason('oi-unknown', null, null, true, 'No open interest data: reset not checked')
+      : reason('oi-reset', s.oiChangeSinceFlush, -th.oiReset, s.oiChangeSinceFlush <= -th.oiReset, `OI ${signedPct(s.oiChangeSinceFlush)} since the flush began (reset ≤ −${pct(th.oiReset)})`);
+  const f = s.funding8h;
+  const fundingOk = f === null || sign * f <= th.fundingNeutral;
+  const funding =
+    s.fundingFlip !== null
+      ? reason('funding-flip', f, 0, fundingOk, `Funding flipped ${s.fundingFlip === 'to-negative' ? 'negative' : 'positive'}: ${fpct(s.fundingRef)} → ${fpct(f)} per 8 h`)
+      : reason('funding-neutral', f, sign * th.fundingNeutral, fundingOk, `Funding ${fpct(f)} per 8 h (neutral ${flush.side === 'long' ? '≤' : '≥'} ${fpct(sign * th.fundingNeutral)})`);
+  const age = flushAge(flush, th);
+  return { met: oiReset.met && funding.met, reasons: [decayed, oiReset, funding, age] };
+}
+
+function stayExhausted(s: FlushSignals, flush: FlushRecord, th: FlushThresholds): Check {
+  const first = exhaustionCheck(s, flush, th);
+  return { met: true, reasons: first.reasons.map((r) => (r.code === 'flush-age' ? r : { ...r, text: r.met ? r.text : `${r.text}; exhaustion holds until a new flush or rebuild` })) };
+}
+
+function flushAge(flush: FlushRecord, th: FlushThresholds): Reason {
+  const at = new Date(flush.startedAt).toISOString().slice(11, 16);
+  return reason('flush-age', flush.startedAt, th.exhaustionMaxHours, true, `Flush of ${flush.side}s began ${at} UTC; exhaustion lasts at most ${th.exhaustionMaxHours} h after it`);
+}
+
+function continuationCheck(s: FlushSignals, liq1h: WindowTotals, flush: FlushRecord, th: FlushThresholds, staying: boolean): Check {
+  const k = staying ? th.hysteresis : 1;
+  const sign = sideSign(flush.side);
+  const oiNear = reason(
+    'oi-near-pre-flush',
+    s.oiChangeSinceFlush,
+    -th.oiNearPreFlush / k,
+    s.oiChangeSinceFlush !== null && s.oiChangeSinceFlush >= -th.oiNearPreFlush / k,
+    `OI ${signedPct(s.oiChangeSinceFlush)} versus before the flush (back near ≥ −${pct(th.oiNearPreFlush / k)})`,
+  );
+  const pc = s.priceChangeSinceFlush;
+  const failing = reason(
+    'price-failing',
+    pc,
+    -sign * th.priceFail * k,
+    pc !== null && sign * pc <= -th.priceFail * k,
+    `Price ${signedPct(pc)} since before the flush: ${flush.side === 'long' ? 'fails to reclaim' : 'keeps squeezing past'} it (${flush.side === 'long' ? '≤ −' : '≥ +'}${pct(th.priceFail * k)})`,
+  );
+  const f = s.funding8h;
+  const funding = reason('funding-same-side', f, sign * th.fundingElevated * k, f !== null && sign * f >= th.fundingElevated * k, `Funding still ${fpct(f)} per 8 h: ${flush.side}s still paying (elevated ${flush.side === 'long' ? '≥' : '≤'} ${fpct(sign * th.fundingElevated * k)})`);
+  const share = liq1h.longShare === null ? null : flush.side === 'long' ? liq1h.longShare : 1 - liq1h.longShare;
+  const lean = reason('liquidations-leaning', share, th.leanShare, share !== null && share >= th.leanShare * (staying ? 0.9 : 1), `${pct(share)} of the last hour's ${usd(liq1h.totalUsd)} liquidations still ${flush.side}s (≥ ${pct(th.leanShare)})`);
+  const all = [oiNear, failing, funding, lean];
+  return { met: all.every((r) => r.met), reasons: all };
+}
+
+function releveragingCheck(s: FlushSignals, flush: FlushRecord, th: FlushThresholds, staying: boolean): Check {
+  const k = staying ? th.hysteresis : 1;
+  const sign = sideSign(flush.side);
+  const rebuild = s.oiRebuildFromTrough;
+  const rebuilt = reason('oi-rebuild', rebuild, th.oiRebuild * k, rebuild !== null && rebuild >= th.oiRebuild * k, `OI rebuilt ${signedPct(rebuild)} from its post-flush low (fast rebuild ≥ +${pct(th.oiRebuild * k)})`);
+  const f = s.funding8h;
+  const flipped = f !== null && -sign * f >= th.fundingHardFlip * k;
+  const veryFast = rebuild !== null && rebuild >= 2 * th.oiRebuild * k;
+  const other = flush.side === 'long' ? 'shorts' : 'longs';
+  const funding = reason(
+    'funding-other-side',
+    f,
+    -sign * th.fundingHardFlip * k,
+    flipped || veryFast,
+    flipped ? `Funding flipped hard to ${fpct(f)} per 8 h: ${other} piling in` : veryFast ? `Funding ${fpct(f)}, but OI rebuilt ≥ +${pct(2 * th.oiRebuild * k)}` : `Funding ${fpct(f)} per 8 h: not flipped hard (${flush.side === 'long' ? '≤' : '≥'} ${fpct(-sign * th.fundingHardFlip * k)})`,
+  );
+  return { met: rebuilt.met && funding.met, reasons: [rebuilt, funding] };
+}
+
+function releveragingSide(s: FlushSignals, flush: FlushRecord, th: FlushThresholds): PositionSide | null {
+  const f = s.funding8h;
+  if (f === null) return null;
+  if (-sideSign(flush.side) * f >= th.fundingHardFlip * th.hysteresis) return flush.side === 'long' ? 'short' : 'long';
+  return Math.abs(f) >= th.fundingElevated ? fundingSide(f) : null;
+}
+
+function crowdedCheck(s: FlushSignals, th: FlushThresholds, staying: boolean): Check {
+  const k = staying ? th.hysteresis : 1;
+  const f = s.funding8h;
+  const abs = f === null ? null : Math.abs(f);
+  const elevated = reason('funding-elevated', f, th.fundingElevated * k, abs !== null && abs >= th.fundingElevated * k, `Funding ${fpct(f)} per 8 h (elevated at ±${fpct(th.fundingElevated * k)})`);
+  const rise1h = reason('oi-rise-1h', s.oiChange1h, th.oiRise1h * k, s.oiChange1h !== null && s.oiChange1h >= th.oiRise1h * k, `OI ${signedPct(s.oiChange1h)} in 1 h (rising ≥ +${pct(th.oiRise1h * k)})`);
+  const rise24h = reason('oi-rise-24h', s.oiChange24h, th.oiRise24h * k, s.oiChange24h !== null && s.oiChange24h >= th.oiRise24h * k, `OI ${signedPct(s.oiChange24h)} in 24 h (rising ≥ +${pct(th.oiRise24h * k)})`);
+  const extreme = reason('funding-extreme', f, th.fundingExtreme, abs !== null && abs >= th.fundingExtreme, `Funding ${fpct(f)} per 8 h is extreme (≥ ±${fpct(th.fundingExtreme)})`);
+  // Once crowded, the crowd is still there until OI actually falls: a cascade's first minutes
+  // stop OI rising before they confirm a flush, and the meter should not blink "calm" between.
+  const holding =
+    staying && s.oiDrawdown1h !== null && s.oiDrawdown1h > -th.oiDropFlush1h
+      ? reason('oi-rise-1h', s.oiDrawdown1h, -th.oiDropFlush1h, true, `OI ${signedPct(s.oiDrawdown1h)} from its 1 h high: the crowd has not left yet`)
+      : null;
+  const rising = rise1h.met || rise24h.met || extreme.met || holding !== null;
+  const reasons = [elevated, ...[rise1h, rise24h, extreme].filter((r) => r.met)];
+  if (holding && !(rise1h.met || rise24h.met || extreme.met)) reasons.push(holding);
+  if (!rising) reasons.push(rise1h, rise24h);
+  return { met: elevated.met && rising, reasons };
+}
+
+function calmReasons(s: FlushSignals, entry: Check, crowded: Check): Reason[] {
+  // A calm reading says what it would take to be otherwise: the nearest unmet conditions.
+  const unmetEntry = entry.reasons.filter((r) => !r.met).slice(0, 2);
+  const unmetCrowd = crowded.reasons.filter((r) => !r.met).slice(0, 1);
+  return [...unmetEntry, ...unmetCrowd, reason('baseline', s.baselineUsdPerHour, null, true, baselineText(s))];
+}
+
+function baselineText(s: FlushSignals): string {
+  switch (s.baselineSource) {
+    case 'median':
+      return `Usual rate ${usd(s.baselineUsdPerHour)}/h: median of the last ${s.baselineHours} full hours`;
+    case 'floor':
+      return `Usual rate ${usd(s.baselineUsdPerHour)}/h: the floor (the last ${s.baselineHours} hours were quieter)`;
+    default:
+      return `Usual rate ${usd(s.baselineUsdPerHour)}/h: a conservative floor until ${s.baselineHours < 1 ? 'a few' : 'more'} hours are collected`;
+  }
+}
+
+/** Context from the articles that does not change the phase but changes its reading. */
+function contextReasons(phase: Phase, s: FlushSignals): Reason[] {
+  const out: Reason[] = [];
+  if (phase !== 'flushing' && phase !== 'exhaustion') return out;
+  const change = s.perpSpotRatioChange1h;
+  if (change !== null && change >= 0.02) {
+    out.push(reason('perp-led', s.perpSpotRatio, null, true, `Perp/spot volume ratio ${s.perpSpotRatio!.toFixed(1)} (${signedPct(change)} in 1 h): derivatives-driven, spot calm`));
+  } else if (change !== null && change <= -0.02) {
+    out.push(reason('spot-heavy', s.perpSpotRatio, null, true, `Perp/spot volume ratio ${s.perpSpotRatio!.toFixed(1)} (${signedPct(change)} in 1 h): spot selling too, broader conviction shift`));
+  }
+  if (phase === 'flushing' && s.fundingFlip !== null) {
+    out.push(reason('funding-flip', s.funding8h, 0, true, `Funding flipped ${s.fundingFlip === 'to-negative' ? 'negative' : 'positive'}: ${fpct(s.fundingRef)} → ${fpct(s.funding8h)} per 8 h`));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pressure: 0–100 within a band per phase
+
+function flushingPressure(s: FlushSignals, liq1h: WindowTotals, th: FlushThresholds): number {
+  const share = liq1h.longShare === null ? 0.5 : Math.max(liq1h.longShare, 1 - liq1h.longShare);
+  const intensity = clamp01((s.intensity - th.flushIntensity) / (3 * th.flushIntensity));
+  const oneSided = clamp01((share - th.dominantShare) / (1 - th.dominantShare));
+  const oi = s.oiDrawdown1h === null ? 0.5 : clamp01(-s.oiDrawdown1h / (4 * th.oiDropFlush1h));
+  return 60 + 40 * ((intensity + oneSided + oi) / 3);
+}
+
+function exhaustionPressure(s: FlushSignals, th: FlushThresholds): number {
+  return 15 + 25 * clamp01(s.intensityNow / th.flushIntensity);
+}
+
+function crowdedPressure(s: FlushSignals, th: FlushThresholds): number {
+  const funding = clamp01(Math.abs(s.funding8h ?? 0) / (3 * th.fundingElevated));
+  const oi = Math.max(clamp01((s.oiChange1h ?? 0) / (3 * th.oiRise1h)), clamp01((s.oiChange24h ?? 0) / (3 * th.oiRise24h)));
+  return 40 + 30 * ((funding + oi) / 2);
+}
+
+function releveragingPressure(s: FlushSignals, th: FlushThresholds): number {
+  const rebuild = clamp01((s.oiRebuildFromTrough ?? 0) / (3 * th.oiRebuild));
+  const funding = clamp01(Math.abs(s.funding8h ?? 0) / (3 * th.fundingHardFlip));
+  return 45 + 35 * ((rebuild + funding) / 2);
+}
+
+function continuationPressure(s: FlushSignals, liq1h: WindowTotals, flush: FlushRecord, th: FlushThresholds): number {
+  const sign = sideSign(flush.side);
+  const price = clamp01((-sign * (s.priceChangeSinceFlush ?? 0)) / (4 * th.priceFail));
+  const funding = clamp01((sign * (s.funding8h ?? 0)) / (3 * th.fundingElevated));
+  const share = liq1h.longShare === null ? 0 : flush.side === 'long' ? liq1h.longShare : 1 - liq1h.longShare;
+  const lean = clamp01((share - th.leanShare) / (1 - th.leanShare));
+  return 55 + 35 * ((price + funding + lean) / 3);
+}
+
+function calmPressure(s: FlushSignals, th: FlushThresholds): number {
+  const liq = clamp01((s.intensity - 1) / (th.flushIntensity - 1));
+  const funding = clamp01(Math.abs(s.funding8h ?? 0) / th.fundingElevated) * 0.7;
+  return 30 * Math.max(liq, funding);
+}
+
+function fundingSide(f: number | null): PositionSide | null {
+  return f === null || f === 0 ? null : f > 0 ? 'long' : 'short';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting for the reasons' text
+
+function reason(code: ReasonCode, value: number | null, threshold: number | null, met: boolean, text: string): Reason {
+  return { code, text, value: finiteOrNull(value), threshold: finiteOrNull(threshold), met };
+}
+
+function finiteOrNull(v: number | null): number | null {
+  return v !== null && Number.isFinite(v) ? v : null;
+}
+
+export function usd(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '—';
+  const abs = Math.abs(v);
+  if (abs >= 1e9) return `$${(v / 1e9).toFixed(2)}B`;
+  if (abs >= 1e6) return `$${(v / 1e6).toFixed(1)}M`;
+  if (abs >= 1e3) return `$${(v / 1e3).toFixed(0)}k`;
+  return `$${v.toFixed(0)}`;
+}
+
+function pct(v: number | null): string {
+  return v === null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)}%`;
+}
+
+function signedPct(v: number | null): string {
+  return v === null || !Number.isFinite(v) ? '—' : `${v >= 0 ? '+' : '−'}${(Math.abs(v) * 100).toFixed(1)}%`;
+}
+
+/** Funding as a percentage with enough digits for 0.01 %. */
+function fpct(v: number | null): string {
+  return v === null || !Number.isFinite(v) ? '—' : `${v < 0 ? '−' : v > 0 ? '+' : ''}${(Math.abs(v) * 100).toFixed(3)}%`;
+}
+
+function x(v: number): string {
+  return `${v >= 10 ? v.toFixed(0) : v.toFixed(1)}×`;
+}
+
+/** Restores model state from storage; anything malformed yields null (start fresh). */
+export function parseModelState(data: unknown): ModelState | null {
+  if (!data || typeof data !== 'object') return null;
+  const d = data as Record<string, unknown>;
+  if (!PHASES.includes(d.phase as Phase)) return null;
+  if (!(d.side === null || d.side === 'long' || d.side === 'short')) return null;
+  if (!isNum(d.since) || !isNum(d.updatedAt)) return null;
+  let flush: FlushRecord | null = null;
+  if (d.flush && typeof d.flush === 'object') {
+    const f = d.flush as Record<string, unknown>;
+    if (
+      (f.side === 'long' || f.side === 'short') &&
+      isNum(f.startedAt) &&
+      isNum(f.refMinute) &&
+      isNum(f.peakRateUsdPerHour) &&
+      isNum(f.peakAt) &&
+      (f.troughOiChange === null || isNum(f.troughOiChange)) &&
+      (f.endedAt === null || isNum(f.endedAt)) &&
+      typeof f.relocated === 'boolean'
+    ) {
+      flush = {
+        side: f.side,
+        startedAt: f.startedAt,
+        refMinute: f.refMinute,
+        peakRateUsdPerHour: f.peakRateUsdPerHour,
+        peakAt: f.peakAt,
+        troughOiChange: f.troughOiChange as number | null,
+        endedAt: f.endedAt as number | null,
+        relocated: f.relocated,
+      };
+    }
+  }
+  return { phase: d.phase as Phase, side: d.side as PositionSide | null, since: d.since, flush, updatedAt: d.updatedAt };
+}
+
+function isNum(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}

@@ -1,0 +1,282 @@
+/**
+ * Market history: per venue × asset, a minute series of the merged market snapshot over 24 h
+ * (open interest, funding, mark, index, last price, perp and spot 24 h volume).
+ *
+ * It lives in browser storage inside EngineState, so it is kept compact:
+ *  - values are quantised on the way in (6–7 significant digits, funding to 0.01 ppm) and kept
+ *    in that encoded form, so a JSON round trip is exact and the stored numbers are short;
+ *  - the last FINE_MINUTES keep one row per minute; older rows are thinned to one per
+ *    COARSE_MINUTES (the last row of each slot), which is plenty for 1 h / 24 h changes and for
+ *    the largest 1 h move, and cuts a day's rows from 1440 to ~380 per series.
+ * Pure TypeScript: no browser APIs.
+ */
+import type { MarketSnapshot, VenueId } from './model';
+import { minuteOf, seriesKey } from './windows';
+
+export const FINE_MINUTES = 120;
+export const COARSE_MINUTES = 5;
+/** A bit more than 24 h so "24 h ago" still has a row at or before it. */
+export const HISTORY_MINUTES = 24 * 60 + 30;
+/** A value older than this at the minute asked for is unknown, not carried forward. */
+export const MAX_STALE_MINUTES = 15;
+
+/** Column order of a stored row. */
+const Col = { Oi: 0, Funding8h: 1, Mark: 2, Index: 3, Price: 4, PerpVolume: 5, SpotVolume: 6 } as const;
+type Col = (typeof Col)[keyof typeof Col];
+const COLUMNS = 7;
+
+export type Field = 'oi' | 'funding8h' | 'mark' | 'index' | 'price' | 'perpVolume' | 'spotVolume';
+const FIELD_COL: Record<Field, Col> = {
+  oi: Col.Oi,
+  funding8h: Col.Funding8h,
+  mark: Col.Mark,
+  index: Col.Index,
+  price: Col.Price,
+  perpVolume: Col.PerpVolume,
+  spotVolume: Col.SpotVolume,
+};
+
+type Row = Array<number | null>;
+
+/** One market reading at a minute, decoded to plain units (USD, rate per 8 h, price). */
+export interface HistoryPoint {
+  oi: number | null;
+  funding8h: number | null;
+  mark: number | null;
+  index: number | null;
+  price: number | null;
+  perpVolume: number | null;
+  spotVolume: number | null;
+}
+
+/**
+ * Stored form: `{ "binance|BTC": [[minute, oi, f, mark, index, price, perpVol, spotVol], [Δminute, …], …] }`.
+ * The first row's minute is absolute (epoch minutes), later ones are deltas from the row before.
+ * OI and volumes are in USD millions, funding in parts per million per 8 h, prices as is.
+ */
+export type SerializedHistory = Record<string, Row[]>;
+
+class Series {
+  minutes: number[] = [];
+  rows: Row[] = [];
+  /** Rows before this minute are already thinned; saves re-scanning them. */
+  thinnedBefore = -Infinity;
+
+  /** Row at or before `minute`, no older than MAX_STALE_MINUTES; null when none. */
+  at(minute: number): Row | null {
+    const i = lastIndexAtOrBefore(this.minutes, minute);
+    if (i < 0 || minute - this.minutes[i]! > MAX_STALE_MINUTES) return null;
+    return this.rows[i]!;
+  }
+
+  record(minute: number, row: Row): void {
+    const last = this.minutes.length - 1;
+    if (last >= 0 && this.minutes[last] === minute) {
+      this.rows[last] = row; // the latest snapshot of a minute wins
+    } else if (last < 0 || this.minutes[last]! < minute) {
+      this.minutes.push(minute);
+      this.rows.push(row);
+    }
+    // An older minute than the newest row cannot happen (snapshot time never goes back); ignore it.
+  }
+
+  /** Drops rows past retention and thins rows older than the fine window. */
+  compact(nowMinute: number): void {
+    const oldest = nowMinute - HISTORY_MINUTES;
+    let start = 0;
+    while (start < this.minutes.length - 1 && this.minutes[start]! < oldest) start++;
+    if (start > 0) {
+      this.minutes.splice(0, start);
+      this.rows.splice(0, start);
+    }
+    const fineFrom = nowMinute - FINE_MINUTES;
+    const keepMinutes: number[] = [];
+    const keepRows: Row[] = [];
+    let changed = false;
+    for (let i = 0; i < this.minutes.length; i++) {
+      const minute = this.minutes[i]!;
+      const next = this.minutes[i + 1];
+      const coarseZone = minute < fineFrom && minute >= this.thinnedBefore;
+      // In the coarse zone keep only the last row of each COARSE_MINUTES slot.
+      if (coarseZone && next !== undefined && next < fineFrom && slot(next) === slot(minute)) {
+        changed = true;
+        continue;
+      }
+      keepMinutes.push(minute);
+      keepRows.push(this.rows[i]!);
+    }
+    if (changed) {
+      this.minutes = keepMinutes;
+      this.rows = keepRows;
+    }
+    this.thinnedBefore = Math.max(this.thinnedBefore, fineFrom - COARSE_MINUTES);
+  }
+}
+
+function slot(minute: number): number {
+  return Math.floor(minute / COARSE_MINUTES);
+}
+
+/** Index of the last element ≤ value in an ascending array, or −1. */
+export function lastIndexAtOrBefore(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= value) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+export class MarketHistory {
+  private readonly series = new Map<string, Series>();
+  private recordsSinceCompact = 0;
+
+  /** Records the merged snapshot of one venue × asset at its own minute. */
+  record(snapshot: MarketSnapshot): void {
+    const key = seriesKey(snapshot.venue, snapshot.asset);
+    let series = this.series.get(key);
+    if (!series) {
+      series = new Series();
+      this.series.set(key, series);
+    }
+    const minute = minuteOf(snapshot.time);
+    series.record(minute, encodeSnapshot(snapshot));
+    // Thin now and then rather than on every update: the fine window absorbs the lag.
+    if (++this.recordsSinceCompact >= 64) {
+      this.recordsSinceCompact = 0;
+      this.compactAll(minute);
+    }
+  }
+
+  prune(now: number): void {
+    this.compactAll(minuteOf(now));
+  }
+
+  private compactAll(nowMinute: number): void {
+    for (const [key, series] of this.series) {
+      series.compact(nowMinute);
+      if (series.minutes.length === 0) this.series.delete(key);
+    }
+  }
+
+  /** Venue × asset pairs with history, optionally for one asset only. */
+  keys(asset?: string): Array<{ key: string; venue: VenueId; asset: string }> {
+    const out: Array<{ key: string; venue: VenueId; asset: string }> = [];
+    for (const key of this.series.keys()) {
+      const [venue, a] = key.split('|') as [VenueId, string];
+      if (asset === undefined || a === asset) out.push({ key, venue, asset: a });
+    }
+    return out;
+  }
+
+  /** Decoded reading of one series at a minute (carried forward up to MAX_STALE_MINUTES). */
+  point(key: string, minute: number): HistoryPoint | null {
+    const row = this.series.get(key)?.at(minute);
+    return row ? decodeRow(row) : null;
+  }
+
+  /** One decoded field of one series at a minute, or null. */
+  value(key: string, minute: number, field: Field): number | null {
+    const row = this.series.get(key)?.at(minute);
+    if (!row) return null;
+    return decodeCol(row, FIELD_COL[field]);
+  }
+
+  /** Mark price (what liquidates positions), else last price, of one series at a minute. */
+  priceAt(key: string, minute: number): number | null {
+    const row = this.series.get(key)?.at(minute);
+    if (!row) return null;
+    return decodeCol(row, Col.Mark) ?? decodeCol(row, Col.Price);
+  }
+
+  /** Number of stored rows (for size tests and diagnostics). */
+  rowCount(): number {
+    let n = 0;
+    for (const s of this.series.values()) n += s.rows.length;
+    return n;
+  }
+
+  toJSON(): SerializedHistory {
+    const out: SerializedHistory = {};
+    for (const [key, series] of this.series) {
+      out[key] = series.rows.map((row, i) => [i === 0 ? series.minutes[0]! : series.minutes[i]! - series.minutes[i - 1]!, ...row]);
+    }
+    return out;
+  }
+
+  /** Restores from storage; malformed rows are skipped, never turned into NaN. */
+  static fromJSON(data: unknown): MarketHistory {
+    const history = new MarketHistory();
+    if (!data || typeof data !== 'object') return history;
+    for (const [key, rows] of Object.entries(data as Record<string, unknown>)) {
+      if (!key.includes('|') || !Array.isArray(rows)) continue;
+      const series = new Series();
+      let minute = 0;
+      for (const [i, row] of rows.entries()) {
+        if (!Array.isArray(row) || row.length !== COLUMNS + 1) continue;
+        const [m, ...values] = row as unknown[];
+        if (typeof m !== 'number' || !Number.isFinite(m)) continue;
+        if (!values.every((v) => v === null || (typeof v === 'number' && Number.isFinite(v)))) continue;
+        minute = i === 0 ? m : minute + m;
+        series.record(minute, values as Row);
+      }
+      if (series.minutes.length) history.series.set(key, series);
+    }
+    return history;
+  }
+}
+
+/** Significant digits kept per column: enough for 0.01 % moves on any price. */
+function encodeSnapshot(s: MarketSnapshot): Row {
+  const row: Row = new Array<number | null>(COLUMNS).fill(null);
+  row[Col.Oi] = encode(s.openInterestUsd, (v) => sig(v / 1e6, 6));
+  row[Col.Funding8h] = encode(s.fundingRate8h, (v) => Math.round(v * 1e8) / 100, true);
+  row[Col.Mark] = encode(s.markPrice, (v) => sig(v, 7));
+  row[Col.Index] = encode(s.indexPrice, (v) => sig(v, 7));
+  row[Col.Price] = encode(s.lastPrice ?? s.markPrice, (v) => sig(v, 7));
+  row[Col.PerpVolume] = encode(s.perpVolume24hUsd, (v) => sig(v / 1e6, 5));
+  row[Col.SpotVolume] = encode(s.spotVolume24hUsd, (v) => sig(v / 1e6, 5));
+  return row;
+}
+
+function encode(value: number | undefined, f: (v: number) => number, signed = false): number | null {
+  if (value === undefined || !Number.isFinite(value) || (!signed && value < 0)) return null;
+  const out = f(value);
+  return Number.isFinite(out) ? out : null;
+}
+
+function sig(value: number, digits: number): number {
+  return value === 0 ? 0 : Number(value.toPrecision(digits));
+}
+
+function decodeCol(row: Row, col: Col): number | null {
+  const v = row[col];
+  if (v === null || v === undefined) return null;
+  switch (col) {
+    case Col.Oi:
+    case Col.PerpVolume:
+    case Col.SpotVolume:
+      return v * 1e6;
+    case Col.Funding8h:
+      return v / 1e6;
+    default:
+      return v;
+  }
+}
+
+function decodeRow(row: Row): HistoryPoint {
+  return {
+    oi: decodeCol(row, Col.Oi),
+    funding8h: decodeCol(row, Col.Funding8h),
+    mark: decodeCol(row, Col.Mark),
+    index: decodeCol(row, Col.Index),
+    price: decodeCol(row, Col.Price),
+    perpVolume: decodeCol(row, Col.PerpVolume),
+    spotVolume: decodeCol(row, Col.SpotVolume),
+  };
+}

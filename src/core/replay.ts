@@ -1,0 +1,124 @@
+/**
+ * Replays a scenario through the same FlushEngine the extension runs, one reading per
+ * simulated minute. Used by `npm run replay`, the tests and the demo.
+ */
+import { FlushEngine, MARKET_SCOPE, type Readings } from './engine';
+import type { Phase } from './flush';
+import type { Completeness, Liquidation, MarketUpdate, PositionSide, VenueId } from './model';
+import type { Scenario, ScenarioEvent, ScenarioLiquidationEvent, ScenarioMarketEvent } from './scenario';
+import type { FlushThresholds } from './thresholds';
+import { MINUTE_MS } from './windows';
+
+export interface ReplayRow {
+  /** ms since the scenario start; the reading is taken at the end of the minute before t. */
+  t: number;
+  scope: string;
+  phase: Phase;
+  side: PositionSide | null;
+  pressure: number;
+  liq1hUsd: number;
+  longShare1h: number | null;
+  oiChange1h: number | null;
+  funding8h: number | null;
+}
+
+export interface ReplayStep {
+  t: number;
+  readings: Readings;
+}
+
+export interface ReplayOptions {
+  thresholds?: Partial<FlushThresholds>;
+  /** Every venue in a scenario reports all liquidations unless told otherwise. */
+  completeness?: Partial<Record<VenueId, Completeness>>;
+}
+
+export function toMarketUpdate(event: ScenarioMarketEvent, start: number): MarketUpdate {
+  return {
+    venue: event.venue,
+    asset: event.asset,
+    symbol: symbolOf(event.asset),
+    time: start + event.t,
+    lastPrice: event.price,
+    markPrice: event.markPrice,
+    indexPrice: event.indexPrice,
+    fundingRate: event.fundingRate8h,
+    fundingIntervalHours: 8,
+    openInterestUsd: event.openInterestUsd,
+    perpVolume24hUsd: event.perpVolume24hUsd,
+    spotVolume24hUsd: event.spotVolume24hUsd,
+  };
+}
+
+export function toLiquidation(event: ScenarioLiquidationEvent, start: number): Liquidation {
+  return {
+    venue: event.venue,
+    symbol: symbolOf(event.asset),
+    asset: event.asset,
+    side: event.side,
+    price: event.price,
+    quantity: event.notionalUsd / event.price,
+    notionalUsd: event.notionalUsd,
+    time: start + event.t,
+  };
+}
+
+function symbolOf(asset: string): string {
+  return `${asset}USDT`;
+}
+
+/**
+ * Feeds the events minute by minute and yields the engine's readings after each simulated
+ * minute: at t = 60 000·k the engine has seen every event with t′ < t and reads at start + t − 1.
+ */
+export function* replayReadings(scenario: Scenario, options: ReplayOptions = {}): Generator<ReplayStep> {
+  const { start, events } = scenario;
+  const assets = [...new Set(events.map((e) => e.asset))].sort();
+  const completeness = options.completeness ?? Object.fromEntries(events.map((e) => [e.venue, 'complete' as Completeness]));
+  const engine = new FlushEngine(completeness, start, undefined, options.thresholds);
+  const lastT = events.length ? events[events.length - 1]!.t : 0;
+  const minutes = Math.floor(lastT / MINUTE_MS) + 1;
+  let next = 0;
+  for (let k = 1; k <= minutes; k++) {
+    const t = k * MINUTE_MS;
+    const now = start + t - 1;
+    while (next < events.length && events[next]!.t < t) ingest(engine, events[next++]!, start, now);
+    if (k % 60 === 0) engine.prune(now);
+    yield { t, readings: engine.readings(now, assets) };
+  }
+}
+
+function ingest(engine: FlushEngine, event: ScenarioEvent, start: number, now: number): void {
+  if (event.type === 'market') engine.ingestMarket(toMarketUpdate(event, start));
+  else engine.ingestLiquidation(toLiquidation(event, start), now);
+}
+
+/** The compact per-minute rows `npm run replay` prints: ALL first, then each asset. */
+export function replayScenario(scenario: Scenario, options: ReplayOptions = {}): ReplayRow[] {
+  const rows: ReplayRow[] = [];
+  for (const step of replayReadings(scenario, options)) rows.push(...rowsOf(step));
+  return rows;
+}
+
+export function rowsOf(step: ReplayStep): ReplayRow[] {
+  const scopes = Object.values(step.readings.scopes).sort((a, b) =>
+    a.scope === MARKET_SCOPE ? -1 : b.scope === MARKET_SCOPE ? 1 : a.scope.localeCompare(b.scope),
+  );
+  return scopes.map((r) => ({
+    t: step.t,
+    scope: r.scope,
+    phase: r.verdict.phase,
+    side: r.verdict.side,
+    pressure: r.verdict.pressure,
+    liq1hUsd: Math.round(r.liq1h.totalUsd),
+    longShare1h: round(r.liq1h.longShare, 4),
+    oiChange1h: round(r.signals.oiChange1h, 5),
+    funding8h: round(r.funding8h, 8),
+  }));
+}
+
+function round(v: number | null, digits: number): number | null {
+  if (v === null || !Number.isFinite(v)) return null;
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
