@@ -46,8 +46,9 @@ describe('walking skeleton (Binance)', () => {
     const btc = await waitFor(readings, (r) => r?.scopes.BTC?.openInterestUsd != null && r.scopes.BTC.funding8h != null, 30_000, 'BTC market data');
     expect(btc!.scopes.BTC!.basis).toBeCloseTo(0.0002, 6);
     expect(btc!.scopes.BTC!.sampledVenues).toEqual(['binance']);
-    // Every request the extension made followed Binance's documented format.
-    const rejected = mock.requests.filter((r) => r.status >= 400);
+    // Every request the extension made to Binance followed Binance's documented format.
+    // (This scenario has no rows for the other venues, so their symbol lookups fail by design.)
+    const rejected = mock.requests.filter((r) => r.host.includes('binance') && r.status >= 400);
     expect(rejected).toEqual([]);
   });
 
