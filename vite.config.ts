@@ -7,7 +7,8 @@ import pkg from './package.json' with { type: 'json' };
 export default defineConfig({
   plugins: [preact(), crx({ manifest: { ...manifest, version: pkg.version } as ManifestV3Export })],
   build: {
-    outDir: 'dist',
+    // FLUSH_DIST lets parallel work build and test side by side without clobbering dist/.
+    outDir: process.env.FLUSH_DIST ?? 'dist',
     emptyOutDir: true,
     sourcemap: false,
     target: 'chrome116',
