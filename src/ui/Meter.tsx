@@ -1,16 +1,36 @@
-/** The compact leverage flush meter: shown beside the order panel and in the popup. */
-import type { ScopeReading } from '../core/engine';
-import { formatAge, formatShare, formatSignedPercent, formatUsdBound, MISSING } from '../core/format';
+/**
+ * The leverage flush meter. Compact: one line by the order panel (gauge, 1 h liquidations,
+ * long share, phase). Expanded: every signal with the reasons behind the verdict, a 24 h
+ * sparkline, the per-venue breakdown and the risk box. Shared by the page meter and the popup.
+ */
+import { useState } from 'preact/hooks';
 import { STALE_AFTER_MS } from '../core/bus';
+import type { ScopeReading } from '../core/engine';
+import type { Phase } from '../core/flush';
+import { formatAge, formatShare, formatSignedPercent, formatUsd, formatUsdBound, MISSING } from '../core/format';
+import { Gauge, Sparkline } from './charts';
+import { RiskBox } from './RiskBox';
 
 export interface MeterProps {
   asset: string;
   reading: ScopeReading | undefined;
   computedAt: number | null;
   now: number;
+  /** Start expanded (the options page sets the default). */
+  expanded?: boolean;
 }
 
-export function Meter({ asset, reading, computedAt, now }: MeterProps) {
+export const PHASE_LABEL: Record<Phase, string> = {
+  calm: 'Calm',
+  crowded: 'Crowded',
+  flushing: 'Flushing',
+  exhaustion: 'Exhaustion',
+  releveraging: 'Re-leveraging',
+  continuation: 'Continuation',
+};
+
+export function Meter({ asset, reading, computedAt, now, expanded: startExpanded = false }: MeterProps) {
+  const [expanded, setExpanded] = useState(startExpanded);
   if (!reading) {
     return (
       <div class="fm-meter fm-waiting" role="status">
@@ -19,31 +39,104 @@ export function Meter({ asset, reading, computedAt, now }: MeterProps) {
       </div>
     );
   }
+  const { verdict } = reading;
   const sampled = reading.sampledVenues.length > 0;
   const dataTime = reading.dataTime ?? computedAt;
   const stale = dataTime === null || now - dataTime > STALE_AFTER_MS;
+  const sideText = verdict.side ? ` ${verdict.side === 'long' ? 'longs' : 'shorts'}` : '';
   return (
-    <div class="fm-meter" role="status" aria-label={`Leverage flush meter for ${asset}`}>
+    <div class={`fm-meter fm-phase-${verdict.phase}`} data-phase={verdict.phase} data-side={verdict.side ?? ''} aria-label={`Leverage flush meter for ${asset}`}>
       <div class="fm-row">
-        <span class="fm-title">Flush meter · {asset}</span>
+        <Gauge pressure={verdict.pressure} />
+        <span class="fm-phase" data-field="phase" role="status">
+          {PHASE_LABEL[verdict.phase]}
+          {sideText}
+        </span>
+        <Figure label="Liq 1h" field="liq1h" value={formatUsdBound(reading.liq1h.totalUsd, sampled)} />
+        <Figure label="Longs" field="longShare1h" value={formatShare(reading.liq1h.longShare)} />
         <span class={`fm-age${stale ? ' fm-stale' : ''}`} data-field="age" title="Age of the newest market data">
           {stale && dataTime !== null ? 'stale · ' : ''}
           {formatAge(dataTime, now)}
         </span>
+        <button type="button" class="fm-toggle" aria-expanded={expanded} aria-label={expanded ? 'Collapse' : 'Expand'} onClick={() => setExpanded(!expanded)}>
+          {expanded ? '▴' : '▾'}
+        </button>
       </div>
       <div class="fm-row fm-figures">
-        <Figure label="Liq 1h" field="liq1h" value={formatUsdBound(reading.liq1h.totalUsd, sampled)} />
-        <Figure label="Longs" field="longShare1h" value={formatShare(reading.liq1h.longShare)} />
+        <span class="fm-title">{asset}</span>
         <Figure label="Liq 24h" field="liq24h" value={formatUsdBound(reading.liq24h.totalUsd, sampled)} />
         <Figure label="Funding 8h" field="funding" value={formatSignedPercent(reading.funding8h)} tone={tone(reading.funding8h)} />
         <Figure label="Basis" field="basis" value={formatSignedPercent(reading.basis, 3)} tone={tone(reading.basis)} />
+        <Figure label="OI 1h" field="oiChange1h" value={formatSignedPercent(reading.signals.oiChange1h, 1)} tone={tone(reading.signals.oiChange1h)} />
       </div>
-      {sampled ? <div class="fm-note">≥: sampled feed ({reading.sampledVenues.join(', ')}) reports at most one liquidation per symbol per second</div> : null}
+      {expanded ? <Expanded reading={reading} /> : null}
     </div>
   );
 }
 
-function Figure({ label, field, value, tone }: { label: string; field: string; value: string; tone?: string }) {
+function Expanded({ reading }: { reading: ScopeReading }) {
+  const { signals, verdict } = reading;
+  const sampled = new Set(reading.sampledVenues);
+  const bound = reading.sampledVenues.length > 0;
+  return (
+    <div class="fm-expanded">
+      <section aria-label="Why">
+        <h3>Why: {PHASE_LABEL[verdict.phase]} · pressure {verdict.pressure}</h3>
+        <ul class="fm-reasons" data-field="reasons">
+          {verdict.reasons.map((reason) => (
+            <li key={reason.code} class={reason.met ? 'fm-met' : 'fm-unmet'}>
+              <span aria-hidden="true">{reason.met ? '✓' : '·'}</span> {reason.text}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-label="Signals" class="fm-grid">
+        <Figure label="Liq 5m" field="liq5m" value={formatUsdBound(signals.liq5m.totalUsd, bound)} />
+        <Figure label="Liq 4h" field="liq4h" value={formatUsdBound(signals.liq4h.totalUsd, bound)} />
+        <Figure label="Intensity" field="intensity" value={formatTimes(signals.intensity)} />
+        <Figure label="vs peak" field="decayFromPeak" value={formatShare(signals.decayFromPeak)} />
+        <Figure label="OI" field="oi" value={formatUsd(signals.oiUsd)} />
+        <Figure label="OI 24h" field="oiChange24h" value={formatSignedPercent(signals.oiChange24h, 1)} tone={tone(signals.oiChange24h)} />
+        <Figure label="OI since flush" field="oiChangeSinceFlush" value={formatSignedPercent(signals.oiChangeSinceFlush, 1)} tone={tone(signals.oiChangeSinceFlush)} />
+        <Figure label="Funding flip" field="fundingFlip" value={signals.fundingFlip === null ? 'no' : signals.fundingFlip === 'to-negative' ? 'to −' : 'to +'} />
+        <Figure label="Basis 1h" field="basisChange1h" value={formatSignedPercent(signals.basisChange1h, 3)} />
+        <Figure label="Perp/spot vol" field="perpSpotRatio" value={formatTimes(signals.perpSpotRatio)} />
+        <Figure label="Price 1h" field="priceChange1h" value={formatSignedPercent(signals.priceChange1h, 2)} tone={tone(signals.priceChange1h)} />
+      </section>
+      <section aria-label="Liquidations per 5 minutes over 24 hours">
+        <Sparkline values={reading.sparkline} />
+      </section>
+      <section aria-label="Per venue">
+        <table class="fm-venues">
+          <thead>
+            <tr>
+              <th scope="col">Venue</th>
+              <th scope="col">Liq 1h</th>
+              <th scope="col">Funding 8h</th>
+              <th scope="col">Basis</th>
+              <th scope="col">OI</th>
+            </tr>
+          </thead>
+          <tbody>
+            {reading.venues.map((venue) => (
+              <tr key={venue.venue} data-venue={venue.venue}>
+                <td>{venue.venue}</td>
+                <td>{formatUsdBound(venue.liq1hUsd, sampled.has(venue.venue))}</td>
+                <td>{formatSignedPercent(venue.funding8h)}</td>
+                <td>{formatSignedPercent(venue.basis, 3)}</td>
+                <td>{formatUsd(venue.openInterestUsd)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {bound ? <p class="fm-note">≥: {reading.sampledVenues.join(', ')} report at most one liquidation per symbol per second, so totals are lower bounds.</p> : null}
+      </section>
+      <RiskBox largestMove1h={reading.largestMove1h24h} />
+    </div>
+  );
+}
+
+function Figure({ label, field, value, tone }: { label: string; field: string; value: string; tone?: string | undefined }) {
   return (
     <span class="fm-figure">
       <span class="fm-label">{label}</span>
@@ -52,6 +145,10 @@ function Figure({ label, field, value, tone }: { label: string; field: string; v
       </span>
     </span>
   );
+}
+
+function formatTimes(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? MISSING : `${value.toFixed(1)}×`;
 }
 
 function tone(value: number | null): string | undefined {

@@ -3,23 +3,43 @@ export const METER_CSS = `
 :host { all: initial; }
 .fm-meter {
   --fm-bg: #ffffff; --fm-fg: #1e2329; --fm-muted: #707a8a; --fm-border: #eaecef;
-  --fm-pos: #0ecb81; --fm-neg: #f6465d;
+  --fm-pos: #0ecb81; --fm-neg: #f6465d; --fm-accent: #707a8a;
   box-sizing: border-box; font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: var(--fm-fg); background: var(--fm-bg); border: 1px solid var(--fm-border); border-radius: 6px;
-  padding: 6px 8px; display: flex; flex-direction: column; gap: 4px; min-width: 240px;
+  color: var(--fm-fg); background: var(--fm-bg); border: 1px solid var(--fm-border); border-left: 3px solid var(--fm-accent);
+  border-radius: 6px; padding: 6px 8px; display: flex; flex-direction: column; gap: 4px; min-width: 240px; max-width: 100%;
 }
 @media (prefers-color-scheme: dark) {
   .fm-meter { --fm-bg: #181a20; --fm-fg: #eaecef; --fm-muted: #848e9c; --fm-border: #2b3139; }
 }
-.fm-row { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; flex-wrap: wrap; }
+.fm-phase-calm { --fm-accent: #0ecb81; } .fm-phase-crowded { --fm-accent: #f0b90b; }
+.fm-phase-flushing { --fm-accent: #f6465d; } .fm-phase-exhaustion { --fm-accent: #3d8bfd; }
+.fm-phase-releveraging { --fm-accent: #e8832a; } .fm-phase-continuation { --fm-accent: #b02a4a; }
+.fm-row { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
 .fm-title { font-weight: 600; }
-.fm-figures { justify-content: flex-start; gap: 10px; }
+.fm-phase { font-weight: 700; color: var(--fm-accent); min-width: 64px; }
 .fm-figure { display: inline-flex; flex-direction: column; }
 .fm-label { color: var(--fm-muted); font-size: 10px; text-transform: uppercase; letter-spacing: .02em; }
 .fm-value { font-variant-numeric: tabular-nums; font-weight: 600; }
 .fm-pos { color: var(--fm-pos); } .fm-neg { color: var(--fm-neg); }
 .fm-muted { color: var(--fm-muted); }
-.fm-age { color: var(--fm-muted); font-size: 11px; }
+.fm-age { color: var(--fm-muted); font-size: 11px; margin-left: auto; }
 .fm-stale { color: var(--fm-neg); }
-.fm-note { color: var(--fm-muted); font-size: 10px; }
+.fm-note { color: var(--fm-muted); font-size: 10px; margin: 2px 0 0; }
+.fm-toggle { all: unset; cursor: pointer; color: var(--fm-muted); padding: 0 4px; border-radius: 3px; }
+.fm-toggle:focus-visible, .fm-meter input:focus-visible { outline: 2px solid var(--fm-accent); }
+.fm-gauge path { fill: none; stroke-width: 4; stroke-linecap: round; }
+.fm-gauge-track { stroke: var(--fm-border); } .fm-gauge-fill { stroke: var(--fm-accent); }
+.fm-expanded { display: flex; flex-direction: column; gap: 6px; border-top: 1px solid var(--fm-border); padding-top: 6px; }
+.fm-expanded h3 { font-size: 11px; margin: 0 0 2px; color: var(--fm-muted); font-weight: 600; }
+.fm-reasons { margin: 0; padding: 0; list-style: none; }
+.fm-reasons li { font-size: 11px; } .fm-unmet { color: var(--fm-muted); }
+.fm-grid { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 4px 8px; }
+.fm-sparkline .fm-spark-line { fill: none; stroke: var(--fm-accent); stroke-width: 1.2; }
+.fm-sparkline .fm-spark-fill { fill: var(--fm-accent); opacity: .15; stroke: none; }
+.fm-venues { border-collapse: collapse; width: 100%; font-size: 11px; font-variant-numeric: tabular-nums; }
+.fm-venues th { color: var(--fm-muted); font-weight: 600; text-align: left; }
+.fm-venues td, .fm-venues th { padding: 1px 4px 1px 0; }
+.fm-risk input { width: 52px; margin-left: 4px; font: inherit; color: inherit; background: transparent; border: 1px solid var(--fm-border); border-radius: 3px; padding: 1px 3px; }
+.fm-risk p { margin: 2px 0 0; }
+.fm-warn { color: var(--fm-neg); font-weight: 600; }
 `;

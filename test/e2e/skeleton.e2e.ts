@@ -82,6 +82,30 @@ describe('walking skeleton (Binance)', () => {
     await page.close();
   });
 
+  it('expands to the reasons, sparkline, per-venue breakdown and risk box', async () => {
+    const page = await browser.context.newPage();
+    await page.goto('https://www.binance.com/en/futures/BTCUSDT');
+    const meter = page.locator('[data-flush-meter][data-asset="BTC"]');
+    await meter.locator('.fm-toggle').click({ timeout: 15_000 });
+    expect(await meter.locator('[data-field="reasons"] li').count()).toBeGreaterThan(0);
+    expect(await meter.locator('[data-field="sparkline"]').count()).toBe(1);
+    expect(await meter.locator('tr[data-venue="binance"] td').nth(1).textContent({ timeout: 5_000 })).toMatch(/^≥ \$/);
+    // The % move to liquidation follows the trader's leverage (formula unit-tested in risk.test.ts).
+    const leaked = await page.evaluate(() => {
+      (window as unknown as { keys: number }).keys = 0;
+      document.addEventListener('keydown', () => (window as unknown as { keys: number }).keys++);
+    });
+    await meter.locator('[data-field="leverage"]').fill('50', { timeout: 5_000 });
+    await expect.poll(() => meter.locator('[data-field="risk"]').textContent({ timeout: 5_000 })).toContain('1.51% fall');
+    for (const key of ['Backspace', 'Backspace', '2']) await meter.locator('[data-field="leverage"]').press(key, { timeout: 5_000 });
+    await expect.poll(() => meter.locator('[data-field="risk"]').textContent({ timeout: 5_000 })).toContain('49.75% fall');
+    // Typing in the meter never reaches the page's own key handlers (exchange hotkeys).
+    expect(leaked).toBeUndefined();
+    expect(await page.evaluate(() => (window as unknown as { keys: number }).keys)).toBe(0);
+    await meter.screenshot({ path: `${ARTIFACTS}meter-expanded.png`, timeout: 5_000 });
+    await page.close();
+  });
+
   it('docks the meter when no order panel renders', async () => {
     const page = await browser.context.newPage();
     await page.goto('https://www.binance.com/en/futures/SOLUSDT?noform=1');
