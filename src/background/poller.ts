@@ -38,12 +38,12 @@ export interface PollResult {
   error: string | null;
 }
 
-/** Runs every poll request of the venue; keeps what succeeded, reports the first failure. */
-export async function pollVenue(adapter: VenueAdapter, watched: readonly string[]): Promise<PollResult> {
+/** Runs the venue's poll (or the given) requests; keeps what succeeded, reports the first failure. */
+export async function pollVenue(adapter: VenueAdapter, watched: readonly string[], requests = adapter.pollRequests(watched)): Promise<PollResult> {
   const outputs: StreamOutput[] = [];
   let error: string | null = null;
   await Promise.all(
-    adapter.pollRequests(watched).map(async (request) => {
+    requests.map(async (request) => {
       try {
         outputs.push(adapter.parsePoll(request.key, await fetchJson(request), watched));
       } catch (failure) {

@@ -58,7 +58,21 @@ export class BackgroundWorker {
     // Poll first: some streams size liquidations in contracts whose value the poll teaches
     // the adapter (BitMEX linear multipliers, OKX ctVal), so a stream must not run ahead of it.
     await this.pollAll();
+    if (!state) await this.backfill();
     for (const adapter of this.enabledAdapters()) this.startStream(adapter);
+  }
+
+  /** Fresh install (nothing stored): fetch what history endpoints allow so the meter is not empty. */
+  private async backfill(): Promise<void> {
+    await Promise.all(
+      this.enabledAdapters().map(async (adapter) => {
+        const requests = adapter.backfillRequests?.(this.settings.watchlist) ?? [];
+        if (!requests.length) return;
+        const result = await pollVenue(adapter, this.settings.watchlist, requests);
+        for (const output of result.outputs) this.ingest(adapter.id, output, 'poll');
+        if (result.error) this.degrade(adapter.id, `history backfill failed: ${result.error}`);
+      }),
+    );
   }
 
   /** The 30 s alarm: poll every venue, roll the windows, back up history. */
@@ -117,6 +131,10 @@ export class BackgroundWorker {
       origin === 'poll' ? admitPolledBatch(this.deduper, output.liquidations, now) : output.liquidations.filter((l) => this.deduper.admitStreamed(l, now));
     for (const liquidation of fresh) changed = this.engine.ingestLiquidation(liquidation, now) || changed;
     for (const market of output.markets) this.engine.ingestMarket(market);
+    if (output.history?.length) {
+      this.engine.backfillHistory(output.history, now);
+      changed = true;
+    }
     if (!changed) return;
     this.updateSource(venue, {}, false);
     this.publish.request();

@@ -120,6 +120,11 @@ export class FlushEngine {
     this.history.record(merged);
   }
 
+  /** Past market points from history endpoints (see MarketHistory.backfill). */
+  backfillHistory(points: MarketUpdate[], now: number): void {
+    this.history.backfill(points, now);
+  }
+
   snapshots(): MarketSnapshot[] {
     return [...this.markets.values()];
   }

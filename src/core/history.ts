@@ -80,6 +80,14 @@ class Series {
     // An older minute than the newest row cannot happen (snapshot time never goes back); ignore it.
   }
 
+  /** Puts rows older than everything recorded so far in front (history backfilled on install). */
+  prepend(minutes: number[], rows: Row[]): void {
+    const first = this.minutes[0] ?? Infinity;
+    const keep = minutes.map((m, i) => [m, i] as const).filter(([m], i, all) => m < first && (i === 0 || m > all[i - 1]![0]));
+    this.minutes = [...keep.map(([m]) => m), ...this.minutes];
+    this.rows = [...keep.map(([, i]) => rows[i]!), ...this.rows];
+  }
+
   /** Drops rows past retention and thins rows older than the fine window. */
   compact(nowMinute: number): void {
     const oldest = nowMinute - HISTORY_MINUTES;
@@ -154,6 +162,32 @@ export class MarketHistory {
   }
 
   prune(now: number): void {
+    this.compactAll(minuteOf(now));
+  }
+
+  /**
+   * History from a venue's history endpoint (e.g. open interest every 5 minutes for the last
+   * day), recorded before the first live row so 1 h / 24 h changes work right after install.
+   * Points at or after a series' first live minute are ignored: live data wins.
+   */
+  backfill(points: MarketSnapshot[], now: number): void {
+    const byKey = new Map<string, MarketSnapshot[]>();
+    for (const point of points) {
+      const key = seriesKey(point.venue, point.asset);
+      byKey.set(key, [...(byKey.get(key) ?? []), point]);
+    }
+    for (const [key, list] of byKey) {
+      list.sort((a, b) => a.time - b.time);
+      let series = this.series.get(key);
+      if (!series) {
+        series = new Series();
+        this.series.set(key, series);
+      }
+      series.prepend(
+        list.map((p) => minuteOf(p.time)),
+        list.map(encodeSnapshot),
+      );
+    }
     this.compactAll(minuteOf(now));
   }
 

@@ -53,6 +53,13 @@ const openInterest = z.object({ symbol: z.string(), openInterest: nonNegative, t
 
 const ticker24h = z.object({ symbol: z.string(), lastPrice: positive, quoteVolume: nonNegative, closeTime: epochMs });
 
+const openInterestHistRow = z.object({
+  symbol: z.string(),
+  sumOpenInterestValue: nonNegative,
+  // The docs show a string, live responses a number: accept both.
+  timestamp: epochMs,
+});
+
 const fundingInfoRow = z.object({ symbol: z.string(), fundingIntervalHours: z.number().int().positive() });
 
 const QUOTES = ['USDT', 'USDC', 'BUSD', 'FDUSD'];
@@ -121,7 +128,20 @@ function pollRequests(watched: readonly string[]) {
   ];
 }
 
+/** Open interest (USD) every 5 minutes for the last day, once on install: 1 h / 24 h OI change from the start. */
+function backfillRequests(watched: readonly string[]) {
+  return watched.map(symbolFor).map((symbol) => ({
+    key: `openInterestHist:${symbol}`,
+    url: `${BINANCE_FAPI}/futures/data/openInterestHist?symbol=${symbol}&period=5m&limit=288`,
+  }));
+}
+
 function parsePoll(key: string, body: unknown, watched: readonly string[]): StreamOutput {
+  if (key.startsWith('openInterestHist:')) {
+    const rows = parseWith('binance', 'openInterestHist', z.array(openInterestHistRow), body);
+    const history = rows.map((row) => ({ venue: 'binance' as const, symbol: row.symbol, asset: assetOfSymbol(row.symbol), time: row.timestamp, openInterestUsd: row.sumOpenInterestValue }));
+    return { ...emptyOutput(), history };
+  }
   const wanted = new Set(watched.map(symbolFor));
   const markets: MarketUpdate[] = [];
   const base = (symbol: string, time: number) => ({ venue: 'binance' as const, symbol, asset: assetOfSymbol(symbol), time });
@@ -171,6 +191,7 @@ export const binance: VenueAdapter = {
   parseLiquidations,
   openStream,
   pollRequests,
+  backfillRequests,
   parsePoll,
   rateBudget: {
     // Per 30 s poll at 3 watched assets: premiumIndex 10 + fundingInfo 1 + 3 OI × 1 + 3 tickers × 1 (fapi weight),

@@ -217,8 +217,14 @@ function pollRequests(watched: readonly string[]): RestRequest[] {
   ];
 }
 
+/** Docs: liquidations/hist allows 3 requests a minute, so it is asked once, on install, never polled. */
+function backfillRequests(): RestRequest[] {
+  return [{ key: 'liquidationsHist', url: `${BITFINEX_REST}/v2/liquidations/hist?limit=500&sort=-1` }];
+}
+
 function parsePoll(key: string, body: unknown, watched: readonly string[]): StreamOutput {
   const markets: MarketUpdate[] = [];
+  if (key === 'liquidationsHist') return { ...emptyOutput(), liquidations: parseLiquidations(body) };
   if (key === 'status') {
     const wanted = new Set(watched.map(symbolFor));
     for (const row of parseWith('bitfinex', 'derivatives status', z.array(z.tuple([z.string()], z.unknown())), body)) {
@@ -253,6 +259,7 @@ export const bitfinex: VenueAdapter = {
   parseLiquidations,
   openStream,
   pollRequests,
+  backfillRequests,
   parsePoll,
   rateBudget: {
     // Per 30 s poll: 1 status/deriv + 1 tickers request whatever the number of assets, ×2 per minute.

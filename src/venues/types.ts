@@ -22,6 +22,8 @@ export interface StreamOutput {
   markets: MarketUpdate[];
   /** Text frames to send back at once (application-level pong, e.g. Deribit test_request). */
   replies: string[];
+  /** Past market points from a history endpoint (backfill), recorded before the live rows. */
+  history?: MarketUpdate[];
 }
 
 /** A live WebSocket session; may keep state (channel ids, instrument sizes). */
@@ -57,6 +59,11 @@ export interface VenueAdapter {
   openStream(watched: readonly string[]): StreamSession | null;
   /** REST requests for one poll of market data (and REST liquidations where that is the feed). */
   pollRequests(watched: readonly string[]): RestRequest[];
+  /**
+   * One-off requests on a fresh install (no stored state): what the venue's history endpoints
+   * allow, so the meter is not empty. Answers go through `parsePoll` like poll answers.
+   */
+  backfillRequests?(watched: readonly string[]): RestRequest[];
   /** Parse one poll response. Throws VenueDataError when malformed. */
   parsePoll(key: string, body: unknown, watched: readonly string[]): StreamOutput;
   /** Requests worth a budget check: requests per minute at default settings vs the per-IP limit. */

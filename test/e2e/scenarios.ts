@@ -5,17 +5,19 @@ import type { VenueId } from '../../src/core/model';
 const PRICES: Record<string, number> = { BTC: 72000, ETH: 2100, SOL: 90 };
 
 /**
- * One hour of liquidations on the given venues ending at the scenario's last event:
+ * Fifty minutes of liquidations on the given venues ending at the scenario's last event:
  * `totalUsd` split ~90 % longs, spread over the hour, plus one market row per venue × asset
  * every minute. Deterministic (no randomness) so expected totals are exact.
  */
 export function longFlushHour(venues: VenueId[], totalUsd = 99_100_000, longShare = 0.9, marketOnly: VenueId[] = []): Scenario {
   const events: ScenarioEvent[] = [];
-  const minutes = 60;
+  // 90 minutes of market rows (so a 1 h open-interest change is known from the history endpoint),
+  // liquidations in the last 50.
+  const minutes = 90;
   const assets = Object.keys(PRICES);
   // Liquidations stay inside the last 50 minutes, so they are all in the 1 h window however
   // the minute buckets fall when the test reads them.
-  const firstLiquidationMinute = 10;
+  const firstLiquidationMinute = 40;
   const perMinute = totalUsd / (minutes - firstLiquidationMinute);
   for (let minute = 0; minute < minutes; minute++) {
     for (const venue of [...venues, ...marketOnly]) {

@@ -68,6 +68,10 @@ describe('all venues through their real wire formats', () => {
     // Scenario OI is $3.6B per venue at the start, falling ~8 % over the hour.
     for (const venue of btc.venues) expect(venue.openInterestUsd! / 3.6e9, venue.venue).toBeGreaterThan(0.85);
     expect(btc.funding8h).not.toBeNull();
+    // Binance's open-interest history was backfilled on install: the 1 h change is known at once
+    // (the scenario's OI fell ~0.13 % a minute).
+    expect(btc.signals.oiChange1h).not.toBeNull();
+    expect(btc.signals.oiChange1h!).toBeLessThan(-0.03);
     const rejected = mock.requests.filter((r) => r.status >= 400);
     expect(rejected).toEqual([]);
   });

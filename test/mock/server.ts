@@ -134,18 +134,37 @@ export class MockExchange {
       now: Date.now(),
       market: (asset) => this.latestMarket(venue, asset, now),
       assets: () => [...new Set(this.scenario.events.filter((e) => e.venue === venue && e.type === 'market').map((e) => e.asset))],
+      openInterestHistory: (asset, periodMs, limit) => this.marketHistory(venue, asset, periodMs, limit),
       playedLiquidations: () => this.played.filter((e) => e.venue === venue),
     };
   }
 
-  private latestMarket(venue: VenueId, asset: string, now: number): ScenarioMarketEvent | undefined {
+  /** The scenario's market rows already in the past, one per period, stamped on the wall clock. */
+  private marketHistory(venue: VenueId, asset: string, periodMs: number, limit: number) {
+    const wallNow = Date.now();
+    const out: Array<{ time: number; openInterestUsd: number; markPrice: number }> = [];
+    for (let i = limit; i >= 1; i--) {
+      const wall = Math.floor((wallNow - i * periodMs) / periodMs) * periodMs;
+      const row = this.latestMarket(venue, asset, this.scenarioTimeOf(wall), false);
+      if (row) out.push({ time: wall, openInterestUsd: row.openInterestUsd, markPrice: row.markPrice });
+    }
+    return out;
+  }
+
+  /** Inverse of wallTimeOf. */
+  private scenarioTimeOf(wall: number): number {
+    return wall <= this.wallStart ? this.startAt - (this.wallStart - wall) : this.startAt + (wall - this.wallStart) * this.speed;
+  }
+
+  private latestMarket(venue: VenueId, asset: string, now: number, fallbackToFirst = true): ScenarioMarketEvent | undefined {
     let latest: ScenarioMarketEvent | undefined;
     for (const event of this.scenario.events) {
       if (event.t > now) break;
       if (event.type === 'market' && event.venue === venue && event.asset === asset) latest = event;
     }
-    // Before the first row, show the first one: a venue always has a market.
-    return latest ?? this.scenario.events.find((e): e is ScenarioMarketEvent => e.type === 'market' && e.venue === venue && e.asset === asset);
+    // Before the first row, show the first one: a venue always has a market (history has no rows yet).
+    if (latest || !fallbackToFirst) return latest;
+    return this.scenario.events.find((e): e is ScenarioMarketEvent => e.type === 'market' && e.venue === venue && e.asset === asset);
   }
 
   private queueBacklog(): void {

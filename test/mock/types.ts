@@ -27,6 +27,8 @@ export interface MockMarketView {
   market(asset: string): ScenarioMarketEvent | undefined;
   /** Assets the scenario knows for this venue. */
   assets(): string[];
+  /** Past market rows for an asset every `periodMs`, oldest first, at most `limit`, wall-clock stamped. */
+  openInterestHistory(asset: string, periodMs: number, limit: number): Array<{ time: number; openInterestUsd: number; markPrice: number }>;
   /** Liquidations already played, newest last (for REST liquidation history endpoints). */
   playedLiquidations(): ReadonlyArray<ScenarioLiquidationEvent & { time: number }>;
 }

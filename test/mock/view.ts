@@ -7,6 +7,10 @@ export function staticView(rows: ScenarioMarketEvent[], now = 1763600000000, pla
     now,
     market: (asset) => rows.find((r) => r.asset === asset),
     assets: () => [...new Set(rows.map((r) => r.asset))],
+    openInterestHistory: (asset, periodMs, limit) => {
+      const row = rows.find((r) => r.asset === asset);
+      return row ? Array.from({ length: limit }, (_, i) => ({ time: now - (limit - i) * periodMs, openInterestUsd: row.openInterestUsd, markPrice: row.markPrice })) : [];
+    },
     playedLiquidations: () => played,
   };
 }

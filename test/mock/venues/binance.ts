@@ -64,6 +64,18 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
         });
         return { status: 200, body: rows };
       }
+      case '/futures/data/openInterestHist': {
+        const period = req.query.get('period');
+        if (!symbolParam || !period) return err(400, -1102, "Mandatory parameter 'symbol' or 'period' was not sent.");
+        if (!['5m', '15m', '30m', '1h', '2h', '4h', '6h', '12h', '1d'].includes(period)) return err(400, -1120, 'Invalid period.');
+        const limit = Number(req.query.get('limit') ?? 30);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 500) return err(400, -1130, 'Invalid limit.');
+        const m = marketFor(symbolParam);
+        if (!m) return err(400, -1121, 'Invalid symbol.');
+        return { status: 200, body: view.openInterestHistory(assetOf(symbolParam)!, 5 * 60_000, limit).map((p) => ({
+          symbol: symbolParam, sumOpenInterest: fixed(p.openInterestUsd / p.markPrice, 8), sumOpenInterestValue: fixed(p.openInterestUsd, 8), timestamp: p.time,
+        })) };
+      }
       case '/fapi/v1/fundingInfo':
         return { status: 200, body: [] };
       case '/fapi/v1/openInterest': {
