@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../src/core/settings';
 import { sites } from '../src/sites';
-import { apiHosts } from '../src/venues';
+import { apiHosts, streamOrigins } from '../src/venues';
 
 const manifest = JSON.parse(readFileSync(new URL('../manifest.json', import.meta.url), 'utf8'));
 
@@ -20,5 +20,14 @@ describe('manifest', () => {
   it('injects the content script on exactly the supported trading pages', () => {
     const matches = manifest.content_scripts.flatMap((entry: { matches: string[] }) => entry.matches).sort();
     expect(matches).toEqual(sites.flatMap((site) => site.matches).sort());
+  });
+
+  it('has a strict CSP for extension pages that connects only to the venues’ API and stream origins', () => {
+    const csp: string = manifest.content_security_policy.extension_pages;
+    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    expect(directives['script-src']).toEqual(["'self'"]);
+    expect(directives['object-src']).toEqual(["'none'"]);
+    const expected = [...apiHosts(DEFAULT_SETTINGS.watchlist).map((host) => `https://${host}`), ...streamOrigins(DEFAULT_SETTINGS.watchlist)].sort();
+    expect([...directives['connect-src']].sort()).toEqual(expected);
   });
 });

@@ -26,3 +26,12 @@ export function apiHosts(watched: readonly string[]): string[] {
   const hosts = Object.values(venues).flatMap((venue) => venue.pollRequests(watched).map((request) => new URL(request.url).host));
   return [...new Set(hosts)].sort();
 }
+
+/** WebSocket origins the worker connects to (with a port where the venue uses one). */
+export function streamOrigins(watched: readonly string[]): string[] {
+  const origins = Object.values(venues).flatMap((venue) => {
+    const session = venue.openStream(watched);
+    return session ? [new URL(session.url).origin] : [];
+  });
+  return [...new Set(origins)].sort();
+}

@@ -1,0 +1,40 @@
+// @vitest-environment happy-dom
+/** The meter renders text only: markup in any string from a venue or a URL stays inert. */
+import { render } from 'preact';
+import { describe, expect, it } from 'vitest';
+import { FlushEngine } from '../src/core/engine';
+import { Meter } from '../src/ui/Meter';
+
+const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
+const MARKUP = '<img src=x onerror="globalThis.pwned=1">';
+
+function readingWith(symbol: string) {
+  const engine = new FlushEngine({ binance: 'sampled' }, NOW);
+  engine.ingestMarket({ venue: 'binance', symbol, asset: 'BTC', time: NOW, markPrice: 72000, indexPrice: 71990, fundingRate: 0.0001, openInterestUsd: 3.6e9 });
+  engine.ingestLiquidation({ venue: 'binance', symbol, asset: 'BTC', side: 'long', price: 72000, quantity: 1, notionalUsd: 72000, time: NOW }, NOW);
+  return engine.readings(NOW, ['BTC']).scopes.BTC!;
+}
+
+describe('Meter rendering', () => {
+  it('shows markup from a symbol or asset as inert text', () => {
+    const root = document.createElement('div');
+    render(<Meter asset={MARKUP} reading={readingWith(`${MARKUP}USDT`)} computedAt={NOW} now={NOW} expanded />, root);
+    expect(root.querySelector('img')).toBeNull();
+    expect(root.textContent).toContain(MARKUP);
+    expect((globalThis as { pwned?: number }).pwned).toBeUndefined();
+  });
+
+  it('shows placeholders, never NaN, for a reading with no market data', () => {
+    const engine = new FlushEngine({}, NOW);
+    const root = document.createElement('div');
+    render(<Meter asset="BTC" reading={engine.readings(NOW, ['BTC']).scopes.BTC} computedAt={NOW} now={NOW} expanded />, root);
+    expect(root.textContent).not.toMatch(/NaN|Infinity|undefined/);
+    expect(root.querySelector('[data-field="funding"]')!.textContent).toBe('—');
+  });
+
+  it('waits visibly when there is no reading yet', () => {
+    const root = document.createElement('div');
+    render(<Meter asset="BTC" reading={undefined} computedAt={null} now={NOW} />, root);
+    expect(root.textContent).toContain('waiting for data');
+  });
+});
