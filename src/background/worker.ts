@@ -5,14 +5,17 @@
 import browser from 'webextension-polyfill';
 import { evaluateAlerts, EMPTY_ALERT_STATE, type Alert, type AlertState } from '../core/alerts';
 import { BUS_KEYS, type SourceStatus } from '../core/bus';
+import { SkewEstimator } from '../core/clock';
+import { closeGap, openGap } from '../core/gaps';
 import { admitPolledBatch, Deduper, type DedupeState } from '../core/dedupe';
 import { FlushEngine, type EngineState } from '../core/engine';
-import type { Completeness, VenueId } from '../core/model';
+import type { Completeness, Liquidation, VenueId } from '../core/model';
 import { DEFAULT_SETTINGS, type Settings } from '../core/settings';
 import { venues } from '../venues';
 import type { StreamOutput, VenueAdapter } from '../venues/types';
 import { Coalescer } from './batch';
 import { pollVenue } from './poller';
+import { writeWithPurge } from './storage-guard';
 import { StreamConnection } from './stream';
 
 const HOT_KEY = 'engine';
@@ -39,11 +42,16 @@ export class BackgroundWorker {
   private alertState: AlertState = EMPTY_ALERT_STATE;
   private readonly sources = new Map<VenueId, SourceStatus>();
   private readonly streams = new Map<VenueId, StreamConnection>();
+  /** Per-venue clock skew, learned from live liquidation timestamps. */
+  private readonly skew = new Map<VenueId, SkewEstimator>();
   /** Readings and source status for the page and popup: at most twice a second. */
   private readonly publish = new Coalescer(500, () => this.writeReadings());
   /** Hot engine state in storage.session: survives a worker restart within the browser session. */
   private readonly saveHot = new Coalescer(2_000, () =>
-    browser.storage.session.set({ [HOT_KEY]: this.engine.toJSON(), [DEDUPE_KEY]: this.deduper.toJSON(Date.now()) }),
+    this.writeState(
+      (items) => browser.storage.session.set(items),
+      () => ({ [HOT_KEY]: this.engine.toJSON(), [DEDUPE_KEY]: this.deduper.toJSON(Date.now()) }),
+    ),
   );
 
   async boot(): Promise<void> {
@@ -80,7 +88,13 @@ export class BackgroundWorker {
     await this.pollAll();
     this.engine.prune(Date.now());
     this.deduper.prune(Date.now());
-    await browser.storage.local.set({ [HISTORY_KEY]: this.engine.toJSON() });
+    await this.writeState((items) => browser.storage.local.set(items), () => ({ [HISTORY_KEY]: this.engine.toJSON() }));
+  }
+
+  /** A full storage area costs the oldest history, never the current windows (storage-guard.ts). */
+  private async writeState(write: (items: Record<string, unknown>) => Promise<void>, build: () => Record<string, unknown>): Promise<void> {
+    const { purged } = await writeWithPurge(write, build, () => this.engine.purgeOldest(Date.now()));
+    if (purged) console.warn(`flush-meter: storage full, purged the oldest history ${purged}×`);
   }
 
   private enabledAdapters(): VenueAdapter[] {
@@ -98,20 +112,39 @@ export class BackgroundWorker {
     }
     const connection = new StreamConnection(() => adapter.openStream(this.settings.watchlist)!, {
       onOutput: (output) => this.ingest(adapter.id, output, 'stream'),
-      onState: (stream) => this.updateSource(adapter.id, stream === 'connected' ? { stream, degraded: null, degradedAt: null } : { stream }),
-      onFrame: () => this.updateSource(adapter.id, { lastMessageAt: Date.now() }, false),
+      onState: (stream) => this.onStreamState(adapter.id, stream),
+      onFrame: () => this.onStreamFrame(adapter.id),
       onError: (reason) => this.degrade(adapter.id, reason),
     });
     this.streams.set(adapter.id, connection);
     connection.start();
   }
 
+  /** A socket going down opens a gap from its last frame; the first frame after reconnect closes it. */
+  private onStreamState(venue: VenueId, stream: 'connecting' | 'connected' | 'reconnecting'): void {
+    const source = this.sources.get(venue);
+    if (!source) return;
+    if (stream === 'reconnecting') this.updateSource(venue, { stream, gaps: openGap(source.gaps, source.lastMessageAt ?? Date.now()) });
+    else this.updateSource(venue, stream === 'connected' ? { stream, degraded: null, degradedAt: null } : { stream });
+  }
+
+  private onStreamFrame(venue: VenueId): void {
+    const source = this.sources.get(venue);
+    if (!source) return;
+    const now = Date.now();
+    const gapOpen = source.gaps.at(-1)?.to === null;
+    this.updateSource(venue, gapOpen ? { lastMessageAt: now, gaps: closeGap(source.gaps, now) } : { lastMessageAt: now }, gapOpen);
+  }
+
   private async pollAll(): Promise<void> {
     await Promise.all(
       this.enabledAdapters().map(async (adapter) => {
+        // Rate limited: ask nothing of this venue until the time it gave us.
+        if ((this.sources.get(adapter.id)?.pausedUntil ?? 0) > Date.now()) return;
         const result = await pollVenue(adapter, this.settings.watchlist);
         for (const output of result.outputs) this.ingest(adapter.id, output, 'poll');
-        if (result.error) this.degrade(adapter.id, result.error);
+        if (result.retryAfterMs !== null) this.updateSource(adapter.id, { pausedUntil: Date.now() + result.retryAfterMs });
+        if (result.error) this.degrade(adapter.id, result.retryAfterMs !== null ? `${result.error}; paused ${Math.ceil(result.retryAfterMs / 1000)} s as asked` : result.error);
         else this.updateSource(adapter.id, { lastPollAt: Date.now(), ...this.clearedIfStreamOk(adapter.id) });
       }),
     );
@@ -128,7 +161,7 @@ export class BackgroundWorker {
     const now = Date.now();
     let changed = output.markets.length > 0;
     const fresh =
-      origin === 'poll' ? admitPolledBatch(this.deduper, output.liquidations, now) : output.liquidations.filter((l) => this.deduper.admitStreamed(l, now));
+      origin === 'poll' ? admitPolledBatch(this.deduper, output.liquidations, now) : output.liquidations.filter((l) => this.deduper.admitStreamed(l, now)).map((l) => this.onLocalClock(venue, l, now));
     for (const liquidation of fresh) changed = this.engine.ingestLiquidation(liquidation, now) || changed;
     for (const market of output.markets) this.engine.ingestMarket(market);
     if (output.history?.length) {
@@ -139,6 +172,15 @@ export class BackgroundWorker {
     this.updateSource(venue, {}, false);
     this.publish.request();
     this.saveHot.request();
+  }
+
+  /** Live events carry the venue's clock; map them onto ours when the two clearly disagree. */
+  private onLocalClock(venue: VenueId, liquidation: Liquidation, receivedAt: number): Liquidation {
+    let estimator = this.skew.get(venue);
+    if (!estimator) this.skew.set(venue, (estimator = new SkewEstimator()));
+    estimator.observe(liquidation.time, receivedAt);
+    const time = estimator.toLocal(liquidation.time);
+    return time === liquidation.time ? liquidation : { ...liquidation, time };
   }
 
   private degrade(venue: VenueId, reason: string): void {
@@ -203,5 +245,7 @@ function initialStatus(adapter: VenueAdapter): SourceStatus {
     lastPollAt: null,
     degraded: null,
     degradedAt: null,
+    gaps: [],
+    pausedUntil: null,
   };
 }

@@ -3,6 +3,7 @@
  * Types only plus key names, so the content script can import it without pulling in code.
  */
 import type { Readings } from './engine';
+import type { Gap } from './gaps';
 import type { Completeness, VenueId } from './model';
 
 /** Keys in storage.local that UIs read (content scripts cannot read storage.session). */
@@ -26,6 +27,10 @@ export interface SourceStatus {
   /** Why the source is degraded (bad data, HTTP error, socket closed), or null. */
   degraded: string | null;
   degradedAt: number | null;
+  /** When the liquidation stream was down over the last day (shown; never counted as zero). */
+  gaps: Gap[];
+  /** Rate limited: no request to this venue before this time (ms), or null. */
+  pausedUntil: number | null;
 }
 
 export interface BusSnapshot {

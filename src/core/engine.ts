@@ -13,6 +13,8 @@ import { resolveThresholds, type FlushThresholds } from './thresholds';
 import { LiquidationWindows, minuteOf, type SerializedWindows, type WindowTotals } from './windows';
 
 export const MARKET_SCOPE = 'ALL';
+/** A purge for space never touches the last two hours: the 1 h window and its baseline context. */
+export const PROTECTED_MINUTES = 120;
 
 export interface VenueReading {
   venue: VenueId;
@@ -73,7 +75,7 @@ export class FlushEngine {
   readonly windows: LiquidationWindows;
   readonly history: MarketHistory;
   private readonly markets = new Map<string, MarketSnapshot>();
-  private readonly index: MinuteIndex;
+  private index: MinuteIndex;
   private readonly models = new Map<string, ModelState>();
   private thresholds: FlushThresholds;
   private startedAt: number;
@@ -118,6 +120,21 @@ export class FlushEngine {
     const merged = mergeMarket(this.markets.get(key), update);
     this.markets.set(key, merged);
     this.history.record(merged);
+  }
+
+  /**
+   * Storage is full: drop the oldest `hours` of liquidation buckets and market history, but
+   * never the last PROTECTED_MINUTES (the windows the meter shows now). False when nothing is left to drop.
+   */
+  purgeOldest(now: number, hours = 6): boolean {
+    const nowMinute = minuteOf(now);
+    const earliest = Math.min(this.windows.earliestMinute() ?? Infinity, this.history.earliestMinute() ?? Infinity);
+    const cut = Math.min(earliest + hours * 60, nowMinute - PROTECTED_MINUTES);
+    if (!Number.isFinite(earliest) || cut <= earliest) return false;
+    this.windows.dropBefore(cut);
+    this.history.dropBefore(cut);
+    this.index = MinuteIndex.fromWindows(MARKET_SCOPE, this.windows.toJSON());
+    return true;
   }
 
   /** Past market points from history endpoints (see MarketHistory.backfill). */

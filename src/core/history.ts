@@ -198,6 +198,28 @@ export class MarketHistory {
     }
   }
 
+  /** Drops every row before `minute` (storage is full: the oldest history goes first). */
+  dropBefore(minute: number): void {
+    for (const [key, series] of this.series) {
+      const keep = series.minutes.findIndex((m) => m >= minute);
+      if (keep === -1) this.series.delete(key);
+      else if (keep > 0) {
+        series.minutes.splice(0, keep);
+        series.rows.splice(0, keep);
+      }
+    }
+  }
+
+  /** The first minute with a row, or null. */
+  earliestMinute(): number | null {
+    let earliest: number | null = null;
+    for (const series of this.series.values()) {
+      const first = series.minutes[0];
+      if (first !== undefined && (earliest === null || first < earliest)) earliest = first;
+    }
+    return earliest;
+  }
+
   /** Venue × asset pairs with history, optionally for one asset only. */
   keys(asset?: string): Array<{ key: string; venue: VenueId; asset: string }> {
     const out: Array<{ key: string; venue: VenueId; asset: string }> = [];

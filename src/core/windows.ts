@@ -77,6 +77,14 @@ export class LiquidationWindows {
     }
   }
 
+  /** Drops every bucket before `minute` (storage is full: the oldest history goes first). */
+  dropBefore(minute: number): void {
+    for (const [key, buckets] of this.series) {
+      for (const m of buckets.keys()) if (m < minute) buckets.delete(m);
+      if (buckets.size === 0) this.series.delete(key);
+    }
+  }
+
   /** Totals over the last `minutes` minutes up to and including the current one. */
   totals(now: number, minutes: number, scope: Scope = {}): WindowTotals {
     const last = minuteOf(now);

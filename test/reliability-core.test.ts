@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { retryAfterMs } from '../src/background/poller';
+import { SkewEstimator } from '../src/core/clock';
+import { closeGap, gapsWithin, openGap, type Gap } from '../src/core/gaps';
+
+describe('Retry-After', () => {
+  const now = Date.UTC(2026, 10, 21, 12, 0, 0);
+  it('reads seconds and HTTP dates, bounded, with a default', () => {
+    expect(retryAfterMs('5', now)).toBe(5_000);
+    expect(retryAfterMs(new Date(now + 30_000).toUTCString(), now)).toBe(30_000);
+    expect(retryAfterMs(null, now)).toBe(60_000);
+    expect(retryAfterMs('garbage', now)).toBe(60_000);
+    expect(retryAfterMs('999999', now)).toBe(15 * 60_000);
+  });
+});
+
+describe('stream gaps', () => {
+  it('records a gap from close to the first frame after reconnect', () => {
+    let gaps: Gap[] = [];
+    gaps = openGap(gaps, 1_000);
+    gaps = openGap(gaps, 2_000); // a second close while down does not open another
+    gaps = closeGap(gaps, 121_000);
+    expect(gaps).toEqual([{ from: 1_000, to: 121_000 }]);
+  });
+
+  it('drops reconnect blips shorter than 5 s', () => {
+    expect(closeGap(openGap([], 1_000), 3_000)).toEqual([]);
+  });
+
+  it('lists gaps overlapping the window, including one still open', () => {
+    const gaps: Gap[] = [{ from: 0, to: 60_000 }, { from: 3_000_000, to: null }];
+    expect(gapsWithin(gaps, 3_600_000, 3_600_000)).toEqual(gaps);
+    expect(gapsWithin(gaps, 7_300_000, 3_600_000)).toEqual([{ from: 3_000_000, to: null }]);
+  });
+});
+
+describe('clock skew', () => {
+  it('ignores network latency but corrects a venue clock 2 minutes ahead', () => {
+    const latency = new SkewEstimator();
+    for (let i = 0; i < 20; i++) latency.observe(1_000_000 + i, 1_000_150 + i);
+    expect(latency.offset()).toBe(0);
+    const ahead = new SkewEstimator();
+    for (let i = 0; i < 20; i++) ahead.observe(1_120_000 + i * 1000, 1_000_200 + i * 1000);
+    expect(ahead.offset()).toBeCloseTo(-119_800, -2);
+    expect(ahead.toLocal(1_120_000)).toBe(1_000_200);
+  });
+
+  it('needs a few samples before correcting anything', () => {
+    const few = new SkewEstimator();
+    few.observe(0, 600_000);
+    expect(few.offset()).toBe(0);
+  });
+});
