@@ -4,10 +4,11 @@
  * sparkline, the per-venue breakdown and the risk box. Shared by the page meter and the popup.
  */
 import { useState } from 'preact/hooks';
-import { STALE_AFTER_MS } from '../core/bus';
+import { STALE_AFTER_MS, type SourceStatus } from '../core/bus';
 import type { ScopeReading } from '../core/engine';
 import type { Phase } from '../core/flush';
-import { formatAge, formatShare, formatSignedPercent, formatUsd, formatUsdBound, MISSING } from '../core/format';
+import { formatAge, formatClock, formatShare, formatSignedPercent, formatUsd, formatUsdBound, MISSING } from '../core/format';
+import { gapsWithin } from '../core/gaps';
 import { Gauge, Sparkline } from './charts';
 import { RiskBox } from './RiskBox';
 
@@ -18,6 +19,8 @@ export interface MeterProps {
   now: number;
   /** Start expanded (the options page sets the default). */
   expanded?: boolean;
+  /** Source status from the bus: stream gaps in the last hour are shown and make totals lower bounds. */
+  sources?: SourceStatus[] | undefined;
 }
 
 export const PHASE_LABEL: Record<Phase, string> = {
@@ -29,7 +32,7 @@ export const PHASE_LABEL: Record<Phase, string> = {
   continuation: 'Continuation',
 };
 
-export function Meter({ asset, reading, computedAt, now, expanded: startExpanded = false }: MeterProps) {
+export function Meter({ asset, reading, computedAt, now, expanded: startExpanded = false, sources = [] }: MeterProps) {
   const [expanded, setExpanded] = useState(startExpanded);
   if (!reading) {
     return (
@@ -40,7 +43,9 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
     );
   }
   const { verdict } = reading;
-  const sampled = reading.sampledVenues.length > 0;
+  const gaps = recentGaps(sources, now);
+  // A sampled feed or a stream gap in the hour: the totals are lower bounds.
+  const sampled = reading.sampledVenues.length > 0 || gaps.length > 0;
   const dataTime = reading.dataTime ?? computedAt;
   const stale = dataTime === null || now - dataTime > STALE_AFTER_MS;
   const sideText = verdict.side ? ` ${verdict.side === 'long' ? 'longs' : 'shorts'}` : '';
@@ -69,6 +74,11 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
         <Figure label="Basis" field="basis" value={formatSignedPercent(reading.basis, 3)} tone={tone(reading.basis)} />
         <Figure label="OI 1h" field="oiChange1h" value={formatSignedPercent(reading.signals.oiChange1h, 1)} tone={tone(reading.signals.oiChange1h)} />
       </div>
+      {gaps.length ? (
+        <div class="fm-note fm-gap" data-field="gaps" role="note">
+          {gaps.map((g) => `no data ${formatClock(g.from)}–${g.to === null ? 'now' : formatClock(g.to)} (${g.venue})`).join(' · ')}
+        </div>
+      ) : null}
       {expanded ? <Expanded reading={reading} /> : null}
     </div>
   );
@@ -134,6 +144,13 @@ function Expanded({ reading }: { reading: ScopeReading }) {
       <RiskBox largestMove1h={reading.largestMove1h24h} />
     </div>
   );
+}
+
+/** Stream gaps overlapping the last hour, across venues, oldest first. */
+function recentGaps(sources: SourceStatus[], now: number) {
+  return sources
+    .flatMap((source) => gapsWithin(source.gaps ?? [], now, 60 * 60_000).map((gap) => ({ ...gap, venue: source.venue })))
+    .sort((a, b) => a.from - b.from);
 }
 
 function Figure({ label, field, value, tone }: { label: string; field: string; value: string; tone?: string | undefined }) {
