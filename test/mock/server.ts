@@ -40,6 +40,9 @@ const PAGES: Record<string, string> = {
   'www.binance.com': 'binance-futures.html',
 };
 
+/** A failure the mock answers with instead of the venue's data (reliability tests). */
+export type HttpFault = { status: number; headers?: Record<string, string>; body?: string } | { truncate: true };
+
 interface Client {
   venue: MockVenue;
   socket: WebSocket;
@@ -61,6 +64,8 @@ export class MockExchange {
   private readonly played: PlayedLiquidation[] = [];
   private nextEvent = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly httpFaults = new Map<string, HttpFault>();
+  private readonly socketsRefusedUntil = new Map<VenueId, number>();
   port = 0;
 
   constructor(options: MockOptions) {
@@ -121,6 +126,23 @@ export class MockExchange {
     const played: PlayedLiquidation = { ...event, type: 'liquidation', t: this.scenarioNow(), time: Date.now() };
     this.broadcast(played);
     return played;
+  }
+
+  /** Answers every REST request to `host` with `fault` (null restores the venue). */
+  setHttpFault(host: string, fault: HttpFault | null): void {
+    if (fault) this.httpFaults.set(host, fault);
+    else this.httpFaults.delete(host);
+  }
+
+  /** Closes every socket of the venue (as a venue restart does) and refuses new ones for `refuseMs`. */
+  dropSockets(venue: VenueId, refuseMs = 0): void {
+    this.socketsRefusedUntil.set(venue, Date.now() + refuseMs);
+    for (const client of this.clients) if (client.venue.id === venue) client.socket.terminate();
+  }
+
+  /** Open client sockets per venue. */
+  socketCount(venue: VenueId): number {
+    return [...this.clients].filter((c) => c.venue.id === venue && c.socket.readyState === c.socket.OPEN).length;
   }
 
   /** Liquidations delivered or backdated so far. */
@@ -230,6 +252,12 @@ export class MockExchange {
       if (page) return send(200, readFileSync(fileURLToPath(new URL(`../fixtures/pages/${page}`, import.meta.url)), 'utf8'), 'text/html; charset=utf-8');
       const venue = this.venueFor(host);
       if (!venue) return send(404, JSON.stringify({ error: `no mock for ${host}` }), 'application/json');
+      const fault = this.httpFaults.get(host);
+      if (fault && 'truncate' in fault) return send(200, '{"code":"0","data":[{"instId":"BTC-USDT-SW', 'application/json');
+      if (fault) {
+        for (const [name, value] of Object.entries(fault.headers ?? {})) res.setHeader(name, value);
+        return send(fault.status, fault.body ?? JSON.stringify({ error: `fault ${fault.status}` }), 'application/json');
+      }
       const answer = venue.http({ method: req.method ?? 'GET', host, path: url.pathname, query: url.searchParams, body }, this.view(venue.id));
       for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
       send(answer.status, JSON.stringify(answer.body), 'application/json');
@@ -242,6 +270,7 @@ export class MockExchange {
     let connection: MockWsConnection;
     try {
       if (!venue) throw new MockReject(`no mock for ${host}`, undefined, 404);
+      if ((this.socketsRefusedUntil.get(venue.id) ?? 0) > Date.now()) throw new MockReject('venue is restarting', undefined, 503);
       connection = venue.connect(host, req.url ?? '/');
     } catch (error) {
       const status = error instanceof MockReject ? error.status : 500;

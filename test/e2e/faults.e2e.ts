@@ -1,0 +1,84 @@
+/**
+ * Faults against the mock exchange: dead sockets, geo-blocks, rate limits, broken bodies.
+ * Each failure is visible (degraded with a reason, a gap) and harmless to the other venues.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SourceStatus } from '../../src/core/bus';
+import type { VenueId } from '../../src/core/model';
+import { MockExchange } from '../mock/server';
+import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser } from './harness';
+import { longFlushHour } from './scenarios';
+
+let mock: MockExchange;
+let browser: Browser;
+
+const sources = () => extensionStorage<SourceStatus[]>(browser, 'local', 'sources');
+const source = async (venue: VenueId) => (await sources())?.find((s) => s.venue === venue);
+
+/** Asks the worker for a poll now (what the popup does when it opens) and waits for it. */
+async function pollNow(): Promise<void> {
+  const page = await browser.probePage();
+  await withTimeout(page.evaluate(() => chrome.runtime.sendMessage({ type: 'refresh' })), 20_000, 'refresh poll');
+}
+
+beforeAll(async () => {
+  mock = new MockExchange({ scenario: longFlushHour(['binance', 'bybit', 'okx', 'bitmex', 'bitget', 'bitfinex', 'deribit'], 99_100_000, 0.9, ['hyperliquid']) });
+  await mock.start();
+  browser = await launchWithExtension(mock);
+  await waitFor(sources, (s) => (s ?? []).length === 8 && s!.every((x) => x.lastPollAt !== null && !x.degraded), 30_000, 'all venues live');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await mock?.stop();
+});
+
+describe('faults', () => {
+  it('reconnects a dropped stream with backoff and shows the gap instead of counting it as zero', async () => {
+    mock.dropSockets('okx', 8_000);
+    const okx = await waitFor(() => source('okx'), (s) => s?.stream === 'connected' && (s.gaps ?? []).some((g) => g.to !== null), 40_000, 'okx back with a closed gap');
+    const gap = okx!.gaps.at(-1)!;
+    expect(gap.to! - gap.from).toBeGreaterThanOrEqual(5_000);
+    expect(mock.socketCount('okx')).toBe(1);
+    const page = await browser.context.newPage();
+    await page.goto('https://www.binance.com/en/futures/BTCUSDT');
+    const note = page.locator('[data-flush-meter] [data-field="gaps"]');
+    await expect.poll(() => note.textContent({ timeout: 5_000 }), { timeout: 15_000 }).toMatch(/no data .+ \(okx\)/);
+    await page.close();
+  });
+
+  it('says plainly when a venue geo-blocks (451) and keeps the other venues', async () => {
+    mock.setHttpFault('api.bybit.com', { status: 451 });
+    await pollNow();
+    const all = await waitFor(sources, (s) => !!s?.find((x) => x.venue === 'bybit')?.degraded, 5_000, 'bybit degraded');
+    expect(all!.find((s) => s.venue === 'bybit')!.degraded).toMatch(/blocked in your region \(HTTP 451\)/);
+    expect(all!.filter((s) => s.venue !== 'bybit' && s.degraded)).toEqual([]);
+    mock.setHttpFault('api.bybit.com', null);
+    await pollNow();
+    await waitFor(() => source('bybit'), (s) => s?.degraded === null, 5_000, 'bybit recovered');
+  });
+
+  it('honours Retry-After on HTTP 429: no request to that venue until then', async () => {
+    mock.setHttpFault('api.bitget.com', { status: 429, headers: { 'retry-after': '120' } });
+    await pollNow();
+    const limited = await waitFor(() => source('bitget'), (s) => !!s?.degraded, 5_000, 'bitget rate limited');
+    expect(limited!.degraded).toMatch(/rate limited \(HTTP 429\).*paused 120 s/);
+    expect(limited!.pausedUntil! - Date.now()).toBeGreaterThan(100_000);
+    mock.setHttpFault('api.bitget.com', null);
+    const mark = Date.now();
+    await pollNow();
+    expect(mock.requests.filter((r) => r.host === 'api.bitget.com' && r.at >= mark)).toEqual([]);
+    // The other venues were polled as usual.
+    expect(mock.requests.filter((r) => r.host === 'fapi.binance.com' && r.at >= mark).length).toBeGreaterThan(0);
+  });
+
+  it('marks a truncated body and a 5xx as degraded with the reason', async () => {
+    mock.setHttpFault('www.deribit.com', { truncate: true });
+    mock.setHttpFault('api.hyperliquid.xyz', { status: 503 });
+    await pollNow();
+    expect((await waitFor(() => source('deribit'), (s) => !!s?.degraded, 5_000, 'deribit degraded'))!.degraded).toMatch(/truncated or non-JSON/);
+    expect((await waitFor(() => source('hyperliquid'), (s) => !!s?.degraded, 5_000, 'hyperliquid degraded'))!.degraded).toMatch(/exchange error \(HTTP 503\)/);
+    mock.setHttpFault('www.deribit.com', null);
+    mock.setHttpFault('api.hyperliquid.xyz', null);
+  });
+});
