@@ -35,10 +35,13 @@ describe('stream gaps', () => {
 });
 
 describe('clock skew', () => {
-  it('ignores network latency but corrects a venue clock 2 minutes ahead', () => {
+  it('ignores latency and replays of old events, but corrects a venue clock 2 minutes ahead', () => {
     const latency = new SkewEstimator();
     for (let i = 0; i < 20; i++) latency.observe(1_000_000 + i, 1_000_150 + i);
     expect(latency.offset()).toBe(0);
+    const replay = new SkewEstimator();
+    for (let i = 0; i < 20; i++) replay.observe(1_000_000 + i * 1000, 4_600_000);
+    expect(replay.offset()).toBe(0);
     const ahead = new SkewEstimator();
     for (let i = 0; i < 20; i++) ahead.observe(1_120_000 + i * 1000, 1_000_200 + i * 1000);
     expect(ahead.offset()).toBeCloseTo(-119_800, -2);

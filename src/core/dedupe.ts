@@ -14,7 +14,7 @@ export interface DedupeState {
 
 /** Keep identities this long: a reconnect replay or a slow poll falls well inside it. */
 export const DEDUPE_HORIZON_MS = 15 * 60_000;
-/** Bound memory during a cascade; at 1,000 events/s the horizon shrinks to ~100 s. */
+/** Bound memory during a cascade; at 1,000 events/s identities are kept 50–100 s. */
 export const DEDUPE_MAX_ENTRIES = 100_000;
 /** What survives a worker restart: reconnect replays only concern the last few minutes. */
 const PERSIST_MS = 5 * 60_000;
@@ -25,19 +25,26 @@ export function identityOf(l: Liquidation): string {
   return `${l.venue}|${l.symbol}|${l.side}|${l.time}|${l.price}|${l.quantity}`;
 }
 
+/**
+ * Two generations of identities instead of one ever-evicting map: deleting the oldest entry of
+ * a Map one by one degrades badly in V8 under a cascade (measured: 32 s of 39 s for 600 k
+ * events), while swapping generations is O(1). An identity is remembered for at least half
+ * the horizon (or half the entry budget) and at most the whole of it.
+ */
 export class Deduper {
-  private readonly recent = new Map<string, number>();
+  private current = new Map<string, number>();
+  private previous = new Map<string, number>();
   private readonly watermarks = new Map<string, number>();
 
   constructor(state?: DedupeState) {
-    for (const [key, at] of state?.recent ?? []) if (typeof key === 'string' && Number.isFinite(at)) this.recent.set(key, at);
+    for (const [key, at] of state?.recent ?? []) if (typeof key === 'string' && Number.isFinite(at)) this.current.set(key, at);
     for (const [key, time] of Object.entries(state?.watermarks ?? {})) if (Number.isFinite(time)) this.watermarks.set(key, time);
   }
 
   /** True the first time a streamed liquidation is seen. */
   admitStreamed(liquidation: Liquidation, now: number): boolean {
     const key = identityOf(liquidation);
-    if (this.recent.has(key)) return false;
+    if (this.current.has(key) || this.previous.has(key)) return false;
     this.remember(key, now);
     return true;
   }
@@ -61,26 +68,36 @@ export class Deduper {
     if (time > (this.watermarks.get(key) ?? 0)) this.watermarks.set(key, time);
   }
 
-  /** Forget identities older than the horizon (they arrive in time order, so stop at the first young one). */
+  /** Forget the older generation once the current one spans half the horizon. */
   prune(now: number): void {
-    for (const [key, at] of this.recent) {
-      if (at >= now - DEDUPE_HORIZON_MS) break;
-      this.recent.delete(key);
+    const oldest = this.current.values().next().value;
+    if (oldest !== undefined && oldest < now - DEDUPE_HORIZON_MS / 2) this.rotate();
+    if (this.current.size === 0 && this.previous.size > 0) {
+      const newestPrevious = [...this.previous.values()].at(-1)!;
+      if (newestPrevious < now - DEDUPE_HORIZON_MS) this.previous = new Map();
     }
   }
 
   get size(): number {
-    return this.recent.size;
+    return this.current.size + this.previous.size;
   }
 
   toJSON(now: number): DedupeState {
-    const recent = [...this.recent].filter(([, at]) => at >= now - PERSIST_MS).slice(-PERSIST_MAX);
-    return { recent, watermarks: Object.fromEntries(this.watermarks) };
+    const recent: Array<[string, number]> = [];
+    for (const generation of [this.previous, this.current]) {
+      for (const entry of generation) if (entry[1] >= now - PERSIST_MS) recent.push(entry);
+    }
+    return { recent: recent.slice(-PERSIST_MAX), watermarks: Object.fromEntries(this.watermarks) };
   }
 
   private remember(key: string, now: number): void {
-    this.recent.set(key, now);
-    if (this.recent.size > DEDUPE_MAX_ENTRIES) this.recent.delete(this.recent.keys().next().value!);
+    this.current.set(key, now);
+    if (this.current.size >= DEDUPE_MAX_ENTRIES / 2) this.rotate();
+  }
+
+  private rotate(): void {
+    this.previous = this.current;
+    this.current = new Map();
   }
 }
 
