@@ -1,9 +1,12 @@
 /**
- * Coalesces many requests into at most one run per interval: storage writes stay batched
- * (a few per second at most) however fast events arrive.
+ * Throttles many requests into at most one run per interval, leading edge first: the first
+ * change after a quiet spell is written at once (a lone liquidation reaches the page in
+ * milliseconds), and a burst is coalesced into one trailing run per interval, so storage
+ * writes stay batched however fast events arrive.
  */
 export class Coalescer {
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private pending = false;
   private running: Promise<void> = Promise.resolve();
 
   constructor(
@@ -12,20 +15,32 @@ export class Coalescer {
   ) {}
 
   request(): void {
-    if (this.timer) return;
+    if (this.timer) {
+      this.pending = true;
+      return;
+    }
+    this.execute();
+    this.startCooldown();
+  }
+
+  /** Runs now (e.g. before the worker may be stopped), whatever the throttle says. */
+  async flush(): Promise<void> {
+    this.pending = false;
+    this.execute();
+    await this.running;
+  }
+
+  private startCooldown(): void {
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.running = this.running.then(this.run).catch((error) => console.error('flush-meter: batched write failed', error));
+      if (!this.pending) return;
+      this.pending = false;
+      this.execute();
+      this.startCooldown();
     }, this.intervalMs);
   }
 
-  /** Runs now (e.g. before the worker may be stopped) and cancels the pending timer. */
-  async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    this.running = this.running.then(this.run);
-    await this.running;
+  private execute(): void {
+    this.running = this.running.then(this.run).catch((error) => console.error('flush-meter: batched write failed', error));
   }
 }
