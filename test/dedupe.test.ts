@@ -52,3 +52,10 @@ describe('identity with a venue id', () => {
     expect(d.admitStreamed(liq(NOW, { venue: 'bitmex', id: 'a' }), NOW)).toBe(false);
   });
 });
+
+describe('restoring from corrupt storage', () => {
+  it.each([{ recent: 5 }, { recent: [[1, 2], ['k']], watermarks: 'x' }, 'garbage', null, { watermarks: { a: 'NaN' } }])('never throws: %j', (state) => {
+    const d = new Deduper(state);
+    expect(d.admitStreamed(liq(NOW), NOW)).toBe(true);
+  });
+});

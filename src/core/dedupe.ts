@@ -36,9 +36,15 @@ export class Deduper {
   private previous = new Map<string, number>();
   private readonly watermarks = new Map<string, number>();
 
-  constructor(state?: DedupeState) {
-    for (const [key, at] of state?.recent ?? []) if (typeof key === 'string' && Number.isFinite(at)) this.current.set(key, at);
-    for (const [key, time] of Object.entries(state?.watermarks ?? {})) if (Number.isFinite(time)) this.watermarks.set(key, time);
+  /** Restores from storage; anything malformed in `state` is skipped, never thrown on. */
+  constructor(state?: unknown) {
+    const { recent, watermarks } = (typeof state === 'object' && state !== null ? state : {}) as Partial<Record<keyof DedupeState, unknown>>;
+    for (const entry of Array.isArray(recent) ? recent : []) {
+      if (Array.isArray(entry) && typeof entry[0] === 'string' && Number.isFinite(entry[1])) this.current.set(entry[0], entry[1] as number);
+    }
+    for (const [key, time] of Object.entries(typeof watermarks === 'object' && watermarks !== null ? watermarks : {})) {
+      if (typeof time === 'number' && Number.isFinite(time)) this.watermarks.set(key, time);
+    }
   }
 
   /** True the first time a streamed liquidation is seen. */

@@ -11,6 +11,9 @@ export const RETENTION_MINUTES = 24 * 60;
 /** Events stamped further ahead than this are clock skew or garbage, not liquidations. */
 export const MAX_FUTURE_SKEW_MS = 2 * MINUTE_MS;
 
+/** No real minute holds more than this (USD or count): larger stored values are corruption. */
+const MAX_STORED_VALUE = 1e15;
+
 /** [longUsd, shortUsd, longCount, shortCount] for one minute. */
 export type Bucket = [number, number, number, number];
 
@@ -156,7 +159,7 @@ export class LiquidationWindows {
       const buckets = new Map<number, Bucket>();
       for (const row of rows) {
         if (!Array.isArray(row) || row.length !== 5) continue;
-        if (!row.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)) continue;
+        if (!row.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= MAX_STORED_VALUE)) continue;
         const [minute, ...bucket] = row as [number, ...Bucket];
         buckets.set(minute, bucket);
       }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
 import type { StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /**
@@ -41,7 +41,7 @@ const forceOrderEvent = z.object({
 const requestReply = z.object({ id: z.union([z.number(), z.string(), z.null()]) });
 
 const premiumIndexRow = z.object({
-  symbol: z.string(),
+  symbol: z.string().min(1),
   markPrice: positive,
   indexPrice: nonNegative,
   lastFundingRate: z.union([decimal, z.literal('')]),
@@ -49,25 +49,25 @@ const premiumIndexRow = z.object({
   time: epochMs,
 });
 
-const openInterest = z.object({ symbol: z.string(), openInterest: nonNegative, time: epochMs });
+const openInterest = z.object({ symbol: z.string().min(1), openInterest: nonNegative, time: epochMs });
 
-const ticker24h = z.object({ symbol: z.string(), lastPrice: positive, quoteVolume: nonNegative, closeTime: epochMs });
+const ticker24h = z.object({ symbol: z.string().min(1), lastPrice: positive, quoteVolume: nonNegative, closeTime: epochMs });
 
 const openInterestHistRow = z.object({
-  symbol: z.string(),
+  symbol: z.string().min(1),
   sumOpenInterestValue: nonNegative,
   // The docs show a string, live responses a number: accept both.
   timestamp: epochMs,
 });
 
-const fundingInfoRow = z.object({ symbol: z.string(), fundingIntervalHours: z.number().int().positive() });
+const fundingInfoRow = z.object({ symbol: z.string().min(1), fundingIntervalHours: z.number().int().positive() });
 
 const QUOTES = ['USDT', 'USDC', 'BUSD', 'FDUSD'];
 
 /** 'BTCUSDT' → 'BTC'; '1000PEPEUSDT' stays '1000PEPE' (Binance's own base asset). */
 function assetOfSymbol(symbol: string): string {
   const quote = QUOTES.find((q) => symbol.endsWith(q));
-  return normaliseAsset(quote ? symbol.slice(0, -quote.length) : symbol);
+  return requireAsset('binance', normaliseAsset(quote ? symbol.slice(0, -quote.length) : symbol), symbol);
 }
 
 function symbolFor(asset: string): string {
@@ -151,7 +151,8 @@ function parsePoll(key: string, body: unknown, watched: readonly string[]): Stre
       markets.push({
         ...base(row.symbol, row.time),
         markPrice: row.markPrice,
-        indexPrice: row.indexPrice,
+        // An index of 0 means none (e.g. a settling symbol), not a price.
+        ...(row.indexPrice > 0 ? { indexPrice: row.indexPrice } : {}),
         ...(row.lastFundingRate === '' ? {} : { fundingRate: row.lastFundingRate }),
         ...(row.nextFundingTime > 0 ? { nextFundingTime: row.nextFundingTime } : {}),
       });

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
 import type { StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** The liquidation topic exists only on the UTA (v3) public socket, not on /v2/ws/public. */
@@ -71,7 +71,7 @@ const QUOTES = ['USDT', 'USDC', 'USD'];
 function assetOfSymbol(symbol: string): string {
   const root = symbol.replace(/_.*$/, '');
   const quote = QUOTES.find((q) => root.endsWith(q));
-  return normaliseAsset(quote ? root.slice(0, -quote.length) : root);
+  return requireAsset('bitget', normaliseAsset(quote ? root.slice(0, -quote.length) : root), symbol);
 }
 
 function symbolFor(asset: string): string {

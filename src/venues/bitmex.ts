@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { emptyOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
 import type { StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const BITMEX_WS_URL = 'wss://ws.bitmex.com/realtime';
@@ -67,13 +67,14 @@ const instrumentRow = z.object({
   quoteCurrency: maybe(z.string()),
   isInverse: maybe(z.boolean()),
   isQuanto: maybe(z.boolean()),
-  multiplier: maybe(z.number()),
-  underlyingToPositionMultiplier: maybe(z.number()),
-  underlyingToSettleMultiplier: maybe(z.number()),
+  // `decimal` (not z.number()) bounds their magnitude: a contract size derived from them stays finite.
+  multiplier: maybe(decimal),
+  underlyingToPositionMultiplier: maybe(decimal),
+  underlyingToSettleMultiplier: maybe(decimal),
   lastPrice: maybe(positive),
   markPrice: maybe(positive),
   indicativeSettlePrice: maybe(positive),
-  fundingRate: maybe(z.number()),
+  fundingRate: maybe(decimal),
   fundingTimestamp: maybe(z.iso.datetime()),
   fundingInterval: maybe(z.iso.datetime()),
   openInterest: maybe(nonNegative),
@@ -88,7 +89,7 @@ const QUOTES = ['USDT', 'USDC', 'USD'];
 function assetOfSymbol(symbol: string): string {
   const root = symbol.replace(/_.*$/, '');
   const quote = QUOTES.find((q) => root.endsWith(q));
-  return normaliseAsset(quote ? root.slice(0, -quote.length) : root);
+  return requireAsset('bitmex', normaliseAsset(quote ? root.slice(0, -quote.length) : root), symbol);
 }
 
 /** XBTUSD is BitMEX's main BTC perpetual (inverse); other assets use the linear USDT perpetual. */
@@ -193,7 +194,8 @@ function intervalHours(timespan: string): number | undefined {
 }
 
 function marketOf(row: InstrumentRow, spec: ContractSpec | undefined): MarketUpdate {
-  const update: MarketUpdate = { venue: 'bitmex', symbol: row.symbol, asset: normaliseAsset(row.underlying ?? assetOfSymbol(row.symbol)), time: Date.parse(row.timestamp) };
+  // An empty `underlying` names no asset: fall back to the symbol's.
+  const update: MarketUpdate = { venue: 'bitmex', symbol: row.symbol, asset: requireAsset('bitmex', normaliseAsset(row.underlying || assetOfSymbol(row.symbol)), row.symbol), time: Date.parse(row.timestamp) };
   if (row.lastPrice != null) update.lastPrice = row.lastPrice;
   if (row.markPrice != null) update.markPrice = row.markPrice;
   // For perpetuals indicativeSettlePrice is the underlying index (e.g. .BXBT).

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
 import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "Connect": USDT, USDC perpetual & USDT futures public stream. */
@@ -20,6 +20,12 @@ const MAX_CONNECTION_MS = 24 * 60 * 60 * 1000;
 /** A decimal field Bybit leaves as "" when it does not apply (e.g. fundingRate on futures). */
 const optionalDecimal = z
   .union([z.literal(''), decimal])
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+/** The same for prices, times and intervals, which are never negative. */
+const optionalNonNegative = z
+  .union([z.literal(''), nonNegative])
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
@@ -50,14 +56,14 @@ const derivTickerRow = z.object({
   symbol: z.string(),
   lastPrice: positive,
   markPrice: positive,
-  indexPrice: optionalDecimal,
+  indexPrice: optionalNonNegative,
   openInterest: nonNegative,
   openInterestValue: nonNegative,
   turnover24h: nonNegative,
   volume24h: nonNegative,
   fundingRate: optionalDecimal,
-  nextFundingTime: optionalDecimal,
-  fundingIntervalHour: optionalDecimal,
+  nextFundingTime: optionalNonNegative,
+  fundingIntervalHour: optionalNonNegative,
 });
 const derivTickers = z.object({
   result: z.object({ category: z.enum(['linear', 'inverse']), list: z.array(derivTickerRow) }),
@@ -70,7 +76,7 @@ const spotTickers = z.object({
 });
 
 const instruments = z.object({
-  result: z.object({ list: z.array(z.object({ symbol: z.string(), fundingInterval: decimal.optional() })) }),
+  result: z.object({ list: z.array(z.object({ symbol: z.string(), fundingInterval: nonNegative.optional() })) }),
   time: epochMs,
 });
 
@@ -82,7 +88,7 @@ function assetOfSymbol(symbol: string): string {
   const inverse = INVERSE_SYMBOL.exec(symbol);
   if (inverse?.[1]) return normaliseAsset(inverse[1]);
   const head = symbol.split('-')[0] ?? symbol;
-  return normaliseAsset(head.replace(/(USDT|USDC|PERP)$/, ''));
+  return requireAsset('bybit', normaliseAsset(head.replace(/(USDT|USDC|PERP)$/, '')), symbol);
 }
 
 function symbolFor(asset: string): string {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
-import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
 import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const DERIBIT_WS_URL = 'wss://www.deribit.com/ws/api/v2';
@@ -45,7 +45,7 @@ function isLinear(instrument: string): boolean {
 }
 
 function assetOf(instrument: string): string {
-  return normaliseAsset(instrument.split(/[-_]/)[0] ?? instrument);
+  return requireAsset('deribit', normaliseAsset(instrument.split(/[-_]/)[0] ?? instrument), instrument);
 }
 
 /** The currency parameter of get_book_summary_by_currency that lists this coin's perpetual. */

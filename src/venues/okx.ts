@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
 import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "Public Market Data WebSocket": liquidation-orders lives on /ws/v5/public. */
@@ -76,7 +76,13 @@ const fundingRow = z.object({
 });
 const markRow = z.object({ instId: z.string(), markPx: positive, ts: epochMs });
 const indexRow = z.object({ instId: z.string(), idxPx: positive, ts: epochMs });
-const openInterestRow = z.object({ instId: z.string(), oi: nonNegative, oiCcy: nonNegative, oiUsd: optionalDecimal, ts: epochMs });
+const openInterestRow = z.object({
+  instId: z.string(),
+  oi: nonNegative,
+  oiCcy: nonNegative,
+  oiUsd: z.union([z.literal(''), nonNegative]).optional().transform((value) => (value === '' ? undefined : value)),
+  ts: epochMs,
+});
 const tickerRow = z.object({ instId: z.string(), last: positive, volCcy24h: nonNegative, ts: epochMs });
 const instrumentRow = z.object({
   instId: z.string(),
@@ -90,7 +96,7 @@ const HOUR_MS = 60 * 60 * 1000;
 
 /** 'BTC-USDT-SWAP' → BTC, 'BTC-USDT' (index or family) → BTC. */
 function assetOfInstrument(instId: string): string {
-  return normaliseAsset(instId.split('-')[0] ?? instId);
+  return requireAsset('okx', normaliseAsset(instId.split('-')[0] ?? instId), instId);
 }
 
 function symbolFor(asset: string): string {

@@ -5,7 +5,15 @@
 import { z } from 'zod';
 import { VenueDataError, type VenueId } from '../core/model';
 
-/** A decimal the venue sends as a string or a number; must be finite. */
+/**
+ * No price, size, rate or amount a venue reports comes near 1e18 or, unless it is zero, 1e-18.
+ * Values outside that range are garbage, and keeping them out means the products and quotients
+ * adapters take (size × price, notional / price, OI × mark, funding × 8) stay finite and non-zero.
+ */
+export const MAX_MAGNITUDE = 1e18;
+export const MIN_MAGNITUDE = 1e-18;
+
+/** A decimal the venue sends as a string or a number; must be finite and of a plausible magnitude. */
 export const decimal = z
   .union([z.string(), z.number()])
   .transform((value, ctx) => {
@@ -14,7 +22,13 @@ export const decimal = z
       ctx.addIssue({ code: 'custom', message: `not a finite number: ${JSON.stringify(value).slice(0, 40)}` });
       return z.NEVER;
     }
-    return n;
+    const magnitude = Math.abs(n);
+    if (magnitude > MAX_MAGNITUDE || (magnitude !== 0 && magnitude < MIN_MAGNITUDE)) {
+      ctx.addIssue({ code: 'custom', message: `implausible magnitude: ${JSON.stringify(value).slice(0, 40)}` });
+      return z.NEVER;
+    }
+    // '-0' is zero, not a negative number.
+    return n === 0 ? 0 : n;
   });
 
 /** A finite decimal ≥ 0 (prices, sizes, open interest). */
@@ -23,8 +37,14 @@ export const nonNegative = decimal.refine((n) => n >= 0, 'must not be negative')
 /** A finite decimal > 0 (prices and sizes of a fill). */
 export const positive = decimal.refine((n) => n > 0, 'must be positive');
 
-/** Millisecond timestamp as number or numeric string. */
-export const epochMs = decimal.refine((n) => n > 0 && n < 1e14, 'not a millisecond timestamp');
+/** Millisecond timestamp as number or numeric string; at least 1, so rounding a fractional one never gives 0. */
+export const epochMs = decimal.refine((n) => n >= 1 && n < 1e14, 'not a millisecond timestamp');
+
+/** The base asset derived from a venue symbol; a symbol that names none ('USDT' alone, '-SWAP') is malformed. */
+export function requireAsset(venue: VenueId, asset: string, symbol: string): string {
+  if (asset) return asset;
+  throw new VenueDataError(venue, `no base asset in symbol ${JSON.stringify(symbol).slice(0, 60)}`);
+}
 
 /** Validate `data` or throw a VenueDataError naming what was wrong and where. */
 export function parseWith<S extends z.ZodType>(venue: VenueId, what: string, schema: S, data: unknown): z.output<S> {

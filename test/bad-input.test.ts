@@ -1,0 +1,189 @@
+/**
+ * Bad input, table-driven: every venue × every input class × every parser (parseLiquidations,
+ * the stream session's onMessage, parsePoll for every key). Each case starts from a valid
+ * payload (a real fixture or a mock-exchange frame or body) and breaks one thing in it.
+ *
+ * The contract (src/venues/types.ts): a parser either returns a sound output (finite numbers,
+ * positive prices and sizes, notional = quantity × price, inert text) or throws the venue's
+ * VenueDataError. Any other exception, a NaN, a negative size or new markup is a failure.
+ * docs/RELIABILITY.md ("Bad input") maps each class to what the parsers do and to these tests.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { VENUE_IDS, VenueDataError, type VenueId } from '../src/core/model';
+import {
+  ENCODED_MARKUP,
+  INPUT_CLASSES,
+  MOCKED,
+  NOW,
+  contractViolation,
+  describeTarget,
+  harnessFor,
+  isJson,
+  itemCount,
+  malformedFrames,
+  malformedPayloads,
+  nodesOf,
+  outputProblems,
+  replaceAt,
+  type InputClass,
+  type Mutation,
+  type Outcome,
+  type Sample,
+  type Target,
+  type VenueHarness,
+} from './venue-samples';
+
+type Family = 'parseLiquidations' | 'stream.onMessage' | 'parsePoll';
+const FAMILIES: Family[] = ['parseLiquidations', 'stream.onMessage', 'parsePoll'];
+
+/** The parsers a sample feeds within one family ('message' samples feed the first two, 'poll' samples the last). */
+function targetsIn(family: Family, sample: Sample): Target[] {
+  if (family === 'parsePoll') return sample.kind === 'poll' ? [{ kind: 'poll', key: sample.key! }] : [];
+  if (sample.kind !== 'message') return [];
+  return [family === 'parseLiquidations' ? { kind: 'liquidations' } : { kind: 'stream' }];
+}
+
+/** Extra expectations some classes carry beyond the contract, given the valid payload's output. */
+function classExpectation(cls: InputClass, baseline: Outcome, outcome: Outcome): string | null {
+  if (!baseline.ok || !outcome.ok) return null;
+  // Unknown fields must change nothing: the docs of every venue reserve the right to add fields.
+  if (cls.id === 'extra-fields' && !isDeepStrictEqual(outcome.output, baseline.output)) return 'an unknown field changed the output';
+  // Taking data away never invents rows.
+  if ((cls.id === 'empty-arrays' || cls.id === 'missing-fields') && itemCount(outcome.output) > itemCount(baseline.output)) {
+    return `${itemCount(outcome.output)} items from a payload whose valid form gives ${itemCount(baseline.output)}`;
+  }
+  return null;
+}
+
+interface Tally {
+  cases: number;
+  rejected: number;
+  failures: string[];
+}
+
+/** Feed every mutation of every sample in one family to its parser; collect contract violations. */
+function runClass(
+  h: VenueHarness,
+  family: Family,
+  mutations: (payload: unknown) => Mutation[],
+  extra?: (baseline: Outcome, outcome: Outcome) => string | null,
+  raw = false,
+): Tally {
+  const tally: Tally = { cases: 0, rejected: 0, failures: [] };
+  for (const sample of h.samples) {
+    for (const target of targetsIn(family, sample)) {
+      const baseline = h.run(target, sample.payload, sample.watched);
+      for (const mutation of mutations(sample.payload)) {
+        const fed: Target = raw && target.kind === 'stream' ? { kind: 'frame' } : target;
+        const outcome = h.run(fed, mutation.payload, sample.watched);
+        // Polls teach OKX and BitMEX contract sizes: restore the valid state so cases stay independent.
+        if (target.kind === 'poll') h.prime(target.key);
+        tally.cases += 1;
+        if (!outcome.ok) tally.rejected += 1;
+        const problem = contractViolation(h.venue, outcome, mutation.payload) ?? extra?.(baseline, outcome) ?? null;
+        if (problem) tally.failures.push(`${sample.source} → ${describeTarget(target)}, ${mutation.label}: ${problem}`);
+      }
+    }
+  }
+  return tally;
+}
+
+beforeAll(() => {
+  // BitMEX stamps liquidations and Hyperliquid / Bitfinex stamp market data with the receive time.
+  vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+});
+afterAll(() => {
+  vi.useRealTimers();
+});
+
+describe.each(VENUE_IDS)('bad input: %s', (venue: VenueId) => {
+  const h = harnessFor(venue);
+  const hasStream = h.adapter.openStream(['BTC']) !== null;
+  const families = FAMILIES.filter((family) => family !== 'stream.onMessage' || hasStream);
+
+  it('has a valid sample for every poll and backfill key, and for the stream', () => {
+    const keys = [...h.adapter.pollRequests(MOCKED), ...(h.adapter.backfillRequests?.(MOCKED) ?? [])].map((r) => r.key);
+    const sampled = new Set(h.samples.filter((s) => s.kind === 'poll').map((s) => s.key));
+    expect(keys.filter((key) => !sampled.has(key))).toEqual([]);
+    expect(h.samples.filter((s) => s.kind === 'message').length).toBeGreaterThan(0);
+  });
+
+  it('parses every valid sample soundly (the baselines the mutations start from)', () => {
+    const failures: string[] = [];
+    for (const sample of h.samples) {
+      for (const family of families) {
+        for (const target of targetsIn(family, sample)) {
+          const outcome = h.run(target, sample.payload, sample.watched);
+          if (!outcome.ok) failures.push(`${sample.source} → ${describeTarget(target)} threw ${String(outcome.error)}`);
+          else failures.push(...outputProblems(venue, outcome.output, sample.payload).map((p) => `${sample.source} → ${describeTarget(target)}: ${p}`));
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    // The valid samples are not all empty: some liquidations and market rows come out.
+    const outputs = h.samples.flatMap((s) => families.flatMap((f) => targetsIn(f, s)).map((t) => h.run(t, s.payload, s.watched)));
+    const items = outputs.reduce((n, o) => n + (o.ok ? itemCount(o.output) : 0), 0);
+    expect(items).toBeGreaterThan(0);
+  });
+
+  describe.each(families)('%s', (family) => {
+    // A class with nothing to mutate in this family's payloads (no arrays in a Binance forceOrder event) has no test.
+    const applicable = INPUT_CLASSES.filter((cls) => h.samples.some((sample) => targetsIn(family, sample).length > 0 && cls.mutate(sample.payload).length > 0));
+    it.each(applicable.map((cls) => [cls.title, cls] as const))('%s: returns sound output or throws VenueDataError', (_title, cls) => {
+      const tally = runClass(h, family, cls.mutate, (baseline, outcome) => classExpectation(cls, baseline, outcome));
+      expect(tally.failures.slice(0, 20)).toEqual([]);
+      expect(tally.cases).toBeGreaterThan(0);
+    });
+
+    it('malformed JSON: throws VenueDataError every time', () => {
+      const raw = family === 'stream.onMessage';
+      const tally = runClass(h, family, raw ? malformedFrames : malformedPayloads, (_baseline, outcome) => (outcome.ok ? 'accepted' : null), raw);
+      expect(tally.failures.slice(0, 20)).toEqual([]);
+      expect(tally.cases).toBeGreaterThan(0);
+      expect(tally.rejected).toBe(tally.cases);
+    });
+  });
+
+  if (hasStream) {
+    it('stream.onMessage rejects every text frame that is not JSON with VenueDataError', () => {
+      const session = h.session()!;
+      const frames = h.samples.filter((s) => s.kind === 'message').flatMap((s) => malformedFrames(s.payload));
+      const notRejected = frames.filter(({ payload }) => {
+        try {
+          session.onMessage(payload as string);
+          return true;
+        } catch (error) {
+          return !(error instanceof VenueDataError && error.venue === venue);
+        }
+      });
+      expect(notRejected.map((f) => f.label)).toEqual([]);
+      expect(frames.every((f) => !isJson(f.payload as string))).toBe(true);
+    });
+  } else {
+    it('has no stream to feed', () => {
+      expect(h.adapter.openStream(['BTC', 'ETH'])).toBeNull();
+    });
+  }
+});
+
+describe('markup in strings', () => {
+  it.each(VENUE_IDS.map((venue) => [venue] as const))('%s: an entity-encoded tag is never decoded into markup', (venue) => {
+    const h = harnessFor(venue);
+    const failures: string[] = [];
+    for (const sample of h.samples) {
+      for (const family of FAMILIES) {
+        for (const target of targetsIn(family, sample)) {
+          for (const node of nodesOf(sample.payload).filter((n) => typeof n.value === 'string')) {
+            const outcome = h.run(target, replaceAt(sample.payload, node.path, `${ENCODED_MARKUP}${node.value as string}`), sample.watched);
+            if (target.kind === 'poll') h.prime(target.key);
+            if (!outcome.ok) continue;
+            const texts = [...outcome.output.liquidations, ...outcome.output.markets, ...(outcome.output.history ?? [])].flatMap((row) => [row.symbol, row.asset]);
+            for (const text of texts.filter((t) => /[<>]/.test(t))) failures.push(`${sample.source} → ${describeTarget(target)}, ${node.path.join('.')}: ${text}`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
