@@ -1,23 +1,248 @@
-/** User settings with their defaults. The options page (and storage validation) build on this. */
+/**
+ * User settings: their shape, defaults, limits and the versioned migration of older stored
+ * shapes. Pure; the worker validates stored settings with zod (src/background/settings.ts) and
+ * publishes the effective settings to storage.local for the popup, options page and content script.
+ */
+import type { Phase } from './flush';
 import { VENUE_IDS, type VenueId } from './model';
+import { DEFAULT_FLUSH_THRESHOLDS, type FlushThresholds } from './thresholds';
+
+export const SETTINGS_VERSION = 1;
+
+/** storage.sync: what the trader chose (versioned). */
+export const SETTINGS_SYNC_KEY = 'settings';
+/** storage.local: the validated settings in force, written by the worker for every page to read. */
+export { EFFECTIVE_SETTINGS_KEY } from './bus';
+/** storage.local: why parts of the stored settings were replaced by defaults (empty when none). */
+export const SETTINGS_ISSUES_KEY = 'settingsIssues';
+
+/** Phase changes a trader can be notified of (calm and crowded are not events). */
+export const ALERT_PHASES = ['flushing', 'exhaustion', 'releveraging', 'continuation'] as const satisfies readonly Phase[];
+export type AlertPhase = (typeof ALERT_PHASES)[number];
+
+export const METER_MODES = ['compact', 'expanded'] as const;
+export type MeterMode = (typeof METER_MODES)[number];
+
+export interface QuietHours {
+  enabled: boolean;
+  /** Local wall-clock "HH:MM"; the window may wrap midnight (22:00 → 07:00). */
+  start: string;
+  end: string;
+}
+
+export interface AlertSettings {
+  /** Market-wide 1 h liquidations that trigger a notification. */
+  market1h: { enabled: boolean; usd: number };
+  /** The same for each watched asset; `perAsset` overrides `usd` for one asset. */
+  asset1h: { enabled: boolean; usd: number; perAsset: Record<string, number> };
+  /** A liquidation alert also needs one side to take at least this share (0.5 = either side). */
+  minSideShare: number;
+  /** Funding crossing zero (after a flush, or versus 8 h ago). */
+  fundingFlip: boolean;
+  /** Phase changes that notify. */
+  phases: Record<AlertPhase, boolean>;
+  /** One notification per event: the same rule and scope stay silent this long after firing. */
+  cooldownMs: number;
+  quietHours: QuietHours;
+}
+
+/** The few flush-model thresholds worth exposing; everything else keeps its default. */
+export interface ModelSettings {
+  flushIntensity: number;
+  dominantShare: number;
+  minFlushUsd1hMarket: number;
+  minFlushUsd1hAsset: number;
+}
 
 export interface Settings {
-  /** Assets the worker polls open interest and per-asset readings for. */
+  version: typeof SETTINGS_VERSION;
+  /** Assets the worker polls and reads per asset (and the popup lists). */
   watchlist: string[];
   venues: Record<VenueId, boolean>;
+  /** Trading sites the meter appears on, by site id; a site missing here is on. */
+  sites: Record<string, boolean>;
+  /** Site id whose trading page opens from the popup and from notifications. */
+  preferredExchange: string;
+  meterMode: MeterMode;
+  alerts: AlertSettings;
+  model: ModelSettings;
+}
+
+const MINUTE_MS = 60_000;
+
+/** Limits shared by the zod schema and the options form, so both reject the same input. */
+export const LIMITS = {
+  watchlistMax: 8,
+  /** Base asset tickers as the venues spell them: BTC, ETH, 1000PEPE. */
+  assetPattern: /^[A-Z0-9]{2,12}$/,
+  usdMin: 100_000,
+  usdMax: 100_000_000_000,
+  minSideShare: { min: 0.5, max: 1 },
+  cooldownMinutes: { min: 5, max: 24 * 60 },
+  clockPattern: /^([01]\d|2[0-3]):[0-5]\d$/,
+  flushIntensity: { min: 2, max: 50 },
+  dominantShare: { min: 0.55, max: 0.95 },
+} as const;
+
+export const DEFAULT_SETTINGS: Settings = {
+  version: SETTINGS_VERSION,
+  watchlist: ['BTC', 'ETH', 'SOL'],
+  venues: Object.fromEntries(VENUE_IDS.map((id) => [id, true])) as Record<VenueId, boolean>,
+  sites: {},
+  preferredExchange: 'binance',
+  meterMode: 'compact',
   alerts: {
-    /** Market-wide 1 h liquidations that trigger a notification, USD. */
-    market1hUsd: number;
-    /** One notification per flush: no repeat of the same rule within this time. */
-    cooldownMs: number;
+    market1h: { enabled: true, usd: 50_000_000 },
+    asset1h: { enabled: true, usd: 25_000_000, perAsset: {} },
+    minSideShare: 0.5,
+    fundingFlip: true,
+    phases: { flushing: true, exhaustion: true, releveraging: true, continuation: true },
+    cooldownMs: 120 * MINUTE_MS,
+    quietHours: { enabled: false, start: '22:00', end: '07:00' },
+  },
+  model: {
+    flushIntensity: DEFAULT_FLUSH_THRESHOLDS.flushIntensity,
+    dominantShare: DEFAULT_FLUSH_THRESHOLDS.dominantShare,
+    minFlushUsd1hMarket: DEFAULT_FLUSH_THRESHOLDS.minFlushUsd1h.market,
+    minFlushUsd1hAsset: DEFAULT_FLUSH_THRESHOLDS.minFlushUsd1h.asset,
+  },
+};
+
+/** A fresh deep copy of the defaults (callers may mutate it). */
+export function defaultSettings(): Settings {
+  return structuredClone(DEFAULT_SETTINGS);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration: each step takes the stored object of version N to N + 1. The worker runs them
+// before validation and writes the result back, so a step runs once per install.
+
+type Raw = Record<string, unknown>;
+
+const isRecord = (value: unknown): value is Raw => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Version 0 is the unversioned shape of the first release:
+ * { watchlist, venues, alerts: { market1hUsd, cooldownMs } }.
+ */
+function v0ToV1(old: Raw): Raw {
+  const alerts = isRecord(old.alerts) ? old.alerts : {};
+  const { market1hUsd, cooldownMs, ...rest } = alerts;
+  return {
+    ...old,
+    version: 1,
+    alerts: {
+      ...rest,
+      ...(market1hUsd !== undefined ? { market1h: { enabled: true, usd: market1hUsd } } : {}),
+      ...(cooldownMs !== undefined ? { cooldownMs } : {}),
+    },
   };
 }
 
-export const DEFAULT_SETTINGS: Settings = {
-  watchlist: ['BTC', 'ETH', 'SOL'],
-  venues: Object.fromEntries(VENUE_IDS.map((id) => [id, true])) as Record<VenueId, boolean>,
-  alerts: {
-    market1hUsd: 50_000_000,
-    cooldownMs: 2 * 60 * 60 * 1000,
-  },
+const MIGRATIONS: Array<(old: Raw) => Raw> = [v0ToV1];
+
+export interface Migrated {
+  value: Raw;
+  /** The version the stored object had, or null when nothing was stored. */
+  from: number | null;
+}
+
+/** Brings a stored settings object up to SETTINGS_VERSION; anything unusable becomes {}. */
+export function migrateSettings(stored: unknown): Migrated {
+  if (!isRecord(stored)) return { value: {}, from: null };
+  const from = typeof stored.version === 'number' && Number.isInteger(stored.version) ? stored.version : 0;
+  // A newer version than this build knows (synced from a newer install): read what still fits.
+  if (from >= SETTINGS_VERSION) return { value: { ...stored, version: SETTINGS_VERSION }, from };
+  let value = stored;
+  for (let version = Math.max(0, from); version < SETTINGS_VERSION; version++) value = MIGRATIONS[version]!(value);
+  return { value, from };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small pure helpers the worker, the alerts and the pages share.
+
+/** "BTC", " eth " → "ETH"; null when it cannot be a ticker. */
+export function normalizeAsset(input: string): string | null {
+  const asset = input.trim().toUpperCase();
+  return LIMITS.assetPattern.test(asset) ? asset : null;
+}
+
+/** "22:30" → 1350; null when malformed. */
+export function clockMinutes(clock: string): number | null {
+  if (!LIMITS.clockPattern.test(clock)) return null;
+  const [h, m] = clock.split(':').map(Number);
+  return h! * 60 + m!;
+}
+
+/**
+ * Whether `minuteOfDay` (local) falls in the quiet window [start, end). A window that ends
+ * before it starts wraps midnight; start equal to end is an empty window.
+ */
+export function inQuietHours(quiet: QuietHours, minuteOfDay: number): boolean {
+  if (!quiet.enabled) return false;
+  const start = clockMinutes(quiet.start);
+  const end = clockMinutes(quiet.end);
+  if (start === null || end === null || start === end) return false;
+  return start < end ? minuteOfDay >= start && minuteOfDay < end : minuteOfDay >= start || minuteOfDay < end;
+}
+
+/** The 1 h liquidation threshold for an asset: its own override, else the asset default. */
+export function assetThreshold(alerts: AlertSettings, asset: string): number {
+  return alerts.asset1h.perAsset[asset] ?? alerts.asset1h.usd;
+}
+
+/** The engine overrides these settings stand for (FlushEngine.setThresholds). */
+export function modelThresholds(model: ModelSettings): Partial<FlushThresholds> {
+  return {
+    flushIntensity: model.flushIntensity,
+    dominantShare: model.dominantShare,
+    minFlushUsd1h: { market: model.minFlushUsd1hMarket, asset: model.minFlushUsd1hAsset },
+  };
+}
+
+const EXCHANGE_NAMES: Record<string, string> = {
+  binance: 'Binance',
+  bybit: 'Bybit',
+  okx: 'OKX',
+  bitmex: 'BitMEX',
+  bitget: 'Bitget',
+  bitfinex: 'Bitfinex',
+  deribit: 'Deribit',
+  hyperliquid: 'Hyperliquid',
 };
+
+/** Brand names are not translated. */
+export function exchangeName(id: string): string {
+  return EXCHANGE_NAMES[id] ?? id.charAt(0).toUpperCase() + id.slice(1);
+}
+
+export function siteEnabled(settings: Pick<Settings, 'sites'>, siteId: string): boolean {
+  return settings.sites[siteId] !== false;
+}
+
+/** Deep equality that ignores key order (storage and zod may reorder keys). */
+export function sameSettings(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isRecord(value)) {
+    return `{${Object.keys(value)
+      .filter((key) => value[key] !== undefined)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/** Which parts of two settings differ in ways the worker must act on. */
+export function settingsChanges(before: Settings, after: Settings): { watchlist: boolean; venues: VenueId[]; model: boolean } {
+  return {
+    watchlist: before.watchlist.join() !== after.watchlist.join(),
+    venues: VENUE_IDS.filter((id) => before.venues[id] !== after.venues[id]),
+    model: !sameSettings(before.model, after.model),
+  };
+}
+

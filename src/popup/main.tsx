@@ -1,64 +1,126 @@
-/** Popup: the meter for the market and each watched asset, and each venue's health. Reads storage only. */
+/**
+ * Popup, the quick check: the market's reading, one row per watched asset (opening its trading
+ * page on the preferred exchange), and each venue's health. Reads storage only, so it renders
+ * at once; it asks the worker for a fresh poll, and the numbers follow as they land.
+ */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { sourceHealth, type BusSnapshot, type SourceStatus } from '../core/bus';
-import { MARKET_SCOPE } from '../core/engine';
-import { formatAge, formatClock } from '../core/format';
-import { DEFAULT_SETTINGS } from '../core/settings';
+import { MARKET_SCOPE, type ScopeReading } from '../core/engine';
+import type { Phase } from '../core/flush';
+import { defaultSettings, exchangeName, type Settings } from '../core/settings';
+import { tradingUrl } from '../sites';
 import { followBus, readBus } from '../ui/bus';
+import { fmt, t, uiLanguage } from '../ui/i18n';
+import { HostAccess } from '../ui/host-access';
 import { Meter } from '../ui/Meter';
+import { followSettings, readSettings } from '../ui/settings';
 import { METER_CSS } from '../ui/styles';
+
+/** Under a day of history the baselines are still floors: say so. */
+const SHORT_HISTORY_MS = 24 * 3_600_000;
 
 function Popup() {
   const [bus, setBus] = useState<BusSnapshot>({});
+  const [settings, setSettings] = useState<Settings>(defaultSettings());
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const controller = new AbortController();
+    // Later bus changes win over the first read if they arrive before it resolves.
     readBus().then((snapshot) => setBus((current) => ({ ...snapshot, ...current })));
     followBus((changes) => setBus((current) => ({ ...current, ...changes })), controller.signal);
+    readSettings().then(({ settings }) => setSettings(settings));
+    followSettings((next) => setSettings(next), controller.signal);
     // Wakes the worker (if the browser stopped it) and asks for a fresh poll.
     chrome.runtime.sendMessage({ type: 'refresh' }).catch(() => undefined);
     const tick = setInterval(() => setNow(Date.now()), 1_000);
     return () => (controller.abort(), clearInterval(tick));
   }, []);
   const { readings, sources = [] } = bus;
-  const scopes = [MARKET_SCOPE, ...DEFAULT_SETTINGS.watchlist];
+  const collectingSince = readings?.collectingSince ?? null;
   return (
     <>
-      <h1>Flush Meter</h1>
-      {readings?.collectingSince ? <p class="muted">Collecting since {formatClock(readings.collectingSince)}</p> : null}
-      {scopes.map((scope) => (
-        <section key={scope} data-scope={scope}>
-          <Meter asset={scope === MARKET_SCOPE ? 'All markets' : scope} reading={readings?.scopes[scope]} computedAt={readings?.computedAt ?? null} now={now} />
-        </section>
-      ))}
-      <h2>Sources</h2>
-      <SourceTable sources={sources} now={now} />
+      <header class="top">
+        <h1>{t('extName')}</h1>
+        <button type="button" class="icon" data-action="settings" aria-label={t('popupOpenSettings')} title={t('popupOpenSettings')} onClick={() => chrome.runtime.openOptionsPage()}>
+          <span aria-hidden="true">⚙</span>
+        </button>
+      </header>
+      <HostAccess />
+      {collectingSince !== null && now - collectingSince < SHORT_HISTORY_MS ? (
+        <p class="muted" data-field="collectingSince">
+          {t('popupCollectingSince', [fmt().clock(collectingSince)])}
+        </p>
+      ) : null}
+      <section data-scope={MARKET_SCOPE} aria-label={t('allMarkets')}>
+        <Meter asset={t('allMarkets')} reading={readings?.scopes[MARKET_SCOPE]} computedAt={readings?.computedAt ?? null} now={now} />
+      </section>
+      <section aria-labelledby="assets-heading">
+        <h2 id="assets-heading">{t('popupWatched')}</h2>
+        <AssetTable assets={settings.watchlist} scopes={readings?.scopes ?? {}} exchange={settings.preferredExchange} />
+      </section>
+      <section aria-labelledby="sources-heading">
+        <h2 id="sources-heading">{t('popupSources')}</h2>
+        <SourceTable sources={sources} now={now} />
+      </section>
     </>
   );
 }
 
-function SourceTable({ sources, now }: { sources: SourceStatus[]; now: number }) {
-  if (!sources.length) return <p class="muted">Starting…</p>;
+/** "Flushing · longs" */
+function phaseText(phase: Phase, side: ScopeReading['verdict']['side']): string {
+  const name = t(`phase_${phase}`);
+  return side ? t('phaseWithSide', [name, t(side === 'long' ? 'sideLongs' : 'sideShorts')]) : name;
+}
+
+function openTab(url: string): void {
+  void chrome.tabs.create({ url });
+  window.close();
+}
+
+function AssetTable({ assets, scopes, exchange }: { assets: string[]; scopes: Record<string, ScopeReading>; exchange: string }) {
+  const f = fmt();
   return (
-    <table>
+    <table class="assets">
       <thead>
         <tr>
-          <th scope="col">Venue</th>
-          <th scope="col">Status</th>
-          <th scope="col">Feed</th>
+          <th scope="col">{t('colAsset')}</th>
+          <th scope="col">{t('colPhase')}</th>
+          <th scope="col" class="num">{t('colLiq1h')}</th>
+          <th scope="col" class="num">{t('colLongs')}</th>
+          <th scope="col" class="num">{t('colOi1h')}</th>
+          <th scope="col" class="num">{t('colFunding')}</th>
         </tr>
       </thead>
       <tbody>
-        {sources.map((source) => {
-          const health = sourceHealth(source, now);
+        {assets.map((asset) => {
+          const reading = scopes[asset];
+          const url = tradingUrl(asset, exchange);
+          const sampled = (reading?.sampledVenues.length ?? 0) > 0;
+          const phase = reading?.verdict.phase ?? null;
           return (
-            <tr key={source.venue} data-venue={source.venue} data-health={health}>
-              <td>{source.label}</td>
-              <td class={`health-${health}`}>
-                {health === 'live' ? `live · ${source.stream}` : health === 'stale' ? `stale (${formatAge(source.lastPollAt, now)})` : health === 'degraded' ? `degraded: ${source.degraded}` : 'off'}
+            // The link is the keyboard and screen-reader target; the row is a bigger mouse target.
+            <tr key={asset} data-scope={asset} data-phase={phase ?? ''} class="asset-row" onClick={(e) => (e.target as Element).closest('a') === null && openTab(url)}>
+              <th scope="row">
+                <a href={url} target="_blank" rel="noopener noreferrer" data-field="link" aria-label={t('popupOpenAsset', [asset, exchangeName(exchange)])}>
+                  {asset}
+                </a>
+              </th>
+              <td data-field="phase" class={phase ? `phase phase-${phase}` : 'muted'}>
+                {reading ? phaseText(reading.verdict.phase, reading.verdict.side) : t('popupWaiting')}
               </td>
-              <td title={source.completenessNote ?? ''}>{source.completeness === 'complete' ? 'complete' : source.completeness === 'sampled' ? 'sampled (≥)' : 'no liquidation feed'}</td>
+              <td class="num" data-field="liq1h">
+                {f.usdBound(reading?.liq1h.totalUsd, sampled)}
+              </td>
+              <td class="num" data-field="longShare1h">
+                {f.share(reading?.liq1h.longShare)}
+              </td>
+              <td class={`num ${tone(reading?.signals.oiChange1h)}`} data-field="oiChange1h">
+                {f.change(reading?.signals.oiChange1h)}
+              </td>
+              <td class={`num ${tone(reading?.funding8h)}`} data-field="funding">
+                {f.rate(reading?.funding8h)}
+              </td>
             </tr>
           );
         })}
@@ -67,6 +129,57 @@ function SourceTable({ sources, now }: { sources: SourceStatus[]; now: number })
   );
 }
 
+function tone(value: number | null | undefined): string {
+  return value === null || value === undefined || value === 0 ? '' : value > 0 ? 'pos' : 'neg';
+}
+
+/** live · streaming / stale (4m) / degraded: reason / off */
+function healthText(source: SourceStatus, now: number): string {
+  switch (sourceHealth(source, now)) {
+    case 'live':
+      return t('healthLive', [t(`stream_${source.stream}`)]);
+    case 'stale':
+      return t('healthStale', [fmt().age(source.lastPollAt, now)]);
+    case 'degraded':
+      return t('healthDegraded', [source.degraded ?? '']);
+    case 'off':
+      return t('healthOff');
+  }
+}
+
+function SourceTable({ sources, now }: { sources: SourceStatus[]; now: number }) {
+  if (!sources.length) return <p class="muted">{t('popupStarting')}</p>;
+  return (
+    <table class="sources">
+      <thead>
+        <tr>
+          <th scope="col">{t('colVenue')}</th>
+          <th scope="col">{t('colStatus')}</th>
+          <th scope="col">{t('colFeed')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sources.map((source) => {
+          const health = sourceHealth(source, now);
+          return (
+            <tr key={source.venue} data-venue={source.venue} data-health={health}>
+              <th scope="row">{source.label}</th>
+              <td class={`health-${health}`} data-field="health" title={healthText(source, now)}>
+                {healthText(source, now)}
+              </td>
+              <td title={source.completenessNote ?? ''} data-field="feed">
+                {t(source.completeness === 'complete' ? 'feedComplete' : source.completeness === 'sampled' ? 'feedSampled' : 'feedNone')}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+document.documentElement.lang = uiLanguage();
+document.title = t('extName');
 const style = document.createElement('style');
 style.textContent = METER_CSS.replace(':host { all: initial; }', '');
 document.head.append(style);

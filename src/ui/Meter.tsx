@@ -10,6 +10,7 @@ import type { Phase } from '../core/flush';
 import { formatAge, formatClock, formatShare, formatSignedPercent, formatUsd, formatUsdBound, MISSING } from '../core/format';
 import { gapsWithin } from '../core/gaps';
 import { Gauge, Sparkline } from './charts';
+import { t } from './i18n';
 import { RiskBox } from './RiskBox';
 
 export interface MeterProps {
@@ -23,22 +24,18 @@ export interface MeterProps {
   sources?: SourceStatus[] | undefined;
 }
 
-export const PHASE_LABEL: Record<Phase, string> = {
-  calm: 'Calm',
-  crowded: 'Crowded',
-  flushing: 'Flushing',
-  exhaustion: 'Exhaustion',
-  releveraging: 'Re-leveraging',
-  continuation: 'Continuation',
-};
+/** "Flushing", "Re-leveraging", … in the UI language. */
+export function phaseLabel(phase: Phase): string {
+  return t(`phase_${phase}`);
+}
 
 export function Meter({ asset, reading, computedAt, now, expanded: startExpanded = false, sources = [] }: MeterProps) {
   const [expanded, setExpanded] = useState(startExpanded);
   if (!reading) {
     return (
       <div class="fm-meter fm-waiting" role="status">
-        <span class="fm-title">Flush meter · {asset}</span>
-        <span class="fm-muted">waiting for data…</span>
+        <span class="fm-title">{t('meterTitle', [asset])}</span>
+        <span class="fm-muted">{t('meterWaiting')}</span>
       </div>
     );
   }
@@ -48,35 +45,35 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
   const sampled = reading.sampledVenues.length > 0 || gaps.length > 0;
   const dataTime = reading.dataTime ?? computedAt;
   const stale = dataTime === null || now - dataTime > STALE_AFTER_MS;
-  const sideText = verdict.side ? ` ${verdict.side === 'long' ? 'longs' : 'shorts'}` : '';
+  const sideText = verdict.side ? ` ${t(verdict.side === 'long' ? 'sideLongs' : 'sideShorts')}` : '';
   return (
-    <div class={`fm-meter fm-phase-${verdict.phase}`} data-phase={verdict.phase} data-side={verdict.side ?? ''} aria-label={`Leverage flush meter for ${asset}`}>
+    <div class={`fm-meter fm-phase-${verdict.phase}`} data-phase={verdict.phase} data-side={verdict.side ?? ''} aria-label={t('meterAria', [asset])}>
       <div class="fm-row">
         <Gauge pressure={verdict.pressure} />
         <span class="fm-phase" data-field="phase" role="status">
-          {PHASE_LABEL[verdict.phase]}
+          {phaseLabel(verdict.phase)}
           {sideText}
         </span>
-        <Figure label="Liq 1h" field="liq1h" value={formatUsdBound(reading.liq1h.totalUsd, sampled)} />
-        <Figure label="Longs" field="longShare1h" value={formatShare(reading.liq1h.longShare)} />
-        <span class={`fm-age${stale ? ' fm-stale' : ''}`} data-field="age" title="Age of the newest market data">
-          {stale && dataTime !== null ? 'stale · ' : ''}
+        <Figure label={t('colLiq1h')} field="liq1h" value={formatUsdBound(reading.liq1h.totalUsd, sampled)} />
+        <Figure label={t('colLongs')} field="longShare1h" value={formatShare(reading.liq1h.longShare)} />
+        <span class={`fm-age${stale ? ' fm-stale' : ''}`} data-field="age" title={t('meterAgeTitle')}>
+          {stale && dataTime !== null ? t('meterStalePrefix') : ''}
           {formatAge(dataTime, now)}
         </span>
-        <button type="button" class="fm-toggle" aria-expanded={expanded} aria-label={expanded ? 'Collapse' : 'Expand'} onClick={() => setExpanded(!expanded)}>
+        <button type="button" class="fm-toggle" aria-expanded={expanded} aria-label={t(expanded ? 'meterCollapse' : 'meterExpand')} onClick={() => setExpanded(!expanded)}>
           {expanded ? '▴' : '▾'}
         </button>
       </div>
       <div class="fm-row fm-figures">
         <span class="fm-title">{asset}</span>
-        <Figure label="Liq 24h" field="liq24h" value={formatUsdBound(reading.liq24h.totalUsd, sampled)} />
-        <Figure label="Funding 8h" field="funding" value={formatSignedPercent(reading.funding8h)} tone={tone(reading.funding8h)} />
-        <Figure label="Basis" field="basis" value={formatSignedPercent(reading.basis, 3)} tone={tone(reading.basis)} />
-        <Figure label="OI 1h" field="oiChange1h" value={formatSignedPercent(reading.signals.oiChange1h, 1)} tone={tone(reading.signals.oiChange1h)} />
+        <Figure label={t('colLiq24h')} field="liq24h" value={formatUsdBound(reading.liq24h.totalUsd, sampled)} />
+        <Figure label={t('colFunding')} field="funding" value={formatSignedPercent(reading.funding8h)} tone={tone(reading.funding8h)} />
+        <Figure label={t('colBasis')} field="basis" value={formatSignedPercent(reading.basis, 3)} tone={tone(reading.basis)} />
+        <Figure label={t('colOi1h')} field="oiChange1h" value={formatSignedPercent(reading.signals.oiChange1h, 1)} tone={tone(reading.signals.oiChange1h)} />
       </div>
       {gaps.length ? (
         <div class="fm-note fm-gap" data-field="gaps" role="note">
-          {gaps.map((g) => `no data ${formatClock(g.from)}–${g.to === null ? 'now' : formatClock(g.to)} (${g.venue})`).join(' · ')}
+          {gaps.map((g) => t('meterGap', [formatClock(g.from), g.to === null ? t('meterNow') : formatClock(g.to), g.venue])).join(' · ')}
         </div>
       ) : null}
       {expanded ? <Expanded reading={reading} /> : null}
@@ -90,8 +87,8 @@ function Expanded({ reading }: { reading: ScopeReading }) {
   const bound = reading.sampledVenues.length > 0;
   return (
     <div class="fm-expanded">
-      <section aria-label="Why">
-        <h3>Why: {PHASE_LABEL[verdict.phase]} · pressure {verdict.pressure}</h3>
+      <section aria-label={t('meterWhyLabel')}>
+        <h3>{t('meterWhy', [phaseLabel(verdict.phase), String(verdict.pressure)])}</h3>
         <ul class="fm-reasons" data-field="reasons">
           {verdict.reasons.map((reason) => (
             <li key={reason.code} class={reason.met ? 'fm-met' : 'fm-unmet'}>
@@ -100,31 +97,31 @@ function Expanded({ reading }: { reading: ScopeReading }) {
           ))}
         </ul>
       </section>
-      <section aria-label="Signals" class="fm-grid">
-        <Figure label="Liq 5m" field="liq5m" value={formatUsdBound(signals.liq5m.totalUsd, bound)} />
-        <Figure label="Liq 4h" field="liq4h" value={formatUsdBound(signals.liq4h.totalUsd, bound)} />
-        <Figure label="Intensity" field="intensity" value={formatTimes(signals.intensity)} />
-        <Figure label="vs peak" field="decayFromPeak" value={formatShare(signals.decayFromPeak)} />
-        <Figure label="OI" field="oi" value={formatUsd(signals.oiUsd)} />
-        <Figure label="OI 24h" field="oiChange24h" value={formatSignedPercent(signals.oiChange24h, 1)} tone={tone(signals.oiChange24h)} />
-        <Figure label="OI since flush" field="oiChangeSinceFlush" value={formatSignedPercent(signals.oiChangeSinceFlush, 1)} tone={tone(signals.oiChangeSinceFlush)} />
-        <Figure label="Funding flip" field="fundingFlip" value={signals.fundingFlip === null ? 'no' : signals.fundingFlip === 'to-negative' ? 'to −' : 'to +'} />
-        <Figure label="Basis 1h" field="basisChange1h" value={formatSignedPercent(signals.basisChange1h, 3)} />
-        <Figure label="Perp/spot vol" field="perpSpotRatio" value={formatTimes(signals.perpSpotRatio)} />
-        <Figure label="Price 1h" field="priceChange1h" value={formatSignedPercent(signals.priceChange1h, 2)} tone={tone(signals.priceChange1h)} />
+      <section aria-label={t('meterSignals')} class="fm-grid">
+        <Figure label={t('labelLiq5m')} field="liq5m" value={formatUsdBound(signals.liq5m.totalUsd, bound)} />
+        <Figure label={t('labelLiq4h')} field="liq4h" value={formatUsdBound(signals.liq4h.totalUsd, bound)} />
+        <Figure label={t('labelIntensity')} field="intensity" value={formatTimes(signals.intensity)} />
+        <Figure label={t('labelVsPeak')} field="decayFromPeak" value={formatShare(signals.decayFromPeak)} />
+        <Figure label={t('labelOi')} field="oi" value={formatUsd(signals.oiUsd)} />
+        <Figure label={t('labelOi24h')} field="oiChange24h" value={formatSignedPercent(signals.oiChange24h, 1)} tone={tone(signals.oiChange24h)} />
+        <Figure label={t('labelOiSinceFlush')} field="oiChangeSinceFlush" value={formatSignedPercent(signals.oiChangeSinceFlush, 1)} tone={tone(signals.oiChangeSinceFlush)} />
+        <Figure label={t('labelFundingFlip')} field="fundingFlip" value={t(signals.fundingFlip === null ? 'flipNone' : signals.fundingFlip === 'to-negative' ? 'flipToNegative' : 'flipToPositive')} />
+        <Figure label={t('labelBasis1h')} field="basisChange1h" value={formatSignedPercent(signals.basisChange1h, 3)} />
+        <Figure label={t('labelPerpSpot')} field="perpSpotRatio" value={formatTimes(signals.perpSpotRatio)} />
+        <Figure label={t('labelPrice1h')} field="priceChange1h" value={formatSignedPercent(signals.priceChange1h, 2)} tone={tone(signals.priceChange1h)} />
       </section>
-      <section aria-label="Liquidations per 5 minutes over 24 hours">
+      <section aria-label={t('meterSparkline')}>
         <Sparkline values={reading.sparkline} />
       </section>
-      <section aria-label="Per venue">
+      <section aria-label={t('meterPerVenue')}>
         <table class="fm-venues">
           <thead>
             <tr>
-              <th scope="col">Venue</th>
-              <th scope="col">Liq 1h</th>
-              <th scope="col">Funding 8h</th>
-              <th scope="col">Basis</th>
-              <th scope="col">OI</th>
+              <th scope="col">{t('colVenue')}</th>
+              <th scope="col">{t('colLiq1h')}</th>
+              <th scope="col">{t('colFunding')}</th>
+              <th scope="col">{t('colBasis')}</th>
+              <th scope="col">{t('labelOi')}</th>
             </tr>
           </thead>
           <tbody>
@@ -139,7 +136,7 @@ function Expanded({ reading }: { reading: ScopeReading }) {
             ))}
           </tbody>
         </table>
-        {bound ? <p class="fm-note">≥: {reading.sampledVenues.join(', ')} report at most one liquidation per symbol per second, so totals are lower bounds.</p> : null}
+        {bound ? <p class="fm-note">{t('meterSampledNote', [reading.sampledVenues.join(', ')])}</p> : null}
       </section>
       <RiskBox largestMove1h={reading.largestMove1h24h} />
     </div>

@@ -1,0 +1,208 @@
+/**
+ * The options page end to end: what the trader changes there changes what the worker does,
+ * without a reload. A quiet hour on Binance and Bybit ($1M), then liquidations pushed live.
+ */
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertLogEntry } from '../../src/background/notifier';
+import type { SourceStatus } from '../../src/core/bus';
+import type { Readings } from '../../src/core/engine';
+import { makeFormats } from '../../src/core/i18n';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/core/settings';
+import { MockExchange } from '../mock/server';
+import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser } from './harness';
+import { longFlushHour } from './scenarios';
+
+const EN = makeFormats('en-US');
+const ARTIFACTS = new URL('../../artifacts/', import.meta.url).pathname;
+
+let mock: MockExchange;
+let browser: Browser;
+
+const readings = () => extensionStorage<Readings>(browser, 'local', 'readings');
+const alertLog = async () => (await extensionStorage<AlertLogEntry[]>(browser, 'local', 'alertLog')) ?? [];
+const effective = () => extensionStorage<Settings>(browser, 'local', 'settings');
+const sources = async () => (await extensionStorage<SourceStatus[]>(browser, 'local', 'sources')) ?? [];
+const synced = async () => {
+  const probe = await browser.probePage();
+  return withTimeout(probe.evaluate(async () => (await chrome.storage.sync.get('settings')).settings as Settings | undefined), 5_000, 'storage.sync');
+};
+/** From an extension page: it answers while the worker is stopped or restarting. */
+const shownNotifications = async () => {
+  const probe = await browser.probePage();
+  return withTimeout(probe.evaluate(() => chrome.notifications.getAll()), 5_000, 'notifications.getAll');
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function marketTotals() {
+  const events = mock.playedLiquidations();
+  const total = events.reduce((sum, e) => sum + e.notionalUsd, 0);
+  const longs = events.filter((e) => e.side === 'long').reduce((sum, e) => sum + e.notionalUsd, 0);
+  return { total, longShare: longs / total };
+}
+
+async function openOptions() {
+  const page = await browser.context.newPage();
+  await page.goto(`chrome-extension://${browser.extensionId}/src/options/index.html`);
+  await page.locator('form').waitFor({ timeout: 10_000 });
+  return page;
+}
+
+async function save(page: Awaited<ReturnType<typeof openOptions>>, expected: 'saved' | 'reset' = 'saved') {
+  await page.locator(expected === 'saved' ? '[data-action="save"]' : '[data-action="reset"]').click();
+  await expect.poll(() => page.locator('[data-field="status"]').getAttribute('data-status'), { timeout: 10_000 }).toBe(expected);
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  mock = new MockExchange({ scenario: longFlushHour(['binance', 'bybit'], 1_000_000) });
+  await mock.start();
+  browser = await launchWithExtension(mock);
+  await waitFor(readings, (r) => Math.abs((r?.scopes.ALL?.liq1h.totalUsd ?? 0) - marketTotals().total) < 1, 40_000, 'the quiet hour in readings');
+  await waitFor(effective, (s) => s !== undefined, 10_000, 'settings published by the worker');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await mock?.stop();
+});
+
+describe('options page', () => {
+  it('shows the settings in force, every control labelled, and stays usable by keyboard', async () => {
+    const page = await openOptions();
+    expect(await page.locator('#market1h').inputValue()).toBe('50');
+    expect(await page.locator('#cooldown').inputValue()).toBe('120');
+    expect(await page.locator('tr[data-asset]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-asset')))).toEqual(DEFAULT_SETTINGS.watchlist);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')].filter((el) => !el.labels?.length && !el.getAttribute('aria-label')).map((el) => el.outerHTML),
+    );
+    expect(unlabelled).toEqual([]);
+    expect(await page.getByRole('button', { name: 'Remove BTC' }).count()).toBe(1);
+    await page.screenshot({ path: `${ARTIFACTS}options.png`, fullPage: true });
+    // Add an asset with the keyboard only, then drop it again without saving.
+    await page.locator('#new-asset').focus();
+    await page.keyboard.type('avax');
+    await page.keyboard.press('Enter');
+    await page.locator('tr[data-asset="AVAX"]').waitFor({ timeout: 5_000 });
+    await page.getByRole('button', { name: 'Remove AVAX' }).press('Enter');
+    expect(await page.locator('tr[data-asset="AVAX"]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('refuses invalid input, says why at the field, and saves nothing', async () => {
+    const before = await synced();
+    const page = await openOptions();
+    await page.locator('#market1h').fill('lots');
+    await page.locator('[data-action="save"]').click();
+    await expect.poll(() => page.locator('[data-field="status"]').getAttribute('data-status'), { timeout: 5_000 }).toBe('invalid');
+    expect(await page.locator('#market1h').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#market1h-error').textContent()).toBe('Enter a number from 0.1 to 100000.');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('market1h');
+    expect(await synced()).toEqual(before);
+    await page.close();
+  });
+
+  it('changes the notification behaviour: a lower threshold notifies once, with the expected text', async () => {
+    const page = await openOptions();
+    // Only the market threshold rule, so nothing else can notify during this test.
+    for (const id of ['#phase-flushing', '#phase-exhaustion', '#phase-releveraging', '#phase-continuation', '#funding-flip', '#asset1h-on']) await page.locator(id).uncheck();
+    await save(page);
+    expect((await effective())!.alerts.phases).toEqual({ flushing: false, exhaustion: false, releveraging: false, continuation: false });
+
+    // $12M more in the hour: $13M in all, under the default $50M threshold.
+    // Distinct prices: identical events would rightly be dropped as one liquidation seen twice.
+    for (let i = 0; i < 4; i++) mock.pushLiquidation({ venue: 'binance', asset: 'BTC', side: 'long', price: 72000 - i * 10, notionalUsd: 3_000_000 });
+    const { total, longShare } = marketTotals();
+    await waitFor(readings, (r) => Math.abs((r?.scopes.ALL?.liq1h.totalUsd ?? 0) - total) < 1, 15_000, 'pushed liquidations in readings');
+    await sleep(2_000);
+    expect(await alertLog()).toEqual([]);
+
+    // The trader lowers the threshold to $10M: the running hour now qualifies.
+    await page.locator('#market1h').fill('10');
+    await save(page);
+    const log = await waitFor(alertLog, (l) => l.length > 0, 15_000, 'notification after the options change');
+    expect(log).toHaveLength(1);
+    const funding = (await readings())!.scopes.ALL!.funding8h!;
+    const opening = `≥ ${EN.usd(total)} liquidated in 1h — ${EN.share(longShare)} longs.`;
+    const fundingSentences = [`Funding still ${EN.rate(funding)}: flush may not be done.`, `Funding now ${EN.rate(funding)}.`, 'Funding flipped negative.', 'Funding flipped positive.'];
+    expect(fundingSentences.map((sentence) => `${opening} ${sentence}`)).toContain(log[0]!.message);
+    expect(log[0]!.title).toBe('Long flush — All markets');
+    expect(log[0]!.asset).toBe('BTC');
+    expect(Object.keys(await shownNotifications())).toEqual([log[0]!.id]);
+    console.log(`options: notification "${log[0]!.title}": ${log[0]!.message}`);
+
+    // Not twice: more liquidations, a save of the same settings, and a worker restart.
+    mock.pushLiquidation({ venue: 'bybit', asset: 'ETH', side: 'long', price: 2100, notionalUsd: 2_000_000 });
+    await save(page);
+    await sleep(2_000);
+    await browser.stopWorkers();
+    const stoppedAt = Date.now();
+    const popup = await browser.context.newPage();
+    await popup.goto(`chrome-extension://${browser.extensionId}/src/popup/index.html`);
+    await waitFor(readings, (r) => (r?.computedAt ?? 0) > stoppedAt + 1_000, 20_000, 'readings from the restarted worker');
+    expect(await alertLog()).toHaveLength(1);
+    expect(Object.keys(await shownNotifications())).toEqual([log[0]!.id]);
+    await popup.close();
+    await page.close();
+  });
+
+  it('switches a venue off and on again: its stream closes and the popup says off', async () => {
+    await waitFor(async () => mock.socketCount('bybit'), (n) => n === 1, 15_000, 'bybit stream open');
+    const page = await openOptions();
+    await page.locator('#venue-bybit').uncheck();
+    await save(page);
+    await waitFor(async () => (await sources()).find((s) => s.venue === 'bybit')?.stream, (stream) => stream === 'off', 10_000, 'bybit off');
+    await waitFor(async () => mock.socketCount('bybit'), (n) => n === 0, 10_000, 'bybit stream closed');
+    const popup = await browser.context.newPage();
+    await popup.goto(`chrome-extension://${browser.extensionId}/src/popup/index.html`);
+    const row = popup.locator('tr[data-venue="bybit"]');
+    await expect.poll(() => row.getAttribute('data-health'), { timeout: 10_000 }).toBe('off');
+    expect(await row.locator('[data-field="health"]').textContent()).toBe('off');
+
+    await page.locator('#venue-bybit').check();
+    await save(page);
+    await waitFor(async () => mock.socketCount('bybit'), (n) => n === 1, 15_000, 'bybit stream reopened');
+    await expect.poll(() => row.getAttribute('data-health'), { timeout: 15_000 }).not.toBe('off');
+    await popup.close();
+    await page.close();
+  });
+
+  it('follows a watchlist change: the new asset is polled and gets a row in the popup', async () => {
+    const page = await openOptions();
+    await page.locator('#new-asset').fill('doge');
+    await page.locator('[data-action="add-asset"]').click();
+    await save(page);
+    expect((await effective())!.watchlist).toEqual([...DEFAULT_SETTINGS.watchlist, 'DOGE']);
+    await waitFor(async () => mock.requests.some((r) => r.host.includes('binance') && r.path.includes('DOGEUSDT')), (seen) => seen, 15_000, 'a DOGE poll');
+    await waitFor(readings, (r) => r?.scopes.DOGE !== undefined, 10_000, 'a DOGE reading');
+    const popup = await browser.context.newPage();
+    await popup.goto(`chrome-extension://${browser.extensionId}/src/popup/index.html`);
+    await popup.locator('tr[data-scope="DOGE"]').waitFor({ timeout: 10_000 });
+    await popup.close();
+    await page.close();
+  });
+
+  it('resets to the defaults', async () => {
+    const page = await openOptions();
+    await save(page, 'reset');
+    expect(await synced()).toEqual(DEFAULT_SETTINGS);
+    expect(await effective()).toEqual(DEFAULT_SETTINGS);
+    expect(await page.locator('#market1h').inputValue()).toBe('50');
+    expect(await page.locator('#phase-flushing').isChecked()).toBe(true);
+    await page.close();
+  });
+
+  it('migrates settings an older version stored, once, and shows them', async () => {
+    const probe = await browser.probePage();
+    const v0 = { watchlist: ['BTC', 'ETH'], venues: DEFAULT_SETTINGS.venues, alerts: { market1hUsd: 80_000_000, cooldownMs: 3_600_000 } };
+    await withTimeout(probe.evaluate(async (settings) => chrome.storage.sync.set({ settings }), v0), 5_000, 'write v0 settings');
+    await waitFor(synced, (s) => s?.version === 1, 10_000, 'migrated settings written back');
+    const migrated = (await synced())!;
+    expect(migrated.alerts.market1h).toEqual({ enabled: true, usd: 80_000_000 });
+    expect(migrated.watchlist).toEqual(['BTC', 'ETH']);
+    const page = await openOptions();
+    expect(await page.locator('#market1h').inputValue()).toBe('80');
+    expect(await page.locator('#cooldown').inputValue()).toBe('60');
+    await page.close();
+  });
+});
