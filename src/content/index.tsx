@@ -1,122 +1,140 @@
 /**
- * Content script: mounts the meter for the page's symbol beside the order panel, follows
- * in-page navigation, and stays tiny (no zod, no polyfill: only the `chrome` storage API).
+ * Content script: mounts the meter for the page's symbol beside the exchange's order panel,
+ * follows in-page navigation, and stays tiny (no zod, no polyfill: only `chrome.storage`).
+ * Everything runs under one Lifecycle: when the extension is updated under an open page, the
+ * meter says "reload the page" once and every timer, listener and observer stops.
  */
-import { render } from 'preact';
-import type { BusSnapshot } from '../core/bus';
-import { siteForUrl } from '../sites';
+import { BUS_KEYS, EFFECTIVE_SETTINGS_KEY, METER_PORT, type BusSnapshot, type ReadingMessage } from '../core/bus';
+import type { Readings } from '../core/engine';
+import type { Settings } from '../core/settings';
+import { siteForHost } from '../sites';
 import type { Site } from '../sites/types';
-import { followBus, readBus } from '../ui/bus';
-import { Meter } from '../ui/Meter';
-import { METER_CSS } from '../ui/styles';
-import { waitForAnchor } from './anchor';
+import { dockKey, parseDockState } from './dock-state';
+import { extensionAlive, Lifecycle } from './lifecycle';
+import { MeterMount } from './mount';
 
 const GUARD = Symbol.for('flush-meter.content');
-/** How long to wait for the exchange to render its order panel before docking instead. */
-const ANCHOR_TIMEOUT_MS = 4_000;
+/** Dispatched on the document by a new instance: an older one (from before an update) stands down. */
+const TAKEOVER = 'flush-meter:takeover';
+/** Re-render for the data-age label. */
 const AGE_TICK_MS = 5_000;
+/**
+ * The page gets its data pushed over a runtime port, for its own asset only. It registers no
+ * storage.onChanged listener: with one, Chrome delivers every write of every key, old and new
+ * values, into the exchange's renderer (3.8 ms of the page's main thread per second in a busy
+ * market, bench/content-cost.bench.ts). The port carries one small reading the moment the
+ * worker publishes it. When the worker is stopped the port drops; the page reconnects, which
+ * wakes the worker.
+ */
+const RECONNECT_MS = 1_000;
+/** URL poll where the Navigation API is missing (Firefox). */
 const URL_POLL_MS = 1_000;
-const INLINE_STYLE = 'display:block;margin:0 0 6px 0;';
-/** No order panel found: a small floating dock in the corner, above the page. */
-const DOCK_STYLE = 'display:block;position:fixed;right:16px;bottom:16px;z-index:2147483000;box-shadow:0 4px 16px rgba(0,0,0,.25);border-radius:6px;';
-
-interface Mounted {
-  asset: string;
-  controller: AbortController;
-}
 
 function start(): void {
   const scope = globalThis as typeof globalThis & { [GUARD]?: true };
-  // Loaded twice (e.g. injected again after an update): the first instance owns the page.
+  // Injected twice into the same world: the first instance owns the page.
   if (scope[GUARD]) return;
   scope[GUARD] = true;
+  const site = siteForHost(location.hostname);
+  if (!site) return;
 
-  let mounted: Mounted | null = null;
-  let bus: BusSnapshot = {};
+  // An instance from before an extension update (another world) hands over, taking its meter
+  // with it; any meter left behind by one that can no longer run is removed.
+  document.dispatchEvent(new CustomEvent(TAKEOVER));
+  for (const stale of document.querySelectorAll('[data-flush-meter]')) stale.remove();
 
-  const sync = () => {
-    const url = new URL(location.href);
-    const site = siteForUrl(url);
-    const symbol = site?.symbolFromUrl(url);
-    const asset = site && symbol ? site.assetFromSymbol(symbol) : null;
-    if (mounted?.asset === asset) return;
-    mounted?.controller.abort();
-    mounted = site && asset ? mount(site, asset, () => bus) : null;
-  };
-
-  readBus()
-    .then((snapshot) => {
-      bus = snapshot;
-      sync();
-      followBus((changes) => {
-        bus = { ...bus, ...changes };
-        document.dispatchEvent(new CustomEvent('flush-meter:bus'));
-      });
-    })
-    .catch(() => undefined);
-
-  // Single-page apps change the URL without a load: follow the Navigation API where it exists,
-  // and poll the URL as a fallback (Firefox has no Navigation API).
-  const navigation = (globalThis as { navigation?: EventTarget }).navigation;
-  navigation?.addEventListener('navigatesuccess', sync);
-  addEventListener('popstate', sync);
-  setInterval(sync, URL_POLL_MS);
+  let mount: MeterMount | null = null;
+  const lifecycle = new Lifecycle(
+    extensionAlive,
+    (reason) => (reason === 'invalidated' ? mount?.showUpdatedNotice() : mount?.remove()),
+    (error) => console.debug('[flush-meter]', error),
+  );
+  document.addEventListener(TAKEOVER, () => lifecycle.stop('takeover'), { signal: lifecycle.signal });
+  void lifecycle.settle(async () => {
+    mount = await mountMeter(site, lifecycle, instanceId());
+  });
 }
 
-function mount(site: Site, asset: string, getBus: () => BusSnapshot): Mounted {
-  const controller = new AbortController();
-  const { signal } = controller;
-  const host = document.createElement('div');
-  host.setAttribute('data-flush-meter', '');
-  host.setAttribute('data-asset', asset);
-  host.setAttribute('data-site', site.id);
-  const shadow = host.attachShadow({ mode: 'open' });
-  const style = document.createElement('style');
-  style.textContent = METER_CSS;
-  const container = document.createElement('div');
-  shadow.append(style, container);
-  // Keys typed in the meter never reach the exchange's hotkeys.
-  for (const type of ['keydown', 'keyup', 'keypress'] as const) host.addEventListener(type, (e) => e.stopPropagation());
+async function mountMeter(site: Site, lifecycle: Lifecycle, instance: string): Promise<MeterMount | null> {
+  const key = dockKey(site.id);
+  const stored = await chrome.storage.local.get([key, BUS_KEYS.readings, EFFECTIVE_SETTINGS_KEY]);
+  if (lifecycle.stopped) return null;
+  // Settings apply from the next page load: a storage listener here would cost the page (see RECONNECT_MS).
+  const settings = stored[EFFECTIVE_SETTINGS_KEY] as Partial<Settings> | undefined;
+  if (settings?.sites?.[site.id] === false) return null;
+  const mount = new MeterMount(site, lifecycle, instance, parseDockState(stored[key]), settings?.meterMode === 'expanded');
+  mount.setBus(snapshotOf(stored));
+  mount.setAsset(assetOf(site));
 
-  const draw = () => {
-    const { readings } = getBus();
-    render(<Meter asset={asset} reading={readings?.scopes[asset]} computedAt={readings?.computedAt ?? null} now={Date.now()} />, container);
-  };
-  draw();
-  document.addEventListener('flush-meter:bus', draw, { signal });
-  const tick = setInterval(draw, AGE_TICK_MS);
-
-  let placing = false;
-  const place = async () => {
-    placing = true;
-    const anchor = await waitForAnchor(site.anchors, ANCHOR_TIMEOUT_MS, signal);
-    placing = false;
-    if (signal.aborted) return;
-    if (anchor?.parentElement) {
-      host.removeAttribute('data-docked');
-      host.style.cssText = INLINE_STYLE;
-      anchor.parentElement.insertBefore(host, anchor);
-    } else {
-      host.setAttribute('data-docked', '');
-      host.style.cssText = DOCK_STYLE;
-      document.body.append(host);
-    }
-  };
-  void place();
-
-  // The exchange re-renders its panel: put the meter back when it is removed.
-  const observer = new MutationObserver(() => {
-    if (!host.isConnected && !placing && !signal.aborted) void place();
+  const channel = followPort(lifecycle, () => assetOf(site), (bus) => mount.setBus(bus));
+  followUrl(lifecycle, () => {
+    const asset = assetOf(site);
+    mount.setAsset(asset);
+    if (asset) channel.watch(asset);
   });
-  observer.observe(document.body, { childList: true, subtree: true });
+  // Every timer checks the extension is still there; this one also keeps the data age current
+  // when no new readings come (a poll that brings new readings has just drawn).
+  lifecycle.every(AGE_TICK_MS, () => mount.drawIfOlderThan(AGE_TICK_MS));
+  return mount;
+}
 
-  signal.addEventListener('abort', () => {
-    observer.disconnect();
-    clearInterval(tick);
-    render(null, container);
-    host.remove();
-  });
-  return { asset, controller };
+function snapshotOf(stored: Record<string, unknown>): BusSnapshot {
+  return { readings: stored[BUS_KEYS.readings] as Readings | undefined };
+}
+
+/** The worker's push for this page's asset; reconnects (waking the worker) when the port drops. */
+function followPort(lifecycle: Lifecycle, currentAsset: () => string | null, onChange: (bus: BusSnapshot) => void): { watch(asset: string): void } {
+  let port: chrome.runtime.Port | null = null;
+  const watch = (asset: string) => lifecycle.run(() => port?.postMessage({ type: 'watch', asset }));
+  const connect = () => {
+    port = lifecycle.run(() => chrome.runtime.connect({ name: METER_PORT })) ?? null;
+    if (!port) return;
+    port.onMessage.addListener(
+      lifecycle.wrap((message: ReadingMessage) => {
+        if (message?.type !== 'reading' || message.asset !== currentAsset()) return;
+        const scopes = message.reading ? { [message.asset]: message.reading } : {};
+        onChange({ readings: { computedAt: message.computedAt, collectingSince: message.collectingSince, scopes }, sources: message.sources });
+      }),
+    );
+    port.onDisconnect.addListener(
+      lifecycle.wrap(() => {
+        port = null;
+        // A stopped worker drops the port; a removed extension invalidates the context (the lifecycle notices).
+        lifecycle.after(RECONNECT_MS, connect);
+      }),
+    );
+    const asset = currentAsset();
+    if (asset) watch(asset);
+  };
+  connect();
+  return { watch };
+}
+
+function assetOf(site: Site): string | null {
+  const symbol = site.symbolFromUrl(new URL(location.href));
+  return symbol ? site.assetFromSymbol(symbol) : null;
+}
+
+/**
+ * Single-page apps change the URL without a load: follow the Navigation API where it exists
+ * (its events reach the content script's world when the page calls history.pushState) and the
+ * back button; poll the URL only where the Navigation API is missing (Firefox).
+ */
+function followUrl(lifecycle: Lifecycle, onChange: () => void): void {
+  let last = location.href;
+  const check = () => {
+    if (location.href === last) return;
+    last = location.href;
+    onChange();
+  };
+  const navigation = (globalThis as { navigation?: EventTarget }).navigation;
+  if (navigation) navigation.addEventListener('currententrychange', lifecycle.wrap(check), { signal: lifecycle.signal });
+  else lifecycle.every(URL_POLL_MS, check);
+  addEventListener('popstate', lifecycle.wrap(check), { signal: lifecycle.signal });
+}
+
+function instanceId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? Math.random().toString(36).slice(2);
 }
 
 start();

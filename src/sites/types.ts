@@ -12,15 +12,20 @@ export interface AnchorCandidate {
 
 export interface Site {
   id: string;
+  /** What the trader calls the page ('Bybit USDT perpetual'), for the README and the dock. */
+  label: string;
   /** The API venue whose data matches this page (for per-venue emphasis). */
   venue: VenueId;
   /** Content-script match patterns (also written into the manifest). */
   matches: string[];
   /** Venue symbol from the page URL, or null when the page is not a trading page. */
   symbolFromUrl(url: URL): string | null;
-  /** Base asset of a venue symbol ('BTCUSDT' → 'BTC'). */
+  /** Base asset of a venue symbol ('BTCUSDT' → 'BTC', 'XBTUSD' → 'BTC'). */
   assetFromSymbol(symbol: string): string;
-  /** Order-panel candidates, tried in order. */
+  /**
+   * Order-panel candidates, tried in order. Each must hold a control (input or button): exchanges
+   * render an empty skeleton with the same class names while their bundles load.
+   */
   anchors: AnchorCandidate[];
   /** The trading page for an asset (popup and notification click-through). */
   tradingUrl(asset: string): string;

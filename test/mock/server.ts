@@ -16,6 +16,7 @@ import type { Scenario, ScenarioLiquidationEvent, ScenarioMarketEvent } from '..
 import type { VenueId } from '../../src/core/model';
 import { MockReject, type MockMarketView, type MockVenue, type MockWsConnection } from './types';
 import { mockVenues } from './venues';
+import { PAGES as SITE_PAGE_FILES } from '../fixtures/pages';
 
 export type PlayedLiquidation = ScenarioLiquidationEvent & { time: number };
 
@@ -35,10 +36,8 @@ export interface RequestLogEntry {
   at: number;
 }
 
-/** Trading pages the mock serves, by hostname. */
-const PAGES: Record<string, string> = {
-  'www.binance.com': 'binance-futures.html',
-};
+/** Trading pages the mock serves, by hostname: one stand-in page per supported site. */
+const PAGES: Record<string, string> = SITE_PAGE_FILES;
 
 /** A failure the mock answers with instead of the venue's data (reliability tests). */
 export type HttpFault = { status: number; headers?: Record<string, string>; body?: string } | { truncate: true };
@@ -248,7 +247,8 @@ export class MockExchange {
         res.writeHead(status, { 'content-type': type, 'access-control-allow-origin': '*' });
         res.end(payload);
       };
-      const page = PAGES[host];
+      // www.okx.com and www.bitmex.com are both API hosts and page hosts: /api/… is the venue.
+      const page = url.pathname.startsWith('/api/') && this.venueFor(host) ? undefined : PAGES[host];
       if (page) return send(200, readFileSync(fileURLToPath(new URL(`../fixtures/pages/${page}`, import.meta.url)), 'utf8'), 'text/html; charset=utf-8');
       const venue = this.venueFor(host);
       if (!venue) return send(404, JSON.stringify({ error: `no mock for ${host}` }), 'application/json');

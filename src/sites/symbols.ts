@@ -1,0 +1,32 @@
+/** Symbol helpers shared by the site files: venue symbol → base asset, URL path pieces. */
+import { normaliseAsset } from '../core/model';
+
+/** Optional language segment as exchanges put it before the route: /en/, /zh-CN/, /zh-hans/, /en-US/. */
+export const LANG_PREFIX = String.raw`(?:[a-z]{2}(?:[-_][A-Za-z]{2,4})?/)?`;
+
+/** Futures month code + two-digit year that dated contracts append ('Z25'). */
+const DATED = '(?:[FGHJKMNQUVXZ]\\d{2})?';
+const QUOTED = new RegExp(`^([A-Z0-9]+?)(?:USDT|USDC|PERP|USD|BUSD|FDUSD)${DATED}$`);
+const DATED_ONLY = /^([A-Z]+?)[FGHJKMNQUVXZ]\d{2}$/;
+
+/**
+ * Base asset of a concatenated venue symbol: 'BTCUSDT', 'BTCUSD', 'BTCPERP', 'XBTUSD',
+ * 'ETHUSDTZ25', 'XBTZ25', 'BTCUSDT_UMCBL' → 'BTC' / 'ETH'. XBT is BitMEX's name for BTC.
+ */
+export function baseAsset(symbol: string): string {
+  const plain = symbol.toUpperCase().replace(/[_-].*$/, '');
+  const match = QUOTED.exec(plain) ?? DATED_ONLY.exec(plain);
+  return normaliseAsset(match ? match[1]! : plain);
+}
+
+/** The first path segment after `pattern` (already anchored), decoded, or null. */
+export function pathSymbol(url: URL, host: string, pattern: RegExp): string | null {
+  if (url.hostname !== host) return null;
+  const match = pattern.exec(url.pathname);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * The meter on every supported exchange page, in a real Chromium with the built extension and
+ * the mock exchange serving each site's stand-in page (test/fixtures/pages): mounted for the
+ * URL's asset right after the order panel without moving it, following in-page navigation and
+ * re-renders, one meter only, docked when there is no panel; the dock's drag, collapse and
+ * hide remembered per site; nothing reaching the page's hotkeys; and a clean stop with one
+ * "reload the page" when the extension is updated under an open page.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Readings } from '../../src/core/engine';
+import { PHASES } from '../../src/core/flush';
+import { SITE_PAGES, type SitePage } from '../fixtures/pages';
+import { MockExchange } from '../mock/server';
+import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser } from './harness';
+import { longFlushHour } from './scenarios';
+
+let mock: MockExchange;
+let browser: Browser;
+
+const METER = '[data-flush-meter]';
+const TIMEOUT = { timeout: 10_000 };
+
+beforeAll(async () => {
+  mock = new MockExchange({ scenario: longFlushHour(['binance']) });
+  await mock.start();
+  browser = await launchWithExtension(mock);
+  // Readings for the pages' assets exist before any page opens, so every meter has data.
+  await waitFor(() => extensionStorage<Readings>(browser, 'local', 'readings'), (r) => ['BTC', 'ETH', 'SOL'].every((a) => r?.scopes[a]), 30_000, 'readings');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await mock?.stop();
+});
+
+/** Records layout shifts with their shifted nodes, in the page's own world, from the first paint. */
+async function watchLayoutShifts(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const shifts: Array<{ value: number; nodes: Node[] }> = [];
+    (window as unknown as { __shifts: typeof shifts }).__shifts = shifts;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; sources?: Array<{ node?: Node }> }>) {
+        shifts.push({ value: entry.value, nodes: (entry.sources ?? []).flatMap((s) => (s.node ? [s.node] : [])) });
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+}
+
+async function openPage(url: string): Promise<Page> {
+  const page = await browser.context.newPage();
+  await watchLayoutShifts(page);
+  await page.goto(url);
+  return page;
+}
+
+/** Where the meter is relative to the panel, and what the panel looks like with and without it. */
+function placement(page: Page, panelSelector: string) {
+  return page.evaluate((selector) => {
+    const hosts = document.querySelectorAll('[data-flush-meter]');
+    const host = hosts[0] as HTMLElement | undefined;
+    const panel = document.querySelector(selector);
+    const rect = (el: Element | null) => {
+      const r = el?.getBoundingClientRect();
+      return r ? [r.left, r.top, r.width, r.height].map((v) => Math.round(v * 10) / 10) : null;
+    };
+    const withMeter = rect(panel);
+    // Take the meter out and put it back within this task: the content script never notices,
+    // and the panel's box without the meter is measured.
+    const next = host?.nextSibling ?? null;
+    const parent = host?.parentNode ?? null;
+    host?.remove();
+    const withoutMeter = rect(panel);
+    if (host && parent) parent.insertBefore(host, next);
+    const shifts = (window as unknown as { __shifts: Array<{ value: number; nodes: Node[] }> }).__shifts;
+    return {
+      count: hosts.length,
+      asset: host?.getAttribute('data-asset'),
+      placement: host?.getAttribute('data-placement'),
+      anchor: host?.getAttribute('data-anchor'),
+      afterPanel: !!panel && host?.previousElementSibling === panel,
+      withMeter,
+      withoutMeter,
+      panelShifts: panel ? shifts.filter((s) => s.nodes.some((n) => n === panel || panel.contains(n))).length : -1,
+    };
+  }, panelSelector);
+}
+
+async function expectBesidePanel(page: Page, site: SitePage, asset: string): Promise<void> {
+  await page.locator(`${METER}[data-asset="${asset}"][data-placement="inline"]`).waitFor(TIMEOUT);
+  const where = await placement(page, site.panel.selector);
+  expect(where).toMatchObject({ count: 1, asset, placement: 'inline', afterPanel: true, panelShifts: 0 });
+  expect(where.anchor?.split(':')[0]).toBe(site.panel.foundBy);
+  expect(where.withMeter).toEqual(where.withoutMeter);
+}
+
+describe.each(SITE_PAGES.map((site) => [site.site, site] as const))('%s page', (_id, site) => {
+  it('mounts after the late order panel for the URL asset, once, without moving the panel', async () => {
+    const page = await openPage(site.url);
+    await expectBesidePanel(page, site, site.asset);
+    // The meter reads the bus: the asset's verdict is on the host.
+    await expect.poll(() => page.locator(METER).getAttribute('data-phase'), TIMEOUT).toMatch(new RegExp(`^(${PHASES.join('|')})$`));
+    expect(await page.locator(METER).getAttribute('data-side')).toMatch(/^(long|short|none)$/);
+    // Inside, the meter's own markup in an open shadow root, reset from the page's styles.
+    expect(await page.locator(`${METER} .fm-meter`).count()).toBe(1);
+    await page.close();
+  });
+
+  it('follows in-page navigation and the back button, and re-attaches when the panel is rendered anew', async () => {
+    const page = await openPage(site.url);
+    await expectBesidePanel(page, site, site.asset);
+    await page.click(site.navigate.selector, TIMEOUT);
+    expect(new URL(page.url()).pathname).not.toBe(new URL(site.url).pathname);
+    await expectBesidePanel(page, site, site.navigate.asset);
+
+    // The exchange replaces its panel (order type switch): the meter follows the new one.
+    const before = await page.evaluate(() => (window as unknown as { __fixture: { panelRenders: number } }).__fixture.panelRenders);
+    await page.evaluate((selector) => document.querySelector(selector)?.setAttribute('data-old-panel', ''), site.panel.selector);
+    await page.click('[data-fixture="rerender"]', TIMEOUT);
+    expect(await page.evaluate(() => (window as unknown as { __fixture: { panelRenders: number } }).__fixture.panelRenders)).toBe(before + 1);
+    expect(await page.locator('[data-old-panel]').count()).toBe(0);
+    await expectBesidePanel(page, site, site.navigate.asset);
+
+    await page.goBack();
+    await expectBesidePanel(page, site, site.asset);
+    await page.close();
+  });
+
+  it('docks in the corner when the page has no order panel', async () => {
+    const page = await openPage(`${site.url}${site.url.includes('?') ? '&' : '?'}noform=1`);
+    const meter = page.locator(`${METER}[data-asset="${site.asset}"][data-docked][data-placement="dock"]`);
+    await meter.waitFor(TIMEOUT);
+    const box = await meter.boundingBox(TIMEOUT);
+    const viewport = page.viewportSize()!;
+    expect(box!.x + box!.width).toBeLessThanOrEqual(viewport.width);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(viewport.height);
+    expect(await page.locator(`${METER} [data-action="drag"]`).textContent(TIMEOUT)).toContain(site.asset);
+    expect(await page.locator(METER).count()).toBe(1);
+    // Navigation re-targets the docked meter too.
+    await page.click(site.navigate.selector, TIMEOUT);
+    await page.locator(`${METER}[data-asset="${site.navigate.asset}"][data-docked]`).waitFor(TIMEOUT);
+    expect(await page.locator(METER).count()).toBe(1);
+    await page.close();
+  });
+});
+
+describe('the dock', () => {
+  const bybit = SITE_PAGES.find((s) => s.site === 'bybit')!;
+  const okx = SITE_PAGES.find((s) => s.site === 'okx')!;
+  const docked = (site: SitePage) => `${site.url}?noform=1`;
+
+  it('drags, collapses and hides, remembered per site across page loads', async () => {
+    const page = await openPage(docked(bybit));
+    const meter = page.locator(`${METER}[data-docked]`);
+    await meter.waitFor(TIMEOUT);
+    const start = (await meter.boundingBox(TIMEOUT))!;
+    const handle = (await page.locator(`${METER} [data-action="drag"]`).boundingBox(TIMEOUT))!;
+    await page.mouse.move(handle.x + 10, handle.y + handle.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(handle.x - 290, handle.y - 190, { steps: 8 });
+    await page.mouse.up();
+    const moved = (await meter.boundingBox(TIMEOUT))!;
+    expect(Math.round(moved.x - start.x)).toBe(-300);
+    expect(Math.round(moved.y - start.y)).toBe(-200);
+    // Dragging far off screen keeps it on screen.
+    await page.mouse.move(moved.x + 10, moved.y + 5);
+    await page.mouse.down();
+    await page.mouse.move(-500, -500, { steps: 4 });
+    await page.mouse.up();
+    expect(await meter.boundingBox(TIMEOUT)).toMatchObject({ x: 0, y: 0 });
+    await page.mouse.move(10, 5);
+    await page.mouse.down();
+    await page.mouse.move(moved.x + 10, moved.y + 5, { steps: 4 });
+    await page.mouse.up();
+
+    await page.locator(`${METER} [data-action="collapse"]`).click(TIMEOUT);
+    expect(await page.locator(`${METER} .fm-meter`).count()).toBe(0);
+    await waitFor(() => extensionStorage<{ collapsed: boolean }>(browser, 'local', 'dock:bybit'), (s) => s?.collapsed === true, 5_000, 'dock state saved');
+
+    await page.reload();
+    await meter.waitFor(TIMEOUT);
+    const again = (await meter.boundingBox(TIMEOUT))!;
+    expect([Math.round(again.x), Math.round(again.y)]).toEqual([Math.round(moved.x), Math.round(moved.y)]);
+    expect(await page.locator(`${METER} [data-collapsed]`).count()).toBe(1);
+    await page.locator(`${METER} [data-action="collapse"]`).click(TIMEOUT);
+    expect(await page.locator(`${METER} .fm-meter`).count()).toBe(1);
+
+    await page.locator(`${METER} [data-action="hide"]`).click(TIMEOUT);
+    expect(await page.locator(`${METER} .fm-meter`).count()).toBe(0);
+    expect(await page.locator(`${METER} [data-action="show"]`).count()).toBe(1);
+    await waitFor(() => extensionStorage<{ hidden: boolean }>(browser, 'local', 'dock:bybit'), (s) => s?.hidden === true, 5_000, 'hidden saved');
+    await page.reload();
+    await page.locator(`${METER} [data-action="show"]`).waitFor(TIMEOUT);
+    expect(await page.locator(`${METER} .fm-meter`).count()).toBe(0);
+
+    // Hidden on Bybit only: OKX still shows its dock.
+    const other = await openPage(docked(okx));
+    await other.locator(`${METER}[data-docked] .fm-meter`).waitFor(TIMEOUT);
+    await other.close();
+
+    await page.locator(`${METER} [data-action="show"]`).click(TIMEOUT);
+    await page.locator(`${METER} .fm-meter`).waitFor(TIMEOUT);
+    await page.close();
+  });
+
+  it('keeps keys and clicks inside the meter away from the page', async () => {
+    const page = await openPage(docked(okx));
+    await page.locator(`${METER}[data-docked] .fm-meter`).waitFor(TIMEOUT);
+    const counters = () => page.evaluate(() => ({ ...(window as unknown as { __fixture: { hotkeys: number; pointer: number } }).__fixture }));
+    // The page's own listeners work (the controls are live) …
+    await page.keyboard.press('b');
+    await page.mouse.click(5, 5);
+    const baseline = await counters();
+    expect(baseline.hotkeys).toBe(1);
+    expect(baseline.pointer).toBe(1);
+    // … but typing and clicking in the meter reaches none of them.
+    const handle = page.locator(`${METER} [data-action="drag"]`);
+    await handle.focus(TIMEOUT);
+    await page.keyboard.press('b');
+    await page.keyboard.press('Escape');
+    await page.locator(`${METER} .fm-meter`).click(TIMEOUT);
+    await handle.press('ArrowLeft', TIMEOUT);
+    await page.locator(`${METER} [data-action="collapse"]`).click(TIMEOUT);
+    await page.locator(`${METER} [data-action="collapse"]`).click(TIMEOUT);
+    expect(await counters()).toMatchObject({ hotkeys: 1, pointer: 1 });
+    // Inline too: an event from inside the shadow root stops at the host.
+    await page.close();
+    const binance = SITE_PAGES.find((s) => s.site === 'binance')!;
+    const inline = await openPage(binance.url);
+    await expectBesidePanel(inline, binance, 'BTC');
+    const reached = await inline.evaluate(() => {
+      const inner = document.querySelector('[data-flush-meter]')!.shadowRoot!.querySelector('.fm-meter')!;
+      const fixture = (window as unknown as { __fixture: { hotkeys: number; pointer: number } }).__fixture;
+      const before = { ...fixture };
+      inner.dispatchEvent(new KeyboardEvent('keydown', { key: 'b', bubbles: true, composed: true }));
+      inner.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, composed: true }));
+      return { hotkeys: fixture.hotkeys - before.hotkeys, pointer: fixture.pointer - before.pointer };
+    });
+    expect(reached).toEqual({ hotkeys: 0, pointer: 0 });
+    await inline.close();
+  });
+});
+
+describe('one meter only', () => {
+  const binance = SITE_PAGES.find((s) => s.site === 'binance')!;
+
+  it('removes a meter left behind by an earlier instance of the content script', async () => {
+    const page = await browser.context.newPage();
+    await watchLayoutShifts(page);
+    // What an instance from before an extension update leaves in the page.
+    await page.addInitScript(() => {
+      document.addEventListener('DOMContentLoaded', () => {
+        const stale = document.createElement('flush-meter');
+        stale.setAttribute('data-flush-meter', '');
+        stale.setAttribute('data-instance', 'stale');
+        document.body.append(stale);
+      });
+    });
+    await page.goto(binance.url);
+    await expectBesidePanel(page, binance, 'BTC');
+    expect(await page.locator('[data-instance="stale"]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('stands down, leaving nothing behind, when a newer instance takes over', async () => {
+    const page = await openPage(binance.url);
+    await expectBesidePanel(page, binance, 'BTC');
+    // What a newer instance's start announces on the document.
+    await page.evaluate(() => document.dispatchEvent(new CustomEvent('flush-meter:takeover')));
+    expect(await page.locator(METER).count()).toBe(0);
+    // Stopped for good: navigation and panel re-renders bring nothing back.
+    await page.click(binance.navigate.selector, TIMEOUT);
+    await page.waitForTimeout(1_500);
+    expect(await page.locator(METER).count()).toBe(0);
+    await page.close();
+  });
+});
+
+// Last: reloading the extension invalidates every open page's content script.
+describe('extension updated under an open page', () => {
+  it('says "reload the page" once, stops, and throws nothing into the page', async () => {
+    const site = SITE_PAGES.find((s) => s.site === 'hyperliquid')!;
+    const docked = await openPage(`${site.url}?noform=1`);
+    const page = await openPage(site.url);
+    const problems: string[] = [];
+    for (const p of [page, docked]) {
+      p.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+      p.on('console', (message) => {
+        if (message.type() === 'error' || /invalidated/i.test(message.text())) problems.push(`console: ${message.text()}`);
+      });
+    }
+    await expectBesidePanel(page, site, 'BTC');
+    await docked.locator(`${METER}[data-docked]`).waitFor(TIMEOUT);
+
+    const worker = await browser.worker();
+    await withTimeout(worker.evaluate(() => void setTimeout(() => chrome.runtime.reload(), 100)), 5_000, 'schedule runtime.reload');
+
+    for (const p of [page, docked]) {
+      await p.locator(`${METER}[data-state="updated"]`).waitFor(TIMEOUT);
+      expect(await p.locator(`${METER} .fm-notice`).textContent(TIMEOUT)).toBe('Flush Meter was updated — reload the page');
+      expect(await p.locator(METER).count()).toBe(1);
+    }
+    // Stopped: the page keeps working, the notice stays where it is, said once.
+    await page.click(site.navigate.selector, TIMEOUT);
+    await page.click('[data-fixture="rerender"]', TIMEOUT);
+    await page.waitForTimeout(2_500);
+    expect(await page.locator(`${METER}[data-state="updated"]`).count()).toBeLessThanOrEqual(1);
+    expect(await docked.locator(`${METER}[data-state="updated"]`).count()).toBe(1);
+    expect(await docked.locator(`${METER} .fm-notice`).count()).toBe(1);
+    expect(problems).toEqual([]);
+  });
+});
