@@ -1,17 +1,65 @@
 import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
 import pkg from './package.json' with { type: 'json' };
+import { contentBudgetProblems, measureContentScript } from './scripts/content-size';
+import { firefoxManifest } from './scripts/firefox-manifest';
 
-export default defineConfig({
-  plugins: [preact(), crx({ manifest: { ...manifest, version: pkg.version } as ManifestV3Export })],
-  build: {
-    // FLUSH_DIST lets parallel work build and test side by side without clobbering dist/.
-    outDir: process.env.FLUSH_DIST ?? 'dist',
-    emptyOutDir: true,
-    sourcemap: false,
-    target: 'chrome116',
-  },
-  server: { cors: { origin: [/chrome-extension:\/\//] } },
+/**
+ * Fails the build when the content script grows past its gzip budget or pulls in zod or the
+ * polyfill: every build checks it (npm run build, the Firefox build, the e2e's FLUSH_DIST builds).
+ */
+function contentScriptBudget(): Plugin {
+  let outDir = '';
+  let written = false;
+  return {
+    name: 'flush-meter:content-script-budget',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    writeBundle() {
+      written = true;
+    },
+    // After crxjs has written the final manifest and every chunk; skipped when the build itself failed.
+    closeBundle: {
+      order: 'post',
+      sequential: true,
+      handler() {
+        if (!written) return;
+        const weight = measureContentScript(outDir);
+        const problems = contentBudgetProblems(weight);
+        if (problems.length) throw new Error(`content script budget: ${problems.join('; ')}`);
+        this.info?.(`content script ${(weight.gzipBytes / 1000).toFixed(2)} kB gzipped in ${weight.files.length} files`);
+      },
+    },
+  };
+}
+
+/** `vite build` → dist/ for Chrome; `vite build --mode firefox` → dist-firefox/. */
+function outDir(firefox: boolean): string {
+  // FLUSH_DIST lets parallel work build and test side by side without clobbering dist/.
+  const base = process.env.FLUSH_DIST;
+  if (firefox) return base ? `${base}-firefox` : 'dist-firefox';
+  return base ?? 'dist';
+}
+
+export default defineConfig(({ mode }) => {
+  const firefox = mode === 'firefox';
+  const versioned = { ...manifest, version: pkg.version };
+  return {
+    plugins: [
+      preact(),
+      crx({ manifest: (firefox ? firefoxManifest(versioned) : versioned) as ManifestV3Export, browser: firefox ? 'firefox' : 'chrome' }),
+      contentScriptBudget(),
+    ],
+    build: {
+      outDir: outDir(firefox),
+      emptyOutDir: true,
+      sourcemap: false,
+      target: firefox ? 'firefox140' : 'chrome116',
+    },
+    server: { cors: { origin: [/chrome-extension:\/\//] } },
+  };
 });

@@ -1,0 +1,157 @@
+/**
+ * Requests per minute per venue at default settings, against each venue's per-IP limit.
+ * Counts what the adapters really ask for (pollRequests at the default watchlist, once per poll
+ * alarm) and prices every request in the unit of the limit it counts against: Binance and
+ * Hyperliquid limit request WEIGHT, OKX, Bitget and Bitfinex limit each endpoint separately,
+ * the others limit all requests together. A request this table does not know fails the bench,
+ * so a new endpoint cannot slip in without its cost being stated.
+ * Also: one-off backfill requests on install, and WebSocket frames sent per minute.
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_SETTINGS } from '../src/core/settings';
+import type { VenueId } from '../src/core/model';
+import { venues } from '../src/venues';
+import type { RestRequest } from '../src/venues/types';
+import type { BenchReport } from './run';
+
+/** A limit bucket: what a request counts against and how much. */
+interface Cost {
+  bucket: string;
+  units: number;
+  limitPerMinute: number;
+}
+
+/** The README promises every venue stays under this share of its limit at default settings. */
+const MAX_SHARE = 0.1;
+
+/**
+ * The worker's poll period, read from its source: importing src/background/index.ts would start
+ * a worker. A renamed constant fails the bench rather than silently using a stale period.
+ */
+function pollPeriodMinutes(): number {
+  const source = readFileSync(new URL('../src/background/index.ts', import.meta.url), 'utf8');
+  const match = /POLL_PERIOD_MINUTES\s*=\s*([\d.]+)/.exec(source);
+  if (!match) throw new Error('POLL_PERIOD_MINUTES not found in src/background/index.ts');
+  return Number(match[1]);
+}
+
+/** Per request, in the unit of the venue's limit. Sources are the venues' own docs. */
+const COSTS: Record<VenueId, (url: URL, request: RestRequest) => Cost | null> = {
+  binance: (url) => {
+    // fapi REQUEST_WEIGHT 2400/min per IP (exchangeInfo rateLimits); weights from each endpoint's docs page.
+    const fapi = (units: number): Cost => ({ bucket: 'fapi weight', units, limitPerMinute: 2400 });
+    const symbol = url.searchParams.has('symbol');
+    if (url.host === 'fapi.binance.com') {
+      if (url.pathname === '/fapi/v1/premiumIndex') return fapi(symbol ? 1 : 10);
+      if (url.pathname === '/fapi/v1/fundingInfo') return fapi(1);
+      if (url.pathname === '/fapi/v1/openInterest') return fapi(1);
+      if (url.pathname === '/fapi/v1/ticker/24hr') return fapi(symbol ? 1 : 40);
+      // "futures/data" statistics endpoints: their own limit, 1000 requests per 5 min per IP.
+      if (url.pathname.startsWith('/futures/data/')) return { bucket: 'futures/data requests', units: 1, limitPerMinute: 200 };
+    }
+    if (url.host === 'api.binance.com' && url.pathname === '/api/v3/ticker/24hr') {
+      // Spot REQUEST_WEIGHT 6000/min; ticker/24hr with 1–20 symbols weighs 2.
+      const count = (JSON.parse(url.searchParams.get('symbols') ?? '[]') as unknown[]).length;
+      return { bucket: 'spot weight', units: count <= 20 ? 2 : count <= 100 ? 40 : 80, limitPerMinute: 6000 };
+    }
+    return null;
+  },
+  // Bybit v5 "Rate Limit": 600 requests per 5 s per IP, all endpoints together.
+  bybit: () => ({ bucket: 'requests', units: 1, limitPerMinute: 7200 }),
+  okx: (url) => {
+    // OKX limits each endpoint (per IP): requests per 2 s from each endpoint's docs.
+    const per2s: Record<string, number> = {
+      '/api/v5/public/funding-rate': 10,
+      '/api/v5/public/mark-price': 10,
+      '/api/v5/public/open-interest': 20,
+      '/api/v5/market/index-tickers': 20,
+      '/api/v5/market/ticker': 20,
+      '/api/v5/public/instruments': 20,
+      '/api/v5/public/liquidation-orders': 40,
+    };
+    const limit = per2s[url.pathname];
+    return limit ? { bucket: url.pathname, units: 1, limitPerMinute: limit * 30 } : null;
+  },
+  // BitMEX: 30 requests/min unauthenticated, all routes.
+  bitmex: () => ({ bucket: 'requests', units: 1, limitPerMinute: 30 }),
+  // Bitget v2 mix market endpoints: 20 requests/s per IP, each endpoint.
+  bitget: (url) => ({ bucket: url.pathname, units: 1, limitPerMinute: 1200 }),
+  bitfinex: (url) => {
+    // Bitfinex REST: per endpoint per IP; liquidations/hist is 3/min (docs "Liquidations").
+    if (url.pathname === '/v2/liquidations/hist') return { bucket: url.pathname, units: 1, limitPerMinute: 3 };
+    if (url.pathname === '/v2/status/deriv' || url.pathname === '/v2/tickers') return { bucket: url.pathname, units: 1, limitPerMinute: 90 };
+    return null;
+  },
+  // Deribit: non-matching-engine requests 20/s sustained per account/IP.
+  deribit: () => ({ bucket: 'requests', units: 1, limitPerMinute: 1200 }),
+  hyperliquid: (_url, request) => {
+    // Hyperliquid REST weight 1200/min per IP; info requests weigh 20, except a few light ones (2).
+    const type = (request.body as { type?: string } | undefined)?.type;
+    const light = ['l2Book', 'allMids', 'clearinghouseState', 'orderStatus', 'spotClearinghouseState', 'exchangeStatus'];
+    return type ? { bucket: 'info weight', units: light.includes(type) ? 2 : 20, limitPerMinute: 1200 } : null;
+  },
+};
+
+function costOf(venue: VenueId, request: RestRequest): Cost {
+  const cost = COSTS[venue](new URL(request.url), request);
+  if (!cost) throw new Error(`${venue}: no stated cost for ${request.url}; add it to bench/requests.bench.ts`);
+  return cost;
+}
+
+interface BucketUse {
+  units: number;
+  limitPerMinute: number;
+}
+
+/** Units per minute in every bucket the requests touch, `times` per minute. */
+function perMinute(venue: VenueId, requests: RestRequest[], times: number): Map<string, BucketUse> {
+  const buckets = new Map<string, BucketUse>();
+  for (const request of requests) {
+    const cost = costOf(venue, request);
+    const use = buckets.get(cost.bucket) ?? { units: 0, limitPerMinute: cost.limitPerMinute };
+    use.units += cost.units * times;
+    buckets.set(cost.bucket, use);
+  }
+  return buckets;
+}
+
+function busiest(buckets: Map<string, BucketUse>): { bucket: string; use: BucketUse; share: number } | null {
+  let top: { bucket: string; use: BucketUse; share: number } | null = null;
+  for (const [bucket, use] of buckets) {
+    const share = use.units / use.limitPerMinute;
+    if (!top || share > top.share) top = { bucket, use, share };
+  }
+  return top;
+}
+
+const pct = (share: number) => `${Math.round(share * 1000) / 10}%`;
+
+export async function run(): Promise<BenchReport> {
+  const watched = DEFAULT_SETTINGS.watchlist;
+  const pollsPerMinute = 1 / pollPeriodMinutes();
+  const figures: Record<string, number | string> = { 'poll period s': pollPeriodMinutes() * 60, 'watchlist': watched.join(' ') };
+  const targets: BenchReport['targets'] = [];
+  for (const adapter of Object.values(venues)) {
+    const requests = adapter.pollRequests(watched);
+    const buckets = perMinute(adapter.id, requests, pollsPerMinute);
+    const top = busiest(buckets);
+    figures[`${adapter.id} requests/min`] = requests.length * pollsPerMinute;
+    if (top) {
+      figures[`${adapter.id} busiest limit`] = `${top.bucket}: ${top.use.units}/${top.use.limitPerMinute} per min (${pct(top.share)})`;
+      targets.push({ what: `${adapter.id} under ${pct(MAX_SHARE)} of its limit (${top.bucket} ${pct(top.share)})`, ok: top.share <= MAX_SHARE });
+    }
+    figures[`${adapter.id} declared (rateBudget)`] = `${adapter.rateBudget.requestsPerMinute}/${adapter.rateBudget.limitPerMinute}`;
+    const backfill = adapter.backfillRequests?.(watched) ?? [];
+    if (backfill.length) {
+      const once = busiest(perMinute(adapter.id, backfill, 1))!;
+      figures[`${adapter.id} backfill on install`] = `${backfill.length} requests once; ${once.bucket}: ${once.use.units}/${once.use.limitPerMinute} per min (${pct(once.share)})`;
+      targets.push({ what: `${adapter.id} backfill fits in one minute of its limit (${pct(once.share)})`, ok: once.share <= 1 });
+    }
+    const stream = adapter.openStream(watched);
+    if (stream) {
+      figures[`${adapter.id} ws frames sent/min`] = Math.round((60_000 / stream.heartbeat.intervalMs) * 10) / 10;
+      figures[`${adapter.id} ws subscribe frames per connect`] = stream.onOpen().length;
+    }
+  }
+  return { name: 'requests per minute per venue at default settings vs each venue limit', figures, targets };
+}

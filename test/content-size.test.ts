@@ -1,0 +1,66 @@
+/**
+ * The content-script budget the build enforces: which files count (everything the crxjs loader
+ * pulls in, nothing else), how they are weighed, and what fails the build.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { contentBudgetProblems, contentScriptFiles, measureContentScript } from '../scripts/content-size';
+
+let dist: string;
+
+/** A built extension shaped like the crxjs output: loader → entry → static chunk + lazy chunk. */
+function fakeBuild(files: Record<string, string>): string {
+  dist = mkdtempSync(join(tmpdir(), 'content-size-'));
+  mkdirSync(join(dist, 'assets'));
+  const manifest = { manifest_version: 3, content_scripts: [{ matches: ['https://example.com/*'], js: ['assets/loader.js'] }], background: { service_worker: 'sw.js' } };
+  writeFileSync(join(dist, 'manifest.json'), JSON.stringify(manifest));
+  for (const [name, code] of Object.entries(files)) writeFileSync(join(dist, name), code);
+  return dist;
+}
+
+const BASE = {
+  'assets/loader.js': '(async()=>{await import(chrome.runtime.getURL("assets/entry.js"))})();',
+  'assets/entry.js': 'import{a as e}from"./chunk.js";import("./lazy.js");e();',
+  'assets/chunk.js': 'export function a(){return 1}',
+  'assets/lazy.js': 'export const b=2;',
+  'assets/worker.js': 'const ZodError=1;export{ZodError}',
+  'sw.js': 'import"./assets/worker.js";',
+};
+
+afterEach(() => rmSync(dist, { recursive: true, force: true }));
+
+describe('content script weight', () => {
+  it('follows the loader, static and dynamic imports, and nothing the worker loads', () => {
+    expect(contentScriptFiles(fakeBuild(BASE)).sort()).toEqual(['assets/chunk.js', 'assets/entry.js', 'assets/lazy.js', 'assets/loader.js']);
+  });
+
+  it('sums each file gzipped on its own and finds no forbidden library in a clean build', () => {
+    const weight = measureContentScript(fakeBuild(BASE));
+    const expected = ['assets/loader.js', 'assets/entry.js', 'assets/chunk.js', 'assets/lazy.js'].reduce((sum, f) => sum + gzipSync(BASE[f as keyof typeof BASE]).length, 0);
+    expect(weight.gzipBytes).toBe(expected);
+    expect(weight.forbidden).toEqual({});
+    expect(contentBudgetProblems(weight)).toEqual([]);
+  });
+
+  it('fails when zod or the polyfill reach a file the page loads', () => {
+    const weight = measureContentScript(fakeBuild({ ...BASE, 'assets/chunk.js': 'class $ZodType{};export function a(){}', 'assets/lazy.js': '/*! webextension-polyfill */' }));
+    expect(weight.forbidden).toEqual({ zod: ['assets/chunk.js'], 'webextension-polyfill': ['assets/lazy.js'] });
+    expect(contentBudgetProblems(weight)).toHaveLength(2);
+  });
+
+  it('fails above the budget and names the files', () => {
+    const weight = measureContentScript(fakeBuild(BASE));
+    const problems = contentBudgetProblems(weight, weight.gzipBytes - 1);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('assets/entry.js');
+    expect(contentBudgetProblems(weight, weight.gzipBytes)).toEqual([]);
+  });
+
+  it('fails when an imported file is missing rather than under-counting', () => {
+    const { 'assets/lazy.js': _lazy, ...rest } = BASE;
+    expect(() => contentScriptFiles(fakeBuild(rest))).toThrow(/assets\/lazy.js is missing/);
+  });
+});
