@@ -3,13 +3,18 @@
  * alarm or click that wakes a stopped worker is delivered (MV3 rule).
  */
 import browser from 'webextension-polyfill';
-import { tradingUrl } from '../sites';
+import { browserHost, Notifier } from './notifier';
+import { SettingsStore } from './settings';
 import { BackgroundWorker } from './worker';
 
 export const POLL_ALARM = 'poll';
 const POLL_PERIOD_MINUTES = 0.5;
 
-const worker = new BackgroundWorker();
+const settings = new SettingsStore();
+// Registered now: an options change made while the worker sleeps wakes it with the event.
+settings.follow();
+const notifier = new Notifier(browserHost(), () => settings.value);
+const worker = new BackgroundWorker(settings, notifier);
 const ready = worker.boot().catch((error) => console.error('flush-meter: boot failed', error));
 
 async function ensureAlarms(): Promise<void> {
@@ -30,12 +35,19 @@ browser.alarms.onAlarm.addListener(async (alarm) => {
 
 browser.notifications.onClicked.addListener(async (notificationId) => {
   await ready;
-  const alert = await worker.alertFor(notificationId);
-  await browser.tabs.create({ url: tradingUrl(alert?.asset ?? 'BTC') });
-  await browser.notifications.clear(notificationId);
+  await notifier.clicked(notificationId);
+});
+
+// Chrome only (Firefox shows no buttons): open the trading page, or the alert settings.
+browser.notifications.onButtonClicked?.addListener(async (notificationId, buttonIndex) => {
+  await ready;
+  await notifier.buttonClicked(notificationId, buttonIndex);
 });
 
 /** The popup asks for fresh data when it opens; this also wakes a stopped worker. */
+/** Page meters connect here; the worker checks the sender before it sends anything back. */
+browser.runtime.onConnect.addListener((port) => worker.ports.accept(port));
+
 browser.runtime.onMessage.addListener(async (message: unknown, sender: browser.Runtime.MessageSender) => {
   if (sender.id !== browser.runtime.id || !isRefresh(message)) return undefined;
   await ready;

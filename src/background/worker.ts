@@ -3,18 +3,21 @@
  * stream and polls, readings written to storage in batches, alerts sent once.
  */
 import browser from 'webextension-polyfill';
-import { evaluateAlerts, EMPTY_ALERT_STATE, type Alert, type AlertState } from '../core/alerts';
+import { evaluateAlerts, localMinuteOfDay, normalizeAlertState, EMPTY_ALERT_STATE, type AlertState } from '../core/alerts';
 import { BUS_KEYS, type SourceStatus } from '../core/bus';
 import { SkewEstimator } from '../core/clock';
 import { closeGap, openGap } from '../core/gaps';
 import { admitPolledBatch, Deduper, type DedupeState } from '../core/dedupe';
 import { FlushEngine, type EngineState } from '../core/engine';
 import type { Completeness, Liquidation, VenueId } from '../core/model';
-import { DEFAULT_SETTINGS, type Settings } from '../core/settings';
+import { modelThresholds, settingsChanges, type Settings } from '../core/settings';
 import { venues } from '../venues';
 import type { StreamOutput, VenueAdapter } from '../venues/types';
 import { Coalescer } from './batch';
+import { MeterPorts } from './ports';
+import { browserHost, Notifier } from './notifier';
 import { pollVenue } from './poller';
+import { SettingsStore } from './settings';
 import { writeWithPurge } from './storage-guard';
 import { StreamConnection } from './stream';
 
@@ -22,30 +25,23 @@ const HOT_KEY = 'engine';
 const DEDUPE_KEY = 'dedupe';
 const HISTORY_KEY = 'engineHistory';
 const ALERT_KEY = 'alertState';
-const ALERT_LOG_KEY = 'alertLog';
-const ALERT_LOG_LIMIT = 20;
-const IS_FIREFOX = typeof navigator !== 'undefined' && navigator.userAgent.includes('Firefox');
-
-export interface AlertLogEntry {
-  id: string;
-  key: string;
-  title: string;
-  message: string;
-  asset: string | null;
-  at: number;
-}
 
 export class BackgroundWorker {
   private engine!: FlushEngine;
   private deduper = new Deduper();
-  private settings: Settings = DEFAULT_SETTINGS;
+  /** The settings in force; replaced only by applySettings, so one boot or change sees one value. */
+  private settings!: Settings;
+  /** Settings changes apply one at a time. */
+  private applying: Promise<void> = Promise.resolve();
   private alertState: AlertState = EMPTY_ALERT_STATE;
   private readonly sources = new Map<VenueId, SourceStatus>();
   private readonly streams = new Map<VenueId, StreamConnection>();
+  /** Page meters connected over runtime ports, each watching one asset. */
+  readonly ports = new MeterPorts(browser.runtime.id);
   /** Per-venue clock skew, learned from live liquidation timestamps. */
   private readonly skew = new Map<VenueId, SkewEstimator>();
-  /** Readings and source status for the page and popup: at most twice a second. */
-  private readonly publish = new Coalescer(500, () => this.writeReadings());
+  /** Readings and source status for the page and popup: at once, then at most 4 times a second. */
+  private readonly publish = new Coalescer(250, () => this.writeReadings());
   /** Hot engine state in storage.session: survives a worker restart within the browser session. */
   private readonly saveHot = new Coalescer(2_000, () =>
     this.writeState(
@@ -54,20 +50,61 @@ export class BackgroundWorker {
     ),
   );
 
+  constructor(
+    private readonly settingsStore: SettingsStore = new SettingsStore(),
+    private readonly notifier: Notifier = new Notifier(browserHost(), () => settingsStore.value),
+  ) {}
+
   async boot(): Promise<void> {
+    this.settings = await this.settingsStore.load();
     const now = Date.now();
     const [session, local] = await Promise.all([browser.storage.session.get([HOT_KEY, DEDUPE_KEY]), browser.storage.local.get([HISTORY_KEY, ALERT_KEY])]);
     const state = (session[HOT_KEY] ?? local[HISTORY_KEY]) as EngineState | undefined;
-    this.engine = new FlushEngine(this.completenessByVenue(), now, state);
+    this.engine = new FlushEngine(this.completenessByVenue(), now, state, modelThresholds(this.settings.model));
     this.deduper = new Deduper(session[DEDUPE_KEY] as DedupeState | undefined);
-    this.alertState = (local[ALERT_KEY] as AlertState | undefined) ?? EMPTY_ALERT_STATE;
-    for (const adapter of this.enabledAdapters()) this.sources.set(adapter.id, initialStatus(adapter));
+    this.alertState = normalizeAlertState(local[ALERT_KEY]);
+    // Switched-off venues stay listed as off, so the popup says why they show nothing.
+    for (const adapter of Object.values(venues)) this.sources.set(adapter.id, this.settings.venues[adapter.id] ? initialStatus(adapter) : offStatus(adapter));
     this.publish.request();
     // Poll first: some streams size liquidations in contracts whose value the poll teaches
     // the adapter (BitMEX linear multipliers, OKX ctVal), so a stream must not run ahead of it.
     await this.pollAll();
     if (!state) await this.backfill();
     for (const adapter of this.enabledAdapters()) this.startStream(adapter);
+    this.settingsStore.onChange((next) => this.queueSettings(next));
+    // Changed while booting: apply it now that streams exist.
+    if (this.settingsStore.value !== this.settings) this.queueSettings(this.settingsStore.value);
+  }
+
+  private queueSettings(next: Settings): void {
+    this.applying = this.applying.then(() => this.applySettings(next)).catch((error) => console.error('flush-meter: settings change failed', error));
+  }
+
+  /** Options changed: streams and polls follow the venues and watchlist, the engine its thresholds, alerts the rest. */
+  private async applySettings(next: Settings): Promise<void> {
+    const changes = settingsChanges(this.settings, next);
+    this.settings = next;
+    if (changes.model) this.engine.setThresholds(modelThresholds(next.model));
+    for (const id of changes.venues) {
+      if (next.venues[id]) continue;
+      this.streams.get(id)?.stop();
+      this.streams.delete(id);
+      this.sources.set(id, offStatus(venues[id]));
+    }
+    const switchedOn = changes.venues.filter((id) => next.venues[id]).map((id) => venues[id]);
+    for (const adapter of switchedOn) this.sources.set(adapter.id, initialStatus(adapter));
+    if (changes.watchlist) {
+      // Streams subscribe per asset: reopen every one for the new list.
+      for (const stream of this.streams.values()) stream.stop();
+      this.streams.clear();
+    }
+    const toStart = changes.watchlist ? this.enabledAdapters() : switchedOn;
+    if (toStart.length) {
+      await this.pollAll();
+      for (const adapter of toStart) this.startStream(adapter);
+    }
+    // Thresholds, quiet hours and the rest take effect at the next evaluation: now.
+    this.publish.request();
   }
 
   /** Fresh install (nothing stored): fetch what history endpoints allow so the meter is not empty. */
@@ -198,40 +235,29 @@ export class BackgroundWorker {
   private async writeReadings(): Promise<void> {
     const now = Date.now();
     const readings = this.engine.readings(now, this.settings.watchlist);
-    await browser.storage.local.set({ [BUS_KEYS.readings]: readings, [BUS_KEYS.sources]: [...this.sources.values()] });
-    const { alerts, state } = evaluateAlerts(readings, this.settings, this.alertState, now);
-    if (alerts.length || JSON.stringify(state.active) !== JSON.stringify(this.alertState.active)) {
+    const sources = [...this.sources.values()];
+    // Pages first (a port message is immediate), then storage for the popup and restarts.
+    this.ports.push(readings, sources);
+    await browser.storage.local.set({ [BUS_KEYS.readings]: readings, [BUS_KEYS.sources]: sources });
+    const { alerts, state } = evaluateAlerts(readings, this.settings, this.alertState, { now, minuteOfDay: localMinuteOfDay(now) });
+    if (JSON.stringify(state) !== JSON.stringify(this.alertState)) {
       this.alertState = state;
       // Persist before notifying: a restart between the two must not notify twice.
       await browser.storage.local.set({ [ALERT_KEY]: state });
-      for (const alert of alerts) await this.notify(alert, now);
     }
-  }
-
-  private async notify(alert: Alert, now: number): Promise<void> {
-    const id = `${alert.key}:${now}`;
-    await browser.notifications.create(id, {
-      type: 'basic',
-      iconUrl: browser.runtime.getURL('assets/icon-128.png'),
-      title: alert.title,
-      message: alert.message,
-      // A flush alert stays until the trader dismisses it (Chrome); Firefox has no such option.
-      ...(IS_FIREFOX ? {} : { requireInteraction: true }),
-    });
-    const { [ALERT_LOG_KEY]: log = [] } = (await browser.storage.local.get(ALERT_LOG_KEY)) as { [ALERT_LOG_KEY]?: AlertLogEntry[] };
-    const entry: AlertLogEntry = { id, key: alert.key, title: alert.title, message: alert.message, asset: alert.asset, at: now };
-    await browser.storage.local.set({ [ALERT_LOG_KEY]: [...log, entry].slice(-ALERT_LOG_LIMIT) });
+    // Off the publish path: showing a notification can take seconds (the OS), and the next
+    // readings must not wait for it. The notifier queues and de-duplicates on its own.
+    for (const alert of alerts) void this.notifier.show(alert, now).catch((error) => console.error('flush-meter: notification failed', error));
   }
 
   /** Before the browser may stop the worker: nothing in memory is lost. */
   async persist(): Promise<void> {
     await Promise.all([this.saveHot.flush(), this.publish.flush()]);
   }
+}
 
-  async alertFor(notificationId: string): Promise<AlertLogEntry | undefined> {
-    const { [ALERT_LOG_KEY]: log = [] } = (await browser.storage.local.get(ALERT_LOG_KEY)) as { [ALERT_LOG_KEY]?: AlertLogEntry[] };
-    return log.find((entry) => entry.id === notificationId);
-  }
+function offStatus(adapter: VenueAdapter): SourceStatus {
+  return { ...initialStatus(adapter), stream: 'off' };
 }
 
 function initialStatus(adapter: VenueAdapter): SourceStatus {

@@ -2,7 +2,7 @@
  * Storage is the bus: the worker writes these keys, the page meter and popup read and subscribe.
  * Types only plus key names, so the content script can import it without pulling in code.
  */
-import type { Readings } from './engine';
+import type { Readings, ScopeReading } from './engine';
 import type { Gap } from './gaps';
 import type { Completeness, VenueId } from './model';
 
@@ -11,6 +11,9 @@ export const BUS_KEYS = {
   readings: 'readings',
   sources: 'sources',
 } as const;
+
+/** The settings in force, as the worker validated and published them (storage.local). */
+export const EFFECTIVE_SETTINGS_KEY = 'settings';
 
 export type StreamState = 'connecting' | 'connected' | 'reconnecting' | 'none' | 'off';
 
@@ -48,4 +51,30 @@ export function sourceHealth(source: SourceStatus, now: number): SourceHealth {
   if (source.degraded) return 'degraded';
   if (source.lastPollAt === null || now - source.lastPollAt > STALE_AFTER_MS) return 'stale';
   return 'live';
+}
+
+/**
+ * The page meter's push channel: a runtime port per page. The page says which asset it shows;
+ * the worker answers with that asset's reading on every publish. Only one small reading crosses
+ * into the exchange's page, at once, instead of every storage write of every key.
+ */
+export const METER_PORT = 'flush-meter';
+
+export interface WatchMessage {
+  type: 'watch';
+  asset: string;
+}
+
+export interface ReadingMessage {
+  type: 'reading';
+  asset: string;
+  reading: ScopeReading | null;
+  computedAt: number;
+  collectingSince: number | null;
+  sources: SourceStatus[];
+}
+
+/** Asset codes as sites produce them ('BTC', '1000PEPE', 'KPEPE'); anything else is refused. */
+export function isAssetCode(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Z0-9]{1,20}$/.test(value);
 }

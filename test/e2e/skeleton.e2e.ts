@@ -60,12 +60,12 @@ describe('walking skeleton (Binance)', () => {
     const expected = expectedTotals('BTC');
     await expect.poll(() => meter.locator('[data-field="liq1h"]').textContent({ timeout: 5_000 }), { timeout: 15_000 }).toBe(formatUsdBound(expected.total, true));
     expect(await meter.locator('[data-field="longShare1h"]').textContent({ timeout: 5_000 })).toBe(formatShare(expected.longShare));
-    // Beside the order panel: inserted right before the order form, not docked.
+    // Beside the order panel: right below the order form (no layout shift of the panel), not docked.
     const placement = await page.evaluate(() => {
       const host = document.querySelector('[data-flush-meter]')!;
-      return { next: host.nextElementSibling?.getAttribute('name'), docked: host.hasAttribute('data-docked'), count: document.querySelectorAll('[data-flush-meter]').length };
+      return { prev: host.previousElementSibling?.getAttribute('name'), docked: host.hasAttribute('data-docked'), count: document.querySelectorAll('[data-flush-meter]').length };
     });
-    expect(placement).toEqual({ next: 'orderform', docked: false, count: 1 });
+    expect(placement).toEqual({ prev: 'orderform', docked: false, count: 1 });
     expect(await meter.locator('[data-field="funding"]').textContent({ timeout: 5_000 })).toMatch(/^[+−]\d\.\d{4}%$/);
     await meter.screenshot({ path: `${ARTIFACTS}meter.png`, timeout: 5_000 });
 
@@ -122,7 +122,7 @@ describe('walking skeleton (Binance)', () => {
     const all = page.locator('section[data-scope="ALL"]');
     await expect.poll(() => all.locator('[data-field="liq1h"]').textContent({ timeout: 5_000 }), { timeout: 10_000 }).toBe(formatUsdBound(market.total, true));
     expect(await all.locator('[data-field="longShare1h"]').textContent({ timeout: 5_000 })).toBe(formatShare(market.longShare));
-    expect(await page.locator('section[data-scope="BTC"] [data-field="liq1h"]').textContent({ timeout: 5_000 })).toBe(formatUsdBound(btc.total, true));
+    expect(await page.locator('[data-scope="BTC"] [data-field="liq1h"]').textContent({ timeout: 5_000 })).toBe(formatUsdBound(btc.total, true));
     const row = page.locator('tr[data-venue="binance"]');
     await expect.poll(() => row.getAttribute('data-health', { timeout: 5_000 }), { timeout: 10_000 }).toBe('live');
     expect(await row.textContent({ timeout: 5_000 })).toContain('sampled');
@@ -133,7 +133,8 @@ describe('walking skeleton (Binance)', () => {
   it('sends one desktop notification for the flush', async () => {
     const log = await waitFor(() => extensionStorage<Array<{ message: string }>>(browser, 'local', 'alertLog'), (l) => (l?.length ?? 0) > 0, 15_000, 'alert log');
     expect(log).toHaveLength(1);
-    expect(log![0]!.message).toMatch(/^≥ \$\d+(\.\d)?M liquidated in 1h — \d+% longs$/);
+    // The combined text: the hour's total and side, then what funding says about the flush.
+    expect(log![0]!.message).toMatch(/^≥ \$\d+(\.\d)?M liquidated in 1h — \d+% longs\.( Funding (still [+−][\d.]+%: flush may not be done|now [+−]?[\d.]+%|flipped (negative|positive))\.)?$/);
     const worker = await browser.worker();
     const shown = await withTimeout(worker.evaluate(() => chrome.notifications.getAll()), 5_000, 'notifications.getAll');
     expect(Object.keys(shown)).toHaveLength(1);
