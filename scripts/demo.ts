@@ -6,7 +6,8 @@
  * saves screenshots of the meter and popup to a folder it names.
  *
  * Options (environment): DEMO_SCENARIO (default scenarios/long-flush-99m.json),
- * DEMO_SPEED (default 30× after the first hour), DEMO_SECONDS (headless run length, default 150).
+ * DEMO_START_MINUTE (scenario minute the live replay starts at, default 68), DEMO_SPEED (default 30×),
+ * DEMO_SECONDS (headless run length, default 150).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -37,8 +38,9 @@ async function readMeter(page: Page): Promise<string> {
 async function main(): Promise<void> {
   if (!existsSync(`${DIST}/manifest.json`)) throw new Error('dist/ is missing: run `npm run build` first (npm run demo does).');
   const scenario = parseScenario(JSON.parse(readFileSync(scenarioPath, 'utf8')));
-  // The first hour is history (backdated one-to-one); the rest plays live, compressed.
-  const startAt = Math.min(60 * 60_000, scenario.events.at(-1)?.t ?? 0);
+  // The calm lead-in is history (backdated one-to-one, so the install-time open-interest backfill
+  // reaches an hour back); the rest plays live, compressed, from just before the flush.
+  const startAt = Math.min(Number(process.env.DEMO_START_MINUTE ?? 68) * 60_000, scenario.events.at(-1)?.t ?? 0);
   const mock = new MockExchange({ scenario, startAt, speed });
   await mock.start();
   console.log(`mock exchange on 127.0.0.1:${mock.port}, replaying "${scenario.name}" at ${speed}× from minute ${startAt / 60_000}`);
