@@ -51,6 +51,8 @@ beforeAll(async () => {
   vi.stubGlobal('WebSocket', FakeSocket);
   vi.stubGlobal('fetch', async () => new Response('{}', { status: 503 }));
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  // The fake browser has no i18n; the first notification of the cascade needs the UI language.
+  fakeBrowser.i18n.getUILanguage = () => 'en';
   for (const area of ['local', 'session'] as const) {
     const set = fakeBrowser.storage[area].set.bind(fakeBrowser.storage[area]);
     fakeBrowser.storage[area].set = async (items) => {

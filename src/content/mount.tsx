@@ -12,6 +12,7 @@ import { Dock, type DockDrag } from './Dock';
 import { dockKey, dockPosition, type DockState } from './dock-state';
 import { createHost, DOCK_STYLE_BASE, INLINE_STYLE, type Host } from './host';
 import type { Lifecycle } from './lifecycle';
+import { pageTheme } from './theme';
 
 /** How long to wait for the exchange to render its order panel before docking instead. */
 export const ANCHOR_TIMEOUT_MS = 4_000;
@@ -250,6 +251,7 @@ export class MeterMount {
     this.placement = 'inline';
     this.anchor = panel;
     this.cancelDeadline();
+    host.setAttribute('data-theme', pageTheme(panel));
     host.removeAttribute('data-docked');
     host.setAttribute('data-placement', 'inline');
     host.setAttribute('data-anchor', found.foundBy === 'selector' ? `selector:${found.index}` : 'heuristic');
@@ -273,6 +275,7 @@ export class MeterMount {
     this.anchor = null;
     this.cancelDeadline();
     host.setAttribute('data-docked', '');
+    host.setAttribute('data-theme', pageTheme(document.body));
     host.setAttribute('data-placement', 'dock');
     host.removeAttribute('data-anchor');
     if (!wasDocked) {

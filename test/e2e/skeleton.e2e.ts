@@ -66,6 +66,8 @@ describe('walking skeleton (Binance)', () => {
       return { prev: host.previousElementSibling?.getAttribute('name'), docked: host.hasAttribute('data-docked'), count: document.querySelectorAll('[data-flush-meter]').length };
     });
     expect(placement).toEqual({ prev: 'orderform', docked: false, count: 1 });
+    // The stand-in page is dark (like Binance's default): the meter follows the page, not the OS.
+    expect(await meter.getAttribute('data-theme', { timeout: 5_000 })).toBe('dark');
     expect(await meter.locator('[data-field="funding"]').textContent({ timeout: 5_000 })).toMatch(/^[+−]\d\.\d{4}%$/);
     await meter.screenshot({ path: `${ARTIFACTS}meter.png`, timeout: 5_000 });
 
