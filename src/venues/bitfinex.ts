@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
 import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const BITFINEX_WS_URL = 'wss://api-pub.bitfinex.com/ws/2';
@@ -244,10 +244,6 @@ function parsePoll(key: string, body: unknown, watched: readonly string[]): Stre
     throw new VenueDataError('bitfinex', `unknown poll key ${key}`);
   }
   return { ...emptyOutput(), markets };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export const bitfinex: VenueAdapter = {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
+import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
 import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "Connect": USDT, USDC perpetual & USDT futures public stream. */
@@ -207,10 +207,6 @@ function tickerFigures(category: 'linear' | 'inverse', row: z.output<typeof deri
     openInterestUsd: linear ? row.openInterestValue : row.openInterest,
     perpVolume24hUsd: linear ? row.turnover24h : row.volume24h,
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export const bybit: VenueAdapter = {

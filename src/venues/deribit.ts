@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
-import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
+import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
 import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const DERIBIT_WS_URL = 'wss://www.deribit.com/ws/api/v2';
@@ -198,10 +198,6 @@ function parsePoll(key: string, body: unknown, watched: readonly string[]): Stre
   const { result } = parseWith('deribit', 'book summary', summaryResponse, body);
   const markets = result.filter((row) => wanted.has(row.instrument_name)).map((row) => summaryUpdate(row, row.instrument_name));
   return { ...emptyOutput(), markets };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export const deribit: VenueAdapter = {

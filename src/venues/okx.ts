@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { decimal, emptyOutput, epochMs, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
+import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
 import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "Public Market Data WebSocket": liquidation-orders lives on /ws/v5/public. */
@@ -273,10 +273,6 @@ function fundingFigures(row: z.output<typeof fundingRow>): Partial<MarketUpdate>
 /** Docs "Get open interest": oi in contracts, oiCcy in coin, oiUsd in USD (older responses lack oiUsd). */
 function openInterestFigures(row: z.output<typeof openInterestRow>): Partial<MarketUpdate> {
   return row.oiUsd !== undefined ? { openInterestUsd: row.oiUsd } : { openInterestBase: row.oiCcy };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export const okx: VenueAdapter = {

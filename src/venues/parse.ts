@@ -67,3 +67,8 @@ export function parseJsonFrame(venue: VenueId, text: string): unknown {
 export function emptyOutput() {
   return { liquidations: [], markets: [], replies: [] };
 }
+
+/** A JSON object (not an array, not null): the shape most venue envelopes take. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
