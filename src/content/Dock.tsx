@@ -4,6 +4,7 @@
  * a small button to bring it back). The owner positions the host and remembers the state.
  */
 import type { ComponentChildren } from 'preact';
+import { t } from '../ui/i18n';
 import type { DockState } from './dock-state';
 
 export interface DockDrag {
@@ -31,7 +32,7 @@ const ARROWS: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRigh
 export function Dock({ asset, state, drag, onCollapse, onHide, children }: DockProps) {
   if (state.hidden) {
     return (
-      <button type="button" class="fm-restore" data-action="show" title="Show Flush Meter on this site" aria-label="Show Flush Meter" onClick={() => onHide(false)}>
+      <button type="button" class="fm-restore" data-action="show" title={t('dockShowTitle')} aria-label={t('dockShow')} onClick={() => onHide(false)}>
         FM
       </button>
     );
@@ -44,17 +45,17 @@ export function Dock({ asset, state, drag, onCollapse, onHide, children }: DockP
           data-action="drag"
           role="button"
           tabIndex={0}
-          title="Drag to move (or use the arrow keys)"
-          aria-label={`Move Flush Meter · ${asset}`}
+          title={t('dockDragTitle')}
+          aria-label={t('dockMove', [asset])}
           onPointerDown={(event) => startDrag(event, drag)}
           onKeyDown={(event) => moveByKey(event, drag)}
         >
           ⠿ Flush Meter · {asset}
         </span>
-        <button type="button" class="fm-dock-button" data-action="collapse" aria-expanded={!state.collapsed} aria-label={state.collapsed ? 'Expand' : 'Collapse'} title={state.collapsed ? 'Expand' : 'Collapse'} onClick={() => onCollapse(!state.collapsed)}>
+        <button type="button" class="fm-dock-button" data-action="collapse" aria-expanded={!state.collapsed} aria-label={state.collapsed ? t('dockExpand') : t('dockCollapse')} title={state.collapsed ? t('dockExpand') : t('dockCollapse')} onClick={() => onCollapse(!state.collapsed)}>
           {state.collapsed ? '▸' : '▾'}
         </button>
-        <button type="button" class="fm-dock-button" data-action="hide" aria-label="Hide on this site" title="Hide on this site" onClick={() => onHide(true)}>
+        <button type="button" class="fm-dock-button" data-action="hide" aria-label={t('dockHide')} title={t('dockHide')} onClick={() => onHide(true)}>
           ×
         </button>
       </div>

@@ -6,6 +6,7 @@
 import { render } from 'preact';
 import type { BusSnapshot } from '../core/bus';
 import type { Site } from '../sites/types';
+import { t } from '../ui/i18n';
 import { Meter } from '../ui/Meter';
 import { findAnchor, type FoundAnchor } from './anchor';
 import { Dock, type DockDrag } from './Dock';
@@ -30,7 +31,6 @@ const SHIFT_TOLERANCE_PX = 0.5;
 
 export type Placement = 'waiting' | 'inline' | 'dock';
 
-export const UPDATED_NOTICE = 'Flush Meter was updated — reload the page';
 
 export class MeterMount {
   private readonly host: Host;
@@ -50,6 +50,8 @@ export class MeterMount {
   private readonly shifting = new WeakSet<Element>();
   private resizeQueued = false;
   private drawnAt = -Infinity;
+  /** Translated while the extension is alive: after an update `chrome.i18n` is gone from this page. */
+  private readonly noticeText = t('updatedNotice');
 
   constructor(
     private readonly site: Site,
@@ -118,7 +120,7 @@ export class MeterMount {
     const notice = document.createElement('div');
     notice.className = 'fm-notice';
     notice.setAttribute('role', 'status');
-    notice.textContent = UPDATED_NOTICE;
+    notice.textContent = this.noticeText;
     this.host.root.replaceChildren(notice);
     this.host.element.setAttribute('data-state', 'updated');
     if (!this.host.element.isConnected) this.toDock();

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { formatShare, MISSING } from '../core/format';
 import { assessRisk, riskInput } from '../core/risk';
+import { t } from './i18n';
 
 function percent(fraction: number | null): string {
   return fraction === null || !Number.isFinite(fraction) ? MISSING : `${(fraction * 100).toFixed(2)}%`;
@@ -14,24 +15,26 @@ export function RiskBox({ largestMove1h }: { largestMove1h: number | null }) {
   const risk = input ? assessRisk(input) : null;
   const atRisk = risk && (risk.longAtRisk || risk.shortAtRisk);
   return (
-    <section class="fm-risk" aria-label="Risk box">
-      <h3>Risk box</h3>
+    <section class="fm-risk" aria-label={t('riskBox')}>
+      <h3>{t('riskBox')}</h3>
       <div class="fm-row">
         <label>
-          Leverage ×<input type="number" min="1" max="200" step="1" value={leverage} data-field="leverage" onInput={(e) => setLeverage(e.currentTarget.value)} />
+          {t('riskLeverage')}
+          <input type="number" min="1" max="200" step="1" value={leverage} data-field="leverage" onInput={(e) => setLeverage(e.currentTarget.value)} />
         </label>
         <label>
-          Maint. margin %<input type="number" min="0" max="50" step="0.1" value={maintenance} data-field="maintenance" onInput={(e) => setMaintenance(e.currentTarget.value)} />
+          {t('riskMaintenance')}
+          <input type="number" min="0" max="50" step="0.1" value={maintenance} data-field="maintenance" onInput={(e) => setMaintenance(e.currentTarget.value)} />
         </label>
       </div>
       {risk ? (
         <p data-field="risk" class={atRisk ? 'fm-warn' : ''}>
-          Liquidation after a {percent(risk.longMoveToLiquidation)} fall (long) or {percent(risk.shortMoveToLiquidation)} rise (short). Largest 1 h move in 24 h:{' '}
-          {percent(largestMove1h)}.{atRisk ? ' A move like that would liquidate this position.' : largestMove1h === null ? '' : ' It would survive such a move.'}
+          {t('riskMoves', [percent(risk.longMoveToLiquidation), percent(risk.shortMoveToLiquidation), percent(largestMove1h)])}
+          {atRisk ? ` ${t('riskWouldLiquidate')}` : largestMove1h === null ? '' : ` ${t('riskWouldSurvive')}`}
         </p>
       ) : (
         <p data-field="risk" class="fm-muted">
-          Enter leverage 1–200 and a maintenance margin below the initial margin ({formatShare(1 / Math.max(1, Number(leverage) || 1))}).
+          {t('riskInvalid', [formatShare(1 / Math.max(1, Number(leverage) || 1))])}
         </p>
       )}
     </section>

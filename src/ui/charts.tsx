@@ -1,3 +1,5 @@
+import { t } from './i18n';
+
 /** Small inline SVG charts: no library, text-free, so nothing from the network reaches the DOM as markup. */
 
 /** A half-ring gauge filled to `pressure` (0–100). */
@@ -6,7 +8,7 @@ export function Gauge({ pressure }: { pressure: number }) {
   // Arc length of a half circle of radius 14 is π × 14.
   const length = Math.PI * 14;
   return (
-    <svg class="fm-gauge" width="36" height="20" viewBox="0 0 36 20" role="img" aria-label={`Pressure ${Math.round(p)} of 100`} data-field="pressure" data-value={Math.round(p)}>
+    <svg class="fm-gauge" width="36" height="20" viewBox="0 0 36 20" role="img" aria-label={t('gaugeAria', [String(Math.round(p))])} data-field="pressure" data-value={Math.round(p)}>
       <path d="M4 18 A14 14 0 0 1 32 18" class="fm-gauge-track" />
       <path d="M4 18 A14 14 0 0 1 32 18" class="fm-gauge-fill" stroke-dasharray={`${(p / 100) * length} ${length}`} />
     </svg>
@@ -17,11 +19,11 @@ export function Gauge({ pressure }: { pressure: number }) {
 export function Sparkline({ values, width = 280, height = 36 }: { values: number[]; width?: number; height?: number }) {
   const finite = values.map((v) => (Number.isFinite(v) && v > 0 ? v : 0));
   const max = Math.max(...finite, 0);
-  if (finite.length < 2 || max === 0) return <p class="fm-muted fm-note">No liquidations in the last 24 h yet.</p>;
+  if (finite.length < 2 || max === 0) return <p class="fm-muted fm-note">{t('sparklineEmpty')}</p>;
   const step = width / (finite.length - 1);
   const points = finite.map((v, i) => `${(i * step).toFixed(1)},${(height - (v / max) * (height - 2)).toFixed(1)}`).join(' ');
   return (
-    <svg class="fm-sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Liquidations per 5 minutes over 24 hours" data-field="sparkline">
+    <svg class="fm-sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={t('sparklineAria')} data-field="sparkline">
       <polyline points={`0,${height} ${points} ${width},${height}`} class="fm-spark-fill" />
       <polyline points={points} class="fm-spark-line" />
     </svg>
