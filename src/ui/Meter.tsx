@@ -56,10 +56,6 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
         </span>
         <Figure label={t('colLiq1h')} field="liq1h" value={formatUsdBound(reading.liq1h.totalUsd, sampled)} />
         <Figure label={t('colLongs')} field="longShare1h" value={formatShare(reading.liq1h.longShare)} />
-        <span class={`fm-age${stale ? ' fm-stale' : ''}`} data-field="age" title={t('meterAgeTitle')}>
-          {stale && dataTime !== null ? t('meterStalePrefix') : ''}
-          {formatAge(dataTime, now)}
-        </span>
         <button type="button" class="fm-toggle" aria-expanded={expanded} aria-label={t(expanded ? 'meterCollapse' : 'meterExpand')} onClick={() => setExpanded(!expanded)}>
           {expanded ? '▴' : '▾'}
         </button>
@@ -70,6 +66,10 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
         <Figure label={t('colFunding')} field="funding" value={formatSignedPercent(reading.funding8h)} tone={tone(reading.funding8h)} />
         <Figure label={t('colBasis')} field="basis" value={formatSignedPercent(reading.basis, 3)} tone={tone(reading.basis)} />
         <Figure label={t('colOi1h')} field="oiChange1h" value={formatSignedPercent(reading.signals.oiChange1h, 1)} tone={tone(reading.signals.oiChange1h)} />
+        <span class={`fm-age${stale ? ' fm-stale' : ''}`} data-field="age" title={t('meterAgeTitle')}>
+          {stale && dataTime !== null ? t('meterStalePrefix') : ''}
+          {formatAge(dataTime, now)}
+        </span>
       </div>
       {gaps.length ? (
         <div class="fm-note fm-gap" data-field="gaps" role="note">

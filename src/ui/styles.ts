@@ -19,7 +19,10 @@ export const METER_CSS = `
 .fm-phase-releveraging { --fm-accent: #e8832a; } .fm-phase-continuation { --fm-accent: #b02a4a; }
 .fm-row { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
 .fm-title { font-weight: 600; }
-.fm-phase { font-weight: 700; color: var(--fm-accent); min-width: 64px; }
+.fm-phase { font-weight: 700; color: var(--fm-accent); white-space: nowrap; }
+/* The headline (gauge, phase, 1 h liquidations, long share, toggle) never wraps: it is the one line by the order panel. */
+.fm-meter > .fm-row:first-child { flex-wrap: nowrap; gap: 8px; }
+.fm-meter > .fm-row:first-child .fm-toggle { margin-left: auto; }
 .fm-figure { display: inline-flex; flex-direction: column; }
 .fm-label { color: var(--fm-muted); font-size: 10px; text-transform: uppercase; letter-spacing: .02em; }
 .fm-value { font-variant-numeric: tabular-nums; font-weight: 600; }
