@@ -9,6 +9,8 @@
  * Stepping twice at the same time gives the same result, so the worker may take readings as
  * often as it likes. Every threshold comes from FlushThresholds.
  */
+import en from '../../_locales/en/messages.json';
+import { translatorFromMessages, type LocaleMessage, type MessageKey } from './i18n';
 import type { PositionSide } from './model';
 import { clamp01, minOrNull, type FlushAnchor, type FlushSignals } from './signals';
 import type { FlushThresholds } from './thresholds';
@@ -51,6 +53,11 @@ export interface Reason {
   threshold: number | null;
   /** Whether the condition held; context-only reasons are always true. */
   met: boolean;
+  /** The sentence as a message of _locales with its arguments, for the page to show in the trader's language. */
+  key: MessageKey;
+  args: string[];
+  /** Exhaustion still holds although this condition no longer does (adds `reasonHolds`). */
+  holds?: true;
 }
 
 export interface Verdict {
@@ -221,17 +228,17 @@ export function flushEntry(input: StepInput, th: FlushThresholds): Check & { sid
     needed,
     s.intensity >= needed || fast,
     s.intensity >= needed || !fast
-      ? `Last hour ${usd(liq1h.totalUsd)} = ${x(s.intensity)} the usual ${usd(s.baselineUsdPerHour)}/h (flush ≥ ${x(needed)})`
-      : `Last hour ${usd(liq1h.totalUsd)} = ${x(s.intensity)} usual, but the last 15 min run ≥ ${x(2 * needed)}`,
+      ? say('reasonIntensity', usd(liq1h.totalUsd), x(s.intensity), usd(s.baselineUsdPerHour), x(needed))
+      : say('reasonIntensityFast', usd(liq1h.totalUsd), x(s.intensity), x(2 * needed)),
   );
-  const now = reason('intensity-now', s.intensityNow, needed, s.intensityNow >= needed, `Last 15 min at ${usd(s.rate15mUsdPerHour)}/h = ${x(s.intensityNow)} usual (running ≥ ${x(needed)})`);
-  const size = reason('min-size', liq1h.totalUsd, minUsd, liq1h.totalUsd >= minUsd, `${usd(liq1h.totalUsd)} liquidated in 1 h (flush ≥ ${usd(minUsd)})`);
-  const oneSided = reason('side-share', sideShare, th.dominantShare, side !== null, side ? `${side === 'long' ? 'Longs' : 'Shorts'} took ${pct(sideShare)} of it (≥ ${pct(th.dominantShare)})` : `Two-sided: no side took ${pct(th.dominantShare)}`);
+  const now = reason('intensity-now', s.intensityNow, needed, s.intensityNow >= needed, say('reasonIntensityNow', usd(s.rate15mUsdPerHour), x(s.intensityNow), x(needed)));
+  const size = reason('min-size', liq1h.totalUsd, minUsd, liq1h.totalUsd >= minUsd, say('reasonMinSize', usd(liq1h.totalUsd), usd(minUsd)));
+  const oneSided = reason('side-share', sideShare, th.dominantShare, side !== null, side ? say(side === 'long' ? 'reasonLongsTook' : 'reasonShortsTook', pct(sideShare), pct(th.dominantShare)) : say('reasonTwoSided', pct(th.dominantShare)));
   const falling = drop !== null && drop <= -th.oiDropFlush1h;
   const extreme = s.intensity >= th.extremeIntensity;
   const oi = oiKnown
-    ? reason('oi-drop-1h', drop, -th.oiDropFlush1h, falling || extreme, falling ? `OI ${signedPct(drop)} from its 1 h high: positions being closed (≤ −${pct(th.oiDropFlush1h)})` : extreme ? `OI only ${signedPct(drop)} from its 1 h high, but liquidations are extreme (≥ ${x(th.extremeIntensity)})` : `OI ${signedPct(drop)} from its 1 h high: not falling ≥ ${pct(th.oiDropFlush1h)}`)
-    : reason('oi-unknown', null, null, true, `No open interest data: needs ${x(needed)} instead`);
+    ? reason('oi-drop-1h', drop, -th.oiDropFlush1h, falling || extreme, falling ? say('reasonOiDrop', signedPct(drop), pct(th.oiDropFlush1h)) : extreme ? say('reasonOiDropExtreme', signedPct(drop), x(th.extremeIntensity)) : say('reasonOiNotFalling', signedPct(drop), pct(th.oiDropFlush1h)))
+    : reason('oi-unknown', null, null, true, say('reasonNoOiNeeds', x(needed)));
   const all = [intensity, now, size, oneSided, oi];
   return { met: all.every((r) => r.met), side, reasons: all };
 }
@@ -242,7 +249,7 @@ function stillRunning(s: FlushSignals, flush: FlushRecord, th: FlushThresholds):
   const decay = peak > 0 ? s.rate15mUsdPerHour / peak : null;
   const nearPeak = decay !== null && decay >= th.decayFraction;
   const hot = s.intensityNow >= th.flushIntensity;
-  const r = reason('decay', decay, th.decayFraction, nearPeak || hot, `15 min rate ${usd(s.rate15mUsdPerHour)}/h = ${pct(decay)} of the peak ${usd(peak)}/h, ${x(s.intensityNow)} usual (ends below ${pct(th.decayFraction)} of peak and ${x(th.flushIntensity)} usual)`);
+  const r = reason('decay', decay, th.decayFraction, nearPeak || hot, say('reasonRunning', usd(s.rate15mUsdPerHour), pct(decay), usd(peak), x(s.intensityNow), pct(th.decayFraction), x(th.flushIntensity)));
   return { met: r.met, reasons: [r] };
 }
 
@@ -253,29 +260,29 @@ function sideSign(side: PositionSide): 1 | -1 {
 
 function exhaustionCheck(s: FlushSignals, flush: FlushRecord, th: FlushThresholds): Check {
   const sign = sideSign(flush.side);
-  const decayed = reason('decay', s.decayFromPeak, th.decayFraction, true, `Liquidations down to ${pct(s.decayFromPeak)} of the peak ${usd(s.peakRateUsdPerHour)}/h`);
+  const decayed = reason('decay', s.decayFromPeak, th.decayFraction, true, say('reasonDecayed', pct(s.decayFromPeak), usd(s.peakRateUsdPerHour)));
   const oiReset =
     s.oiChangeSinceFlush === null
-      ? reason('oi-unknown', null, null, true, 'No open interest data: reset not checked')
-      : reason('oi-reset', s.oiChangeSinceFlush, -th.oiReset, s.oiChangeSinceFlush <= -th.oiReset, `OI ${signedPct(s.oiChangeSinceFlush)} since the flush began (reset ≤ −${pct(th.oiReset)})`);
+      ? reason('oi-unknown', null, null, true, say('reasonNoOiReset'))
+      : reason('oi-reset', s.oiChangeSinceFlush, -th.oiReset, s.oiChangeSinceFlush <= -th.oiReset, say('reasonOiReset', signedPct(s.oiChangeSinceFlush), pct(th.oiReset)));
   const f = s.funding8h;
   const fundingOk = f === null || sign * f <= th.fundingNeutral;
   const funding =
     s.fundingFlip !== null
-      ? reason('funding-flip', f, 0, fundingOk, `Funding flipped ${s.fundingFlip === 'to-negative' ? 'negative' : 'positive'}: ${fpct(s.fundingRef)} → ${fpct(f)} per 8 h`)
-      : reason('funding-neutral', f, sign * th.fundingNeutral, fundingOk, `Funding ${fpct(f)} per 8 h (neutral ${flush.side === 'long' ? '≤' : '≥'} ${fpct(sign * th.fundingNeutral)})`);
+      ? reason('funding-flip', f, 0, fundingOk, say(s.fundingFlip === 'to-negative' ? 'reasonFundingFlippedNegative' : 'reasonFundingFlippedPositive', fpct(s.fundingRef), fpct(f)))
+      : reason('funding-neutral', f, sign * th.fundingNeutral, fundingOk, say(flush.side === 'long' ? 'reasonFundingNeutralLong' : 'reasonFundingNeutralShort', fpct(f), fpct(sign * th.fundingNeutral)));
   const age = flushAge(flush, th);
   return { met: oiReset.met && funding.met, reasons: [decayed, oiReset, funding, age] };
 }
 
 function stayExhausted(s: FlushSignals, flush: FlushRecord, th: FlushThresholds): Check {
   const first = exhaustionCheck(s, flush, th);
-  return { met: true, reasons: first.reasons.map((r) => (r.code === 'flush-age' ? r : { ...r, text: r.met ? r.text : `${r.text}; exhaustion holds until a new flush or rebuild` })) };
+  return { met: true, reasons: first.reasons.map((r) => (r.code === 'flush-age' ? r : r.met ? r : { ...r, text: `${r.text}; ${english('reasonHolds')}`, holds: true })) };
 }
 
 function flushAge(flush: FlushRecord, th: FlushThresholds): Reason {
   const at = new Date(flush.startedAt).toISOString().slice(11, 16);
-  return reason('flush-age', flush.startedAt, th.exhaustionMaxHours, true, `Flush of ${flush.side}s began ${at} UTC; exhaustion lasts at most ${th.exhaustionMaxHours} h after it`);
+  return reason('flush-age', flush.startedAt, th.exhaustionMaxHours, true, say(flush.side === 'long' ? 'reasonFlushAgeLongs' : 'reasonFlushAgeShorts', at, th.exhaustionMaxHours));
 }
 
 function continuationCheck(s: FlushSignals, liq1h: WindowTotals, flush: FlushRecord, th: FlushThresholds, staying: boolean): Check {
@@ -286,7 +293,7 @@ function continuationCheck(s: FlushSignals, liq1h: WindowTotals, flush: FlushRec
     s.oiChangeSinceFlush,
     -th.oiNearPreFlush / k,
     s.oiChangeSinceFlush !== null && s.oiChangeSinceFlush >= -th.oiNearPreFlush / k,
-    `OI ${signedPct(s.oiChangeSinceFlush)} versus before the flush (back near ≥ −${pct(th.oiNearPreFlush / k)})`,
+    say('reasonOiNearPreFlush', signedPct(s.oiChangeSinceFlush), pct(th.oiNearPreFlush / k)),
   );
   const pc = s.priceChangeSinceFlush;
   const failing = reason(
@@ -294,12 +301,12 @@ function continuationCheck(s: FlushSignals, liq1h: WindowTotals, flush: FlushRec
     pc,
     -sign * th.priceFail * k,
     pc !== null && sign * pc <= -th.priceFail * k,
-    `Price ${signedPct(pc)} since before the flush: ${flush.side === 'long' ? 'fails to reclaim' : 'keeps squeezing past'} it (${flush.side === 'long' ? '≤ −' : '≥ +'}${pct(th.priceFail * k)})`,
+    say(flush.side === 'long' ? 'reasonPriceFailsToReclaim' : 'reasonPriceKeepsSqueezing', signedPct(pc), pct(th.priceFail * k)),
   );
   const f = s.funding8h;
-  const funding = reason('funding-same-side', f, sign * th.fundingElevated * k, f !== null && sign * f >= th.fundingElevated * k, `Funding still ${fpct(f)} per 8 h: ${flush.side}s still paying (elevated ${flush.side === 'long' ? '≥' : '≤'} ${fpct(sign * th.fundingElevated * k)})`);
+  const funding = reason('funding-same-side', f, sign * th.fundingElevated * k, f !== null && sign * f >= th.fundingElevated * k, say(flush.side === 'long' ? 'reasonFundingStillLongs' : 'reasonFundingStillShorts', fpct(f), fpct(sign * th.fundingElevated * k)));
   const share = liq1h.longShare === null ? null : flush.side === 'long' ? liq1h.longShare : 1 - liq1h.longShare;
-  const lean = reason('liquidations-leaning', share, th.leanShare, share !== null && share >= th.leanShare * (staying ? 0.9 : 1), `${pct(share)} of the last hour's ${usd(liq1h.totalUsd)} liquidations still ${flush.side}s (≥ ${pct(th.leanShare)})`);
+  const lean = reason('liquidations-leaning', share, th.leanShare, share !== null && share >= th.leanShare * (staying ? 0.9 : 1), say(flush.side === 'long' ? 'reasonLeaningLongs' : 'reasonLeaningShorts', pct(share), usd(liq1h.totalUsd), pct(th.leanShare)));
   const all = [oiNear, failing, funding, lean];
   return { met: all.every((r) => r.met), reasons: all };
 }
@@ -308,17 +315,20 @@ function releveragingCheck(s: FlushSignals, flush: FlushRecord, th: FlushThresho
   const k = staying ? th.hysteresis : 1;
   const sign = sideSign(flush.side);
   const rebuild = s.oiRebuildFromTrough;
-  const rebuilt = reason('oi-rebuild', rebuild, th.oiRebuild * k, rebuild !== null && rebuild >= th.oiRebuild * k, `OI rebuilt ${signedPct(rebuild)} from its post-flush low (fast rebuild ≥ +${pct(th.oiRebuild * k)})`);
+  const rebuilt = reason('oi-rebuild', rebuild, th.oiRebuild * k, rebuild !== null && rebuild >= th.oiRebuild * k, say('reasonOiRebuilt', signedPct(rebuild), pct(th.oiRebuild * k)));
   const f = s.funding8h;
   const flipped = f !== null && -sign * f >= th.fundingHardFlip * k;
   const veryFast = rebuild !== null && rebuild >= 2 * th.oiRebuild * k;
-  const other = flush.side === 'long' ? 'shorts' : 'longs';
   const funding = reason(
     'funding-other-side',
     f,
     -sign * th.fundingHardFlip * k,
     flipped || veryFast,
-    flipped ? `Funding flipped hard to ${fpct(f)} per 8 h: ${other} piling in` : veryFast ? `Funding ${fpct(f)}, but OI rebuilt ≥ +${pct(2 * th.oiRebuild * k)}` : `Funding ${fpct(f)} per 8 h: not flipped hard (${flush.side === 'long' ? '≤' : '≥'} ${fpct(-sign * th.fundingHardFlip * k)})`,
+    flipped
+      ? say(flush.side === 'long' ? 'reasonFlippedHardShortsIn' : 'reasonFlippedHardLongsIn', fpct(f))
+      : veryFast
+        ? say('reasonFundingButRebuilt', fpct(f), pct(2 * th.oiRebuild * k))
+        : say(flush.side === 'long' ? 'reasonNotFlippedHardLong' : 'reasonNotFlippedHardShort', fpct(f), fpct(-sign * th.fundingHardFlip * k)),
   );
   return { met: rebuilt.met && funding.met, reasons: [rebuilt, funding] };
 }
@@ -334,15 +344,15 @@ function crowdedCheck(s: FlushSignals, th: FlushThresholds, staying: boolean): C
   const k = staying ? th.hysteresis : 1;
   const f = s.funding8h;
   const abs = f === null ? null : Math.abs(f);
-  const elevated = reason('funding-elevated', f, th.fundingElevated * k, abs !== null && abs >= th.fundingElevated * k, `Funding ${fpct(f)} per 8 h (elevated at ±${fpct(th.fundingElevated * k)})`);
-  const rise1h = reason('oi-rise-1h', s.oiChange1h, th.oiRise1h * k, s.oiChange1h !== null && s.oiChange1h >= th.oiRise1h * k, `OI ${signedPct(s.oiChange1h)} in 1 h (rising ≥ +${pct(th.oiRise1h * k)})`);
-  const rise24h = reason('oi-rise-24h', s.oiChange24h, th.oiRise24h * k, s.oiChange24h !== null && s.oiChange24h >= th.oiRise24h * k, `OI ${signedPct(s.oiChange24h)} in 24 h (rising ≥ +${pct(th.oiRise24h * k)})`);
-  const extreme = reason('funding-extreme', f, th.fundingExtreme, abs !== null && abs >= th.fundingExtreme, `Funding ${fpct(f)} per 8 h is extreme (≥ ±${fpct(th.fundingExtreme)})`);
+  const elevated = reason('funding-elevated', f, th.fundingElevated * k, abs !== null && abs >= th.fundingElevated * k, say('reasonFundingElevated', fpct(f), fpct(th.fundingElevated * k)));
+  const rise1h = reason('oi-rise-1h', s.oiChange1h, th.oiRise1h * k, s.oiChange1h !== null && s.oiChange1h >= th.oiRise1h * k, say('reasonOiRise1h', signedPct(s.oiChange1h), pct(th.oiRise1h * k)));
+  const rise24h = reason('oi-rise-24h', s.oiChange24h, th.oiRise24h * k, s.oiChange24h !== null && s.oiChange24h >= th.oiRise24h * k, say('reasonOiRise24h', signedPct(s.oiChange24h), pct(th.oiRise24h * k)));
+  const extreme = reason('funding-extreme', f, th.fundingExtreme, abs !== null && abs >= th.fundingExtreme, say('reasonFundingExtreme', fpct(f), fpct(th.fundingExtreme)));
   // Once crowded, the crowd is still there until OI actually falls: a cascade's first minutes
   // stop OI rising before they confirm a flush, and the meter should not blink "calm" between.
   const holding =
     staying && s.oiDrawdown1h !== null && s.oiDrawdown1h > -th.oiDropFlush1h
-      ? reason('oi-rise-1h', s.oiDrawdown1h, -th.oiDropFlush1h, true, `OI ${signedPct(s.oiDrawdown1h)} from its 1 h high: the crowd has not left yet`)
+      ? reason('oi-rise-1h', s.oiDrawdown1h, -th.oiDropFlush1h, true, say('reasonCrowdStays', signedPct(s.oiDrawdown1h)))
       : null;
   const rising = rise1h.met || rise24h.met || extreme.met || holding !== null;
   const reasons = [elevated, ...[rise1h, rise24h, extreme].filter((r) => r.met)];
@@ -358,14 +368,14 @@ function calmReasons(s: FlushSignals, entry: Check, crowded: Check): Reason[] {
   return [...unmetEntry, ...unmetCrowd, reason('baseline', s.baselineUsdPerHour, null, true, baselineText(s))];
 }
 
-function baselineText(s: FlushSignals): string {
+function baselineText(s: FlushSignals): Said {
   switch (s.baselineSource) {
     case 'median':
-      return `Usual rate ${usd(s.baselineUsdPerHour)}/h: median of the last ${s.baselineHours} full hours`;
+      return say('reasonBaselineMedian', usd(s.baselineUsdPerHour), s.baselineHours);
     case 'floor':
-      return `Usual rate ${usd(s.baselineUsdPerHour)}/h: the floor (the last ${s.baselineHours} hours were quieter)`;
+      return say('reasonBaselineFloor', usd(s.baselineUsdPerHour), s.baselineHours);
     default:
-      return `Usual rate ${usd(s.baselineUsdPerHour)}/h: a conservative floor until ${s.baselineHours < 1 ? 'a few' : 'more'} hours are collected`;
+      return say(s.baselineHours < 1 ? 'reasonBaselineShortFew' : 'reasonBaselineShortMore', usd(s.baselineUsdPerHour));
   }
 }
 
@@ -375,12 +385,12 @@ function contextReasons(phase: Phase, s: FlushSignals): Reason[] {
   if (phase !== 'flushing' && phase !== 'exhaustion') return out;
   const change = s.perpSpotRatioChange1h;
   if (change !== null && change >= 0.02) {
-    out.push(reason('perp-led', s.perpSpotRatio, null, true, `Perp/spot volume ratio ${s.perpSpotRatio!.toFixed(1)} (${signedPct(change)} in 1 h): derivatives-driven, spot calm`));
+    out.push(reason('perp-led', s.perpSpotRatio, null, true, say('reasonPerpLed', s.perpSpotRatio!.toFixed(1), signedPct(change))));
   } else if (change !== null && change <= -0.02) {
-    out.push(reason('spot-heavy', s.perpSpotRatio, null, true, `Perp/spot volume ratio ${s.perpSpotRatio!.toFixed(1)} (${signedPct(change)} in 1 h): spot selling too, broader conviction shift`));
+    out.push(reason('spot-heavy', s.perpSpotRatio, null, true, say('reasonSpotHeavy', s.perpSpotRatio!.toFixed(1), signedPct(change))));
   }
   if (phase === 'flushing' && s.fundingFlip !== null) {
-    out.push(reason('funding-flip', s.funding8h, 0, true, `Funding flipped ${s.fundingFlip === 'to-negative' ? 'negative' : 'positive'}: ${fpct(s.fundingRef)} → ${fpct(s.funding8h)} per 8 h`));
+    out.push(reason('funding-flip', s.funding8h, 0, true, say(s.fundingFlip === 'to-negative' ? 'reasonFundingFlippedNegative' : 'reasonFundingFlippedPositive', fpct(s.fundingRef), fpct(s.funding8h))));
   }
   return out;
 }
@@ -434,8 +444,22 @@ function fundingSide(f: number | null): PositionSide | null {
 // ---------------------------------------------------------------------------------------------
 // Formatting for the reasons' text
 
-function reason(code: ReasonCode, value: number | null, threshold: number | null, met: boolean, text: string): Reason {
-  return { code, text, value: finiteOrNull(value), threshold: finiteOrNull(threshold), met };
+function reason(code: ReasonCode, value: number | null, threshold: number | null, met: boolean, said: Said): Reason {
+  return { code, text: said.text, key: said.key, args: said.args, value: finiteOrNull(value), threshold: finiteOrNull(threshold), met };
+}
+
+/** English text (for the replay output and logs) plus the message and arguments a page translates. */
+interface Said {
+  key: MessageKey;
+  args: string[];
+  text: string;
+}
+
+const english = translatorFromMessages(en as Record<string, LocaleMessage>);
+
+function say(key: MessageKey, ...args: Array<string | number>): Said {
+  const strings = args.map(String);
+  return { key, args: strings, text: english(key, strings) };
 }
 
 function finiteOrNull(v: number | null): number | null {

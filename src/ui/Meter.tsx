@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { STALE_AFTER_MS, type SourceStatus } from '../core/bus';
 import type { ScopeReading } from '../core/engine';
-import type { Phase } from '../core/flush';
+import type { Phase, Reason } from '../core/flush';
 import { formatAge, formatClock, formatShare, formatSignedPercent, formatUsd, formatUsdBound, MISSING } from '../core/format';
 import { gapsWithin } from '../core/gaps';
 import { Gauge, Sparkline } from './charts';
@@ -92,7 +92,7 @@ function Expanded({ reading }: { reading: ScopeReading }) {
         <ul class="fm-reasons" data-field="reasons">
           {verdict.reasons.map((reason) => (
             <li key={reason.code} class={reason.met ? 'fm-met' : 'fm-unmet'}>
-              <span aria-hidden="true">{reason.met ? '✓' : '·'}</span> {reason.text}
+              <span aria-hidden="true">{reason.met ? '✓' : '·'}</span> {reasonText(reason)}
             </li>
           ))}
         </ul>
@@ -141,6 +141,12 @@ function Expanded({ reading }: { reading: ScopeReading }) {
       <RiskBox largestMove1h={reading.largestMove1h24h} />
     </div>
   );
+}
+
+/** A reason in the trader's language; readings stored by an older version carry English text only. */
+function reasonText(reason: Reason): string {
+  const text = reason.key ? t(reason.key, reason.args) : reason.text;
+  return reason.holds ? `${text}; ${t('reasonHolds')}` : text;
 }
 
 /** Stream gaps overlapping the last hour, across venues, oldest first. */
