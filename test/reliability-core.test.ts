@@ -54,3 +54,27 @@ describe('clock skew', () => {
     expect(few.offset()).toBe(0);
   });
 });
+
+describe('degraded kinds (named in the trader’s language by the popup)', () => {
+  it.each([
+    [new Response('{}', { status: 429, headers: { 'retry-after': '7' } }), 'rateLimited', 7_000],
+    [new Response('{}', { status: 451 }), 'blocked', null],
+    [new Response('{}', { status: 502 }), 'exchangeError', null],
+    [new Response('{}', { status: 400 }), 'rejected', null],
+    [new Response('{"truncat', { status: 200 }), 'badData', null],
+    [new Response('[{"symbol":"BTCUSDT","markPrice":"x"}]', { status: 200 }), 'badData', null],
+  ] as const)('%#: %s', async (response, kind, retryAfter) => {
+    const { pollVenue } = await import('../src/background/poller');
+    const { binance } = await import('../src/venues/binance');
+    const original = globalThis.fetch;
+    globalThis.fetch = async () => response.clone();
+    try {
+      const result = await pollVenue(binance, ['BTC'], [{ key: 'premiumIndex', url: 'https://fapi.binance.com/fapi/v1/premiumIndex' }]);
+      expect(result.errorKind).toBe(kind);
+      expect(result.retryAfterMs).toBe(retryAfter);
+      expect(result.error).toMatch(/^premiumIndex: /);
+    } finally {
+      globalThis.fetch = original;
+    }
+  });
+});

@@ -3,6 +3,7 @@
  * reasons, rate limits pause the venue for as long as it asks, and a bad payload degrades
  * the venue without touching the others.
  */
+import type { DegradedKind } from '../core/bus';
 import { VenueDataError } from '../core/model';
 import type { RestRequest, StreamOutput, VenueAdapter } from '../venues/types';
 
@@ -15,6 +16,7 @@ const MAX_RATE_LIMIT_PAUSE_MS = 15 * 60_000;
 export class HttpError extends Error {
   constructor(
     message: string,
+    readonly kind: DegradedKind,
     /** How long the venue asked us to wait (429/418), in ms. */
     readonly retryAfterMs: number | null = null,
   ) {
@@ -47,13 +49,13 @@ async function fetchJson(request: RestRequest): Promise<unknown> {
   });
   if (!response.ok) {
     const limited = response.status === 429 || response.status === 418;
-    throw new HttpError(describeHttpStatus(response.status), limited ? retryAfterMs(response.headers.get('retry-after'), Date.now()) : null);
+    throw new HttpError(describeHttpStatus(response.status), kindOfStatus(response.status), limited ? retryAfterMs(response.headers.get('retry-after'), Date.now()) : null);
   }
   const text = await response.text();
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError(`truncated or non-JSON response (${text.length} bytes)`);
+    throw new HttpError(`truncated or non-JSON response (${text.length} bytes)`, 'badData');
   }
 }
 
@@ -61,6 +63,7 @@ export interface PollResult {
   outputs: StreamOutput[];
   /** First failure's reason, or null when every request succeeded. */
   error: string | null;
+  errorKind: DegradedKind | null;
   /** The venue rate-limited us: wait this long before its next request. */
   retryAfterMs: number | null;
 }
@@ -69,22 +72,30 @@ export interface PollResult {
 export async function pollVenue(adapter: VenueAdapter, watched: readonly string[], requests = adapter.pollRequests(watched)): Promise<PollResult> {
   const outputs: StreamOutput[] = [];
   let error: string | null = null;
+  let errorKind: DegradedKind | null = null;
   let retryAfter: number | null = null;
   await Promise.all(
     requests.map(async (request) => {
       try {
         outputs.push(adapter.parsePoll(request.key, await fetchJson(request), watched));
       } catch (failure) {
-        error ??= reasonOf(request, failure);
+        if (error === null) [error, errorKind] = reasonOf(request, failure);
         if (failure instanceof HttpError && failure.retryAfterMs !== null) retryAfter = Math.max(retryAfter ?? 0, failure.retryAfterMs);
       }
     }),
   );
-  return { outputs, error, retryAfterMs: retryAfter };
+  return { outputs, error, errorKind, retryAfterMs: retryAfter };
 }
 
-function reasonOf(request: RestRequest, failure: unknown): string {
-  if (failure instanceof VenueDataError || failure instanceof HttpError) return `${request.key}: ${failure.message}`;
-  if (failure instanceof DOMException && failure.name === 'TimeoutError') return `${request.key}: no answer within ${REQUEST_DEADLINE_MS / 1000} s`;
-  return `${request.key}: network error (${String(failure)})`;
+function reasonOf(request: RestRequest, failure: unknown): [string, DegradedKind] {
+  if (failure instanceof HttpError) return [`${request.key}: ${failure.message}`, failure.kind];
+  if (failure instanceof VenueDataError) return [`${request.key}: ${failure.message}`, 'badData'];
+  if (failure instanceof DOMException && failure.name === 'TimeoutError') return [`${request.key}: no answer within ${REQUEST_DEADLINE_MS / 1000} s`, 'timeout'];
+  return [`${request.key}: network error (${String(failure)})`, 'network'];
+}
+
+function kindOfStatus(status: number): DegradedKind {
+  if (status === 429 || status === 418) return 'rateLimited';
+  if (status === 451 || status === 403) return 'blocked';
+  return status >= 500 ? 'exchangeError' : 'rejected';
 }

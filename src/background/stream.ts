@@ -3,6 +3,7 @@
  * backoff, and a proactive reconnect before the venue's connection cap. Parse errors degrade
  * the source; they never escape the worker.
  */
+import type { DegradedKind } from '../core/bus';
 import { VenueDataError } from '../core/model';
 import type { StreamOutput, StreamSession } from '../venues/types';
 
@@ -10,7 +11,7 @@ export interface StreamHandlers {
   onOutput(output: StreamOutput): void;
   onState(state: 'connecting' | 'connected' | 'reconnecting'): void;
   onFrame(): void;
-  onError(reason: string): void;
+  onError(reason: string, kind: DegradedKind): void;
 }
 
 const BASE_BACKOFF_MS = 1_000;
@@ -60,7 +61,7 @@ export class StreamConnection {
     try {
       socket = new WebSocket(session.url);
     } catch (error) {
-      this.handlers.onError(`cannot open ${session.url}: ${String(error)}`);
+      this.handlers.onError(`cannot open ${session.url}: ${String(error)}`, 'socket');
       this.scheduleReconnect();
       return;
     }
@@ -71,7 +72,7 @@ export class StreamConnection {
       this.handlers.onState('connected');
       this.every(session.heartbeat.intervalMs, () => {
         if (Date.now() - this.lastFrameAt > SILENCE_LIMIT_MS) {
-          this.handlers.onError('socket silent for 60 s; reconnecting');
+          this.handlers.onError('socket silent for 60 s; reconnecting', 'socket');
           socket.close();
           return;
         }
@@ -90,7 +91,7 @@ export class StreamConnection {
         for (const reply of output.replies) socket.send(reply);
         this.handlers.onOutput(output);
       } catch (error) {
-        this.handlers.onError(error instanceof VenueDataError ? error.message : `stream handler failed: ${String(error)}`);
+        this.handlers.onError(error instanceof VenueDataError ? error.message : `stream handler failed: ${String(error)}`, 'badData');
       }
     };
     socket.onclose = (event) => {
@@ -98,7 +99,7 @@ export class StreamConnection {
       this.socket = null;
       this.clearTimers();
       if (this.stopped) return;
-      if (event.code !== 1000) this.handlers.onError(`socket closed (code ${event.code}${event.reason ? `: ${event.reason}` : ''})`);
+      if (event.code !== 1000) this.handlers.onError(`socket closed (code ${event.code}${event.reason ? `: ${event.reason}` : ''})`, 'socket');
       this.scheduleReconnect();
     };
   }

@@ -4,7 +4,7 @@
  */
 import browser from 'webextension-polyfill';
 import { evaluateAlerts, localMinuteOfDay, normalizeAlertState, EMPTY_ALERT_STATE, type AlertState } from '../core/alerts';
-import { BUS_KEYS, type SourceStatus } from '../core/bus';
+import { BUS_KEYS, type DegradedKind, type SourceStatus } from '../core/bus';
 import { SkewEstimator } from '../core/clock';
 import { closeGap, openGap } from '../core/gaps';
 import { admitPolledBatch, Deduper, type DedupeState } from '../core/dedupe';
@@ -115,7 +115,7 @@ export class BackgroundWorker {
         if (!requests.length) return;
         const result = await pollVenue(adapter, this.settings.watchlist, requests);
         for (const output of result.outputs) this.ingest(adapter.id, output, 'poll');
-        if (result.error) this.degrade(adapter.id, `history backfill failed: ${result.error}`);
+        if (result.error) this.degrade(adapter.id, `history backfill failed: ${result.error}`, result.errorKind ?? 'network');
       }),
     );
   }
@@ -151,7 +151,7 @@ export class BackgroundWorker {
       onOutput: (output) => this.ingest(adapter.id, output, 'stream'),
       onState: (stream) => this.onStreamState(adapter.id, stream),
       onFrame: () => this.onStreamFrame(adapter.id),
-      onError: (reason) => this.degrade(adapter.id, reason),
+      onError: (reason, kind) => this.degrade(adapter.id, reason, kind),
     });
     this.streams.set(adapter.id, connection);
     connection.start();
@@ -162,7 +162,7 @@ export class BackgroundWorker {
     const source = this.sources.get(venue);
     if (!source) return;
     if (stream === 'reconnecting') this.updateSource(venue, { stream, gaps: openGap(source.gaps, source.lastMessageAt ?? Date.now()) });
-    else this.updateSource(venue, stream === 'connected' ? { stream, degraded: null, degradedAt: null } : { stream });
+    else this.updateSource(venue, stream === 'connected' ? { stream, degraded: null, degradedKind: null, degradedAt: null } : { stream });
   }
 
   private onStreamFrame(venue: VenueId): void {
@@ -181,7 +181,7 @@ export class BackgroundWorker {
         const result = await pollVenue(adapter, this.settings.watchlist);
         for (const output of result.outputs) this.ingest(adapter.id, output, 'poll');
         if (result.retryAfterMs !== null) this.updateSource(adapter.id, { pausedUntil: Date.now() + result.retryAfterMs });
-        if (result.error) this.degrade(adapter.id, result.retryAfterMs !== null ? `${result.error}; paused ${Math.ceil(result.retryAfterMs / 1000)} s as asked` : result.error);
+        if (result.error) this.degrade(adapter.id, result.retryAfterMs !== null ? `${result.error}; paused ${Math.ceil(result.retryAfterMs / 1000)} s as asked` : result.error, result.errorKind ?? 'network');
         else this.updateSource(adapter.id, { lastPollAt: Date.now(), ...this.clearedIfStreamOk(adapter.id) });
       }),
     );
@@ -191,7 +191,7 @@ export class BackgroundWorker {
   /** A good poll clears a degraded mark unless the stream itself is down. */
   private clearedIfStreamOk(venue: VenueId): Partial<SourceStatus> {
     const stream = this.streams.get(venue);
-    return !stream || stream.isOpen ? { degraded: null, degradedAt: null } : {};
+    return !stream || stream.isOpen ? { degraded: null, degradedKind: null, degradedAt: null } : {};
   }
 
   private ingest(venue: VenueId, output: StreamOutput, origin: 'stream' | 'poll'): void {
@@ -220,9 +220,9 @@ export class BackgroundWorker {
     return time === liquidation.time ? liquidation : { ...liquidation, time };
   }
 
-  private degrade(venue: VenueId, reason: string): void {
+  private degrade(venue: VenueId, reason: string, kind: DegradedKind): void {
     console.warn(`flush-meter: ${reason}`);
-    this.updateSource(venue, { degraded: reason, degradedAt: Date.now() });
+    this.updateSource(venue, { degraded: reason, degradedKind: kind, degradedAt: Date.now() });
   }
 
   private updateSource(venue: VenueId, patch: Partial<SourceStatus>, publish = true): void {

@@ -17,6 +17,9 @@ export const EFFECTIVE_SETTINGS_KEY = 'settings';
 
 export type StreamState = 'connecting' | 'connected' | 'reconnecting' | 'none' | 'off';
 
+/** What kind of failure degraded a source: the popup names it in the trader's language. */
+export type DegradedKind = 'rateLimited' | 'blocked' | 'exchangeError' | 'rejected' | 'timeout' | 'badData' | 'socket' | 'network';
+
 export interface SourceStatus {
   venue: VenueId;
   label: string;
@@ -29,6 +32,7 @@ export interface SourceStatus {
   lastPollAt: number | null;
   /** Why the source is degraded (bad data, HTTP error, socket closed), or null. */
   degraded: string | null;
+  degradedKind?: DegradedKind | null;
   degradedAt: number | null;
   /** When the liquidation stream was down over the last day (shown; never counted as zero). */
   gaps: Gap[];

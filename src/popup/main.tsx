@@ -141,7 +141,8 @@ function healthText(source: SourceStatus, now: number): string {
     case 'stale':
       return t('healthStale', [fmt().age(source.lastPollAt, now)]);
     case 'degraded':
-      return t('healthDegraded', [source.degraded ?? '']);
+      // The kind in the trader's language; the technical detail stays in English in the tooltip.
+      return t('healthDegraded', [source.degradedKind ? t(`degraded_${source.degradedKind}`) : (source.degraded ?? '')]);
     case 'off':
       return t('healthOff');
   }
@@ -164,7 +165,7 @@ function SourceTable({ sources, now }: { sources: SourceStatus[]; now: number })
           return (
             <tr key={source.venue} data-venue={source.venue} data-health={health}>
               <th scope="row">{source.label}</th>
-              <td class={`health-${health}`} data-field="health" title={healthText(source, now)}>
+              <td class={`health-${health}`} data-field="health" title={health === 'degraded' && source.degraded ? source.degraded : healthText(source, now)}>
                 {healthText(source, now)}
               </td>
               <td title={source.completenessNote ?? ''} data-field="feed">
