@@ -6,6 +6,7 @@
  * Uses `chrome.*` directly (promise-based in Chrome MV3 and Firefox): no polyfill needed.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { t } from './i18n';
 
 /** Every origin the extension needs: the exchanges' APIs and the trading pages it decorates. */
 export function requiredOrigins(manifest: chrome.runtime.Manifest = chrome.runtime.getManifest()): string[] {
@@ -18,11 +19,6 @@ export function requiredOrigins(manifest: chrome.runtime.Manifest = chrome.runti
 export async function missingOrigins(origins: string[]): Promise<string[]> {
   const granted = await Promise.all(origins.map((origin) => chrome.permissions.contains({ origins: [origin] })));
   return origins.filter((_, i) => !granted[i]);
-}
-
-/** Localised text when _locales has it (keys hostAccessNeeded, hostAccessGrant), English otherwise. */
-function text(key: string, fallback: string, substitutions?: string[]): string {
-  return chrome.i18n?.getMessage(key, substitutions) || fallback;
 }
 
 /** Hostnames for the explanation ("api.binance.com, www.okx.com …"). */
@@ -59,14 +55,10 @@ export function HostAccess() {
   return (
     <div class="host-access" role="alert" data-field="host-access">
       <p>
-        {text(
-          'hostAccessNeeded',
-          `Flush Meter needs access to the exchanges' public data and trading pages to show the meter: ${hostsOf(missing)}.`,
-          [hostsOf(missing)],
-        )}
+        {t('hostAccessNeeded', [hostsOf(missing)])}
       </p>
       <button type="button" data-action="grant-host-access" onClick={grant}>
-        {text('hostAccessGrant', 'Grant access')}
+        {t('hostAccessGrant')}
       </button>
     </div>
   );
