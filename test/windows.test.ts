@@ -66,3 +66,20 @@ describe('LiquidationWindows', () => {
     expect(series.reduce((a, b) => a + b, 0)).toBe(3e6);
   });
 });
+
+describe('thinning old buckets', () => {
+  it('merges buckets older than 2 h into 5-minute ones, keeping every sum and the recent minutes', () => {
+    const w = new LiquidationWindows();
+    for (let m = 0; m < 6 * 60; m++) w.add(liq(m, m % 3 ? 'long' : 'short', 1_000), NOW);
+    const before = { h1: w.totals(NOW, 60), h4: w.totals(NOW, 240), d: w.totals(NOW, 24 * 60) };
+    const rowsBefore = w.toJSON()['binance|BTC']!.length;
+    w.prune(NOW);
+    const rows = w.toJSON()['binance|BTC']!;
+    expect(rows.length).toBeLessThan(rowsBefore / 2);
+    expect(w.totals(NOW, 60)).toEqual(before.h1);
+    expect(w.totals(NOW, 24 * 60).count).toBe(before.d.count);
+    expect(w.totals(NOW, 24 * 60).totalUsd).toBeCloseTo(before.d.totalUsd, 6);
+    // A 4 h edge falls in the thinned zone: off by at most one 5-minute slot.
+    expect(Math.abs(w.totals(NOW, 240).totalUsd - before.h4.totalUsd)).toBeLessThanOrEqual(4 * 1_000);
+  });
+});

@@ -8,6 +8,9 @@ import type { Liquidation, PositionSide, VenueId } from './model';
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const RETENTION_MINUTES = 24 * 60;
+/** Minute buckets stay one minute wide this long; older ones are merged per COARSE_MINUTES. */
+export const FINE_MINUTES = 120;
+export const COARSE_MINUTES = 5;
 /** Events stamped further ahead than this are clock skew or garbage, not liquidations. */
 export const MAX_FUTURE_SKEW_MS = 2 * MINUTE_MS;
 
@@ -73,9 +76,11 @@ export class LiquidationWindows {
 
   /** Drops buckets older than the retention window. */
   prune(now: number): void {
-    const oldest = minuteOf(now) - RETENTION_MINUTES;
+    const nowMinute = minuteOf(now);
+    const oldest = nowMinute - RETENTION_MINUTES;
     for (const [key, buckets] of this.series) {
       for (const minute of buckets.keys()) if (minute <= oldest) buckets.delete(minute);
+      thinOlderThan(buckets, nowMinute - FINE_MINUTES);
       if (buckets.size === 0) this.series.delete(key);
     }
   }
@@ -166,6 +171,24 @@ export class LiquidationWindows {
       if (buckets.size) windows.series.set(key, buckets);
     }
     return windows;
+  }
+}
+
+/**
+ * Buckets older than `before` merge into one per COARSE_MINUTES slot, kept at the slot's last
+ * minute. Sums are unchanged; only a window edge more than two hours back can be off by up to
+ * four minutes. A day of 1-minute buckets for every symbol of an all-market stream would not fit
+ * browser storage (bench/scale.bench.ts); a day of 5-minute ones does.
+ */
+function thinOlderThan(buckets: Map<number, Bucket>, before: number): void {
+  for (const [minute, bucket] of buckets) {
+    if (minute >= before) continue;
+    const slotEnd = Math.floor(minute / COARSE_MINUTES) * COARSE_MINUTES + COARSE_MINUTES - 1;
+    if (slotEnd === minute) continue;
+    buckets.delete(minute);
+    const target = buckets.get(slotEnd);
+    if (target) for (let i = 0; i < 4; i++) target[i]! += bucket[i]!;
+    else buckets.set(slotEnd, bucket);
   }
 }
 
