@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PHASES } from '../src/core/flush';
-import { formatShare, formatUsd, formatUsdBound } from '../src/core/format';
 import { makeFormats, translatorFromMessages } from '../src/core/i18n';
 import { locale } from './alert-fixtures';
 
@@ -58,10 +57,11 @@ describe('locale formats (Intl)', () => {
   const enUS = makeFormats('en-US');
   const zhCN = makeFormats('zh-CN');
 
-  it('matches the meter formatting in English', () => {
-    for (const v of [0, 12_400, 99_100_000, 471e6, 1.2e9]) expect(enUS.usd(v)).toBe(formatUsd(v));
-    expect(enUS.usdBound(12.4e6, true)).toBe(formatUsdBound(12.4e6, true));
-    expect(enUS.share(0.904)).toBe(formatShare(0.904));
+  it('writes compact dollars, lower bounds and shares in English', () => {
+    expect([0, 12_400, 99_100_000, 471e6].map(enUS.usd)).toEqual(['$0', '$12.4K', '$99.1M', '$471.0M']);
+    expect([enUS.usdBound(12.4e6, true), enUS.usdBound(12.4e6, false), enUS.usdBound(0, true)]).toEqual(['≥ $12.4M', '$12.4M', '$0']);
+    expect(enUS.share(0.904)).toBe('90%');
+    for (const v of [null, undefined, Number.NaN, Infinity]) expect([enUS.usd(v), enUS.share(v), enUS.rate(v), enUS.age(v, 0)]).toEqual(['—', '—', '—', '—']);
   });
 
   it('signs rates and changes with a true minus sign', () => {

@@ -89,11 +89,6 @@ export function normaliseAsset(code: string): string {
   return upper === 'XBT' ? 'BTC' : upper;
 }
 
-/** A finite, non-negative number, or undefined. Guards every figure that reaches the model. */
-export function finiteNonNegative(value: number | undefined): number | undefined {
-  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-
 /** Combine a new partial update into the previous snapshot; derives OI in USD from base × mark. */
 export function mergeMarket(previous: MarketSnapshot | undefined, update: MarketUpdate): MarketSnapshot {
   const merged = { ...previous, ...stripUndefined(update) } as MarketSnapshot;

@@ -216,10 +216,6 @@ export function exchangeName(id: string): string {
   return EXCHANGE_NAMES[id] ?? id.charAt(0).toUpperCase() + id.slice(1);
 }
 
-export function siteEnabled(settings: Pick<Settings, 'sites'>, siteId: string): boolean {
-  return settings.sites[siteId] !== false;
-}
-
 /** Deep equality that ignores key order (storage and zod may reorder keys). */
 export function sameSettings(a: unknown, b: unknown): boolean {
   return canonical(a) === canonical(b);

@@ -7,10 +7,10 @@ import { useState } from 'preact/hooks';
 import { STALE_AFTER_MS, type SourceStatus } from '../core/bus';
 import type { ScopeReading } from '../core/engine';
 import type { Phase, Reason } from '../core/flush';
-import { formatAge, formatClock, formatShare, formatSignedPercent, formatUsd, formatUsdBound, MISSING } from '../core/format';
+import { MISSING } from '../core/i18n';
 import { gapsWithin } from '../core/gaps';
 import { Gauge, Sparkline } from './charts';
-import { t } from './i18n';
+import { fmt, t } from './i18n';
 import { RiskBox } from './RiskBox';
 
 export interface MeterProps {
@@ -54,26 +54,26 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
           {phaseLabel(verdict.phase)}
           {sideText}
         </span>
-        <Figure label={t('colLiq1h')} field="liq1h" value={formatUsdBound(reading.liq1h.totalUsd, sampled)} />
-        <Figure label={t('colLongs')} field="longShare1h" value={formatShare(reading.liq1h.longShare)} />
+        <Figure label={t('colLiq1h')} field="liq1h" value={fmt().usdBound(reading.liq1h.totalUsd, sampled)} />
+        <Figure label={t('colLongs')} field="longShare1h" value={fmt().share(reading.liq1h.longShare)} />
         <button type="button" class="fm-toggle" aria-expanded={expanded} aria-label={t(expanded ? 'meterCollapse' : 'meterExpand')} onClick={() => setExpanded(!expanded)}>
           {expanded ? '▴' : '▾'}
         </button>
       </div>
       <div class="fm-row fm-figures">
         <span class="fm-title">{asset}</span>
-        <Figure label={t('colLiq24h')} field="liq24h" value={formatUsdBound(reading.liq24h.totalUsd, sampled)} />
-        <Figure label={t('colFunding')} field="funding" value={formatSignedPercent(reading.funding8h)} tone={tone(reading.funding8h)} />
-        <Figure label={t('colBasis')} field="basis" value={formatSignedPercent(reading.basis, 3)} tone={tone(reading.basis)} />
-        <Figure label={t('colOi1h')} field="oiChange1h" value={formatSignedPercent(reading.signals.oiChange1h, 1)} tone={tone(reading.signals.oiChange1h)} />
+        <Figure label={t('colLiq24h')} field="liq24h" value={fmt().usdBound(reading.liq24h.totalUsd, sampled)} />
+        <Figure label={t('colFunding')} field="funding" value={fmt().rate(reading.funding8h)} tone={tone(reading.funding8h)} />
+        <Figure label={t('colBasis')} field="basis" value={fmt().rate(reading.basis)} tone={tone(reading.basis)} />
+        <Figure label={t('colOi1h')} field="oiChange1h" value={fmt().change(reading.signals.oiChange1h)} tone={tone(reading.signals.oiChange1h)} />
         <span class={`fm-age${stale ? ' fm-stale' : ''}`} data-field="age" title={t('meterAgeTitle')}>
           {stale && dataTime !== null ? t('meterStalePrefix') : ''}
-          {formatAge(dataTime, now)}
+          {fmt().age(dataTime, now)}
         </span>
       </div>
       {gaps.length ? (
         <div class="fm-note fm-gap" data-field="gaps" role="note">
-          {gaps.map((g) => t('meterGap', [formatClock(g.from), g.to === null ? t('meterNow') : formatClock(g.to), g.venue])).join(' · ')}
+          {gaps.map((g) => t('meterGap', [fmt().clock(g.from), g.to === null ? t('meterNow') : fmt().clock(g.to), g.venue])).join(' · ')}
         </div>
       ) : null}
       {expanded ? <Expanded reading={reading} /> : null}
@@ -98,17 +98,17 @@ function Expanded({ reading }: { reading: ScopeReading }) {
         </ul>
       </section>
       <section aria-label={t('meterSignals')} class="fm-grid">
-        <Figure label={t('labelLiq5m')} field="liq5m" value={formatUsdBound(signals.liq5m.totalUsd, bound)} />
-        <Figure label={t('labelLiq4h')} field="liq4h" value={formatUsdBound(signals.liq4h.totalUsd, bound)} />
+        <Figure label={t('labelLiq5m')} field="liq5m" value={fmt().usdBound(signals.liq5m.totalUsd, bound)} />
+        <Figure label={t('labelLiq4h')} field="liq4h" value={fmt().usdBound(signals.liq4h.totalUsd, bound)} />
         <Figure label={t('labelIntensity')} field="intensity" value={formatTimes(signals.intensity)} />
-        <Figure label={t('labelVsPeak')} field="decayFromPeak" value={formatShare(signals.decayFromPeak)} />
-        <Figure label={t('labelOi')} field="oi" value={formatUsd(signals.oiUsd)} />
-        <Figure label={t('labelOi24h')} field="oiChange24h" value={formatSignedPercent(signals.oiChange24h, 1)} tone={tone(signals.oiChange24h)} />
-        <Figure label={t('labelOiSinceFlush')} field="oiChangeSinceFlush" value={formatSignedPercent(signals.oiChangeSinceFlush, 1)} tone={tone(signals.oiChangeSinceFlush)} />
+        <Figure label={t('labelVsPeak')} field="decayFromPeak" value={fmt().share(signals.decayFromPeak)} />
+        <Figure label={t('labelOi')} field="oi" value={fmt().usd(signals.oiUsd)} />
+        <Figure label={t('labelOi24h')} field="oiChange24h" value={fmt().change(signals.oiChange24h)} tone={tone(signals.oiChange24h)} />
+        <Figure label={t('labelOiSinceFlush')} field="oiChangeSinceFlush" value={fmt().change(signals.oiChangeSinceFlush)} tone={tone(signals.oiChangeSinceFlush)} />
         <Figure label={t('labelFundingFlip')} field="fundingFlip" value={t(signals.fundingFlip === null ? 'flipNone' : signals.fundingFlip === 'to-negative' ? 'flipToNegative' : 'flipToPositive')} />
-        <Figure label={t('labelBasis1h')} field="basisChange1h" value={formatSignedPercent(signals.basisChange1h, 3)} />
+        <Figure label={t('labelBasis1h')} field="basisChange1h" value={fmt().rate(signals.basisChange1h)} />
         <Figure label={t('labelPerpSpot')} field="perpSpotRatio" value={formatTimes(signals.perpSpotRatio)} />
-        <Figure label={t('labelPrice1h')} field="priceChange1h" value={formatSignedPercent(signals.priceChange1h, 2)} tone={tone(signals.priceChange1h)} />
+        <Figure label={t('labelPrice1h')} field="priceChange1h" value={fmt().change(signals.priceChange1h)} tone={tone(signals.priceChange1h)} />
       </section>
       <section aria-label={t('meterSparkline')}>
         <Sparkline values={reading.sparkline} />
@@ -128,10 +128,10 @@ function Expanded({ reading }: { reading: ScopeReading }) {
             {reading.venues.map((venue) => (
               <tr key={venue.venue} data-venue={venue.venue}>
                 <td>{venue.venue}</td>
-                <td>{formatUsdBound(venue.liq1hUsd, sampled.has(venue.venue))}</td>
-                <td>{formatSignedPercent(venue.funding8h)}</td>
-                <td>{formatSignedPercent(venue.basis, 3)}</td>
-                <td>{formatUsd(venue.openInterestUsd)}</td>
+                <td>{fmt().usdBound(venue.liq1hUsd, sampled.has(venue.venue))}</td>
+                <td>{fmt().rate(venue.funding8h)}</td>
+                <td>{fmt().rate(venue.basis)}</td>
+                <td>{fmt().usd(venue.openInterestUsd)}</td>
               </tr>
             ))}
           </tbody>

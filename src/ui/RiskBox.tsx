@@ -1,8 +1,8 @@
 /** The risk box: % move to liquidation at the trader's leverage vs the day's largest 1 h move. */
 import { useState } from 'preact/hooks';
-import { formatShare, MISSING } from '../core/format';
+import { MISSING } from '../core/i18n';
 import { assessRisk, riskInput } from '../core/risk';
-import { t } from './i18n';
+import { fmt, t } from './i18n';
 
 function percent(fraction: number | null): string {
   return fraction === null || !Number.isFinite(fraction) ? MISSING : `${(fraction * 100).toFixed(2)}%`;
@@ -34,7 +34,7 @@ export function RiskBox({ largestMove1h }: { largestMove1h: number | null }) {
         </p>
       ) : (
         <p data-field="risk" class="fm-muted">
-          {t('riskInvalid', [formatShare(1 / Math.max(1, Number(leverage) || 1))])}
+          {t('riskInvalid', [fmt().share(1 / Math.max(1, Number(leverage) || 1))])}
         </p>
       )}
     </section>

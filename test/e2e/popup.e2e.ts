@@ -8,13 +8,15 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceStatus } from '../../src/core/bus';
 import type { Readings } from '../../src/core/engine';
-import { formatShare, formatSignedPercent, formatUsdBound } from '../../src/core/format';
 import { makeFormats } from '../../src/core/i18n';
 import { defaultSettings } from '../../src/core/settings';
 import { tradingUrl } from '../../src/sites';
 import { MockExchange } from '../mock/server';
 import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser } from './harness';
 import { longFlushHour } from './scenarios';
+
+/** What Chromium's English UI shows (the meter formats with Intl in the browser's language). */
+const en = makeFormats('en-US');
 
 const ARTIFACTS = new URL('../../artifacts/', import.meta.url).pathname;
 const EN = makeFormats('en-US');
@@ -69,9 +71,9 @@ describe('popup quick check', () => {
     await page.goto(popupUrl());
     const expected = expectedTotals();
     const all = page.locator('section[data-scope="ALL"]');
-    await expect.poll(() => all.locator('[data-field="liq1h"]').textContent({ timeout: 5_000 }), { timeout: 10_000 }).toBe(formatUsdBound(expected.total, true));
-    expect(await all.locator('[data-field="longShare1h"]').textContent()).toBe(formatShare(expected.longShare));
-    expect(await all.locator('[data-field="liq24h"]').textContent()).toBe(formatUsdBound(expected.total, true));
+    await expect.poll(() => all.locator('[data-field="liq1h"]').textContent({ timeout: 5_000 }), { timeout: 10_000 }).toBe(en.usdBound(expected.total, true));
+    expect(await all.locator('[data-field="longShare1h"]').textContent()).toBe(en.share(expected.longShare));
+    expect(await all.locator('[data-field="liq24h"]').textContent()).toBe(en.usdBound(expected.total, true));
     // The verdict moves as time passes: compare what is shown with the reading stored at that moment.
     const shownAndStored = async () => {
       const market = (await readings())!.scopes.ALL!;
@@ -85,8 +87,8 @@ describe('popup quick check', () => {
         stored: {
           phase: `${PHASE_NAMES[market.verdict.phase]}${market.verdict.side ? ` ${market.verdict.side}s` : ''}`,
           pressure: String(market.verdict.pressure),
-          funding: formatSignedPercent(market.funding8h),
-          oi: formatSignedPercent(market.signals.oiChange1h, 1),
+          funding: en.rate(market.funding8h),
+          oi: en.change(market.signals.oiChange1h),
         },
       };
     };

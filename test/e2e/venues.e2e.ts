@@ -6,12 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceStatus } from '../../src/core/bus';
 import type { Readings } from '../../src/core/engine';
-import { formatShare, formatUsd } from '../../src/core/format';
+import { makeFormats } from '../../src/core/i18n';
 import type { VenueId } from '../../src/core/model';
 import { venues } from '../../src/venues';
 import { MockExchange } from '../mock/server';
 import { extensionStorage, launchWithExtension, waitFor, type Browser } from './harness';
 import { longFlushHour } from './scenarios';
+
+/** What Chromium's English UI shows (the meter formats with Intl in the browser's language). */
+const en = makeFormats('en-US');
 
 const LIQUIDATION_VENUES: VenueId[] = ['binance', 'bybit', 'okx', 'bitmex', 'bitget', 'bitfinex', 'deribit'];
 
@@ -47,8 +50,8 @@ describe('all venues through their real wire formats', () => {
       'market-wide 1 h total',
     );
     const market = readings!.scopes.ALL!;
-    expect(formatUsd(market.liq1h.totalUsd)).toBe(formatUsd(expected.total));
-    expect(formatShare(market.liq1h.longShare)).toBe(formatShare(expected.longShare));
+    expect(en.usd(market.liq1h.totalUsd)).toBe(en.usd(expected.total));
+    expect(en.share(market.liq1h.longShare)).toBe(en.share(expected.longShare));
     for (const venue of LIQUIDATION_VENUES) {
       const row = market.venues.find((v) => v.venue === venue);
       expect(row?.liq1hUsd, venue).toBeGreaterThan(0);
