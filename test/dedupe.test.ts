@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { admitPolledBatch, DEDUPE_HORIZON_MS, Deduper } from '../src/core/dedupe';
+import { admitPolledBatch, DEDUPE_HORIZON_MS, Deduper, identityOf } from '../src/core/dedupe';
 import type { Liquidation } from '../src/core/model';
 
 const NOW = 1_763_600_000_000;
@@ -59,3 +59,23 @@ describe('restoring from corrupt storage', () => {
     expect(d.admitStreamed(liq(NOW), NOW)).toBe(true);
   });
 });
+
+describe('many identities, in any order', () => {
+  it('admits each of 5,000 shuffled events once, across same-millisecond rows, late events and repeats', () => {
+    // Deterministic shuffle: events 0..4999 on 40 distinct milliseconds, each sent twice, out of order.
+    const events = Array.from({ length: 5_000 }, (_, i) =>
+      liq(NOW - 60_000 + (i % 40) * 7, { price: 72_000 + (i % 13), quantity: 0.001 * (1 + (i % 17)), side: i % 3 ? 'long' : 'short', symbol: i % 2 ? 'BTC-USDT-SWAP' : 'ETH-USDT-SWAP' }),
+    );
+    let seed = 7;
+    const order = [...events, ...events].map((e) => ({ e, r: (seed = (seed * 48_271) % 2_147_483_647) })).sort((a, b) => a.r - b.r).map(({ e }) => e);
+    const d = new Deduper();
+    const admitted = order.filter((e) => d.admitStreamed(e, NOW));
+    const distinct = new Set(events.map((e) => identityOf(e)));
+    expect(admitted).toHaveLength(distinct.size);
+    expect(new Set(admitted.map((e) => identityOf(e))).size).toBe(distinct.size);
+    // And they all survive a restart.
+    const restored = new Deduper(JSON.parse(JSON.stringify(d.toJSON(NOW))));
+    expect(events.filter((e) => restored.admitStreamed(e, NOW + 1_000))).toEqual([]);
+  });
+});
+

@@ -41,8 +41,20 @@ export function minuteOf(timeMs: number): number {
   return Math.floor(timeMs / MINUTE_MS);
 }
 
+/** venue → asset → 'venue|asset': the ingest path looks a key up per event instead of building a new string. */
+const seriesKeys = new Map<string, Map<string, string>>();
+
 export function seriesKey(venue: VenueId, asset: string): string {
-  return `${venue}|${asset}`;
+  let byAsset = seriesKeys.get(venue);
+  if (byAsset === undefined) seriesKeys.set(venue, (byAsset = new Map()));
+  let key = byAsset.get(asset);
+  if (key === undefined) {
+    key = `${venue}|${asset}`;
+    // Bounded like any cache fed by the network: a venue listing ever-new assets cannot grow it without end.
+    if (byAsset.size >= 4096) byAsset.clear();
+    byAsset.set(asset, key);
+  }
+  return key;
 }
 
 function parseKey(key: string): { venue: VenueId; asset: string } {

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { JSON_INTEGER, JSON_NUMBER, decimal, emptyOutput, epochMs, epochMsOrNaN, isObject, liquidationsOnly, matchHead, nonNegative, nonZeroOrNaN, parseJsonFrame, parseWith, positive, positiveOrNaN, readRows } from './parse';
 import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const BITFINEX_WS_URL = 'wss://api-pub.bitfinex.com/ws/2';
@@ -180,6 +180,49 @@ function parseLiquidations(message: unknown): Liquidation[] {
   return liquidationsFromRows(entries.flat());
 }
 
+/**
+ * A liq:global channel frame as Bitfinex sends it (live capture): [CHANNEL_ID,[["pos", …12 fields]]].
+ * Captured: the fields the zod path checks: POS_ID, MTS, SYMBOL, AMOUNT, IS_MATCH, PRICE_ACQUIRED.
+ */
+const CHANNEL_HEAD = new RegExp(String.raw`\[(${JSON_INTEGER}),\[`, 'y');
+const OR_NULL = `(?:${JSON_NUMBER}|null)`;
+const POSITION_ROW = new RegExp(
+  String.raw`\["pos",(${JSON_NUMBER}),(${OR_NULL}),${OR_NULL},"([A-Za-z0-9:]{1,40})",(${OR_NULL}),${OR_NULL},${OR_NULL},([01]),${OR_NULL},${OR_NULL},(${OR_NULL})\]`,
+  'y',
+);
+const CHANNEL_TAIL = /\]\]$/y;
+
+/**
+ * The fast path of `parseLiquidations` for liquidation frames (see venues/parse.ts), on channels
+ * `isLiquidationChannel` accepts; null: take the zod path. Never throws.
+ */
+function readLiquidationFrame(text: string, isLiquidationChannel: (channelId: number) => boolean): Liquidation[] | null {
+  const head = matchHead(text, CHANNEL_HEAD);
+  if (head === null || !isLiquidationChannel(Number(head[1]))) return null;
+  const out: Liquidation[] = [];
+  const read = readRows(text, CHANNEL_HEAD.lastIndex, POSITION_ROW, CHANNEL_TAIL, (row) => {
+    // POS_ID must be a finite number on either kind of row (1e400 parses to Infinity).
+    if (!Number.isFinite(Number(row[1]))) return false;
+    // IS_MATCH 1: a market fill of a liquidation already counted (see liquidationsFromRows).
+    if (row[5] === '1') return true;
+    const time = epochMsOrNaN(row[2] === 'null' ? Number.NaN : Number(row[2]));
+    const amount = nonZeroOrNaN(row[4] === 'null' ? Number.NaN : Number(row[4]));
+    const price = positiveOrNaN(row[6] === 'null' ? Number.NaN : Number(row[6]));
+    if (Number.isNaN(time + amount + price)) return false;
+    const symbol = row[3]!;
+    const asset = perpetualAsset(symbol);
+    if (!asset) return true;
+    const quantity = Math.abs(amount);
+    out.push({ venue: 'bitfinex', symbol, asset, side: amount > 0 ? 'long' : 'short', price, quantity, notionalUsd: quantity * price, time: Math.round(time) });
+    return true;
+  });
+  return read ? out : null;
+}
+
+function fastLiquidations(text: string): Liquidation[] | null {
+  return readLiquidationFrame(text, () => true);
+}
+
 function openStream(watched: readonly string[]): StreamSession {
   /** Channel ids are assigned per connection in the "subscribed" event. */
   const channelKeys = new Map<number, string>();
@@ -189,6 +232,8 @@ function openStream(watched: readonly string[]): StreamSession {
     // Docs, ws-public-status: {"event":"subscribe","channel":"status","key":"liq:global" | "deriv:tBTCF0:USTF0"}.
     onOpen: () => keys.map((key) => JSON.stringify({ event: 'subscribe', channel: 'status', key })),
     onMessage(text: string): StreamOutput {
+      const fast = readLiquidationFrame(text, (channelId) => !channelKeys.get(channelId)?.startsWith('deriv:'));
+      if (fast !== null) return liquidationsOnly(fast);
       const message = parseJsonFrame('bitfinex', text);
       if (isObject(message)) {
         const event = parseWith('bitfinex', 'event', eventMessage, message);
@@ -253,6 +298,7 @@ export const bitfinex: VenueAdapter = {
   completeness: 'complete',
   symbolFor,
   parseLiquidations,
+  fastLiquidations,
   openStream,
   pollRequests,
   backfillRequests,

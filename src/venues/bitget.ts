@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
+import { DECIMAL_TEXT, JSON_INTEGER, decimal, emptyOutput, epochMs, epochMsOrNaN, isObject, liquidationsOnly, matchHead, memoAsset, nonNegative, parseJsonFrame, parseWith, positive, positiveOrNaN, readRows, requireAsset } from './parse';
 import type { StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** The liquidation topic exists only on the UTA (v3) public socket, not on /v2/ws/public. */
@@ -107,6 +107,33 @@ function parseLiquidations(message: unknown): Liquidation[] {
   return frame.data.map((raw) => toLiquidation(parseWith('bitget', 'liquidation row', liquidationRow, raw)));
 }
 
+/** A liquidation push as Bitget sends it (live capture: this key order, no spaces). */
+const PUSH_HEAD = /\{"action":"(?:snapshot|update)","arg":\{"instType":"[a-z-]{1,24}","topic":"liquidation"\},"data":\[/y;
+const PUSH_ROW = new RegExp(
+  String.raw`\{"symbol":"([A-Z0-9_]{1,40})","side":"(buy|sell)","price":"(${DECIMAL_TEXT})","amount":"(${DECIMAL_TEXT})","ts":"(\d{1,15})"\}`,
+  'y',
+);
+const PUSH_TAIL = new RegExp(String.raw`\],"ts":${JSON_INTEGER}\}$`, 'y');
+
+const cachedAssetOfSymbol = memoAsset(assetOfSymbol);
+
+/** The fast path of `parseLiquidations` for a liquidation push (see venues/parse.ts); null: take the zod path. Never throws. */
+function fastLiquidations(text: string): Liquidation[] | null {
+  if (matchHead(text, PUSH_HEAD) === null) return null;
+  const out: Liquidation[] = [];
+  const read = readRows(text, PUSH_HEAD.lastIndex, PUSH_ROW, PUSH_TAIL, (row) => {
+    const price = positiveOrNaN(Number(row[3]));
+    const amount = positiveOrNaN(Number(row[4]));
+    const time = epochMsOrNaN(Number(row[5]));
+    const symbol = row[1]!;
+    const asset = cachedAssetOfSymbol(symbol);
+    if (asset === null || Number.isNaN(price + amount + time)) return false;
+    out.push({ venue: 'bitget', symbol, asset, side: row[2] === 'buy' ? 'long' : 'short', price, quantity: amount / price, notionalUsd: amount, time });
+    return true;
+  });
+  return read ? out : null;
+}
+
 function openStream(): StreamSession {
   return {
     url: BITGET_WS_URL,
@@ -114,7 +141,8 @@ function openStream(): StreamSession {
     onMessage(text: string): StreamOutput {
       // The heartbeat answer is the bare text 'pong', not JSON.
       if (text === 'pong') return emptyOutput();
-      return { ...emptyOutput(), liquidations: parseLiquidations(parseJsonFrame('bitget', text)) };
+      const liquidations = fastLiquidations(text) ?? parseLiquidations(parseJsonFrame('bitget', text));
+      return liquidationsOnly(liquidations);
     },
     heartbeat: HEARTBEAT,
     maxConnectionMs: MAX_CONNECTION_MS,
@@ -182,6 +210,7 @@ export const bitget: VenueAdapter = {
   completenessNote: 'Bitget pushes only the largest long and largest short liquidation per symbol each second',
   symbolFor,
   parseLiquidations,
+  fastLiquidations,
   openStream,
   pollRequests,
   parsePoll,

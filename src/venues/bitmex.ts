@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { decimal, emptyOutput, isObject, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
+import { JSON_NUMBER, decimal, emptyOutput, isObject, liquidationsOnly, matchHead, memoAsset, nonNegative, parseJsonFrame, parseWith, positive, positiveOrNaN, readRows, requireAsset } from './parse';
 import type { StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const BITMEX_WS_URL = 'wss://ws.bitmex.com/realtime';
@@ -114,14 +114,14 @@ function specOf(row: InstrumentRow): ContractSpec | undefined {
   return perUnderlying > 0 ? { kind: 'linear', basePerContract: 1 / perUnderlying } : undefined;
 }
 
-function toLiquidation(row: z.output<typeof liquidationRow>, spec: ContractSpec, time: number): Liquidation {
+function toLiquidation(row: z.output<typeof liquidationRow>, spec: ContractSpec, time: number, asset = assetOfSymbol(row.symbol)): Liquidation {
   // Inverse contracts are USD face value; linear contracts are base units (contracts × size).
   const notionalUsd = spec.kind === 'inverse' ? row.leavesQty * spec.usdPerContract : row.leavesQty * spec.basePerContract * row.price;
   const quantity = spec.kind === 'inverse' ? notionalUsd / row.price : row.leavesQty * spec.basePerContract;
   return {
     venue: 'bitmex',
     symbol: row.symbol,
-    asset: assetOfSymbol(row.symbol),
+    asset,
     // `side` is the liquidation ORDER's side (support: "/liquidation field definitions"); a Buy closes a short.
     side: row.side === 'Buy' ? 'short' : 'long',
     // The order's price is the bankruptcy price it is entered at.
@@ -163,6 +163,38 @@ function parseLiquidations(message: unknown): Liquidation[] {
   return parseBitmexLiquidations(message, Date.now());
 }
 
+/** A liquidation table message as BitMEX sends it (live captures: this key order, no spaces). */
+const TABLE_HEAD = /\{"table":"liquidation","action":"(insert|update|delete)","data":\[/y;
+const INSERT_ROW = new RegExp(String.raw`\{"orderID":"([0-9a-f-]{1,64})","symbol":"([A-Z0-9_]{1,40})","side":"(Buy|Sell)","price":(${JSON_NUMBER}),"leavesQty":(${JSON_NUMBER})\}`, 'y');
+/** Update and delete rows are not new liquidations; the zod path only checks they are a list, so any flat row will do. */
+const LATER_ROW = new RegExp(String.raw`\{"orderID":"[0-9a-f-]{1,64}"(?:,"[A-Za-z]{1,32}":(?:"[A-Za-z0-9_.:-]{0,64}"|${JSON_NUMBER}|null|true|false))*\}`, 'y');
+const TABLE_TAIL = /\]\}$/y;
+
+const cachedAssetOfSymbol = memoAsset(assetOfSymbol);
+
+/** The fast path of `parseBitmexLiquidations` for liquidation table messages (see venues/parse.ts); null: take the zod path. Never throws. */
+function fastLiquidations(text: string, receivedAt: number): Liquidation[] | null {
+  const head = matchHead(text, TABLE_HEAD);
+  if (head === null) return null;
+  const out: Liquidation[] = [];
+  const inserts = head[1] === 'insert';
+  const read = readRows(text, TABLE_HEAD.lastIndex, inserts ? INSERT_ROW : LATER_ROW, TABLE_TAIL, (row) => {
+    if (!inserts) return true;
+    const price = positiveOrNaN(Number(row[4]));
+    const leavesQty = positiveOrNaN(Number(row[5]));
+    if (Number.isNaN(price + leavesQty)) return false;
+    const symbol = row[2]!;
+    const spec = contractSpecs.get(symbol);
+    // As on the zod path: unknown contract size, skipped.
+    if (!spec) return true;
+    const asset = cachedAssetOfSymbol(symbol);
+    if (asset === null) return false;
+    out.push(toLiquidation({ orderID: row[1]!, symbol, side: row[3] as 'Buy' | 'Sell', price, leavesQty }, spec, receivedAt, asset));
+    return true;
+  });
+  return read ? out : null;
+}
+
 function openStream(): StreamSession {
   return {
     url: BITMEX_WS_URL,
@@ -170,7 +202,9 @@ function openStream(): StreamSession {
     onMessage(text: string): StreamOutput {
       // The heartbeat answer is the bare text 'pong', not JSON.
       if (text === 'pong') return emptyOutput();
-      return { ...emptyOutput(), liquidations: parseLiquidations(parseJsonFrame('bitmex', text)) };
+      const receivedAt = Date.now();
+      const liquidations = fastLiquidations(text, receivedAt) ?? parseBitmexLiquidations(parseJsonFrame('bitmex', text), receivedAt);
+      return liquidationsOnly(liquidations);
     },
     heartbeat: HEARTBEAT,
     maxConnectionMs: MAX_CONNECTION_MS,
@@ -234,6 +268,7 @@ export const bitmex: VenueAdapter = {
   completeness: 'complete',
   symbolFor,
   parseLiquidations,
+  fastLiquidations,
   openStream,
   pollRequests,
   parsePoll,

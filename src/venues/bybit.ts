@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
+import { DECIMAL_TEXT, JSON_INTEGER, decimal, emptyOutput, epochMs, epochMsOrNaN, isObject, liquidationsOnly, matchHead, memoAsset, nonNegative, parseJsonFrame, parseWith, positive, positiveOrNaN, readRows, requireAsset } from './parse';
 import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "Connect": USDT, USDC perpetual & USDT futures public stream. */
@@ -142,6 +142,33 @@ function parseControl(message: Record<string, unknown>): Liquidation[] {
   return [];
 }
 
+/** An allLiquidation push as Bybit sends it (docs example and live capture: this key order, no spaces). */
+const ALL_LIQUIDATION_HEAD = new RegExp(String.raw`\{"topic":"allLiquidation\.[A-Z0-9]{1,40}","type":"snapshot","ts":(${JSON_INTEGER}),"data":\[`, 'y');
+const ALL_LIQUIDATION_ROW = new RegExp(String.raw`\{"T":(${JSON_INTEGER}),"s":"([A-Z0-9]{1,40})","S":"(Buy|Sell)","v":"(${DECIMAL_TEXT})","p":"(${DECIMAL_TEXT})"\}`, 'y');
+const FRAME_TAIL = /\]\}$/y;
+
+const cachedAssetOfSymbol = memoAsset(assetOfSymbol);
+
+/** The fast path of `parseLiquidations` for an allLiquidation push (see venues/parse.ts); null: take the zod path. Never throws. */
+function fastLiquidations(text: string): Liquidation[] | null {
+  const head = matchHead(text, ALL_LIQUIDATION_HEAD);
+  if (head === null || Number.isNaN(epochMsOrNaN(Number(head[1])))) return null;
+  const out: Liquidation[] = [];
+  const read = readRows(text, ALL_LIQUIDATION_HEAD.lastIndex, ALL_LIQUIDATION_ROW, FRAME_TAIL, (row) => {
+    const time = epochMsOrNaN(Number(row[1]));
+    const size = positiveOrNaN(Number(row[4]));
+    const price = positiveOrNaN(Number(row[5]));
+    const symbol = row[2]!;
+    const asset = cachedAssetOfSymbol(symbol);
+    if (asset === null || Number.isNaN(time + size + price)) return false;
+    const { quantity, notionalUsd } = sized(symbol, size, price);
+    // Spelled out (no spread): every venue's liquidations then share one object shape, which keeps dedupe and aggregation monomorphic.
+    out.push({ venue: 'bybit', symbol, asset, side: row[3] === 'Buy' ? 'long' : 'short', price, quantity, notionalUsd, time });
+    return true;
+  });
+  return read ? out : null;
+}
+
 function openStream(watched: readonly string[]): StreamSession {
   const topics = watched.map((asset) => `allLiquidation.${symbolFor(asset)}`);
   return {
@@ -149,7 +176,8 @@ function openStream(watched: readonly string[]): StreamSession {
     // Docs "How to Subscribe to Topics": {"op":"subscribe","args":[topic…]}; futures have no args limit.
     onOpen: () => (topics.length ? [JSON.stringify({ op: 'subscribe', args: topics })] : []),
     onMessage(text: string): StreamOutput {
-      return { ...emptyOutput(), liquidations: parseLiquidations(parseJsonFrame('bybit', text)) };
+      const liquidations = fastLiquidations(text) ?? parseLiquidations(parseJsonFrame('bybit', text));
+      return liquidationsOnly(liquidations);
     },
     heartbeat: HEARTBEAT,
     maxConnectionMs: MAX_CONNECTION_MS,
@@ -216,6 +244,7 @@ export const bybit: VenueAdapter = {
   completeness: 'complete',
   symbolFor,
   parseLiquidations,
+  fastLiquidations,
   openStream,
   pollRequests,
   parsePoll,

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
-import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
+import { decimal, emptyOutput, epochMs, epochMsOrNaN, isObject, liquidationsOnly, memoAsset, nonNegative, parseJsonFrame, parseWith, positive, positiveOrNaN, requireAsset } from './parse';
 import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const DERIBIT_WS_URL = 'wss://www.deribit.com/ws/api/v2';
@@ -99,24 +99,17 @@ function liquidatedSide(takerDirection: 'buy' | 'sell', party: 'M' | 'T'): Posit
   return liquidatedPartyBuys ? 'short' : 'long';
 }
 
-function tradeLiquidations(fill: z.output<typeof trade>): Liquidation[] {
-  if (!fill.liquidation) return [];
+/** Appends the liquidations one trade reports (none, one, or two for "MT") to `out`. */
+function appendTradeLiquidations(out: Liquidation[], fill: z.output<typeof trade>, asset = assetOf(fill.instrument_name)): void {
+  if (!fill.liquidation) return;
   // Inverse amounts are USD face value; linear amounts are coins.
   const linear = isLinear(fill.instrument_name);
   const quantity = linear ? fill.amount : fill.amount / fill.price;
   const notionalUsd = linear ? fill.amount * fill.price : fill.amount;
   // "MT": both parties were liquidated, one long and one short, each for the full fill.
-  const parties: Array<'M' | 'T'> = fill.liquidation === 'MT' ? ['M', 'T'] : [fill.liquidation];
-  return parties.map((party) => ({
-    venue: 'deribit',
-    symbol: fill.instrument_name,
-    asset: assetOf(fill.instrument_name),
-    side: liquidatedSide(fill.direction, party),
-    price: fill.price,
-    quantity,
-    notionalUsd,
-    time: fill.timestamp,
-  }));
+  for (const party of fill.liquidation === 'MT' ? (['M', 'T'] as const) : [fill.liquidation]) {
+    out.push({ venue: 'deribit', symbol: fill.instrument_name, asset, side: liquidatedSide(fill.direction, party), price: fill.price, quantity, notionalUsd, time: fill.timestamp });
+  }
 }
 
 function parseLiquidations(message: unknown): Liquidation[] {
@@ -136,7 +129,51 @@ function parseLiquidations(message: unknown): Liquidation[] {
   }
   const { params } = parseWith('deribit', 'notification', notification, message);
   if (!params.channel.startsWith('trades.')) return [];
-  return parseWith('deribit', 'trades', z.array(trade), params.data).flatMap(tradeLiquidations);
+  const out: Liquidation[] = [];
+  for (const fill of parseWith('deribit', 'trades', z.array(trade), params.data)) appendTradeLiquidations(out, fill);
+  return out;
+}
+
+const TRADES_PUSH_START = '{"jsonrpc":"2.0","method":"subscription","params":{"channel":"trades.';
+const LIQUIDATION_PARTIES = new Set(['M', 'T', 'MT']);
+const cachedAssetOf = memoAsset(assetOf);
+
+/** The `trade` schema's checks by hand, for the fast path: true where the schema would accept `raw` as it is. */
+function isCheckedTrade(raw: unknown): raw is z.output<typeof trade> {
+  if (!isObject(raw)) return false;
+  const { instrument_name, direction, price, amount, timestamp, liquidation } = raw;
+  if (typeof instrument_name !== 'string' || instrument_name.length === 0 || (direction !== 'buy' && direction !== 'sell')) return false;
+  if (typeof price !== 'number' || typeof amount !== 'number' || typeof timestamp !== 'number') return false;
+  if (liquidation !== undefined && !LIQUIDATION_PARTIES.has(liquidation as string)) return false;
+  return !Number.isNaN(positiveOrNaN(price) + positiveOrNaN(amount) + epochMsOrNaN(timestamp));
+}
+
+/**
+ * The fast path of `parseLiquidations` for trades pushes (see venues/parse.ts). Deribit's trade
+ * objects vary in their fields and order between instruments and API versions, so this one
+ * parses JSON and checks by hand what the zod schema checks; null: take the zod path. Never throws.
+ */
+function fastLiquidations(text: string): Liquidation[] | null {
+  if (!text.startsWith(TRADES_PUSH_START)) return null;
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  // The prefix is not proof: with a repeated key, JSON.parse keeps the last value.
+  if (!isObject(message) || 'error' in message || 'result' in message || message.method !== 'subscription' || !isObject(message.params)) return null;
+  const { channel, data } = message.params;
+  if (typeof channel !== 'string' || !channel.startsWith('trades.') || !Array.isArray(data)) return null;
+  const out: Liquidation[] = [];
+  for (const fill of data) {
+    if (!isCheckedTrade(fill)) return null;
+    if (!fill.liquidation) continue;
+    const asset = cachedAssetOf(fill.instrument_name);
+    if (asset === null) return null;
+    appendTradeLiquidations(out, fill, asset);
+  }
+  return out;
 }
 
 function openStream(watched: readonly string[]): StreamSession {
@@ -148,6 +185,8 @@ function openStream(watched: readonly string[]): StreamSession {
       JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'public/subscribe', params: { channels } }),
     ],
     onMessage(text: string): StreamOutput {
+      const fast = fastLiquidations(text);
+      if (fast !== null) return liquidationsOnly(fast);
       const message = parseJsonFrame('deribit', text);
       const liquidations = parseLiquidations(message);
       // A test_request left unanswered makes the server close the connection.
@@ -207,6 +246,7 @@ export const deribit: VenueAdapter = {
   completeness: 'complete',
   symbolFor,
   parseLiquidations,
+  fastLiquidations,
   openStream,
   pollRequests,
   parsePoll,

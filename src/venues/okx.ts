@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive, requireAsset } from './parse';
+import { DECIMAL_TEXT, TEXT_END, decimal, emptyOutput, epochMs, epochMsOrNaN, isObject, liquidationsOnly, matchHead, memoAsset, nonNegative, parseJsonFrame, parseWith, positive, positiveOrNaN, readRows, requireAsset } from './parse';
 import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "Public Market Data WebSocket": liquidation-orders lives on /ws/v5/public. */
@@ -189,14 +189,63 @@ function restRows(what: string, body: unknown): unknown[] {
   return envelope.data;
 }
 
+/**
+ * A liquidation-orders push as OKX sends it (live capture and docs: this key order, no spaces; `id`
+ * echoes a subscribe request's id, in the docs example).
+ * A row's instrument comes after its details, so details are captured whole and read second.
+ */
+const PUSH_HEAD = /\{(?:"id":"\w{1,32}",)?"arg":\{"channel":"liquidation-orders","instType":"[A-Z]{1,12}"\},"data":\[/y;
+const PUSH_ROW = /\{"details":\[([^[\]]{1,65536})\],"instFamily":"[A-Z0-9-]{0,40}","instId":"([A-Z0-9-]{1,40})","instType":"[A-Z]{1,12}","uly":"[A-Z0-9-]{0,40}"\}/y;
+const PUSH_DETAIL = new RegExp(
+  String.raw`\{"bkLoss":"${DECIMAL_TEXT}","bkPx":"(${DECIMAL_TEXT})","ccy":"[A-Z0-9]{0,16}","posSide":"(long|short|net)","side":"(buy|sell)","sz":"(${DECIMAL_TEXT})","ts":"(\d{1,15})"\}`,
+  'y',
+);
+const PUSH_TAIL = /\]\}$/y;
+
+const cachedAssetOfInstrument = memoAsset(assetOfInstrument);
+
+/** The fast path of `parseLiquidations` for a liquidation-orders push (see venues/parse.ts); null: take the zod path. Never throws. */
+function fastLiquidations(text: string): Liquidation[] | null {
+  if (matchHead(text, PUSH_HEAD) === null) return null;
+  const out: Liquidation[] = [];
+  const read = readRows(text, PUSH_HEAD.lastIndex, PUSH_ROW, PUSH_TAIL, (row) => {
+    const symbol = row[2]!;
+    const details = row[1]!;
+    return readRows(details, 0, PUSH_DETAIL, TEXT_END, (detail) => {
+      const price = positiveOrNaN(Number(detail[1]));
+      const size = positiveOrNaN(Number(detail[4]));
+      const time = epochMsOrNaN(Number(detail[5]));
+      if (Number.isNaN(price + size + time)) return false;
+      const spec = contractSpecs.get(symbol);
+      // As on the zod path: no contract value, no conversion; the row is skipped.
+      if (!spec) return true;
+      const asset = cachedAssetOfInstrument(symbol);
+      if (asset === null) return false;
+      const notionalUsd = spec.inverse ? size * spec.value : size * spec.value * price;
+      out.push({
+        venue: 'okx',
+        symbol,
+        asset,
+        side: positionSide(detail[2], detail[3] as 'buy' | 'sell'),
+        price,
+        quantity: spec.inverse ? notionalUsd / price : size * spec.value,
+        notionalUsd,
+        time,
+      });
+      return true;
+    });
+  });
+  return read ? out : null;
+}
+
 function openStream(): StreamSession {
   return {
     url: OKX_PUBLIC_STREAM_URL,
     // Docs "Liquidation orders channel": one subscription per instType; it pushes every SWAP contract.
     onOpen: () => [JSON.stringify({ op: 'subscribe', args: [{ channel: 'liquidation-orders', instType: 'SWAP' }] })],
     onMessage(text: string): StreamOutput {
-      const message = text === 'pong' ? text : parseJsonFrame('okx', text);
-      return { ...emptyOutput(), liquidations: parseLiquidations(message) };
+      const liquidations = fastLiquidations(text) ?? parseLiquidations(text === 'pong' ? text : parseJsonFrame('okx', text));
+      return liquidationsOnly(liquidations);
     },
     heartbeat: HEARTBEAT,
     maxConnectionMs: MAX_CONNECTION_MS,
@@ -284,6 +333,7 @@ export const okx: VenueAdapter = {
   completenessNote: 'OKX publishes at most one liquidation per contract per second, so totals are lower bounds',
   symbolFor,
   parseLiquidations,
+  fastLiquidations,
   openStream,
   pollRequests,
   parsePoll,

@@ -3,7 +3,8 @@
  * Only the background worker and tests import this (never the content script).
  */
 import { z } from 'zod';
-import { VenueDataError, type VenueId } from '../core/model';
+import { VenueDataError, type Liquidation, type VenueId } from '../core/model';
+import type { StreamOutput } from './types';
 
 /**
  * No price, size, rate or amount a venue reports comes near 1e18 or, unless it is zero, 1e-18.
@@ -68,7 +69,105 @@ export function emptyOutput() {
   return { liquidations: [], markets: [], replies: [] };
 }
 
+/**
+ * What a liquidation frame yields: its liquidations and nothing else. The empty lists are shared
+ * (two allocations less per frame on the hot path) and frozen, so a stray push fails loudly.
+ */
+const NOTHING: never[] = Object.freeze([]) as unknown as never[];
+export function liquidationsOnly(liquidations: Liquidation[]): StreamOutput {
+  return { liquidations, markets: NOTHING, replies: NOTHING };
+}
+
 /** A JSON object (not an array, not null): the shape most venue envelopes take. */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/*
+ * The fast path. A venue's hot stream frames (thousands a minute in a cascade) are read straight
+ * from the text when it has exactly the layout the venue sends: its keys in its order, no
+ * whitespace, no escapes. Anchored regular expressions check that layout and capture the fields;
+ * the helpers below apply the same value rules as the zod schemas above. A frame that differs in
+ * any way is not an error here: the fast path answers null and the frame goes through JSON.parse
+ * and zod, which accept or reject it with a precise message. So the fast path may only ever accept
+ * less than the zod path, and what it accepts it must read identically (test/venue-fast-path.test.ts).
+ */
+
+/** A JSON number token, as the regular expressions of the fast path capture it. */
+export const JSON_NUMBER = String.raw`-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?`;
+/** A JSON integer token (no leading zeros: JSON.parse rejects them, so the fast path must too). */
+export const JSON_INTEGER = String.raw`(?:0|[1-9]\d{0,15})`;
+/** A plain decimal inside a JSON string ("0.014"); anything fancier takes the zod path. */
+export const DECIMAL_TEXT = String.raw`\d+(?:\.\d+)?`;
+
+/** What the `decimal` schema accepts from a number: finite, of plausible magnitude ('-0' is 0). */
+function plausible(n: number): boolean {
+  const magnitude = Math.abs(n);
+  return magnitude <= MAX_MAGNITUDE && (magnitude === 0 || magnitude >= MIN_MAGNITUDE);
+}
+
+/** `positive` for the fast path: the number, or NaN where the schema would reject it. */
+export function positiveOrNaN(n: number): number {
+  return n > 0 && plausible(n) ? n : Number.NaN;
+}
+
+/** A non-zero `decimal` for the fast path (signed sizes): the number, or NaN. */
+export function nonZeroOrNaN(n: number): number {
+  return n !== 0 && plausible(n) ? n : Number.NaN;
+}
+
+/** `epochMs` for the fast path: the number, or NaN. */
+export function epochMsOrNaN(n: number): number {
+  return n >= 1 && n < 1e14 ? n : Number.NaN;
+}
+
+const COMMA = 44;
+
+/** The head of a frame: the sticky `head` expression matched from the start of `text`. */
+export function matchHead(text: string, head: RegExp): RegExpExecArray | null {
+  head.lastIndex = 0;
+  return head.exec(text);
+}
+
+/** Nothing left: a tail for rows that run to the end of the text. */
+export const TEXT_END = /$/y;
+
+/**
+ * Reads comma-separated rows with the sticky `row` expression from `at`, handing each match to
+ * `visit` (which answers false to give up), then requires the sticky `tail` expression (ending
+ * in `$`) to match the rest. True when all of the text was read.
+ */
+export function readRows(text: string, at: number, row: RegExp, tail: RegExp, visit: (match: RegExpExecArray) => boolean): boolean {
+  for (let position = at; ; position += 1) {
+    row.lastIndex = position;
+    const match = row.exec(text);
+    if (match === null || !visit(match)) return false;
+    position = row.lastIndex;
+    if (text.charCodeAt(position) !== COMMA) {
+      tail.lastIndex = position;
+      return tail.test(text);
+    }
+  }
+}
+
+/**
+ * Per-symbol memo of a venue's symbol → asset mapping for the fast path: the stream repeats a
+ * handful of symbols. Null where the mapping throws: the fast path never throws, it leaves the
+ * frame to the zod path, which reports the fault in its own order.
+ */
+export function memoAsset(assetOf: (symbol: string) => string): (symbol: string) => string | null {
+  const known = new Map<string, string>();
+  return (symbol) => {
+    let asset = known.get(symbol);
+    if (asset !== undefined) return asset;
+    try {
+      asset = assetOf(symbol);
+    } catch {
+      return null;
+    }
+    // Bounded: a stream of ever-new symbols must not grow memory without end.
+    if (known.size >= 4096) known.clear();
+    known.set(symbol, asset);
+    return asset;
+  };
 }

@@ -55,6 +55,12 @@ export interface VenueAdapter {
    * Returns [] for messages without a new liquidation; throws VenueDataError when malformed.
    */
   parseLiquidations(message: unknown): Liquidation[];
+  /**
+   * The fast path for the venue's hot stream frames, straight from the text (see venues/parse.ts):
+   * exactly what `parseLiquidations(JSON.parse(text))` returns, or null for any frame it does not
+   * read, which then takes that path. `receivedAt` stamps venues whose rows carry no time (BitMEX).
+   */
+  fastLiquidations?(text: string, receivedAt: number): Liquidation[] | null;
   /** null for venues without a usable public liquidation stream. */
   openStream(watched: readonly string[]): StreamSession | null;
   /** REST requests for one poll of market data (and REST liquidations where that is the feed). */

@@ -133,7 +133,8 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
         amount: fixed(event.notionalUsd, 6),
         ts: String(event.time),
       };
-      return [JSON.stringify({ data: [row], arg: { instType: 'usdt-futures', topic: 'liquidation' }, action: 'update', ts: event.time })];
+      // Key order as the live feed sends it (tardis capture, bitget-liquidation-ws-v3-tardis.json).
+      return [JSON.stringify({ action: 'update', arg: { instType: 'usdt-futures', topic: 'liquidation' }, data: [row], ts: event.time })];
     },
   };
 }

@@ -4,12 +4,12 @@
  * includes the handshake replies (subscribe acks, channel ids) the adapters need to parse it.
  * Built once in memory; nothing here opens a socket or a network connection.
  */
-import type { VenueId } from '../src/core/model';
-import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../src/core/scenario';
-import { venues } from '../src/venues';
-import type { StreamSession, VenueAdapter } from '../src/venues/types';
-import { mockVenues } from '../test/mock/venues';
-import type { MockMarketView, MockVenue } from '../test/mock/types';
+import type { VenueId } from '../../src/core/model';
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../src/core/scenario';
+import { venues } from '../../src/venues';
+import type { StreamSession, VenueAdapter } from '../../src/venues/types';
+import { mockVenues } from './venues';
+import type { MockMarketView, MockVenue } from './types';
 
 export const WATCHED = ['BTC', 'ETH', 'SOL'] as const;
 const PRICES: Record<string, number> = { BTC: 72_000, ETH: 2_100, SOL: 90 };
