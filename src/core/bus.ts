@@ -43,6 +43,8 @@ export interface SourceStatus {
 export interface BusSnapshot {
   readings?: Readings;
   sources?: SourceStatus[];
+  /** Page meters get the gaps alone (see ReadingMessage). */
+  gaps?: VenueGap[];
 }
 
 /** A poll older than this makes a source stale: two missed 30 s polls plus slack. */
@@ -69,13 +71,23 @@ export interface WatchMessage {
   asset: string;
 }
 
+/** A stream gap and the venue it belongs to. */
+export interface VenueGap extends Gap {
+  venue: VenueId;
+}
+
+/**
+ * What a page meter gets over its port: its asset's reading and the stream gaps, nothing more
+ * (each message costs the exchange's page its deserialisation: the full source list is the
+ * popup's, through storage).
+ */
 export interface ReadingMessage {
   type: 'reading';
   asset: string;
   reading: ScopeReading | null;
   computedAt: number;
   collectingSince: number | null;
-  sources: SourceStatus[];
+  gaps: VenueGap[];
 }
 
 /** Asset codes as sites produce them ('BTC', '1000PEPE', 'KPEPE'); anything else is refused. */

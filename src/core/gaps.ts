@@ -30,6 +30,6 @@ export function closeGap(gaps: readonly Gap[], at: number): Gap[] {
 }
 
 /** Gaps overlapping [now − windowMs, now] that lasted (or have lasted) at least MIN_GAP_MS. */
-export function gapsWithin(gaps: readonly Gap[], now: number, windowMs: number): Gap[] {
+export function gapsWithin<G extends Gap>(gaps: readonly G[], now: number, windowMs: number): G[] {
   return gaps.filter((g) => (g.to ?? now) >= now - windowMs && (g.to ?? now) - g.from >= MIN_GAP_MS);
 }

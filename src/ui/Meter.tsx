@@ -4,7 +4,7 @@
  * sparkline, the per-venue breakdown and the risk box. Shared by the page meter and the popup.
  */
 import { useState } from 'preact/hooks';
-import { STALE_AFTER_MS, type SourceStatus } from '../core/bus';
+import { STALE_AFTER_MS, type VenueGap } from '../core/bus';
 import type { ScopeReading } from '../core/engine';
 import type { Phase, Reason } from '../core/flush';
 import { MISSING } from '../core/i18n';
@@ -20,8 +20,8 @@ export interface MeterProps {
   now: number;
   /** Start expanded (the options page sets the default). */
   expanded?: boolean;
-  /** Source status from the bus: stream gaps in the last hour are shown and make totals lower bounds. */
-  sources?: SourceStatus[] | undefined;
+  /** Stream gaps by venue: those in the last hour are shown and make the totals lower bounds. */
+  gaps?: VenueGap[] | undefined;
 }
 
 /** "Flushing", "Re-leveraging", … in the UI language. */
@@ -29,7 +29,7 @@ export function phaseLabel(phase: Phase): string {
   return t(`phase_${phase}`);
 }
 
-export function Meter({ asset, reading, computedAt, now, expanded: startExpanded = false, sources = [] }: MeterProps) {
+export function Meter({ asset, reading, computedAt, now, expanded: startExpanded = false, gaps: allGaps = [] }: MeterProps) {
   const [expanded, setExpanded] = useState(startExpanded);
   if (!reading) {
     return (
@@ -40,7 +40,7 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
     );
   }
   const { verdict } = reading;
-  const gaps = recentGaps(sources, now);
+  const gaps = recentGaps(allGaps, now);
   // A sampled feed or a stream gap in the hour: the totals are lower bounds.
   const sampled = reading.sampledVenues.length > 0 || gaps.length > 0;
   const dataTime = reading.dataTime ?? computedAt;
@@ -150,10 +150,8 @@ function reasonText(reason: Reason): string {
 }
 
 /** Stream gaps overlapping the last hour, across venues, oldest first. */
-function recentGaps(sources: SourceStatus[], now: number) {
-  return sources
-    .flatMap((source) => gapsWithin(source.gaps ?? [], now, 60 * 60_000).map((gap) => ({ ...gap, venue: source.venue })))
-    .sort((a, b) => a.from - b.from);
+function recentGaps(gaps: readonly VenueGap[], now: number): VenueGap[] {
+  return gapsWithin(gaps, now, 60 * 60_000).sort((a, b) => a.from - b.from);
 }
 
 function Figure({ label, field, value, tone }: { label: string; field: string; value: string; tone?: string | undefined }) {

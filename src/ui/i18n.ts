@@ -15,10 +15,19 @@ const outsideExtension: Translate =
     ? translatorFromMessages(Object.values(import.meta.glob<Record<string, LocaleMessage>>('../../_locales/en/messages.json', { eager: true, import: 'default' }))[0] ?? {})
     : (key) => key;
 
+/**
+ * Labels without substitutions, once looked up: the meter re-renders up to four times a second
+ * on the exchange's page, and every chrome.i18n call crosses the extension bindings.
+ */
+const labels = new Map<MessageKey, string>();
+
 export function t(key: MessageKey, substitutions?: readonly string[]): string {
   const i18n = globalThis.chrome?.i18n;
   if (!i18n) return outsideExtension(key, substitutions) || key;
-  return i18n.getMessage(key, substitutions ? [...substitutions] : undefined) || key;
+  if (substitutions) return i18n.getMessage(key, [...substitutions]) || key;
+  let label = labels.get(key);
+  if (label === undefined) labels.set(key, (label = i18n.getMessage(key) || key));
+  return label;
 }
 
 export function uiLanguage(): string {
