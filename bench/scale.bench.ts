@@ -12,7 +12,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Deduper } from '../src/core/dedupe';
-import { FlushEngine } from '../src/core/engine';
+import { FlushEngine, MARKET_SCOPE, type EngineState } from '../src/core/engine';
 import { VENUE_IDS, type Liquidation, type VenueId } from '../src/core/model';
 import { venues } from '../src/venues';
 import type { BenchReport } from './run';
@@ -127,6 +127,15 @@ export async function run(): Promise<BenchReport> {
   gc();
   const heapAfter = process.memoryUsage().heapUsed;
   const state = engine.toJSON();
+  // The hot copy is written every 2 s and read back at every worker start: both at this size.
+  const writeStarted = performance.now();
+  const stored = JSON.stringify(engine.toJSON());
+  const writeMs = performance.now() - writeStarted;
+  const restoreStarted = performance.now();
+  const restored = new FlushEngine(completeness, end, JSON.parse(stored) as EngineState);
+  const restoreMs = performance.now() - restoreStarted;
+  const [dayBefore, dayAfter] = [readings, restored.readings(end + 4, WATCHLIST)].map((r) => r.scopes[MARKET_SCOPE]!.liq24h);
+  const restoredIntact = dayAfter!.count === dayBefore!.count && Math.abs(dayAfter!.totalUsd - dayBefore!.totalUsd) <= 0.5 * dayBefore!.count;
   const sources = Object.values(venues).map((a) => ({
     venue: a.id, label: a.label, completeness: a.completeness, completenessNote: a.completenessNote ?? null,
     stream: 'connected', lastMessageAt: end, lastPollAt: end, degraded: null, degradedAt: null,
@@ -151,12 +160,16 @@ export async function run(): Promise<BenchReport> {
       'storage.session dedupe kB': Math.round(session.dedupe! / 100) / 10,
       'worker heap retained MB (engine + dedupe, after GC)': MB(heapAfter - heapBefore),
       'readings() ms at this size (median of 5)': Math.round(readingsTimes[2]! * 10) / 10,
+      'toJSON + JSON.stringify ms (each hot-copy write)': Math.round(writeMs),
+      'JSON.parse + restore ms (worker start)': Math.round(restoreMs),
+      'restored 24 h total, USD difference': Math.round(Math.abs(dayAfter!.totalUsd - dayBefore!.totalUsd) * 100) / 100,
       'scopes in readings': scopes,
       'readings computed during the day': readingsCalls,
     },
     targets: [
       { what: `storage.local ≤ ${MB(TARGET_STORAGE_BYTES)} MB after 24 h (measured ${MB(localBytes)} MB)`, ok: localBytes <= TARGET_STORAGE_BYTES },
       { what: `storage.session within its ${MB(SESSION_QUOTA_BYTES)} MB quota (measured ${MB(sessionBytes)} MB)`, ok: sessionBytes <= SESSION_QUOTA_BYTES },
+      { what: 'the restored state keeps the 24 h total: every count, USD within $0.50 a liquidation', ok: restoredIntact },
     ],
   };
 }

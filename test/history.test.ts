@@ -1,7 +1,8 @@
-/** The market history: retention, thinning, compact exact JSON round trip, storage size. */
+/** The market history: retention, thinning, compact exact JSON round trip, the older stored form, storage size. */
 import { describe, expect, it } from 'vitest';
-import { FINE_MINUTES, MarketHistory } from '../src/core/history';
+import { COARSER_AFTER_MINUTES, FINE_MINUTES, MarketHistory, MAX_STALE_MINUTES, type LegacyRow, type StoredSeries } from '../src/core/history';
 import { VENUE_IDS, type MarketSnapshot, type VenueId } from '../src/core/model';
+import { decodeMinutes } from '../src/core/stored-columns';
 import { MINUTE_MS } from '../src/core/windows';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -62,18 +63,47 @@ describe('MarketHistory', () => {
     expect(p.mark).toBe(100);
   });
 
-  it('keeps every minute of the last two hours and one row per 5 minutes before, for 24 h', () => {
+  // Was "one row per 5 minutes before the last two hours": rows older than 6 h are now one per
+  // 15 minutes and rows older than 2 h keep only what the 24 h signals read (bench/scale.bench.ts).
+  it('keeps every minute of the last 2 h, then the first row of each 5 minutes to 6 h, then of each 15 minutes, for 24 h', () => {
     const h = day(['binance'], ['BTC']);
-    const rows = h.rowCount();
-    expect(rows).toBeGreaterThanOrEqual(FINE_MINUTES + (1440 - FINE_MINUTES) / 5 - 5);
-    expect(rows).toBeLessThanOrEqual(FINE_MINUTES + (1440 - FINE_MINUTES) / 5 + 15);
-    const now = M0 + 1439;
+    const now = 1439;
+    const minutes = decodeMinutes((h.toJSON()['binance|BTC'] as StoredSeries).m)!.map((m) => m - M0);
+    const fine = minutes.filter((m) => m >= now - FINE_MINUTES);
+    const coarse = minutes.filter((m) => m < now - FINE_MINUTES && m >= now - COARSER_AFTER_MINUTES);
+    const coarser = minutes.filter((m) => m < now - COARSER_AFTER_MINUTES);
+    expect(fine).toEqual(Array.from({ length: FINE_MINUTES + 1 }, (_, i) => now - FINE_MINUTES + i));
+    expect(coarse.every((m, i) => m % 5 === 0 && (i === 0 || m - coarse[i - 1]! === 5))).toBe(true);
+    expect(coarse).toHaveLength((FINE_MINUTES * 2) / 5); // 1080 … 1315
+    expect(coarser.every((m, i) => m % 15 === 0 && (i === 0 || m - coarser[i - 1]! === 15))).toBe(true);
+    expect(coarser).toHaveLength((1440 - COARSER_AFTER_MINUTES) / 15); // 0 … 1065
+    expect(h.rowCount()).toBe(minutes.length);
     // Fine zone: exact minute values.
-    expect(h.value('binance|BTC', now - 30, 'oi')! / (8_123_456_789 + 1409 * 1_000_003) - 1).toBeLessThan(1e-5);
-    // Coarse zone: a value at most 5 minutes old, still there 24 h back.
-    const old = h.value('binance|BTC', now - 1430, 'oi')!;
-    expect(old).toBeGreaterThan(8_123_456_789 + 4 * 1_000_003);
-    expect(old).toBeLessThanOrEqual(8_123_456_789 + 10 * 1_000_003 + 1e5);
+    expect(h.value('binance|BTC', M0 + now - 30, 'oi')! / (8_123_456_789 + 1409 * 1_000_003) - 1).toBeLessThan(1e-5);
+    // Every minute of the day still reads a value, from a row at most 14 minutes old.
+    for (let m = 0; m <= now; m++) {
+      const oi = h.value('binance|BTC', M0 + m, 'oi')!;
+      const rowMinute = Math.round((oi - 8_123_456_789) / 1_000_003);
+      expect(m - rowMinute).toBeGreaterThanOrEqual(0);
+      expect(m - rowMinute).toBeLessThan(MAX_STALE_MINUTES);
+    }
+  });
+
+  it('keeps OI, funding and the mark in rows older than 2 h (the last price only without a mark), nothing else', () => {
+    const h = new MarketHistory();
+    for (let m = 0; m < 300; m++) {
+      h.record(row('binance', 'BTC', m));
+      h.record({ ...row('okx', 'BTC', m), markPrice: undefined });
+    }
+    h.prune(T0 + 299 * MINUTE_MS);
+    const old = M0 + 100;
+    expect(h.point('binance|BTC', old)).toEqual({ ...h.point('binance|BTC', old), index: null, price: null, perpVolume: null, spotVolume: null });
+    expect(h.point('binance|BTC', old)!.oi).not.toBeNull();
+    expect(h.point('binance|BTC', old)!.funding8h).not.toBeNull();
+    expect(h.priceAt('binance|BTC', old)).toBeCloseTo(72_230.12 + 100 * 0.37, 1);
+    expect(h.priceAt('okx|BTC', old)).toBeCloseTo(72_226.51 + 100 * 0.37, 1);
+    // The last two hours keep every column.
+    expect(Object.values(h.point('binance|BTC', M0 + 250)!).every((v) => v !== null)).toBe(true);
   });
 
   it('drops rows past 24 h (plus a margin)', () => {
@@ -87,9 +117,45 @@ describe('MarketHistory', () => {
     const restored = MarketHistory.fromJSON(JSON.parse(JSON.stringify(h.toJSON())));
     expect(restored.toJSON()).toEqual(h.toJSON());
     for (const minute of [M0, M0 + 100, M0 + 399]) expect(restored.point('okx|ETH', minute)).toEqual(h.point('okx|ETH', minute));
+    for (let minute = M0; minute < M0 + 400; minute += 7) expect(restored.priceAt('binance|BTC', minute)).toBe(h.priceAt('binance|BTC', minute));
   });
 
-  it('skips malformed stored rows instead of producing NaN', () => {
+  it('stores each series column by column: minute steps, value differences, runs, and no column that is never known', () => {
+    const h = new MarketHistory();
+    for (const m of [0, 1, 2, 3, 4, 5, 6, 8]) {
+      h.record({ venue: 'okx', asset: 'BTC', symbol: 'BTC-USDT-SWAP', time: T0 + m * MINUTE_MS, markPrice: 72_230.12 + (m >= 3 ? 0.37 : 0), openInterestUsd: 8_123_456_789 + m * 1e6 });
+    }
+    // Two equal values are written as 0, 0; a longer run as [count].
+    expect(h.toJSON()).toEqual({
+      'okx|BTC': {
+        m: [M0, 1, 1, 1, 1, 1, 1, 2],
+        oi: [0, 2, 812346, 100, 100, 100, 100, 100, 100, 200],
+        mark: [0, 2, 7223012, 0, 0, 37, [4]],
+        price: [0, 2, 7223012, 0, 0, 37, [4]],
+      },
+    });
+  });
+
+  it('still reads the older row form (one array per row), and writes it back column by column', () => {
+    // As the previous toJSON wrote it: the first minute absolute, then differences; OI and volumes in USD millions.
+    const legacy: Record<string, LegacyRow[]> = {
+      'binance|BTC': [
+        [M0, 8123.46, 1.5, 72_230.12, 72_221.77, 72_226.51, 19_999, 5000.1],
+        [5, 8124.5, 1.52, 72_240, 72_231, 72_236, 20_000, 5001],
+        [1, 8125, null, 72_250, 72_241, 72_246, 20_001, 5002],
+      ],
+    };
+    const h = MarketHistory.fromJSON(JSON.parse(JSON.stringify(legacy)));
+    expect(h.point('binance|BTC', M0)).toEqual({ oi: 8123.46e6, funding8h: 1.5e-6, mark: 72_230.12, index: 72_221.77, price: 72_226.51, perpVolume: 19_999e6, spotVolume: 5000.1e6 });
+    expect(h.value('binance|BTC', M0 + 4, 'mark')).toBe(72_230.12);
+    expect(h.value('binance|BTC', M0 + 6, 'funding8h')).toBeNull();
+    expect(h.value('binance|BTC', M0 + 6, 'oi')).toBe(8125e6);
+    const rewritten = h.toJSON()['binance|BTC'] as StoredSeries;
+    expect(rewritten.m).toEqual([M0, 5, 1]);
+    expect(MarketHistory.fromJSON(JSON.parse(JSON.stringify(h.toJSON()))).toJSON()).toEqual(h.toJSON());
+  });
+
+  it('skips malformed rows of the older form instead of producing NaN', () => {
     const restored = MarketHistory.fromJSON({
       'binance|BTC': [[M0, 1, 2, 3, 4, 5, 6, 7], ['x', 1, 2, 3, 4, 5, 6, 7], [1, 'NaN', 2, 3, 4, 5, 6, 7], [1, 1, 2]],
       nokey: [[M0, 1, 2, 3, 4, 5, 6, 7]],
@@ -99,11 +165,25 @@ describe('MarketHistory', () => {
     expect(MarketHistory.fromJSON('garbage').rowCount()).toBe(0);
   });
 
-  it('stays under ~1.5 MB of JSON for all 8 venues × 5 assets over a full day', () => {
+  it('skips malformed columns (their field unknown) and series without usable minutes, never producing NaN', () => {
+    const restored = MarketHistory.fromJSON({
+      'binance|BTC': { m: [M0, 1, 1], oi: [0, 2, 812346, 100, 100], mark: [0, 2, 'x', 1, 1], index: [0, 2, 5, [9]], price: [0, 2, 1e300, 1e300] },
+      'okx|BTC': { m: [M0, 1.5], oi: [0, 0, 1, 1] },
+      'bybit|BTC': { oi: [0, 0, 1] },
+      'bitget|BTC': [[M0, 1, 2, 3, 4, 5, 6, 7]],
+    });
+    expect(restored.keys().map((k) => k.key).sort()).toEqual(['binance|BTC', 'bitget|BTC']);
+    const p = restored.point('binance|BTC', M0 + 2)!;
+    expect(p.oi).toBeCloseTo(8125.46e6, -2);
+    expect([p.mark, p.index, p.price]).toEqual([null, null, null]);
+  });
+
+  it('stays under 250 kB of JSON for all 8 venues × 5 assets over a full day', () => {
+    // 164 kB when written (1.5 MB was the bound for the row form).
     const h = day(VENUE_IDS, ['BTC', 'ETH', 'SOL', 'XRP', 'DOGE']);
     const bytes = JSON.stringify(h.toJSON()).length;
-    expect(bytes).toBeLessThan(1_500_000);
-    // And the typical 8 venues × 3 assets well under 1 MB.
-    expect(JSON.stringify(day(VENUE_IDS, ['BTC', 'ETH', 'SOL']).toJSON()).length).toBeLessThan(900_000);
+    expect(bytes).toBeLessThan(250_000);
+    // And the typical 8 venues × 3 assets (100 kB).
+    expect(JSON.stringify(day(VENUE_IDS, ['BTC', 'ETH', 'SOL']).toJSON()).length).toBeLessThan(150_000);
   });
 });

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { admitPolledBatch, Deduper, identityOf } from '../src/core/dedupe';
 import { FlushEngine, type EngineState } from '../src/core/engine';
+import { MarketHistory } from '../src/core/history';
 import { VENUE_IDS, type Liquidation, type MarketUpdate, type VenueId } from '../src/core/model';
 import { venues } from '../src/venues';
 import { HOUR_MS, LiquidationWindows, MAX_FUTURE_SKEW_MS, MINUTE_MS, RETENTION_MINUTES, minuteOf } from '../src/core/windows';
@@ -284,31 +285,55 @@ describe('window arithmetic properties', () => {
     );
   });
 
-  it('toJSON → JSON text → fromJSON round-trips exactly, and prune keeps the last 24 h intact', () => {
+  it('toJSON → JSON text → fromJSON keeps every count and each bucket\'s USD to the dollar, and prune keeps the last 24 h intact', () => {
     fc.assert(
       fc.property(fc.array(liquidation, { maxLength: 80 }), (items) => {
         const windows = new LiquidationWindows();
-        for (const l of items) windows.add(l, NOW);
-        const restored = LiquidationWindows.fromJSON(JSON.parse(JSON.stringify(windows.toJSON())));
-        expect(restored.toJSON()).toEqual(windows.toJSON());
-        for (const minutes of [60, 24 * 60]) expect(restored.totals(NOW, minutes)).toEqual(windows.totals(NOW, minutes));
-        // Prune thins buckets older than 2 h into 5-minute ones: the same sums, added in another order.
+        const accepted = items.filter((l) => windows.add(l, NOW));
+        const stored = JSON.parse(JSON.stringify(windows.toJSON()));
+        const restored = LiquidationWindows.fromJSON(stored);
+        // Stored USD is whole dollars, so a second round trip changes nothing.
+        expect(restored.toJSON()).toEqual(stored);
+        // Each bucket holds at least one accepted liquidation and is off by at most half a dollar.
+        const rounding = 0.5 * accepted.length;
+        const near = (a: number, b: number) => Math.abs(a - b) <= rounding + 1e-9 * Math.max(1, b);
+        for (const minutes of [60, 24 * 60]) {
+          const [after, before] = [restored.totals(NOW, minutes), windows.totals(NOW, minutes)];
+          expect(after.count).toBe(before.count);
+          for (const field of ['longUsd', 'shortUsd', 'totalUsd'] as const) expect(near(after[field], before[field])).toBe(true);
+        }
+        // Prune merges buckets older than 2 h into 5-minute ones per asset: the same sums, added in another order.
         restored.prune(NOW);
-        const [after, before] = [restored.totals(NOW, 24 * 60), windows.totals(NOW, 24 * 60)];
-        expect(after.count).toBe(before.count);
-        for (const field of ['longUsd', 'shortUsd', 'totalUsd'] as const) {
-          expect(Math.abs(after[field] - before[field])).toBeLessThanOrEqual(1e-9 * Math.max(1, before[field]));
+        for (const scope of [{}, ...ASSETS.map((asset) => ({ asset }))]) {
+          const [after, before] = [restored.totals(NOW, 24 * 60, scope), windows.totals(NOW, 24 * 60, scope)];
+          expect(after.count).toBe(before.count);
+          for (const field of ['longUsd', 'shortUsd', 'totalUsd'] as const) expect(near(after[field], before[field])).toBe(true);
         }
       }),
       { numRuns: 150 },
     );
   });
 
-  it('fromJSON of whatever storage holds never throws and never yields NaN', () => {
+  it('fromJSON of whatever storage holds, in the column form or the older row form, never throws and never yields NaN', () => {
     // Bucket values stay within ±1e12 USD here: fromJSON keeps any finite non-negative number, so two
     // stored buckets near 1e308 would still add up to Infinity (a gap in windows.ts, not in the parsers).
-    const row = fc.array(fc.oneof(fc.integer({ min: 0, max: 3e7 }), fc.double({ min: -1e12, max: 1e12 }), fc.constantFrom(null, '5', Number.NaN)), { minLength: 4, maxLength: 6 });
-    const nearlyValid = fc.dictionary(fc.constantFrom('binance|BTC', 'okx|ETH', 'nobar', '|', 'bitmex|'), fc.oneof(fc.array(row, { maxLength: 6 }), fc.jsonValue({ maxDepth: 1 })));
+    const value = fc.oneof(
+      fc.integer({ min: 0, max: 3e7 }),
+      fc.integer({ min: minuteOf(NOW) - 1500, max: minuteOf(NOW) }), // minutes inside the windows read below
+      fc.integer({ min: -5, max: 5 }),
+      fc.double({ min: -1e12, max: 1e12 }),
+      fc.constantFrom(null, '5', Number.NaN),
+    );
+    const row = fc.array(value, { minLength: 4, maxLength: 6 });
+    // Columns mostly as long as their minutes, so decoding gets past the length check.
+    const columns = fc.integer({ min: 0, max: 6 }).chain((n) => {
+      const column = fc.oneof({ weight: 5, arbitrary: fc.array(value, { minLength: n, maxLength: n }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) });
+      return fc.record({ m: column, long: column, short: column, nLong: column, nShort: column }, { requiredKeys: ['m'] });
+    });
+    const nearlyValid = fc.dictionary(
+      fc.constantFrom('binance|BTC', 'okx|ETH', '*|BTC', '*|', 'nobar', '|', 'bitmex|'),
+      fc.oneof(fc.array(row, { maxLength: 6 }), columns, fc.jsonValue({ maxDepth: 1 })),
+    );
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), nearlyValid), (stored) => {
         const windows = LiquidationWindows.fromJSON(stored);
@@ -317,8 +342,38 @@ describe('window arithmetic properties', () => {
           expect([t.totalUsd, t.longUsd, t.shortUsd, t.count].every(Number.isFinite)).toBe(true);
           expect(t.longShare === null || (t.longShare >= 0 && t.longShare <= 1)).toBe(true);
         }
+        // What it restored writes back to something that restores to itself.
+        const written = JSON.parse(JSON.stringify(windows.toJSON()));
+        expect(LiquidationWindows.fromJSON(written).toJSON()).toEqual(written);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('stored market history', () => {
+  it('fromJSON of whatever storage holds, in the column form or the older row form, never throws and never yields NaN', () => {
+    const minute = minuteOf(NOW);
+    const number = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.integer({ min: 0, max: 1e9 }), fc.double(), fc.constantFrom(null, 'x', Number.NaN));
+    const token = fc.oneof({ weight: 4, arbitrary: number }, { weight: 1, arbitrary: fc.constantFrom([2], [0], ['x'], [1, 1]) });
+    const column = fc.oneof(fc.tuple(fc.integer({ min: -1, max: 3 }), fc.integer({ min: -2, max: 16 })).chain((head) => fc.array(token, { maxLength: 8 }).map((tokens) => [...head, ...tokens])), fc.jsonValue({ maxDepth: 1 }));
+    const minutes = fc.oneof(fc.tuple(fc.integer({ min: minute - 30, max: minute }), fc.array(fc.oneof(fc.integer({ min: -2, max: 5 }), number), { maxLength: 6 })).map(([first, rest]) => [first, ...rest]), fc.jsonValue({ maxDepth: 1 }));
+    const series = fc.record({ m: minutes, oi: column, funding8h: column, mark: column, index: column, price: column, perpVolume: column, spotVolume: column }, { requiredKeys: ['m'] });
+    const rows = fc.array(fc.array(number, { minLength: 7, maxLength: 9 }), { maxLength: 5 });
+    const stored = fc.dictionary(fc.constantFrom('binance|BTC', 'okx|ETH', 'nobar', '|'), fc.oneof(series, rows, fc.jsonValue({ maxDepth: 1 })));
+    fc.assert(
+      fc.property(fc.oneof(stored, fc.jsonValue()), (data) => {
+        const history = MarketHistory.fromJSON(data);
+        for (const { key } of history.keys()) {
+          for (let m = minute - 30; m <= minute + 5; m++) {
+            const point = history.point(key, m);
+            if (point) expect(Object.values(point).every((v) => v === null || Number.isFinite(v))).toBe(true);
+          }
+        }
+        // And what it restored writes back to the same thing.
+        expect(MarketHistory.fromJSON(JSON.parse(JSON.stringify(history.toJSON()))).toJSON()).toEqual(history.toJSON());
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -139,7 +139,7 @@ describe('liquidation rates and baseline', () => {
         expect(got.longShare ?? -1).toBeCloseTo(expected.longShare ?? -1, 9);
       }
     }
-    const rebuilt = MinuteIndex.fromWindows('ALL', windows.toJSON());
+    const rebuilt = MinuteIndex.fromWindows('ALL', LiquidationWindows.fromJSON(JSON.parse(JSON.stringify(windows.toJSON()))));
     expect(rebuilt.scope('BTC').sum(M0, M0 + 300)).toBeCloseTo(index.scope('BTC').sum(M0, M0 + 300), 6);
   });
 });

@@ -89,7 +89,7 @@ export class FlushEngine {
     thresholds: Partial<FlushThresholds> = {},
   ) {
     this.windows = LiquidationWindows.fromJSON(state?.windows);
-    this.index = MinuteIndex.fromWindows(MARKET_SCOPE, this.windows.toJSON());
+    this.index = MinuteIndex.fromWindows(MARKET_SCOPE, this.windows);
     this.history = MarketHistory.fromJSON(state?.history);
     for (const [key, snapshot] of Object.entries(state?.markets ?? {})) this.markets.set(key, snapshot);
     for (const [scope, model] of Object.entries(state?.model ?? {})) {
@@ -133,7 +133,7 @@ export class FlushEngine {
     if (!Number.isFinite(earliest) || cut <= earliest) return false;
     this.windows.dropBefore(cut);
     this.history.dropBefore(cut);
-    this.index = MinuteIndex.fromWindows(MARKET_SCOPE, this.windows.toJSON());
+    this.index = MinuteIndex.fromWindows(MARKET_SCOPE, this.windows);
     return true;
   }
 
@@ -159,7 +159,7 @@ export class FlushEngine {
   readings(now: number, assets: readonly string[]): Readings {
     const earliest = this.windows.earliestMinute();
     const collectingSince = Math.min(this.startedAt, earliest === null ? Infinity : earliest * 60_000);
-    const known = new Set([...assets, ...this.windows.keys().map((k) => k.asset), ...this.snapshots().map((s) => s.asset)]);
+    const known = new Set([...assets, ...this.windows.assets(), ...this.snapshots().map((s) => s.asset)]);
     const assetReadings: Record<string, ScopeReading> = {};
     for (const asset of known) assetReadings[asset] = this.scopeReading(asset, now, collectingSince, null);
     const moves = Object.values(assetReadings)

@@ -5,27 +5,39 @@
  * It lives in browser storage inside EngineState, so it is kept compact:
  *  - values are quantised on the way in (6–7 significant digits, funding to 0.01 ppm) and kept
  *    in that encoded form, so a JSON round trip is exact and the stored numbers are short;
- *  - the last FINE_MINUTES keep one row per minute; older rows are thinned to one per
- *    COARSE_MINUTES (the last row of each slot), which is plenty for 1 h / 24 h changes and for
- *    the largest 1 h move, and cuts a day's rows from 1440 to ~380 per series.
+ *  - the last FINE_MINUTES keep one row per minute with every column: the 1 h changes, the
+ *    1 h OI drawdown and the "now" values read them;
+ *  - older rows are what only the longer signals read (OI 24 h change, funding 8 h ago, the
+ *    largest 1 h move of the day, values at a flush's start), so they keep only OI, funding and
+ *    the price (mark, else last) and are thinned to the first row of each COARSE_MINUTES slot,
+ *    and after COARSER_AFTER_MINUTES to the first of each COARSER_MINUTES slot. A read between
+ *    rows takes the row before, at most 14 minutes old, within MAX_STALE_MINUTES. A day then
+ *    takes ~240 rows per series instead of 1440;
+ *  - toJSON writes each series column by column with small differences (stored-columns.ts).
  * Pure TypeScript: no browser APIs.
  */
 import type { MarketSnapshot, VenueId } from './model';
+import { decodeColumn, decodeMinutes, encodeColumn, encodeMinutes, type StoredColumn } from './stored-columns';
 import { minuteOf, seriesKey } from './windows';
 
 export const FINE_MINUTES = 120;
 export const COARSE_MINUTES = 5;
+/** Rows older than this are kept one per COARSER_MINUTES. */
+export const COARSER_AFTER_MINUTES = 6 * 60;
+export const COARSER_MINUTES = 15;
 /** A bit more than 24 h so "24 h ago" still has a row at or before it. */
 export const HISTORY_MINUTES = 24 * 60 + 30;
 /** A value older than this at the minute asked for is unknown, not carried forward. */
 export const MAX_STALE_MINUTES = 15;
 
-/** Column order of a stored row. */
+/** Column order of a row. */
 const Col = { Oi: 0, Funding8h: 1, Mark: 2, Index: 3, Price: 4, PerpVolume: 5, SpotVolume: 6 } as const;
 type Col = (typeof Col)[keyof typeof Col];
 const COLUMNS = 7;
 
 export type Field = 'oi' | 'funding8h' | 'mark' | 'index' | 'price' | 'perpVolume' | 'spotVolume';
+/** Fields in column order; also the names of the stored columns. */
+const FIELDS: readonly Field[] = ['oi', 'funding8h', 'mark', 'index', 'price', 'perpVolume', 'spotVolume'];
 const FIELD_COL: Record<Field, Col> = {
   oi: Col.Oi,
   funding8h: Col.Funding8h,
@@ -38,7 +50,10 @@ const FIELD_COL: Record<Field, Col> = {
 
 type Row = Array<number | null>;
 
-/** One market reading at a minute, decoded to plain units (USD, rate per 8 h, price). */
+/**
+ * One market reading at a minute, decoded to plain units (USD, rate per 8 h, price). Rows older
+ * than FINE_MINUTES have no index or volumes, and a last price only where the mark is missing.
+ */
 export interface HistoryPoint {
   oi: number | null;
   funding8h: number | null;
@@ -50,17 +65,27 @@ export interface HistoryPoint {
 }
 
 /**
- * Stored form: `{ "binance|BTC": [[minute, oi, f, mark, index, price, perpVol, spotVol], [Δminute, …], …] }`.
- * The first row's minute is absolute (epoch minutes), later ones are deltas from the row before.
- * OI and volumes are in USD millions, funding in parts per million per 8 h, prices as is.
+ * Stored form of one series: `m` the row minutes (stored-columns.ts: the first absolute, then
+ * differences) and one column per field that has any value, in encoded units (OI and volumes in
+ * USD millions, funding in hundredths of a ppm per 8 h, prices as is). A missing column is unknown
+ * in every row.
  */
-export type SerializedHistory = Record<string, Row[]>;
+export type StoredSeries = { m: number[] } & Partial<Record<Field, StoredColumn>>;
+
+/**
+ * The format before StoredSeries, still read: rows `[minute, oi, f, mark, index, price, perpVol,
+ * spotVol]`, the first minute absolute and later ones differences, in the same encoded units.
+ */
+export type LegacyRow = Array<number | null>;
+
+export type SerializedHistory = Record<string, StoredSeries | LegacyRow[]>;
 
 class Series {
   minutes: number[] = [];
   rows: Row[] = [];
-  /** Rows before this minute are already thinned; saves re-scanning them. */
-  thinnedBefore = -Infinity;
+  /** Rows before these minutes are thinned to their zone already; saves re-scanning them. */
+  private coarseDone = -Infinity;
+  private coarserDone = -Infinity;
 
   /** Row at or before `minute`, no older than MAX_STALE_MINUTES; null when none. */
   at(minute: number): Row | null {
@@ -86,6 +111,9 @@ class Series {
     const keep = minutes.map((m, i) => [m, i] as const).filter(([m], i, all) => m < first && (i === 0 || m > all[i - 1]![0]));
     this.minutes = [...keep.map(([m]) => m), ...this.minutes];
     this.rows = [...keep.map(([, i]) => rows[i]!), ...this.rows];
+    // The new rows have not been thinned.
+    this.coarseDone = -Infinity;
+    this.coarserDone = -Infinity;
   }
 
   /** Drops rows past retention and thins rows older than the fine window. */
@@ -97,32 +125,56 @@ class Series {
       this.minutes.splice(0, start);
       this.rows.splice(0, start);
     }
-    const fineFrom = nowMinute - FINE_MINUTES;
-    const keepMinutes: number[] = [];
-    const keepRows: Row[] = [];
-    let changed = false;
-    for (let i = 0; i < this.minutes.length; i++) {
-      const minute = this.minutes[i]!;
-      const next = this.minutes[i + 1];
-      const coarseZone = minute < fineFrom && minute >= this.thinnedBefore;
-      // In the coarse zone keep only the last row of each COARSE_MINUTES slot.
-      if (coarseZone && next !== undefined && next < fineFrom && slot(next) === slot(minute)) {
-        changed = true;
-        continue;
-      }
-      keepMinutes.push(minute);
-      keepRows.push(this.rows[i]!);
+    // Rows reach the 5-minute zone (and lose the columns only the last hour reads) before the 15-minute one.
+    const coarseFrom = nowMinute - FINE_MINUTES;
+    if (coarseFrom > this.coarseDone) {
+      this.thin(this.coarseDone, coarseFrom, COARSE_MINUTES, true);
+      this.coarseDone = coarseFrom;
     }
-    if (changed) {
-      this.minutes = keepMinutes;
-      this.rows = keepRows;
+    const coarserFrom = nowMinute - COARSER_AFTER_MINUTES;
+    if (coarserFrom > this.coarserDone) {
+      this.thin(this.coarserDone, coarserFrom, COARSER_MINUTES, false);
+      this.coarserDone = coarserFrom;
     }
-    this.thinnedBefore = Math.max(this.thinnedBefore, fineFrom - COARSE_MINUTES);
+  }
+
+  /**
+   * Among the rows in [from, before), keeps the first row of each `step`-minute slot (rows before
+   * `from` are thinned already; the last of them may open the first slot). The first row rather
+   * than the last: a read at any minute then finds a row at most step − 1 minutes old.
+   */
+  private thin(from: number, before: number, step: number, trimColumns: boolean): void {
+    const { minutes, rows } = this;
+    const start = firstIndexAtOrAfter(minutes, from);
+    let kept = start > 0 ? minutes[start - 1]! : null;
+    let write = start;
+    let read = start;
+    for (; read < minutes.length && minutes[read]! < before; read++) {
+      const minute = minutes[read]!;
+      if (kept !== null && Math.floor(minute / step) === Math.floor(kept / step)) continue;
+      if (trimColumns) keepLongSignalColumns(rows[read]!);
+      minutes[write] = minute;
+      rows[write] = rows[read]!;
+      write++;
+      kept = minute;
+    }
+    if (write < read) {
+      minutes.splice(write, read - write);
+      rows.splice(write, read - write);
+    }
   }
 }
 
-function slot(minute: number): number {
-  return Math.floor(minute / COARSE_MINUTES);
+/**
+ * Beyond the fine window only OI, funding and the price are read (24 h and since-flush changes,
+ * funding 8 h ago, the day's largest 1 h move). The price is the mark, else the last price
+ * (MarketHistory.priceAt), so the last price stays only where there is no mark.
+ */
+function keepLongSignalColumns(row: Row): void {
+  if (row[Col.Mark] !== null) row[Col.Price] = null;
+  row[Col.Index] = null;
+  row[Col.PerpVolume] = null;
+  row[Col.SpotVolume] = null;
 }
 
 /** Index of the last element ≤ value in an ascending array, or −1. */
@@ -138,6 +190,18 @@ export function lastIndexAtOrBefore(sorted: readonly number[], value: number): n
     } else hi = mid - 1;
   }
   return found;
+}
+
+/** Index of the first element ≥ value in an ascending array (its length when none). */
+function firstIndexAtOrAfter(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export class MarketHistory {
@@ -259,32 +323,61 @@ export class MarketHistory {
 
   toJSON(): SerializedHistory {
     const out: SerializedHistory = {};
-    for (const [key, series] of this.series) {
-      out[key] = series.rows.map((row, i) => [i === 0 ? series.minutes[0]! : series.minutes[i]! - series.minutes[i - 1]!, ...row]);
-    }
+    for (const [key, series] of this.series) out[key] = encodeSeries(series);
     return out;
   }
 
-  /** Restores from storage; malformed rows are skipped, never turned into NaN. */
+  /**
+   * Restores from storage, the current form or the older row form; malformed rows or columns
+   * are skipped (their values unknown), never turned into NaN.
+   */
   static fromJSON(data: unknown): MarketHistory {
     const history = new MarketHistory();
     if (!data || typeof data !== 'object') return history;
-    for (const [key, rows] of Object.entries(data as Record<string, unknown>)) {
-      if (!key.includes('|') || !Array.isArray(rows)) continue;
-      const series = new Series();
-      let minute = 0;
-      for (const [i, row] of rows.entries()) {
-        if (!Array.isArray(row) || row.length !== COLUMNS + 1) continue;
-        const [m, ...values] = row as unknown[];
-        if (typeof m !== 'number' || !Number.isFinite(m)) continue;
-        if (!values.every((v) => v === null || (typeof v === 'number' && Number.isFinite(v)))) continue;
-        minute = i === 0 ? m : minute + m;
-        series.record(minute, values as Row);
-      }
-      if (series.minutes.length) history.series.set(key, series);
+    for (const [key, stored] of Object.entries(data as Record<string, unknown>)) {
+      if (!key.includes('|')) continue;
+      const series = Array.isArray(stored) ? seriesFromRows(stored) : seriesFromColumns(stored);
+      if (series && series.minutes.length) history.series.set(key, series);
     }
     return history;
   }
+}
+
+function encodeSeries(series: Series): StoredSeries {
+  const out: StoredSeries = { m: encodeMinutes(series.minutes) };
+  for (const [col, field] of FIELDS.entries()) {
+    const column = encodeColumn(series.rows.map((row) => row[col] ?? null));
+    if (column) out[field] = column;
+  }
+  return out;
+}
+
+function seriesFromColumns(stored: unknown): Series | null {
+  if (!stored || typeof stored !== 'object') return null;
+  const fields = stored as Record<string, unknown>;
+  const minutes = decodeMinutes(fields.m);
+  if (!minutes) return null;
+  // An absent or malformed column leaves that field unknown; the other columns still hold.
+  const columns = FIELDS.map((field) => (fields[field] === undefined ? null : decodeColumn(fields[field], minutes.length)));
+  const series = new Series();
+  for (const [i, minute] of minutes.entries()) series.record(minute, columns.map((column) => column?.[i] ?? null));
+  return series;
+}
+
+/** The older stored form: one array per row (see LegacyRow). */
+function seriesFromRows(rows: unknown[]): Series {
+  const series = new Series();
+  let minute = 0;
+  for (const [i, row] of rows.entries()) {
+    if (!Array.isArray(row) || row.length !== COLUMNS + 1) continue;
+    const [m, ...values] = row as unknown[];
+    // Minutes are whole numbers; anything else is not a row this code wrote.
+    if (!Number.isSafeInteger(m)) continue;
+    if (!values.every((v) => v === null || (typeof v === 'number' && Number.isFinite(v)))) continue;
+    minute = i === 0 ? (m as number) : minute + (m as number);
+    series.record(minute, values as Row);
+  }
+  return series;
 }
 
 /** Significant digits kept per column: enough for 0.01 % moves on any price. */
@@ -303,7 +396,8 @@ function encodeSnapshot(s: MarketSnapshot): Row {
 function encode(value: number | undefined, f: (v: number) => number, signed = false): number | null {
   if (value === undefined || !Number.isFinite(value) || (!signed && value < 0)) return null;
   const out = f(value);
-  return Number.isFinite(out) ? out : null;
+  // + 0 turns −0 into 0: the stored JSON cannot tell them apart, so memory should not either.
+  return Number.isFinite(out) ? out + 0 : null;
 }
 
 function sig(value: number, digits: number): number {

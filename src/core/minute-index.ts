@@ -5,11 +5,11 @@
  * reading (5 m, 15 m, 1 h, 4 h, 24 h, 23 hourly buckets for the baseline, a 288-step sparkline),
  * and the replay takes a reading every simulated minute. Summing the per-venue Map buckets for
  * each of those is too slow for a day of replay; a flat ring per scope answers in plain array
- * reads. It is an in-memory cache only: it is rebuilt from the windows' JSON on restore and fed
- * only the liquidations the windows accepted, so both always agree.
+ * reads. It is an in-memory cache only: it is rebuilt from the restored windows and fed only the
+ * liquidations the windows accepted, so both always agree.
  */
 import type { PositionSide } from './model';
-import { minuteOf, toTotals, type SerializedWindows, type WindowTotals } from './windows';
+import { minuteOf, toTotals, type LiquidationWindows, type WindowTotals } from './windows';
 
 /** A little more than 24 h, so a slot is never reused while it is still inside a window. */
 const RING_MINUTES = 1500;
@@ -91,19 +91,16 @@ export class MinuteIndex {
     return ring;
   }
 
-  /** Rebuilds from the windows' stored form (the windows are the source of truth). */
-  static fromWindows(marketScope: string, windows: SerializedWindows): MinuteIndex {
+  /** Rebuilds from the windows' buckets (the windows are the source of truth). */
+  static fromWindows(marketScope: string, windows: Pick<LiquidationWindows, 'forEachBucket'>): MinuteIndex {
     const index = new MinuteIndex();
-    for (const [key, rows] of Object.entries(windows)) {
-      const asset = key.split('|')[1] ?? '';
-      for (const [minute, longUsd, shortUsd, nLong, nShort] of rows) {
-        for (const scope of [marketScope, asset]) {
-          const ring = index.ring(scope);
-          if (longUsd > 0 || nLong > 0) ring.add(minute, 'long', longUsd, nLong);
-          if (shortUsd > 0 || nShort > 0) ring.add(minute, 'short', shortUsd, nShort);
-        }
+    windows.forEachBucket((asset, minute, [longUsd, shortUsd, nLong, nShort]) => {
+      for (const scope of [marketScope, asset]) {
+        const ring = index.ring(scope);
+        if (longUsd > 0 || nLong > 0) ring.add(minute, 'long', longUsd, nLong);
+        if (shortUsd > 0 || nShort > 0) ring.add(minute, 'short', shortUsd, nShort);
       }
-    }
+    });
     return index;
   }
 }

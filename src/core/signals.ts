@@ -264,8 +264,8 @@ export function priceChange(history: MarketHistory, keys: readonly string[], fro
 
 /**
  * Largest absolute 1 h price move within the last 24 h, as a fraction, sampled every 5 minutes
- * (the history is 5-minute grained beyond its fine window anyway). Null without two prices an
- * hour apart.
+ * (the history is 5-minute grained beyond its fine window anyway, and 15-minute grained beyond
+ * 6 h, where this compares the 15-minute rows an hour apart). Null without two prices an hour apart.
  */
 export function largestMove1h(history: MarketHistory, keys: readonly string[], nowMinute: number): number | null {
   let largest: number | null = null;

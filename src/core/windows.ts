@@ -2,13 +2,18 @@
  * Rolling 1-minute liquidation buckets per venue × asset × side, kept for 24 h.
  * Every longer window (5 m, 1 h, 4 h, 24 h) is a sum over these buckets, so one
  * event is stored once and counted consistently everywhere.
+ *
+ * Buckets older than FINE_MINUTES are merged across venues into one 5-minute bucket per asset
+ * (see prune): the per-venue split is read only for the last hour, while the 24 h totals, the
+ * 5-minute sparkline and the hourly baseline are per asset or market.
  */
 import type { Liquidation, PositionSide, VenueId } from './model';
+import { decodeMinutes, encodeMinutes } from './stored-columns';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const RETENTION_MINUTES = 24 * 60;
-/** Minute buckets stay one minute wide this long; older ones are merged per COARSE_MINUTES. */
+/** Minute buckets stay one minute wide and per venue this long; older ones are merged per asset and COARSE_MINUTES. */
 export const FINE_MINUTES = 120;
 export const COARSE_MINUTES = 5;
 /** Events stamped further ahead than this are clock skew or garbage, not liquidations. */
@@ -29,13 +34,41 @@ export interface WindowTotals {
   longShare: number | null;
 }
 
+/**
+ * Which buckets a total covers. A venue scope sees only the per-venue buckets, i.e. the last
+ * FINE_MINUTES: older buckets no longer know their venue.
+ */
 export interface Scope {
   venue?: VenueId;
   asset?: string;
 }
 
-/** JSON form written to storage: `{ "binance|BTC": [[minute, long, short, nLong, nShort], …] }`. */
-export type SerializedWindows = Record<string, Array<[number, ...Bucket]>>;
+/**
+ * Stored form of one series' buckets, column by column (stored-columns.ts): `m` the minutes (the
+ * first absolute, then differences), then USD per side in whole dollars and counts per side. A
+ * column that is zero in every bucket is left out.
+ */
+export interface StoredBuckets {
+  m: number[];
+  long?: number[];
+  short?: number[];
+  nLong?: number[];
+  nShort?: number[];
+}
+
+/** The format before StoredBuckets, still read: one `[minute, longUsd, shortUsd, nLong, nShort]` per bucket. */
+export type LegacyBucketRow = [number, ...Bucket];
+
+/**
+ * JSON form written to storage: `{ "binance|BTC": StoredBuckets, …, "*|BTC": StoredBuckets }`,
+ * "venue|asset" for the per-venue buckets and "*|asset" for the older ones merged across venues.
+ */
+export type SerializedWindows = Record<string, StoredBuckets | LegacyBucketRow[]>;
+
+/** Venue part of the key of a series merged across venues. */
+const ALL_VENUES = '*';
+/** Stored bucket columns after `m`, in Bucket order. */
+const BUCKET_COLUMNS = ['long', 'short', 'nLong', 'nShort'] as const;
 
 export function minuteOf(timeMs: number): number {
   return Math.floor(timeMs / MINUTE_MS);
@@ -63,7 +96,10 @@ function parseKey(key: string): { venue: VenueId; asset: string } {
 }
 
 export class LiquidationWindows {
+  /** Per venue × asset ("binance|BTC"): every bucket that add() writes. */
   private readonly series = new Map<string, Map<number, Bucket>>();
+  /** Per asset: buckets older than FINE_MINUTES, all venues merged, one per COARSE_MINUTES slot. */
+  private readonly merged = new Map<string, Map<number, Bucket>>();
 
   /** Adds one liquidation; returns false when it falls outside the retained window. */
   add(liquidation: Liquidation, now: number): boolean {
@@ -86,22 +122,45 @@ export class LiquidationWindows {
     return true;
   }
 
-  /** Drops buckets older than the retention window. */
+  /**
+   * Drops buckets older than the retention window and moves per-venue buckets older than
+   * FINE_MINUTES into their asset's merged 5-minute buckets.
+   */
   prune(now: number): void {
     const nowMinute = minuteOf(now);
     const oldest = nowMinute - RETENTION_MINUTES;
+    const fineFrom = nowMinute - FINE_MINUTES;
     for (const [key, buckets] of this.series) {
-      for (const minute of buckets.keys()) if (minute <= oldest) buckets.delete(minute);
-      thinOlderThan(buckets, nowMinute - FINE_MINUTES);
+      const asset = parseKey(key).asset;
+      for (const [minute, bucket] of buckets) {
+        if (minute >= fineFrom) continue;
+        buckets.delete(minute);
+        if (minute > oldest) mergeAt(this.mergedFor(asset), slotEnd(minute), bucket);
+      }
       if (buckets.size === 0) this.series.delete(key);
     }
+    for (const [asset, buckets] of this.merged) {
+      for (const minute of buckets.keys()) if (minute <= oldest) buckets.delete(minute);
+      if (buckets.size === 0) this.merged.delete(asset);
+    }
+  }
+
+  private mergedFor(asset: string): Map<number, Bucket> {
+    let buckets = this.merged.get(asset);
+    if (!buckets) {
+      buckets = new Map();
+      this.merged.set(asset, buckets);
+    }
+    return buckets;
   }
 
   /** Drops every bucket before `minute` (storage is full: the oldest history goes first). */
   dropBefore(minute: number): void {
-    for (const [key, buckets] of this.series) {
-      for (const m of buckets.keys()) if (m < minute) buckets.delete(m);
-      if (buckets.size === 0) this.series.delete(key);
+    for (const store of [this.series, this.merged]) {
+      for (const [key, buckets] of store) {
+        for (const m of buckets.keys()) if (m < minute) buckets.delete(m);
+        if (buckets.size === 0) store.delete(key);
+      }
     }
   }
 
@@ -113,24 +172,12 @@ export class LiquidationWindows {
 
   /** Totals over the inclusive minute range [fromMinute, toMinute]. */
   totalsBetween(fromMinute: number, toMinute: number, scope: Scope = {}): WindowTotals {
-    let longUsd = 0;
-    let shortUsd = 0;
-    let count = 0;
-    for (const [key, buckets] of this.series) {
-      if (!matches(key, scope)) continue;
-      // Iterate whichever is smaller: the range or the stored buckets.
-      if (toMinute - fromMinute + 1 < buckets.size) {
-        for (let m = fromMinute; m <= toMinute; m++) {
-          const b = buckets.get(m);
-          if (b) ((longUsd += b[0]), (shortUsd += b[1]), (count += b[2] + b[3]));
-        }
-      } else {
-        for (const [m, b] of buckets) {
-          if (m >= fromMinute && m <= toMinute) ((longUsd += b[0]), (shortUsd += b[1]), (count += b[2] + b[3]));
-        }
-      }
+    const sum: Bucket = [0, 0, 0, 0];
+    for (const [key, buckets] of this.series) if (matches(key, scope)) addRange(sum, buckets, fromMinute, toMinute);
+    if (!scope.venue) {
+      for (const [asset, buckets] of this.merged) if (!scope.asset || scope.asset === asset) addRange(sum, buckets, fromMinute, toMinute);
     }
-    return toTotals(longUsd, shortUsd, count);
+    return toTotals(sum[0], sum[1], sum[2] + sum[3]);
   }
 
   /** USD liquidated per step (e.g. 5 minutes) over the last `minutes`, oldest first. */
@@ -145,63 +192,136 @@ export class LiquidationWindows {
     return out;
   }
 
-  /** Assets and venues that have any bucket. */
+  /** Venue × asset pairs with a per-venue bucket (older buckets are per asset: see assets()). */
   keys(): Array<{ venue: VenueId; asset: string }> {
     return [...this.series.keys()].map(parseKey);
+  }
+
+  /** Assets with any bucket. */
+  assets(): string[] {
+    return [...new Set([...this.keys().map((k) => k.asset), ...this.merged.keys()])];
   }
 
   /** The first minute with data, or null. Used for "collecting since". */
   earliestMinute(): number | null {
     let earliest: number | null = null;
-    for (const buckets of this.series.values()) {
-      for (const minute of buckets.keys()) if (earliest === null || minute < earliest) earliest = minute;
+    for (const store of [this.series, this.merged]) {
+      for (const buckets of store.values()) {
+        for (const minute of buckets.keys()) if (earliest === null || minute < earliest) earliest = minute;
+      }
     }
     return earliest;
   }
 
+  /** Every bucket with its asset (MinuteIndex is rebuilt from these). */
+  forEachBucket(visit: (asset: string, minute: number, bucket: Readonly<Bucket>) => void): void {
+    for (const [key, buckets] of this.series) {
+      const asset = parseKey(key).asset;
+      for (const [minute, bucket] of buckets) visit(asset, minute, bucket);
+    }
+    for (const [asset, buckets] of this.merged) for (const [minute, bucket] of buckets) visit(asset, minute, bucket);
+  }
+
+  /** USD in whole dollars: a restored total may differ from the live one by up to $0.50 per bucket. */
   toJSON(): SerializedWindows {
     const out: SerializedWindows = {};
-    for (const [key, buckets] of this.series) {
-      out[key] = [...buckets].map(([minute, b]) => [minute, ...b] as [number, ...Bucket]);
-    }
+    for (const [key, buckets] of this.series) out[key] = encodeBuckets(buckets);
+    for (const [asset, buckets] of this.merged) out[`${ALL_VENUES}|${asset}`] = encodeBuckets(buckets);
     return out;
   }
 
-  /** Restores from storage; rows that are not well-formed numbers are skipped, never turned into NaN. */
+  /**
+   * Restores from storage, the current form or the older row form; buckets that are not
+   * well-formed numbers are skipped, never turned into NaN.
+   */
   static fromJSON(data: unknown): LiquidationWindows {
     const windows = new LiquidationWindows();
     if (!data || typeof data !== 'object') return windows;
-    for (const [key, rows] of Object.entries(data as Record<string, unknown>)) {
-      if (!key.includes('|') || !Array.isArray(rows)) continue;
-      const buckets = new Map<number, Bucket>();
-      for (const row of rows) {
-        if (!Array.isArray(row) || row.length !== 5) continue;
-        if (!row.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= MAX_STORED_VALUE)) continue;
-        const [minute, ...bucket] = row as [number, ...Bucket];
-        buckets.set(minute, bucket);
-      }
-      if (buckets.size) windows.series.set(key, buckets);
+    for (const [key, stored] of Object.entries(data as Record<string, unknown>)) {
+      if (!key.includes('|')) continue;
+      const buckets = Array.isArray(stored) ? bucketsFromRows(stored) : bucketsFromColumns(stored);
+      if (!buckets?.size) continue;
+      if (key.startsWith(`${ALL_VENUES}|`)) windows.merged.set(parseKey(key).asset, buckets);
+      else windows.series.set(key, buckets);
     }
     return windows;
   }
 }
 
-/**
- * Buckets older than `before` merge into one per COARSE_MINUTES slot, kept at the slot's last
- * minute. Sums are unchanged; only a window edge more than two hours back can be off by up to
- * four minutes. A day of 1-minute buckets for every symbol of an all-market stream would not fit
- * browser storage (bench/scale.bench.ts); a day of 5-minute ones does.
- */
-function thinOlderThan(buckets: Map<number, Bucket>, before: number): void {
-  for (const [minute, bucket] of buckets) {
-    if (minute >= before) continue;
-    const slotEnd = Math.floor(minute / COARSE_MINUTES) * COARSE_MINUTES + COARSE_MINUTES - 1;
-    if (slotEnd === minute) continue;
-    buckets.delete(minute);
-    const target = buckets.get(slotEnd);
-    if (target) for (let i = 0; i < 4; i++) target[i]! += bucket[i]!;
-    else buckets.set(slotEnd, bucket);
+function encodeBuckets(buckets: Map<number, Bucket>): StoredBuckets {
+  const minutes = [...buckets.keys()].sort((a, b) => a - b);
+  const out: StoredBuckets = { m: encodeMinutes(minutes) };
+  for (const [i, name] of BUCKET_COLUMNS.entries()) {
+    // USD sums of float notionals are long decimals; whole dollars are what the meter shows.
+    const column = minutes.map((minute) => Math.round(buckets.get(minute)![i]!));
+    if (column.some((v) => v !== 0)) out[name] = column;
   }
+  return out;
+}
+
+/** Columns back to buckets; null when the minutes or a column's length are unusable. */
+function bucketsFromColumns(stored: unknown): Map<number, Bucket> | null {
+  if (!stored || typeof stored !== 'object') return null;
+  const fields = stored as Record<string, unknown>;
+  const minutes = decodeMinutes(fields.m);
+  if (!minutes) return null;
+  const columns = BUCKET_COLUMNS.map((name) => fields[name] ?? minutes.map(() => 0));
+  if (!columns.every((column) => Array.isArray(column) && column.length === minutes.length)) return null;
+  const buckets = new Map<number, Bucket>();
+  for (const [i, minute] of minutes.entries()) {
+    const row = [minute, ...columns.map((column) => (column as unknown[])[i])];
+    if (isStoredRow(row)) buckets.set(minute, row.slice(1) as Bucket);
+  }
+  return buckets;
+}
+
+/** The older stored form: one `[minute, long, short, nLong, nShort]` row per bucket. */
+function bucketsFromRows(rows: unknown[]): Map<number, Bucket> {
+  const buckets = new Map<number, Bucket>();
+  for (const row of rows) {
+    if (!Array.isArray(row) || !isStoredRow(row)) continue;
+    const [minute, ...bucket] = row;
+    buckets.set(minute, bucket);
+  }
+  return buckets;
+}
+
+/** A whole minute and its bucket: five finite, non-negative numbers no larger than any real minute holds. */
+function isStoredRow(row: unknown[]): row is LegacyBucketRow {
+  return row.length === 5 && Number.isSafeInteger(row[0]) && row.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= MAX_STORED_VALUE);
+}
+
+/** Adds the buckets of [from, to] to `sum`, iterating whichever is smaller: the range or the map. */
+function addRange(sum: Bucket, buckets: Map<number, Bucket>, from: number, to: number): void {
+  if (to - from + 1 < buckets.size) {
+    for (let m = from; m <= to; m++) {
+      const b = buckets.get(m);
+      if (b) addBucket(sum, b);
+    }
+  } else {
+    for (const [m, b] of buckets) if (m >= from && m <= to) addBucket(sum, b);
+  }
+}
+
+/**
+ * Last minute of the COARSE_MINUTES slot holding `minute`: where merged buckets are kept. Sums are
+ * unchanged; only a window edge more than two hours back can be off by up to four minutes. A day of
+ * 1-minute buckets for every symbol of an all-market stream would not fit browser storage
+ * (bench/scale.bench.ts); a day of 5-minute ones per asset does.
+ */
+function slotEnd(minute: number): number {
+  return Math.floor(minute / COARSE_MINUTES) * COARSE_MINUTES + COARSE_MINUTES - 1;
+}
+
+/** Adds `bucket` to the one at `minute` in `buckets`, or puts a copy there when there is none yet. */
+function mergeAt(buckets: Map<number, Bucket>, minute: number, bucket: Readonly<Bucket>): void {
+  const target = buckets.get(minute);
+  if (target) addBucket(target, bucket);
+  else buckets.set(minute, [...bucket]);
+}
+
+function addBucket(target: Bucket, bucket: Readonly<Bucket>): void {
+  for (let i = 0; i < 4; i++) target[i]! += bucket[i]!;
 }
 
 function addToBucket(bucket: Bucket, side: PositionSide, usd: number): void {
