@@ -81,22 +81,24 @@ function parseLiquidations(message: unknown): Liquidation[] {
     parseWith('binance', 'request reply', requestReply, payload);
     return [];
   }
-  const event = parseWith('binance', 'forceOrder event', forceOrderEvent, payload);
-  const order = event.o;
-  return [
-    {
-      venue: 'binance',
-      symbol: order.s,
-      asset: assetOfSymbol(order.s),
-      // The liquidation order closes the position: a SELL order means a long was liquidated (docs: Liquidation Order Streams).
-      side: order.S === 'SELL' ? 'long' : 'short',
-      price: order.ap,
-      // `z` is the accumulated filled quantity, in base units for USD-M contracts.
-      quantity: order.z,
-      notionalUsd: order.z * order.ap,
-      time: order.T,
-    },
-  ];
+  const { o: order } = parseWith('binance', 'forceOrder event', forceOrderEvent, payload);
+  return [forceOrderLiquidation(order.s, assetOfSymbol(order.s), order.S, order.ap, order.z, order.T)];
+}
+
+/** One liquidation from a forceOrder's fields, on either path. */
+function forceOrderLiquidation(symbol: string, asset: string, orderSide: 'BUY' | 'SELL', averagePrice: number, filled: number, time: number): Liquidation {
+  return {
+    venue: 'binance',
+    symbol,
+    asset,
+    // The liquidation order closes the position: a SELL order means a long was liquidated (docs: Liquidation Order Streams).
+    side: orderSide === 'SELL' ? 'long' : 'short',
+    price: averagePrice,
+    // `z` is the accumulated filled quantity, in base units for USD-M contracts.
+    quantity: filled,
+    notionalUsd: filled * averagePrice,
+    time,
+  };
 }
 
 /**
@@ -122,7 +124,7 @@ function fastLiquidations(text: string): Liquidation[] | null {
   const symbol = match[2]!;
   const asset = cachedAssetOfSymbol(symbol);
   if (asset === null) return null;
-  return [{ venue: 'binance', symbol, asset, side: match[3] === 'SELL' ? 'long' : 'short', price, quantity, notionalUsd: quantity * price, time }];
+  return [forceOrderLiquidation(symbol, asset, match[3] as 'BUY' | 'SELL', price, quantity, time)];
 }
 
 function openStream(): StreamSession {

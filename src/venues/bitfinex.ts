@@ -130,6 +130,24 @@ function statusUpdate(symbol: string, row: readonly unknown[], offset: 0 | 1): M
   };
 }
 
+/** One liquidation from a trigger row's fields, on either path. */
+function triggerLiquidation(symbol: string, asset: string, amount: number, price: number, time: number): Liquidation {
+  const quantity = Math.abs(amount);
+  return {
+    venue: 'bitfinex',
+    symbol,
+    asset,
+    // AMOUNT is the liquidated position: "Positive values means a long position, negative values means a short position" (docs: rest-public-liquidations).
+    side: amount > 0 ? 'long' : 'short',
+    // PRICE_ACQUIRED: "the price at which the position has been acquired" by the liquidation engine (BASE_PRICE is the entry).
+    price,
+    // Perpetual amounts are in coins (1 contract = 1 base unit).
+    quantity,
+    notionalUsd: quantity * price,
+    time: Math.round(time),
+  };
+}
+
 function liquidationsFromRows(rows: readonly unknown[]): Liquidation[] {
   const out: Liquidation[] = [];
   for (const raw of rows) {
@@ -141,20 +159,7 @@ function liquidationsFromRows(rows: readonly unknown[]): Liquidation[] {
     const asset = perpetualAsset(symbol);
     // liq:global also carries margin positions on spot pairs (tBSVUSD); like the other venues, count perpetuals only.
     if (!asset) continue;
-    const quantity = Math.abs(amount);
-    out.push({
-      venue: 'bitfinex',
-      symbol,
-      asset,
-      // AMOUNT is the liquidated position: "Positive values means a long position, negative values means a short position" (docs: rest-public-liquidations).
-      side: amount > 0 ? 'long' : 'short',
-      // PRICE_ACQUIRED: "the price at which the position has been acquired" by the liquidation engine (BASE_PRICE is the entry).
-      price,
-      // Perpetual amounts are in coins (1 contract = 1 base unit).
-      quantity,
-      notionalUsd: quantity * price,
-      time: Math.round(time),
-    });
+    out.push(triggerLiquidation(symbol, asset, amount, price, time));
   }
   return out;
 }
@@ -212,8 +217,7 @@ function readLiquidationFrame(text: string, isLiquidationChannel: (channelId: nu
     const symbol = row[3]!;
     const asset = perpetualAsset(symbol);
     if (!asset) return true;
-    const quantity = Math.abs(amount);
-    out.push({ venue: 'bitfinex', symbol, asset, side: amount > 0 ? 'long' : 'short', price, quantity, notionalUsd: quantity * price, time: Math.round(time) });
+    out.push(triggerLiquidation(symbol, asset, amount, price, time));
     return true;
   });
   return read ? out : null;

@@ -78,11 +78,12 @@ function symbolFor(asset: string): string {
   return `${asset.toUpperCase()}USDT`;
 }
 
-function toLiquidation(row: z.output<typeof liquidationRow>): Liquidation {
+/** One liquidation from a row, on either path. */
+function toLiquidation(row: z.output<typeof liquidationRow>, asset = assetOfSymbol(row.symbol)): Liquidation {
   return {
     venue: 'bitget',
     symbol: row.symbol,
-    asset: assetOfSymbol(row.symbol),
+    asset,
     // Liquidation Channel: side is the POSITION side, "buy: Long position liquidation, sell: Short position liquidation".
     side: row.side === 'buy' ? 'long' : 'short',
     price: row.price,
@@ -128,7 +129,7 @@ function fastLiquidations(text: string): Liquidation[] | null {
     const symbol = row[1]!;
     const asset = cachedAssetOfSymbol(symbol);
     if (asset === null || Number.isNaN(price + amount + time)) return false;
-    out.push({ venue: 'bitget', symbol, asset, side: row[2] === 'buy' ? 'long' : 'short', price, quantity: amount / price, notionalUsd: amount, time });
+    out.push(toLiquidation({ symbol, side: row[2] as 'buy' | 'sell', price, amount, ts: time }, asset));
     return true;
   });
   return read ? out : null;

@@ -104,17 +104,11 @@ function sized(symbol: string, size: number, price: number): { quantity: number;
   return { quantity: size, notionalUsd: size * price };
 }
 
-function liquidation(symbol: string, side: 'Buy' | 'Sell', size: number, price: number, time: number): Liquidation {
-  return {
-    venue: 'bybit',
-    symbol,
-    asset: assetOfSymbol(symbol),
-    // Docs "All Liquidation": "When you receive a Buy update, this means that a long position has been liquidated".
-    side: side === 'Buy' ? 'long' : 'short',
-    price,
-    ...sized(symbol, size, price),
-    time,
-  };
+/** One liquidation, on either path. Spelled out (no spread): all venues' liquidations share one object shape, which keeps dedupe and aggregation monomorphic. */
+function liquidation(symbol: string, side: 'Buy' | 'Sell', size: number, price: number, time: number, asset = assetOfSymbol(symbol)): Liquidation {
+  const { quantity, notionalUsd } = sized(symbol, size, price);
+  // Docs "All Liquidation": "When you receive a Buy update, this means that a long position has been liquidated".
+  return { venue: 'bybit', symbol, asset, side: side === 'Buy' ? 'long' : 'short', price, quantity, notionalUsd, time };
 }
 
 function parseLiquidations(message: unknown): Liquidation[] {
@@ -161,9 +155,7 @@ function fastLiquidations(text: string): Liquidation[] | null {
     const symbol = row[2]!;
     const asset = cachedAssetOfSymbol(symbol);
     if (asset === null || Number.isNaN(time + size + price)) return false;
-    const { quantity, notionalUsd } = sized(symbol, size, price);
-    // Spelled out (no spread): every venue's liquidations then share one object shape, which keeps dedupe and aggregation monomorphic.
-    out.push({ venue: 'bybit', symbol, asset, side: row[3] === 'Buy' ? 'long' : 'short', price, quantity, notionalUsd, time });
+    out.push(liquidation(symbol, row[3] as 'Buy' | 'Sell', size, price, time, asset));
     return true;
   });
   return read ? out : null;

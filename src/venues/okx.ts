@@ -132,23 +132,26 @@ function toLiquidations(rows: ReadonlyArray<z.output<typeof liquidationRow>>): L
     // Without the contract value a size in contracts cannot be turned into coins; those rows are
     // skipped until an instruments response names the instrument (watched assets always have one).
     if (!spec) continue;
-    for (const detail of row.details) {
-      // Linear: ctVal is in the base coin. Inverse: ctVal is USD face value (docs "Get instruments", ctValCcy).
-      const notionalUsd = spec.inverse ? detail.sz * spec.value : detail.sz * spec.value * detail.bkPx;
-      out.push({
-        venue: 'okx',
-        symbol,
-        asset: assetOfInstrument(symbol),
-        side: positionSide(detail.posSide, detail.side),
-        // OKX publishes only the bankruptcy price of the liquidation, not an average fill price.
-        price: detail.bkPx,
-        quantity: spec.inverse ? notionalUsd / detail.bkPx : detail.sz * spec.value,
-        notionalUsd,
-        time: detail.ts,
-      });
-    }
+    for (const detail of row.details) out.push(detailLiquidation(symbol, assetOfInstrument(symbol), spec, detail));
   }
   return out;
+}
+
+/** One liquidation from a detail of a row, on either path; sizes are in contracts of `spec`. */
+function detailLiquidation(symbol: string, asset: string, spec: ContractSpec, detail: z.output<typeof liquidationDetail>): Liquidation {
+  // Linear: ctVal is in the base coin. Inverse: ctVal is USD face value (docs "Get instruments", ctValCcy).
+  const notionalUsd = spec.inverse ? detail.sz * spec.value : detail.sz * spec.value * detail.bkPx;
+  return {
+    venue: 'okx',
+    symbol,
+    asset,
+    side: positionSide(detail.posSide, detail.side),
+    // OKX publishes only the bankruptcy price of the liquidation, not an average fill price.
+    price: detail.bkPx,
+    quantity: spec.inverse ? notionalUsd / detail.bkPx : detail.sz * spec.value,
+    notionalUsd,
+    time: detail.ts,
+  };
 }
 
 /**
@@ -221,17 +224,7 @@ function fastLiquidations(text: string): Liquidation[] | null {
       if (!spec) return true;
       const asset = cachedAssetOfInstrument(symbol);
       if (asset === null) return false;
-      const notionalUsd = spec.inverse ? size * spec.value : size * spec.value * price;
-      out.push({
-        venue: 'okx',
-        symbol,
-        asset,
-        side: positionSide(detail[2], detail[3] as 'buy' | 'sell'),
-        price,
-        quantity: spec.inverse ? notionalUsd / price : size * spec.value,
-        notionalUsd,
-        time,
-      });
+      out.push(detailLiquidation(symbol, asset, spec, { bkPx: price, sz: size, ts: time, posSide: detail[2], side: detail[3] as 'buy' | 'sell' }));
       return true;
     });
   });
