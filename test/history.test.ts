@@ -187,3 +187,26 @@ describe('MarketHistory', () => {
     expect(JSON.stringify(day(VENUE_IDS, ['BTC', 'ETH', 'SOL']).toJSON()).length).toBeLessThan(150_000);
   });
 });
+
+describe('MarketHistory.sampled', () => {
+  it('reads along a grid exactly what priceAt and value read minute by minute (NaN for null), across thinned zones and gaps', () => {
+    const h = new MarketHistory();
+    // A day with a stretch without data (minutes 700–760) and a series without OI.
+    for (let m = 0; m < 1440; m++) {
+      if (m >= 700 && m < 760) continue;
+      h.record(row('binance', 'BTC', m));
+      h.record({ ...row('okx', 'BTC', m, 1.01), openInterestUsd: undefined });
+    }
+    h.prune(T0 + 1439 * MINUTE_MS);
+    for (const key of ['binance|BTC', 'okx|BTC', 'bybit|BTC']) {
+      for (const [first, step, count] of [[0, 5, 289], [M0 + 3, 5, 289], [M0 + 1379, 1, 61], [M0 + 600, 7, 40], [M0 + 1500, 1, 5]] as const) {
+        const { price, oi } = h.sampled(key, first, step, count);
+        for (let k = 0; k < count; k++) {
+          const minute = first + k * step;
+          expect(price[k], `${key} price at ${minute}`).toBe(h.priceAt(key, minute) ?? Number.NaN);
+          expect(oi[k], `${key} oi at ${minute}`).toBe(h.value(key, minute, 'oi') ?? Number.NaN);
+        }
+      }
+    }
+  });
+});

@@ -171,6 +171,24 @@ describe('market signals across venues', () => {
     expect(oiDrawdown(h, keys, M0 + 60, 60)).toBeCloseTo(-0.04, 3);
   });
 
+  it('oiDrawdown is the worst oiChange to now over the window, with venues joining, leaving and going stale', () => {
+    const rows: MarketSnapshot[] = [];
+    for (let m = 0; m <= 90; m++) {
+      rows.push(snap('binance', 'BTC', m, { openInterestUsd: 1e9 * (1 + 0.01 * Math.sin(m / 7)) }));
+      // OKX reports only now and then, and not at all between minutes 20 and 50 (stale after 15).
+      if (m % 4 === 0 && (m < 20 || m > 50)) rows.push(snap('okx', 'BTC', m, { openInterestUsd: 2e9 * (1 - 0.003 * m) }));
+    }
+    const h = history(rows);
+    for (const now of [M0 + 60, M0 + 75, M0 + 90]) {
+      let worst: number | null = null;
+      for (let m = now - 60; m < now; m++) {
+        const change = oiChange(h, keys, m, now);
+        if (change !== null && (worst === null || change < worst)) worst = change;
+      }
+      expect(oiDrawdown(h, keys, now, 60)).toBe(worst === null ? null : Math.min(0, worst));
+    }
+  });
+
   it('funding and basis are weighted by open interest; equal weights without OI', () => {
     const h = history([
       snap('binance', 'BTC', 0, { openInterestUsd: 3e9, fundingRate8h: 0.0004, markPrice: 101, indexPrice: 100 }),

@@ -314,6 +314,30 @@ export class MarketHistory {
     return decodeCol(row, Col.Mark) ?? decodeCol(row, Col.Price);
   }
 
+  /**
+   * Mark (else last) price and OI of one series at the minutes `first`, `first + step`, … (`count`
+   * of them), by the same rules as `priceAt` and `value`, read in one walk over its rows instead of
+   * a search per minute (the day's largest 1 h move reads hundreds of minutes per series). NaN
+   * where those would give null: plain number arrays, no boxed values.
+   */
+  sampled(key: string, first: number, step: number, count: number): { price: Float64Array; oi: Float64Array } {
+    const price = new Float64Array(count).fill(Number.NaN);
+    const oi = new Float64Array(count).fill(Number.NaN);
+    const series = this.series.get(key);
+    if (!series) return { price, oi };
+    const { minutes, rows } = series;
+    let i = lastIndexAtOrBefore(minutes, first);
+    for (let k = 0; k < count; k++) {
+      const minute = first + k * step;
+      while (i + 1 < minutes.length && minutes[i + 1]! <= minute) i += 1;
+      if (i < 0 || minute - minutes[i]! > MAX_STALE_MINUTES) continue;
+      const row = rows[i]!;
+      price[k] = decodeCol(row, Col.Mark) ?? decodeCol(row, Col.Price) ?? Number.NaN;
+      oi[k] = decodeCol(row, Col.Oi) ?? Number.NaN;
+    }
+    return { price, oi };
+  }
+
   /** Number of stored rows (for size tests and diagnostics). */
   rowCount(): number {
     let n = 0;

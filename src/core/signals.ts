@@ -194,9 +194,17 @@ export function oiChange(history: MarketHistory, keys: readonly string[], fromMi
  * then): how far positions have been closed from their recent peak. Null without OI.
  */
 export function oiDrawdown(history: MarketHistory, keys: readonly string[], nowMinute: number, minutes: number): number | null {
+  // oiChange(m, now) for every minute m, from one walk per series (history.sampled).
+  const oi = keys.map((key) => history.sampled(key, nowMinute - minutes, 1, minutes + 1).oi);
   let worst: number | null = null;
-  for (let m = nowMinute - minutes; m < nowMinute; m++) {
-    const change = oiChange(history, keys, m, nowMinute);
+  for (let m = 0; m < minutes; m++) {
+    let before = 0;
+    let after = 0;
+    for (const series of oi) {
+      // NaN stands for unknown: a series counts only when known at both minutes.
+      if (!Number.isNaN(series[m]!) && !Number.isNaN(series[minutes]!)) ((before += series[m]!), (after += series[minutes]!));
+    }
+    const change = before > 0 ? after / before - 1 : null;
     if (change !== null && (worst === null || change < worst)) worst = change;
   }
   return worst === null ? null : Math.min(0, worst);
@@ -246,16 +254,25 @@ export function perpSpotRatioAt(history: MarketHistory, keys: readonly string[],
 
 /** Price change between two minutes: per-series ratios averaged by OI at the later minute. */
 export function priceChange(history: MarketHistory, keys: readonly string[], fromMinute: number, toMinute: number): number | null {
+  return meanPriceChange(
+    keys.map((key) => history.priceAt(key, fromMinute)),
+    keys.map((key) => history.priceAt(key, toMinute)),
+    keys.map((key) => history.value(key, toMinute, 'oi')),
+  );
+}
+
+/** Per-series price ratios (from → to) averaged by OI at `to`; a plain mean when no series has OI. */
+function meanPriceChange(from: ReadonlyArray<number | null>, to: ReadonlyArray<number | null>, oiAtTo: ReadonlyArray<number | null>): number | null {
   let weighted = 0;
   let weights = 0;
   let plain = 0;
   let n = 0;
-  for (const key of keys) {
-    const change = ratioChange(history.priceAt(key, toMinute), history.priceAt(key, fromMinute));
+  for (let i = 0; i < from.length; i++) {
+    const change = ratioChange(to[i]!, from[i]!);
     if (change === null) continue;
     plain += change;
     n += 1;
-    const oi = history.value(key, toMinute, 'oi');
+    const oi = oiAtTo[i]!;
     if (oi !== null && oi > 0) ((weighted += change * oi), (weights += oi));
   }
   if (weights > 0) return weighted / weights;
@@ -268,9 +285,20 @@ export function priceChange(history: MarketHistory, keys: readonly string[], fro
  * 6 h, where this compares the 15-minute rows an hour apart). Null without two prices an hour apart.
  */
 export function largestMove1h(history: MarketHistory, keys: readonly string[], nowMinute: number): number | null {
+  // Every minute read lies on one 5-minute grid back from now (an hour is 12 steps): read each
+  // series along it once, then compare grid points 12 apart.
+  const step = 5;
+  const hour = 60 / step;
+  const count = (24 * 60) / step + 1;
+  const samples = keys.map((key) => history.sampled(key, nowMinute - 24 * 60, step, count));
+  const known = (value: number) => (Number.isNaN(value) ? null : value);
   let largest: number | null = null;
-  for (let to = nowMinute; to >= nowMinute - 24 * 60 + 60; to -= 5) {
-    const move = priceChange(history, keys, to - 60, to);
+  for (let to = count - 1; to >= hour; to--) {
+    const move = meanPriceChange(
+      samples.map((s) => known(s.price[to - hour]!)),
+      samples.map((s) => known(s.price[to]!)),
+      samples.map((s) => known(s.oi[to]!)),
+    );
     if (move !== null && (largest === null || Math.abs(move) > largest)) largest = Math.abs(move);
   }
   return largest;

@@ -90,9 +90,18 @@ export function seriesKey(venue: VenueId, asset: string): string {
   return key;
 }
 
+/** 'venue|asset' → its parts, memoised: every window total matches each series key against its scope. */
+const parsedKeys = new Map<string, { venue: VenueId; asset: string }>();
+
 function parseKey(key: string): { venue: VenueId; asset: string } {
-  const [venue, asset] = key.split('|') as [VenueId, string];
-  return { venue, asset };
+  let parsed = parsedKeys.get(key);
+  if (parsed === undefined) {
+    const [venue, asset] = key.split('|') as [VenueId, string];
+    parsed = { venue, asset };
+    if (parsedKeys.size >= 4096) parsedKeys.clear();
+    parsedKeys.set(key, parsed);
+  }
+  return parsed;
 }
 
 export class LiquidationWindows {
@@ -193,7 +202,7 @@ export class LiquidationWindows {
   }
 
   /** Venue × asset pairs with a per-venue bucket (older buckets are per asset: see assets()). */
-  keys(): Array<{ venue: VenueId; asset: string }> {
+  keys(): Array<Readonly<{ venue: VenueId; asset: string }>> {
     return [...this.series.keys()].map(parseKey);
   }
 
