@@ -51,3 +51,17 @@ describe('Meter with a stream gap', () => {
     expect(root.querySelector('[data-field="liq1h"]')!.textContent).toBe('≥ $2.0M');
   });
 });
+
+describe('Meter lower bounds', () => {
+  it('shows the day and the 4 h as lower bounds when the sampled feed contributed earlier in the day, the hour as exact', () => {
+    const engine = new FlushEngine({ binance: 'sampled', bybit: 'complete' }, NOW - 6 * 3_600_000);
+    engine.ingestLiquidation({ venue: 'binance', symbol: 'BTCUSDT', asset: 'BTC', side: 'long', price: 72000, quantity: 10, notionalUsd: 720_000, time: NOW - 3 * 3_600_000 }, NOW - 3 * 3_600_000);
+    engine.ingestLiquidation({ venue: 'bybit', symbol: 'BTCUSDT', asset: 'BTC', side: 'long', price: 72000, quantity: 20, notionalUsd: 1_440_000, time: NOW - 60_000 }, NOW);
+    const reading = engine.readings(NOW, ['BTC']).scopes.BTC!;
+    const root = document.createElement('div');
+    render(<Meter asset="BTC" reading={reading} computedAt={NOW} now={NOW} expanded />, root);
+    expect(root.querySelector('[data-field="liq1h"]')!.textContent).toBe('$1.4M');
+    expect(root.querySelector('[data-field="liq24h"]')!.textContent).toBe('≥ $2.2M');
+    expect(root.querySelector('[data-field="liq4h"]')!.textContent).toBe('≥ $2.2M');
+  });
+});

@@ -10,7 +10,7 @@ import { MinuteIndex } from './minute-index';
 import { mergeMarket, type Completeness, type Liquidation, type MarketSnapshot, type MarketUpdate, type VenueId } from './model';
 import { applyAnchor, computeSignals, largestMove1h, sparkline24h, type FlushSignals, type SignalContext } from './signals';
 import { resolveThresholds, type FlushThresholds } from './thresholds';
-import { LiquidationWindows, minuteOf, type SerializedWindows, type WindowTotals } from './windows';
+import { LiquidationWindows, minuteOf, RETENTION_MINUTES, seriesKey, type SerializedWindows, type WindowTotals } from './windows';
 
 export const MARKET_SCOPE = 'ALL';
 /** A purge for space never touches the last two hours: the 1 h window and its baseline context. */
@@ -29,8 +29,13 @@ export interface ScopeReading {
   scope: string;
   liq1h: WindowTotals;
   liq24h: WindowTotals;
-  /** Venues with sampled feeds that contributed: the totals are lower bounds. */
+  /** Venues with sampled feeds that contributed in the last hour: the 1 h totals are lower bounds. */
   sampledVenues: VenueId[];
+  /**
+   * The same over the last 24 h: the 4 h and 24 h totals are lower bounds. Optional: readings
+   * stored by an older version lack it (read it as `sampledVenues`).
+   */
+  sampledVenues24h?: VenueId[];
   /** 8 h-equivalent funding, weighted by open interest across venues. */
   funding8h: number | null;
   /** (mark − index) / index, weighted by open interest across venues. */
@@ -69,6 +74,11 @@ export interface EngineState {
   history?: SerializedHistory;
   /** The flush model's memory per scope ('ALL', 'BTC', …). */
   model?: Record<string, ModelState>;
+  /**
+   * 'venue|asset' → time of the newest liquidation from a sampled feed: older buckets no longer
+   * say which venue filled them (optional: older stored states lack it).
+   */
+  sampledAt?: Record<string, number>;
 }
 
 export class FlushEngine {
@@ -79,6 +89,8 @@ export class FlushEngine {
   private readonly models = new Map<string, ModelState>();
   private thresholds: FlushThresholds;
   private startedAt: number;
+  /** 'venue|asset' → newest liquidation time from a sampled feed (see EngineState.sampledAt). */
+  private readonly sampledAt = new Map<string, number>();
 
   constructor(
     /** Completeness per venue, so readings can flag lower bounds. */
@@ -98,6 +110,7 @@ export class FlushEngine {
     }
     this.startedAt = state?.startedAt ?? now;
     this.thresholds = resolveThresholds(thresholds);
+    this.restoreSampledAt(state?.sampledAt);
   }
 
   /** Replaces the thresholds (defaults overlaid with `overrides`); the model state is kept. */
@@ -111,8 +124,36 @@ export class FlushEngine {
 
   ingestLiquidation(liquidation: Liquidation, now: number): boolean {
     const accepted = this.windows.add(liquidation, now);
-    if (accepted) this.index.add(MARKET_SCOPE, liquidation.asset, liquidation.time, liquidation.side, liquidation.notionalUsd);
-    return accepted;
+    if (!accepted) return false;
+    this.index.add(MARKET_SCOPE, liquidation.asset, liquidation.time, liquidation.side, liquidation.notionalUsd);
+    if (this.completeness[liquidation.venue] === 'sampled') this.noteSampled(seriesKey(liquidation.venue, liquidation.asset), liquidation.time);
+    return true;
+  }
+
+  private noteSampled(key: string, time: number): void {
+    if (time > (this.sampledAt.get(key) ?? -Infinity)) this.sampledAt.set(key, time);
+  }
+
+  /** From storage; a state without it falls back to the per-venue buckets (the last 2 h). */
+  private restoreSampledAt(stored: unknown): void {
+    if (typeof stored === 'object' && stored !== null) {
+      for (const [key, time] of Object.entries(stored)) if (typeof time === 'number' && Number.isFinite(time) && key.includes('|')) this.noteSampled(key, time);
+      return;
+    }
+    for (const { venue, asset } of this.windows.keys()) {
+      const newest = this.windows.newestMinute(venue, asset);
+      if (this.completeness[venue] === 'sampled' && newest !== null) this.noteSampled(seriesKey(venue, asset), newest * 60_000);
+    }
+  }
+
+  /** Sampled venues with a liquidation in `scope` since `since`. */
+  private sampledSince(scope: string, since: number): VenueId[] {
+    const venues = new Set<VenueId>();
+    for (const [key, time] of this.sampledAt) {
+      const [venue, asset] = key.split('|') as [VenueId, string];
+      if (time >= since && (scope === MARKET_SCOPE || asset === scope)) venues.add(venue);
+    }
+    return [...venues].sort();
   }
 
   ingestMarket(update: MarketUpdate): void {
@@ -149,6 +190,7 @@ export class FlushEngine {
   prune(now: number): void {
     this.windows.prune(now);
     this.history.prune(now);
+    for (const [key, time] of this.sampledAt) if (time < now - RETENTION_MINUTES * 60_000) this.sampledAt.delete(key);
   }
 
   /**
@@ -199,6 +241,7 @@ export class FlushEngine {
       liq1h,
       liq24h,
       sampledVenues: venues.filter((v) => v.liq1hUsd > 0 && this.completeness[v.venue] === 'sampled').map((v) => v.venue),
+      sampledVenues24h: this.sampledSince(scope, now - 24 * 60 * 60_000),
       funding8h: oiWeighted(snapshots, (s) => s.fundingRate8h),
       basis: oiWeighted(snapshots, basisOf),
       openInterestUsd: sumOrNull(snapshots.map((s) => s.openInterestUsd)),
@@ -260,6 +303,7 @@ export class FlushEngine {
       startedAt: this.startedAt,
       history: this.history.toJSON(),
       model: Object.fromEntries(this.models),
+      sampledAt: Object.fromEntries(this.sampledAt),
     };
   }
 }

@@ -43,6 +43,8 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
   const gaps = recentGaps(allGaps, now);
   // A sampled feed or a stream gap in the hour: the totals are lower bounds.
   const sampled = reading.sampledVenues.length > 0 || gaps.length > 0;
+  // The day's total also when the sampled feed contributed earlier in the day only.
+  const sampled24h = sampled || sampledOverDay(reading).length > 0;
   const dataTime = reading.dataTime ?? computedAt;
   const stale = dataTime === null || now - dataTime > STALE_AFTER_MS;
   const sideText = verdict.side ? ` ${t(verdict.side === 'long' ? 'sideLongs' : 'sideShorts')}` : '';
@@ -62,7 +64,7 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
       </div>
       <div class="fm-row fm-figures">
         <span class="fm-title">{asset}</span>
-        <Figure label={t('colLiq24h')} field="liq24h" value={fmt().usdBound(reading.liq24h.totalUsd, sampled)} />
+        <Figure label={t('colLiq24h')} field="liq24h" value={fmt().usdBound(reading.liq24h.totalUsd, sampled24h)} />
         <Figure label={t('colFunding')} field="funding" value={fmt().rate(reading.funding8h)} tone={tone(reading.funding8h)} />
         <Figure label={t('colBasis')} field="basis" value={fmt().rate(reading.basis)} tone={tone(reading.basis)} />
         <Figure label={t('colOi1h')} field="oiChange1h" value={fmt().change(reading.signals.oiChange1h)} tone={tone(reading.signals.oiChange1h)} />
@@ -85,6 +87,7 @@ function Expanded({ reading }: { reading: ScopeReading }) {
   const { signals, verdict } = reading;
   const sampled = new Set(reading.sampledVenues);
   const bound = reading.sampledVenues.length > 0;
+  const overDay = sampledOverDay(reading);
   return (
     <div class="fm-expanded">
       <section aria-label={t('meterWhyLabel')}>
@@ -99,7 +102,7 @@ function Expanded({ reading }: { reading: ScopeReading }) {
       </section>
       <section aria-label={t('meterSignals')} class="fm-grid">
         <Figure label={t('labelLiq5m')} field="liq5m" value={fmt().usdBound(signals.liq5m.totalUsd, bound)} />
-        <Figure label={t('labelLiq4h')} field="liq4h" value={fmt().usdBound(signals.liq4h.totalUsd, bound)} />
+        <Figure label={t('labelLiq4h')} field="liq4h" value={fmt().usdBound(signals.liq4h.totalUsd, overDay.length > 0)} />
         <Figure label={t('labelIntensity')} field="intensity" value={formatTimes(signals.intensity)} />
         <Figure label={t('labelVsPeak')} field="decayFromPeak" value={fmt().share(signals.decayFromPeak)} />
         <Figure label={t('labelOi')} field="oi" value={fmt().usd(signals.oiUsd)} />
@@ -136,7 +139,7 @@ function Expanded({ reading }: { reading: ScopeReading }) {
             ))}
           </tbody>
         </table>
-        {bound ? <p class="fm-note">{t('meterSampledNote', [reading.sampledVenues.join(', ')])}</p> : null}
+        {overDay.length > 0 ? <p class="fm-note">{t('meterSampledNote', [overDay.join(', ')])}</p> : null}
       </section>
       <RiskBox largestMove1h={reading.largestMove1h24h} />
     </div>
@@ -147,6 +150,11 @@ function Expanded({ reading }: { reading: ScopeReading }) {
 function reasonText(reason: Reason): string {
   const text = reason.key ? t(reason.key, reason.args) : reason.text;
   return reason.holds ? `${text}; ${t('reasonHolds')}` : text;
+}
+
+/** Sampled venues that contributed in the last 24 h (readings from an older version: in the last hour). */
+function sampledOverDay(reading: ScopeReading): string[] {
+  return reading.sampledVenues24h ?? reading.sampledVenues;
 }
 
 /** Stream gaps overlapping the last hour, across venues, oldest first. */
