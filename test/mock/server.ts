@@ -16,7 +16,7 @@ import type { Scenario, ScenarioLiquidationEvent, ScenarioMarketEvent } from '..
 import type { VenueId } from '../../src/core/model';
 import { MockReject, type MockMarketView, type MockVenue, type MockWsConnection } from './types';
 import { mockVenues } from './venues';
-import { PAGES as SITE_PAGE_FILES } from '../fixtures/pages';
+import { PAGES as SITE_PAGE_FILES, STAND_IN_SCRIPT } from '../fixtures/pages';
 
 export type PlayedLiquidation = ScenarioLiquidationEvent & { time: number };
 
@@ -249,6 +249,8 @@ export class MockExchange {
       };
       // www.okx.com and www.bitmex.com are both API hosts and page hosts: /api/… is the venue.
       const page = url.pathname.startsWith('/api/') && this.venueFor(host) ? undefined : PAGES[host];
+      // What the stand-in pages share is one script, served beside each of them.
+      if (page && url.pathname === STAND_IN_SCRIPT) return send(200, readFileSync(fileURLToPath(new URL('../fixtures/pages/stand-in.js', import.meta.url)), 'utf8'), 'text/javascript; charset=utf-8');
       if (page) return send(200, readFileSync(fileURLToPath(new URL(`../fixtures/pages/${page}`, import.meta.url)), 'utf8'), 'text/html; charset=utf-8');
       const venue = this.venueFor(host);
       if (!venue) return send(404, JSON.stringify({ error: `no mock for ${host}` }), 'application/json');
