@@ -18,15 +18,51 @@ export type VenueId = (typeof VENUE_IDS)[number];
 /** The POSITION that was liquidated (not the side of the closing order). */
 export type PositionSide = 'long' | 'short';
 
+/** Perpetual swap, dated (delivery) future, or spot pair. */
+export type InstrumentKind = 'perp' | 'dated' | 'spot';
+
+/**
+ * What one unit of a venue's size field is worth. Sizes are in the instrument's quoted units:
+ * for 1000PEPEUSDT one unit is 1000 PEPE (see `priceScale`).
+ * - linear: a size of n is n × `size` quoted units of the base; USD = units × price (USDT/USDC taken as USD);
+ * - inverse: a size of n is n × `usd` US dollars of face value;
+ * - quanto: a size of n is worth n × `multiplier` × price in the `settle` currency (BitMEX ETHUSD: 100 satoshi per $1).
+ */
+export type ContractValue =
+  | { type: 'linear'; size: number }
+  | { type: 'inverse'; usd: number }
+  | { type: 'quanto'; multiplier: number; settle: string };
+
+/**
+ * One instrument of a venue's public instrument list (the catalogue), as the parsers need it.
+ * Loaded on start and refreshed daily; passed to every parser, so venue files keep no state.
+ */
+export interface InstrumentSpec {
+  venue: VenueId;
+  /** Venue-native symbol: 'BTCUSDT', '1000PEPEUSDT', 'XBTUSDT', 'BTC-USD-251226', 'kPEPE'. */
+  symbol: string;
+  /** Canonical base asset: PEPE for 1000PEPEUSDT and kPEPE, BTC for XBTUSDT. */
+  asset: string;
+  kind: InstrumentKind;
+  /** Canonical units per quoted unit: 1000 for 1000PEPEUSDT and kPEPE, else 1. */
+  priceScale: number;
+  contract: ContractValue;
+  /** Highest leverage the venue allows on it, where the list says. */
+  maxLeverage?: number;
+}
+
 export interface Liquidation {
   venue: VenueId;
   /** Venue-native symbol, e.g. 'BTCUSDT', 'XBTUSD', 'BTC-USDT-SWAP'. */
   symbol: string;
-  /** Base asset, upper case, XBT mapped to BTC. */
+  /** Canonical base asset (the instrument's `asset`). */
   asset: string;
+  /** Dated futures count as liquidations of their asset too. */
+  kind: InstrumentKind;
   side: PositionSide;
+  /** Per one unit of the canonical asset (a 1000PEPEUSDT price ÷ 1000). */
   price: number;
-  /** Filled size in base units (never contracts). */
+  /** Filled size in canonical base units (never contracts, never thousands). */
   quantity: number;
   /** Filled quantity × average fill price, in USD. */
   notionalUsd: number;
@@ -51,8 +87,11 @@ export interface MarketUpdate {
   venue: VenueId;
   asset: string;
   symbol: string;
+  /** Perpetual figures (funding, OI, basis, perp volume) or spot volume; dated futures never mix into them. */
+  kind: InstrumentKind;
   /** When the venue says the values were true (or when we received them), ms. */
   time: number;
+  /** Prices per one unit of the canonical asset. */
   lastPrice?: number;
   markPrice?: number;
   indexPrice?: number;
@@ -87,6 +126,24 @@ export class VenueDataError extends Error {
 export function normaliseAsset(code: string): string {
   const upper = code.trim().toUpperCase();
   return upper === 'XBT' ? 'BTC' : upper;
+}
+
+/**
+ * Venues quote tiny-priced coins in multiples: 1000PEPEUSDT (Binance, Bybit), 1000000MOGUSDT,
+ * 1MBABYDOGEUSDT, kPEPE (Hyperliquid: k = 1000). The canonical asset is the coin itself with a
+ * price scale of that multiple, so PEPE is PEPE on every venue (OKX lists PEPE-USDT-SWAP).
+ * A digit that belongs to the coin's name (1INCH) has no power of ten after it and is kept.
+ */
+export function canonicalBase(code: string): { asset: string; priceScale: number } {
+  const trimmed = code.trim();
+  const thousand = /^k([A-Z][A-Z0-9]*)$/.exec(trimmed);
+  if (thousand) return { asset: normaliseAsset(thousand[1]!), priceScale: 1000 };
+  const upper = trimmed.toUpperCase();
+  const million = /^1M([A-Z][A-Z0-9]*)$/.exec(upper);
+  if (million) return { asset: normaliseAsset(million[1]!), priceScale: 1_000_000 };
+  const multiple = /^(1000000|100000|10000|1000)([A-Z][A-Z0-9]*)$/.exec(upper);
+  if (multiple) return { asset: normaliseAsset(multiple[2]!), priceScale: Number(multiple[1]) };
+  return { asset: normaliseAsset(upper), priceScale: 1 };
 }
 
 /** Combine a new partial update into the previous snapshot; derives OI in USD from base × mark. */

@@ -60,6 +60,7 @@ export function parseScenario(data: unknown): Scenario {
       if (event.side !== 'long' && event.side !== 'short') problem(`${at}.side: must be "long" or "short" (the position liquidated)`);
       checkNumber(event.price, 'positive', `${at}.price`, problem);
       checkNumber(event.notionalUsd, 'positive', `${at}.notionalUsd`, problem);
+      if (event.symbol !== undefined && (typeof event.symbol !== 'string' || !/^[A-Za-z0-9:_.-]{1,40}$/.test(event.symbol))) problem(`${at}.symbol: must be a venue-native instrument like "XBTUSDT"`);
     } else {
       problem(`${at}.type: must be "market" or "liquidation", got ${JSON.stringify(event.type)}`);
     }

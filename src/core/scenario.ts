@@ -24,8 +24,11 @@ export interface ScenarioLiquidationEvent {
   venue: VenueId;
   asset: string;
   side: PositionSide;
+  /** Per one unit of the asset. */
   price: number;
   notionalUsd: number;
+  /** The venue-native instrument; absent: the venue's main perpetual of the asset. */
+  symbol?: string;
 }
 
 export type ScenarioEvent = ScenarioMarketEvent | ScenarioLiquidationEvent;

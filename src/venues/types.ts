@@ -1,14 +1,18 @@
 /**
  * The contract between the background worker and one exchange's public API.
- * Everything venue-specific (endpoints, zod schemas, side semantics, units, ping rules)
- * lives in that venue's own file; the worker only drives this interface.
- * Pure: no browser APIs, so every adapter runs in plain Node tests.
+ * Everything venue-specific (endpoints, zod schemas, side semantics, units, ping rules, rate-limit
+ * answers) lives in that venue's own file; the worker only drives this interface.
+ * Pure and stateless: no browser APIs and no module-level mutable state, so every adapter runs in
+ * plain Node tests. What a parser needs to know about instruments (contract sizes, scales, kinds)
+ * comes in as the venue's instrument catalogue (`InstrumentSpec[]`), loaded by the worker from
+ * `instrumentRequests` on start and refreshed daily.
  */
-import type { Completeness, Liquidation, MarketUpdate, VenueId } from '../core/model';
+import type { DegradedKind } from '../core/bus';
+import type { Completeness, InstrumentSpec, Liquidation, MarketUpdate, VenueId } from '../core/model';
 
-/** One REST request the worker makes on each poll. */
+/** One REST request. */
 export interface RestRequest {
-  /** Stable name of the request, handed back to `parseMarket` with the body. */
+  /** Stable name of the request, handed back to the parser with the body. */
   key: string;
   url: string;
   method?: 'GET' | 'POST';
@@ -16,7 +20,7 @@ export interface RestRequest {
   body?: unknown;
 }
 
-/** What one incoming stream message produced. */
+/** What one incoming stream message or poll response produced. */
 export interface StreamOutput {
   liquidations: Liquidation[];
   markets: MarketUpdate[];
@@ -24,9 +28,14 @@ export interface StreamOutput {
   replies: string[];
   /** Past market points from a history endpoint (backfill), recorded before the live rows. */
   history?: MarketUpdate[];
+  /**
+   * Symbols a liquidation named that the catalogue does not list (a listing newer than the
+   * catalogue): their size cannot be valued, so the worker refreshes the venue's catalogue.
+   */
+  unknownSymbols?: string[];
 }
 
-/** A live WebSocket session; may keep state (channel ids, instrument sizes). */
+/** A live WebSocket session; may keep per-connection state (channel ids, the latest XBT price). */
 export interface StreamSession {
   url: string;
   /** Frames to send right after the socket opens (subscribe messages). */
@@ -42,36 +51,65 @@ export interface StreamSession {
   maxConnectionMs: number;
 }
 
+/**
+ * How a venue answered a request it would not serve, read from its status and body: a rate
+ * limit pauses the venue (`pauseMs`), a region block does not retry soon, and so on.
+ */
+export interface HttpFailure {
+  kind: DegradedKind;
+  /** What the trader reads, e.g. 'rate limited: access too frequent (HTTP 403)'. */
+  reason: string;
+  /** Ask nothing of this venue for this long (a rate limit or ban); null: poll as usual. */
+  pauseMs: number | null;
+}
+
+/** What a venue's liquidation total covers: `covered` of the `listed` derivative instruments. */
+export interface Coverage {
+  covered: number;
+  listed: number;
+}
+
 export interface VenueAdapter {
   id: VenueId;
   label: string;
   completeness: Completeness;
   /** Why the venue is sampled or has no feed, shown to the trader. */
   completenessNote?: string;
-  /** Venue-native perpetual symbol for a base asset ('BTC' → 'BTCUSDT'). */
-  symbolFor(asset: string): string;
+  /** Requests for the venue's public instrument list (every page of it). */
+  instrumentRequests(): RestRequest[];
+  /** One instrument-list response → its instruments. Throws VenueDataError when malformed. */
+  parseInstruments(key: string, body: unknown): InstrumentSpec[];
   /**
    * Pure and synchronous: one raw message or response exactly as the venue sends it.
    * Returns [] for messages without a new liquidation; throws VenueDataError when malformed.
    */
-  parseLiquidations(message: unknown): Liquidation[];
-  /**
-   * The fast path for the venue's hot stream frames, straight from the text (see venues/parse.ts):
-   * exactly what `parseLiquidations(JSON.parse(text))` returns, or null for any frame it does not
-   * read, which then takes that path. `receivedAt` stamps venues whose rows carry no time (BitMEX).
-   */
-  fastLiquidations?(text: string, receivedAt: number): Liquidation[] | null;
-  /** null for venues without a usable public liquidation stream. */
-  openStream(watched: readonly string[]): StreamSession | null;
+  parseLiquidations(message: unknown, instruments: readonly InstrumentSpec[]): Liquidation[];
+  /** The venue's liquidation streams ([] for venues without a usable public one). */
+  openStreams(tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[];
+  /** What the streams opened for `tracked` count, of the perpetuals and dated futures listed. */
+  coverage(tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage;
   /** REST requests for one poll of market data (and REST liquidations where that is the feed). */
-  pollRequests(watched: readonly string[]): RestRequest[];
+  pollRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[];
   /**
-   * One-off requests on a fresh install (no stored state): what the venue's history endpoints
-   * allow, so the meter is not empty. Answers go through `parsePoll` like poll answers.
+   * One-off requests on a fresh install or for a newly tracked asset: what the venue's history
+   * endpoints allow, so the meter is not empty. Answers go through `parsePoll` like poll answers.
    */
-  backfillRequests?(watched: readonly string[]): RestRequest[];
-  /** Parse one poll response. Throws VenueDataError when malformed. */
-  parsePoll(key: string, body: unknown, watched: readonly string[]): StreamOutput;
+  backfillRequests?(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[];
+  /**
+   * Liquidation history for a stream gap (venues with a REST liquidation history only);
+   * answers go through `parsePoll`.
+   */
+  gapRequests?(from: number, to: number, tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[];
+  /**
+   * Parse one poll response. Market updates come for every instrument the body names (the worker
+   * keeps the tracked assets). Throws VenueDataError when malformed.
+   */
+  parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput;
+  /**
+   * A non-2xx answer, or a 2xx whose body is the venue's error envelope, read the venue's way;
+   * null: not a failure this venue has special rules for (the poller's defaults apply).
+   */
+  classifyFailure?(status: number, body: string, headers: { get(name: string): string | null }): HttpFailure | null;
   /** Requests worth a budget check: requests per minute at default settings vs the per-IP limit. */
   rateBudget: { requestsPerMinute: number; limitPerMinute: number; limitSource: string };
 }
