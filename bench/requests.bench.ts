@@ -1,18 +1,24 @@
 /**
- * Requests per minute per venue at default settings, against each venue's per-IP limit.
- * Counts what the adapters really ask for (pollRequests at the default watchlist, once per poll
+ * Requests per minute per venue, against each venue's per-IP limit, at the default watchlist
+ * and at a larger tracked set (the watchlist plus assets opened on trading pages: 20 assets).
+ * Counts what the adapters really ask for (pollRequests over the mock's instrument lists, once per poll
  * alarm) and prices every request in the unit of the limit it counts against: Binance and
  * Hyperliquid limit request WEIGHT, OKX, Bitget and Bitfinex limit each endpoint separately,
  * the others limit all requests together. A request this table does not know fails the bench,
  * so a new endpoint cannot slip in without its cost being stated.
- * Also: one-off backfill requests on install, and WebSocket frames sent per minute.
+ * Also: one-off backfill and instrument-list requests on install, and WebSocket frames sent per minute.
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SETTINGS } from '../src/core/settings';
 import type { VenueId } from '../src/core/model';
 import { venues } from '../src/venues';
 import type { RestRequest } from '../src/venues/types';
+import { mockCatalogue } from '../test/catalogue';
+import { marketRow, staticView } from '../test/mock/view';
 import type { BenchReport } from './run';
+
+/** Twenty assets: the default watchlist plus seventeen a trader might open pages for. */
+const LARGER_SET = [...DEFAULT_SETTINGS.watchlist, 'DOGE', 'XRP', 'BNB', 'ADA', 'AVAX', 'LINK', 'LTC', 'DOT', 'TRX', 'SUI', 'APT', 'ARB', 'OP', 'NEAR', 'FIL', 'ATOM', 'PEPE'];
 
 /** A limit bucket: what a request counts against and how much. */
 interface Cost {
@@ -127,31 +133,34 @@ function busiest(buckets: Map<string, BucketUse>): { bucket: string; use: Bucket
 const pct = (share: number) => `${Math.round(share * 1000) / 10}%`;
 
 export async function run(): Promise<BenchReport> {
-  const watched = DEFAULT_SETTINGS.watchlist;
   const pollsPerMinute = 1 / pollPeriodMinutes();
-  const figures: Record<string, number | string> = { 'poll period s': pollPeriodMinutes() * 60, 'watchlist': watched.join(' ') };
+  const figures: Record<string, number | string> = { 'poll period s': pollPeriodMinutes() * 60, 'watchlist': DEFAULT_SETTINGS.watchlist.join(' '), 'larger tracked set': LARGER_SET.length };
   const targets: BenchReport['targets'] = [];
+  const view = staticView(LARGER_SET.map((asset, i) => marketRow('binance', asset, 10 + i)));
   for (const adapter of Object.values(venues)) {
-    const requests = adapter.pollRequests(watched);
-    const buckets = perMinute(adapter.id, requests, pollsPerMinute);
-    const top = busiest(buckets);
-    figures[`${adapter.id} requests/min`] = requests.length * pollsPerMinute;
-    if (top) {
-      figures[`${adapter.id} busiest limit`] = `${top.bucket}: ${top.use.units}/${top.use.limitPerMinute} per min (${pct(top.share)})`;
-      targets.push({ what: `${adapter.id} under ${pct(MAX_SHARE)} of its limit (${top.bucket} ${pct(top.share)})`, ok: top.share <= MAX_SHARE });
+    const instruments = mockCatalogue(adapter.id, view);
+    for (const [label, tracked] of [['default', DEFAULT_SETTINGS.watchlist], ['20 assets', LARGER_SET]] as const) {
+      const requests = adapter.pollRequests(tracked, instruments);
+      const top = busiest(perMinute(adapter.id, requests, pollsPerMinute));
+      figures[`${adapter.id} requests/min (${label})`] = requests.length * pollsPerMinute;
+      if (top) {
+        figures[`${adapter.id} busiest limit (${label})`] = `${top.bucket}: ${top.use.units}/${top.use.limitPerMinute} per min (${pct(top.share)})`;
+        targets.push({ what: `${adapter.id} at ${label} under ${pct(MAX_SHARE)} of its limit (${top.bucket} ${pct(top.share)})`, ok: top.share <= MAX_SHARE });
+      }
     }
     figures[`${adapter.id} declared (rateBudget)`] = `${adapter.rateBudget.requestsPerMinute}/${adapter.rateBudget.limitPerMinute}`;
-    const backfill = adapter.backfillRequests?.(watched) ?? [];
-    if (backfill.length) {
-      const once = busiest(perMinute(adapter.id, backfill, 1))!;
-      figures[`${adapter.id} backfill on install`] = `${backfill.length} requests once; ${once.bucket}: ${once.use.units}/${once.use.limitPerMinute} per min (${pct(once.share)})`;
-      targets.push({ what: `${adapter.id} backfill fits in one minute of its limit (${pct(once.share)})`, ok: once.share <= 1 });
+    const oneOff = [...adapter.instrumentRequests(), ...(adapter.backfillRequests?.(DEFAULT_SETTINGS.watchlist, instruments) ?? [])];
+    const once = busiest(perMinute(adapter.id, oneOff, 1));
+    if (once) {
+      figures[`${adapter.id} instrument list + backfill on install`] = `${oneOff.length} requests once; ${once.bucket}: ${once.use.units}/${once.use.limitPerMinute} per min (${pct(once.share)})`;
+      targets.push({ what: `${adapter.id} instrument list + backfill fit in one minute of its limit (${pct(once.share)})`, ok: once.share <= 1 });
     }
-    const stream = adapter.openStream(watched);
-    if (stream) {
-      figures[`${adapter.id} ws frames sent/min`] = Math.round((60_000 / stream.heartbeat.intervalMs) * 10) / 10;
-      figures[`${adapter.id} ws subscribe frames per connect`] = stream.onOpen().length;
+    const streams = adapter.openStreams(LARGER_SET, instruments);
+    if (streams.length) {
+      figures[`${adapter.id} ws connections`] = streams.length;
+      figures[`${adapter.id} ws frames sent/min per connection`] = Math.round((60_000 / streams[0]!.heartbeat.intervalMs) * 10) / 10;
+      figures[`${adapter.id} ws subscribe frames per connect`] = streams.reduce((sum, stream) => sum + stream.onOpen().length, 0);
     }
   }
-  return { name: 'requests per minute per venue at default settings vs each venue limit', figures, targets };
+  return { name: 'requests per minute per venue at the default watchlist and at 20 tracked assets vs each venue limit', figures, targets };
 }

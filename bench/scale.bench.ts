@@ -86,7 +86,7 @@ export async function run(): Promise<BenchReport> {
       for (const [i, asset] of assets.entries()) {
         const price = (100 + i) * (1 + 0.02 * Math.sin((now - start) / 3_600_000 + i));
         engine.ingestMarket({
-          venue, asset, symbol: `${asset}USDT`, time: now, lastPrice: price, markPrice: price * 1.0002, indexPrice: price,
+          venue, asset, symbol: `${asset}USDT`, kind: 'perp', time: now, lastPrice: price, markPrice: price * 1.0002, indexPrice: price,
           fundingRate: 0.0001 * Math.cos(i + now / 7_200_000), openInterestUsd: 1e8 * (1 + i) * (1 + 0.1 * rand()),
           perpVolume24hUsd: 5e8 * (1 + i), spotVolume24hUsd: 1e8 * (1 + i),
         });
@@ -100,7 +100,7 @@ export async function run(): Promise<BenchReport> {
           const time = now + Math.floor(rand() * 59_000);
           const price = 100 + i;
           const notionalUsd = 1_000 + Math.floor(rand() * 200_000);
-          const liquidation: Liquidation = { venue: venue as VenueId, symbol: `${asset}USDT`, asset, side: rand() < 0.6 ? 'long' : 'short', price, quantity: notionalUsd / price, notionalUsd, time };
+          const liquidation: Liquidation = { venue: venue as VenueId, symbol: `${asset}USDT`, asset, kind: 'perp', side: rand() < 0.6 ? 'long' : 'short', price, quantity: notionalUsd / price, notionalUsd, time };
           if (deduper.admitStreamed(liquidation, time) && engine.ingestLiquidation(liquidation, time + 1_000)) liquidations += 1;
         }
       }

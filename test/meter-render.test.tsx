@@ -47,7 +47,7 @@ describe('Meter with a stream gap', () => {
     const gaps = [{ venue: 'bybit' as const, from: NOW - 20 * 60_000, to: NOW - 18 * 60_000 }];
     const root = document.createElement('div');
     render(<Meter asset="BTC" reading={reading} computedAt={NOW} now={NOW} gaps={gaps} />, root);
-    expect(root.querySelector('[data-field="gaps"]')!.textContent).toMatch(/^no data .+–.+ \(bybit\)$/);
+    expect(root.querySelector('[data-field="gaps"]')!.textContent).toMatch(/^.+–.+ not counted \(bybit stream down\)$/);
     expect(root.querySelector('[data-field="liq1h"]')!.textContent).toBe('≥ $2.0M');
   });
 });

@@ -4,14 +4,14 @@
  * the venue without touching the others.
  */
 import type { DegradedKind } from '../core/bus';
-import { VenueDataError } from '../core/model';
+import { VenueDataError, type InstrumentSpec } from '../core/model';
 import type { RestRequest, StreamOutput, VenueAdapter } from '../venues/types';
 
 const REQUEST_DEADLINE_MS = 10_000;
 /** Without a Retry-After header, a rate-limited venue rests this long. */
 const DEFAULT_RATE_LIMIT_PAUSE_MS = 60_000;
 /** Never trust a Retry-After longer than this (a broken header must not silence a venue for days). */
-const MAX_RATE_LIMIT_PAUSE_MS = 15 * 60_000;
+const MAX_RATE_LIMIT_PAUSE_MS = 30 * 60_000;
 
 export class HttpError extends Error {
   constructor(
@@ -27,7 +27,9 @@ export class HttpError extends Error {
 /** Reasons a trader can act on, by status. */
 export function describeHttpStatus(status: number): string {
   if (status === 429 || status === 418) return `rate limited (HTTP ${status})`;
-  if (status === 451 || status === 403) return `blocked in your region (HTTP ${status}); other venues carry on`;
+  if (status === 451) return `blocked in your region (HTTP ${status}); other venues carry on`;
+  // A bare 403 is a firewall's refusal: a region block or an IP ban (a venue that says which reads it in classifyFailure).
+  if (status === 403) return `access refused (HTTP ${status}); other venues carry on`;
   if (status >= 500) return `exchange error (HTTP ${status})`;
   return `request rejected (HTTP ${status})`;
 }
@@ -41,17 +43,23 @@ export function retryAfterMs(header: string | null, now: number): number {
   return Math.min(ms, MAX_RATE_LIMIT_PAUSE_MS);
 }
 
-async function fetchJson(request: RestRequest): Promise<unknown> {
+/**
+ * One request's JSON body. A failure is read the venue's way first (its rate-limit and ban
+ * answers, sometimes in a 2xx body), then by the HTTP status.
+ */
+async function fetchJson(adapter: VenueAdapter, request: RestRequest): Promise<unknown> {
   const response = await fetch(request.url, {
     method: request.method ?? 'GET',
     signal: AbortSignal.timeout(REQUEST_DEADLINE_MS),
     ...(request.body === undefined ? {} : { body: JSON.stringify(request.body), headers: { 'content-type': 'application/json' } }),
   });
+  const text = await response.text();
+  const venueFailure = adapter.classifyFailure?.(response.status, text, response.headers) ?? null;
+  if (venueFailure) throw new HttpError(venueFailure.reason, venueFailure.kind, venueFailure.pauseMs);
   if (!response.ok) {
     const limited = response.status === 429 || response.status === 418;
     throw new HttpError(describeHttpStatus(response.status), kindOfStatus(response.status), limited ? retryAfterMs(response.headers.get('retry-after'), Date.now()) : null);
   }
-  const text = await response.text();
   try {
     return JSON.parse(text);
   } catch {
@@ -59,8 +67,8 @@ async function fetchJson(request: RestRequest): Promise<unknown> {
   }
 }
 
-export interface PollResult {
-  outputs: StreamOutput[];
+export interface FetchResult<T> {
+  outputs: T[];
   /** First failure's reason, or null when every request succeeded. */
   error: string | null;
   errorKind: DegradedKind | null;
@@ -68,16 +76,18 @@ export interface PollResult {
   retryAfterMs: number | null;
 }
 
-/** Runs the venue's poll (or the given) requests; keeps what succeeded, reports the first failure. */
-export async function pollVenue(adapter: VenueAdapter, watched: readonly string[], requests = adapter.pollRequests(watched)): Promise<PollResult> {
-  const outputs: StreamOutput[] = [];
+export type PollResult = FetchResult<StreamOutput>;
+
+/** Runs `requests` against the venue, each answer through `parse`; keeps what succeeded, reports the first failure. */
+export async function fetchEach<T>(adapter: VenueAdapter, requests: readonly RestRequest[], parse: (key: string, body: unknown) => T): Promise<FetchResult<T>> {
+  const outputs: T[] = [];
   let error: string | null = null;
   let errorKind: DegradedKind | null = null;
   let retryAfter: number | null = null;
   await Promise.all(
     requests.map(async (request) => {
       try {
-        outputs.push(adapter.parsePoll(request.key, await fetchJson(request), watched));
+        outputs.push(parse(request.key, await fetchJson(adapter, request)));
       } catch (failure) {
         if (error === null) [error, errorKind] = reasonOf(request, failure);
         if (failure instanceof HttpError && failure.retryAfterMs !== null) retryAfter = Math.max(retryAfter ?? 0, failure.retryAfterMs);
@@ -85,6 +95,11 @@ export async function pollVenue(adapter: VenueAdapter, watched: readonly string[
     }),
   );
   return { outputs, error, errorKind, retryAfterMs: retryAfter };
+}
+
+/** Poll (or backfill, or gap) requests answered through the adapter's `parsePoll`. */
+export function pollVenue(adapter: VenueAdapter, requests: readonly RestRequest[], instruments: readonly InstrumentSpec[]): Promise<PollResult> {
+  return fetchEach(adapter, requests, (key, body) => adapter.parsePoll(key, body, instruments));
 }
 
 function reasonOf(request: RestRequest, failure: unknown): [string, DegradedKind] {

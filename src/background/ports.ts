@@ -40,7 +40,16 @@ export class MeterPorts {
   /** This publish's message text per asset, built once however many pages watch the asset. */
   private contentByAsset = new Map<string, string>();
 
-  constructor(private readonly extensionId: string) {}
+  constructor(
+    private readonly extensionId: string,
+    /** Called whenever the set of assets pages show changes. */
+    private readonly onAssets: (assets: ReadonlySet<string>) => void = () => {},
+  ) {}
+
+  /** The assets open pages show. */
+  assets(): Set<string> {
+    return new Set([...this.watching.values()].map((watcher) => watcher.asset));
+  }
 
   /** Takes a newly connected port, or disconnects it when it is not a page meter. */
   accept(port: Port): void {
@@ -49,7 +58,10 @@ export class MeterPorts {
       return;
     }
     port.onMessage.addListener((message: unknown) => this.onWatch(port, message));
-    port.onDisconnect.addListener(() => this.watching.delete(port));
+    port.onDisconnect.addListener(() => {
+      this.watching.delete(port);
+      this.onAssets(this.assets());
+    });
   }
 
   /**
@@ -72,6 +84,7 @@ export class MeterPorts {
     if (watch?.type !== 'watch' || !isAssetCode(watch.asset)) return;
     const watcher = { asset: watch.asset, lastSent: null };
     this.watching.set(port, watcher);
+    this.onAssets(this.assets());
     this.send(port, watcher);
   }
 

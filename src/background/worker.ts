@@ -6,7 +6,7 @@ import browser from 'webextension-polyfill';
 import { evaluateAlerts, localMinuteOfDay, normalizeAlertState, EMPTY_ALERT_STATE, type AlertState } from '../core/alerts';
 import { BUS_KEYS, type DegradedKind, type SourceStatus } from '../core/bus';
 import { SkewEstimator } from '../core/clock';
-import { closeGap, openGap } from '../core/gaps';
+import { closeGap, fillGap, openGap, MIN_GAP_MS } from '../core/gaps';
 import { admitPolledBatch, Deduper, type DedupeState } from '../core/dedupe';
 import { FlushEngine, type EngineState } from '../core/engine';
 import type { Completeness, Liquidation, VenueId } from '../core/model';
@@ -14,12 +14,22 @@ import { modelThresholds, settingsChanges, type Settings } from '../core/setting
 import { venues } from '../venues';
 import type { StreamOutput, VenueAdapter } from '../venues/types';
 import { Coalescer } from './batch';
+import { InstrumentCatalogue } from './catalogue';
 import { MeterPorts } from './ports';
 import { browserHost, Notifier } from './notifier';
 import { pollVenue } from './poller';
 import { SettingsStore } from './settings';
 import { writeWithPurge } from './storage-guard';
 import { StreamConnection } from './stream';
+import { TrackedAssets } from './tracked';
+
+/** One venue's open streams, and what they subscribed to (to tell when the set must change). */
+interface VenueStreams {
+  signature: string;
+  connections: StreamConnection[];
+}
+
+type Origin = 'stream' | 'poll' | 'gap';
 
 const HOT_KEY = 'engine';
 const DEDUPE_KEY = 'dedupe';
@@ -35,9 +45,14 @@ export class BackgroundWorker {
   private applying: Promise<void> = Promise.resolve();
   private alertState: AlertState = EMPTY_ALERT_STATE;
   private readonly sources = new Map<VenueId, SourceStatus>();
-  private readonly streams = new Map<VenueId, StreamConnection>();
+  private readonly streams = new Map<VenueId, VenueStreams>();
+  /** Every venue's instrument list, passed to its parsers. */
+  private readonly catalogue = new InstrumentCatalogue(browser.storage.local);
+  /** The watchlist plus the assets open pages show. */
+  private tracked!: TrackedAssets;
+  private trackedSet = new Set<string>();
   /** Page meters connected over runtime ports, each watching one asset. */
-  readonly ports = new MeterPorts(browser.runtime.id);
+  readonly ports = new MeterPorts(browser.runtime.id, (assets) => this.onPageAssets(assets));
   /** Per-venue clock skew, learned from live liquidation timestamps. */
   private readonly skew = new Map<VenueId, SkewEstimator>();
   /** Readings and source status for the page and popup: at once, then at most 4 times a second. */
@@ -63,14 +78,18 @@ export class BackgroundWorker {
     this.engine = new FlushEngine(this.completenessByVenue(), now, state, modelThresholds(this.settings.model));
     this.deduper = new Deduper(session[DEDUPE_KEY] as DedupeState | undefined);
     this.alertState = normalizeAlertState(local[ALERT_KEY]);
+    this.tracked = new TrackedAssets(this.settings.watchlist);
+    this.tracked.setPageAssets(this.ports.assets(), now);
+    this.trackedSet = new Set(this.tracked.list(now));
     // Switched-off venues stay listed as off, so the popup says why they show nothing.
     for (const adapter of Object.values(venues)) this.sources.set(adapter.id, this.settings.venues[adapter.id] ? initialStatus(adapter) : offStatus(adapter));
     this.publish.request();
-    // Poll first: some streams size liquidations in contracts whose value the poll teaches
-    // the adapter (BitMEX linear multipliers, OKX ctVal), so a stream must not run ahead of it.
+    // Instrument lists first: liquidations are sized in contracts that only the list values.
+    await this.catalogue.load();
+    await this.refreshCatalogues(this.enabledAdapters(), now);
     await this.pollAll();
-    if (!state) await this.backfill();
-    for (const adapter of this.enabledAdapters()) this.startStream(adapter);
+    if (!state) await this.backfill(this.trackedList());
+    this.syncStreams(this.enabledAdapters());
     this.settingsStore.onChange((next) => this.queueSettings(next));
     // Changed while booting: apply it now that streams exist.
     if (this.settingsStore.value !== this.settings) this.queueSettings(this.settingsStore.value);
@@ -87,41 +106,91 @@ export class BackgroundWorker {
     if (changes.model) this.engine.setThresholds(modelThresholds(next.model));
     for (const id of changes.venues) {
       if (next.venues[id]) continue;
-      this.streams.get(id)?.stop();
-      this.streams.delete(id);
+      this.stopStreams(id);
       this.sources.set(id, offStatus(venues[id]));
     }
     const switchedOn = changes.venues.filter((id) => next.venues[id]).map((id) => venues[id]);
     for (const adapter of switchedOn) this.sources.set(adapter.id, initialStatus(adapter));
-    if (changes.watchlist) {
-      // Streams subscribe per asset: reopen every one for the new list.
-      for (const stream of this.streams.values()) stream.stop();
-      this.streams.clear();
-    }
-    const toStart = changes.watchlist ? this.enabledAdapters() : switchedOn;
-    if (toStart.length) {
+    if (changes.watchlist) this.tracked.setWatchlist(next.watchlist);
+    const added = changes.watchlist ? this.updateTracked() : [];
+    if (switchedOn.length) await this.refreshCatalogues(switchedOn, Date.now());
+    if (switchedOn.length || added.length) {
       await this.pollAll();
-      for (const adapter of toStart) this.startStream(adapter);
+      if (added.length) await this.backfill(added);
     }
+    this.syncStreams(this.enabledAdapters());
     // Thresholds, quiet hours and the rest take effect at the next evaluation: now.
     this.publish.request();
   }
 
-  /** Fresh install (nothing stored): fetch what history endpoints allow so the meter is not empty. */
-  private async backfill(): Promise<void> {
+  /** Fresh install (nothing stored), or newly tracked assets: what history endpoints allow, so the meter is not empty. */
+  private async backfill(assets: readonly string[]): Promise<void> {
     await Promise.all(
       this.enabledAdapters().map(async (adapter) => {
-        const requests = adapter.backfillRequests?.(this.settings.watchlist) ?? [];
+        const requests = adapter.backfillRequests?.(assets, this.catalogue.of(adapter.id)) ?? [];
         if (!requests.length) return;
-        const result = await pollVenue(adapter, this.settings.watchlist, requests);
+        const result = await pollVenue(adapter, requests, this.catalogue.of(adapter.id));
         for (const output of result.outputs) this.ingest(adapter.id, output, 'poll');
-        if (result.error) this.degrade(adapter.id, `history backfill failed: ${result.error}`, result.errorKind ?? 'network');
+        if (result.error) this.failed(adapter.id, `history backfill failed: ${result.error}`, result);
       }),
     );
   }
 
-  /** The 30 s alarm: poll every venue, roll the windows, back up history. */
+  /** Fetch the instrument lists that are missing or a day old; streams follow a changed list. */
+  private async refreshCatalogues(adapters: readonly VenueAdapter[], now: number, force = false): Promise<void> {
+    await Promise.all(
+      adapters
+        .filter((adapter) => (force || this.catalogue.isStale(adapter.id, now)) && !this.isPaused(adapter.id))
+        .map(async (adapter) => {
+          const result = await this.catalogue.refresh(adapter, now);
+          if (result.error) this.failed(adapter.id, `instrument list: ${result.error}`, result);
+          this.updateSource(adapter.id, { coverage: this.coverageOf(adapter) });
+        }),
+    );
+  }
+
+  private coverageOf(adapter: VenueAdapter): SourceStatus['coverage'] {
+    const instruments = this.catalogue.of(adapter.id);
+    return instruments.length ? adapter.coverage(this.trackedList(), instruments) : null;
+  }
+
+  private trackedList(): string[] {
+    return [...this.trackedSet];
+  }
+
+  /** Re-reads the tracked assets; returns the ones that were not tracked before. */
+  private updateTracked(): string[] {
+    const next = this.tracked.list(Date.now());
+    const added = next.filter((asset) => !this.trackedSet.has(asset));
+    this.trackedSet = new Set(next);
+    return added;
+  }
+
+  /**
+   * A page opened an asset outside the watchlist: within seconds, poll it on every venue that
+   * lists it (all-symbol endpoints already cover most), back-fill its history, and subscribe
+   * where a venue needs per-symbol subscriptions.
+   */
+  private onPageAssets(assets: ReadonlySet<string>): void {
+    if (!this.tracked) return;
+    this.tracked.setPageAssets(assets, Date.now());
+    const added = this.updateTracked();
+    if (!added.length) return;
+    this.applying = this.applying
+      .then(async () => {
+        await this.pollAll();
+        await this.backfill(added);
+        this.syncStreams(this.enabledAdapters());
+      })
+      .catch((error) => console.error('flush-meter: tracking a new asset failed', error));
+  }
+
+  /** The 30 s alarm: refresh day-old instrument lists, poll every venue, roll the windows, back up history. */
   async tick(): Promise<void> {
+    const now = Date.now();
+    this.updateTracked();
+    await this.refreshCatalogues(this.enabledAdapters(), now);
+    this.syncStreams(this.enabledAdapters());
     await this.pollAll();
     this.engine.prune(Date.now());
     this.deduper.prune(Date.now());
@@ -142,65 +211,124 @@ export class BackgroundWorker {
     return Object.fromEntries(Object.values(venues).map((a) => [a.id, a.completeness]));
   }
 
-  private startStream(adapter: VenueAdapter): void {
-    if (!adapter.openStream(this.settings.watchlist)) {
-      this.updateSource(adapter.id, { stream: 'none' });
-      return;
+  /**
+   * Opens, keeps or reopens each venue's streams so that they subscribe to what the tracked
+   * assets and the current instrument list call for; unchanged subscriptions keep their sockets.
+   */
+  private syncStreams(adapters: readonly VenueAdapter[]): void {
+    for (const adapter of adapters) {
+      const tracked = this.trackedList();
+      const instruments = this.catalogue.of(adapter.id);
+      const sessions = adapter.openStreams(tracked, instruments);
+      const signature = sessions.map((session) => [session.url, ...session.onOpen()].join('\n')).join('\n\n');
+      if (this.streams.get(adapter.id)?.signature === signature) continue;
+      this.stopStreams(adapter.id);
+      this.updateSource(adapter.id, { coverage: this.coverageOf(adapter) });
+      if (!sessions.length) {
+        this.updateSource(adapter.id, { stream: 'none' });
+        continue;
+      }
+      const connections = sessions.map((_, index) => {
+        // A reconnect opens a fresh session (sessions may hold per-connection state).
+        const connection = new StreamConnection(() => adapter.openStreams(tracked, instruments)[index]!, {
+          onOutput: (output) => this.ingest(adapter.id, output, 'stream'),
+          onState: (stream) => this.onStreamState(adapter.id, stream),
+          onFrame: () => this.onStreamFrame(adapter.id),
+          onError: (reason, kind) => this.degrade(adapter.id, reason, kind),
+        });
+        return connection;
+      });
+      this.streams.set(adapter.id, { signature, connections });
+      for (const connection of connections) connection.start();
     }
-    const connection = new StreamConnection(() => adapter.openStream(this.settings.watchlist)!, {
-      onOutput: (output) => this.ingest(adapter.id, output, 'stream'),
-      onState: (stream) => this.onStreamState(adapter.id, stream),
-      onFrame: () => this.onStreamFrame(adapter.id),
-      onError: (reason, kind) => this.degrade(adapter.id, reason, kind),
-    });
-    this.streams.set(adapter.id, connection);
-    connection.start();
   }
 
-  /** A socket going down opens a gap from its last frame; the first frame after reconnect closes it. */
+  private stopStreams(venue: VenueId): void {
+    for (const connection of this.streams.get(venue)?.connections ?? []) connection.stop();
+    this.streams.delete(venue);
+  }
+
+  /** A socket going down opens a gap from its last frame; the first frame with every socket back closes it. */
   private onStreamState(venue: VenueId, stream: 'connecting' | 'connected' | 'reconnecting'): void {
     const source = this.sources.get(venue);
     if (!source) return;
     if (stream === 'reconnecting') this.updateSource(venue, { stream, gaps: openGap(source.gaps, source.lastMessageAt ?? Date.now()) });
-    else this.updateSource(venue, stream === 'connected' ? { stream, degraded: null, degradedKind: null, degradedAt: null } : { stream });
+    else if (stream === 'connecting') this.updateSource(venue, { stream });
+    else if (this.allStreamsOpen(venue)) this.updateSource(venue, { stream, degraded: null, degradedKind: null, degradedAt: null });
+  }
+
+  private allStreamsOpen(venue: VenueId): boolean {
+    return (this.streams.get(venue)?.connections ?? []).every((connection) => connection.isOpen);
   }
 
   private onStreamFrame(venue: VenueId): void {
     const source = this.sources.get(venue);
     if (!source) return;
     const now = Date.now();
-    const gapOpen = source.gaps.at(-1)?.to === null;
-    this.updateSource(venue, gapOpen ? { lastMessageAt: now, gaps: closeGap(source.gaps, now) } : { lastMessageAt: now }, gapOpen);
+    const open = source.gaps.at(-1);
+    if (open?.to !== null || !open || !this.allStreamsOpen(venue)) {
+      this.updateSource(venue, { lastMessageAt: now }, false);
+      return;
+    }
+    const gaps = closeGap(source.gaps, now);
+    this.updateSource(venue, { lastMessageAt: now, gaps });
+    if (now - open.from >= MIN_GAP_MS) void this.fillGap(venue, open.from, now);
+  }
+
+  /** Venues with a REST liquidation history fetch what a stream gap missed; the gap then counts. */
+  private async fillGap(venue: VenueId, from: number, to: number): Promise<void> {
+    const adapter = venues[venue];
+    const instruments = this.catalogue.of(venue);
+    const requests = adapter.gapRequests?.(from, to, this.trackedList(), instruments) ?? [];
+    if (!requests.length) return;
+    const result = await pollVenue(adapter, requests, instruments);
+    for (const output of result.outputs) this.ingest(venue, output, 'gap');
+    if (result.error) {
+      this.degrade(venue, `gap back-fill failed: ${result.error}`, result.errorKind ?? 'network');
+      return;
+    }
+    const source = this.sources.get(venue);
+    if (source) this.updateSource(venue, { gaps: fillGap(source.gaps, from, to) });
   }
 
   private async pollAll(): Promise<void> {
     await Promise.all(
       this.enabledAdapters().map(async (adapter) => {
-        // Rate limited: ask nothing of this venue until the time it gave us.
-        if ((this.sources.get(adapter.id)?.pausedUntil ?? 0) > Date.now()) return;
-        const result = await pollVenue(adapter, this.settings.watchlist);
+        if (this.isPaused(adapter.id)) return;
+        const instruments = this.catalogue.of(adapter.id);
+        const result = await pollVenue(adapter, adapter.pollRequests(this.trackedList(), instruments), instruments);
         for (const output of result.outputs) this.ingest(adapter.id, output, 'poll');
-        if (result.retryAfterMs !== null) this.updateSource(adapter.id, { pausedUntil: Date.now() + result.retryAfterMs });
-        if (result.error) this.degrade(adapter.id, result.retryAfterMs !== null ? `${result.error}; paused ${Math.ceil(result.retryAfterMs / 1000)} s as asked` : result.error, result.errorKind ?? 'network');
-        else this.updateSource(adapter.id, { lastPollAt: Date.now(), ...this.clearedIfStreamOk(adapter.id) });
+        if (result.error) this.failed(adapter.id, result.error, result);
+        else this.updateSource(adapter.id, { lastPollAt: Date.now(), pausedUntil: null, ...this.clearedIfStreamOk(adapter.id) });
       }),
     );
     this.publish.request();
   }
 
-  /** A good poll clears a degraded mark unless the stream itself is down. */
-  private clearedIfStreamOk(venue: VenueId): Partial<SourceStatus> {
-    const stream = this.streams.get(venue);
-    return !stream || stream.isOpen ? { degraded: null, degradedKind: null, degradedAt: null } : {};
+  /** Rate limited or banned: ask nothing of this venue until the time it gave us. */
+  private isPaused(venue: VenueId): boolean {
+    return (this.sources.get(venue)?.pausedUntil ?? 0) > Date.now();
   }
 
-  private ingest(venue: VenueId, output: StreamOutput, origin: 'stream' | 'poll'): void {
+  /** A failed request degrades the venue; a rate limit also pauses it (the popup says until when). */
+  private failed(venue: VenueId, reason: string, result: { errorKind: DegradedKind | null; retryAfterMs: number | null }): void {
+    if (result.retryAfterMs !== null) this.updateSource(venue, { pausedUntil: Date.now() + result.retryAfterMs });
+    this.degrade(venue, reason, result.errorKind ?? 'network');
+  }
+
+  /** A good poll clears a degraded mark unless the stream itself is down. */
+  private clearedIfStreamOk(venue: VenueId): Partial<SourceStatus> {
+    return this.allStreamsOpen(venue) ? { degraded: null, degradedKind: null, degradedAt: null } : {};
+  }
+
+  private ingest(venue: VenueId, output: StreamOutput, origin: Origin): void {
     const now = Date.now();
-    let changed = output.markets.length > 0;
-    const fresh =
-      origin === 'poll' ? admitPolledBatch(this.deduper, output.liquidations, now) : output.liquidations.filter((l) => this.deduper.admitStreamed(l, now)).map((l) => this.onLocalClock(venue, l, now));
-    for (const liquidation of fresh) changed = this.engine.ingestLiquidation(liquidation, now) || changed;
-    for (const market of output.markets) this.engine.ingestMarket(market);
+    if (output.unknownSymbols?.length && this.catalogue.shouldRefreshForUnknown(venue, now)) void this.refreshForUnknown(venue, now);
+    // Market data is kept for the tracked assets; liquidations of every asset count market-wide.
+    const markets = output.markets.filter((market) => this.trackedSet.has(market.asset));
+    let changed = markets.length > 0;
+    for (const liquidation of this.admit(venue, output.liquidations, origin, now)) changed = this.engine.ingestLiquidation(liquidation, now) || changed;
+    for (const market of markets) this.engine.ingestMarket(market);
     if (output.history?.length) {
       this.engine.backfillHistory(output.history, now);
       changed = true;
@@ -209,6 +337,22 @@ export class BackgroundWorker {
     this.updateSource(venue, {}, false);
     this.publish.request();
     this.saveHot.request();
+  }
+
+  /**
+   * Each liquidation once: polls repeat their newest items (watermark), a gap back-fill overlaps
+   * what the stream delivered around it (identity only), streams carry the venue's clock.
+   */
+  private admit(venue: VenueId, liquidations: Liquidation[], origin: Origin, now: number): Liquidation[] {
+    if (origin === 'poll') return admitPolledBatch(this.deduper, liquidations, now);
+    const fresh = liquidations.filter((l) => this.deduper.admitStreamed(l, now));
+    return origin === 'stream' ? fresh.map((l) => this.onLocalClock(venue, l, now)) : fresh;
+  }
+
+  /** A stream named a listing newer than the venue's list: fetch the list again, then resubscribe. */
+  private async refreshForUnknown(venue: VenueId, now: number): Promise<void> {
+    await this.refreshCatalogues([venues[venue]], now, true);
+    if (this.settings.venues[venue]) this.syncStreams([venues[venue]]);
   }
 
   /** Live events carry the venue's clock; map them onto ours when the two clearly disagree. */
@@ -234,7 +378,7 @@ export class BackgroundWorker {
 
   private async writeReadings(): Promise<void> {
     const now = Date.now();
-    const readings = this.engine.readings(now, this.settings.watchlist);
+    const readings = this.engine.readings(now, this.trackedList());
     const sources = [...this.sources.values()];
     // Pages first (a port message is immediate), then storage for the popup and restarts.
     this.ports.push(readings, sources);
@@ -273,5 +417,6 @@ function initialStatus(adapter: VenueAdapter): SourceStatus {
     degradedAt: null,
     gaps: [],
     pausedUntil: null,
+    coverage: null,
   };
 }

@@ -38,6 +38,8 @@ export interface SourceStatus {
   gaps: Gap[];
   /** Rate limited: no request to this venue before this time (ms), or null. */
   pausedUntil: number | null;
+  /** What the venue's liquidation total counts: `covered` of its `listed` derivative instruments; null before its list is known. */
+  coverage: { covered: number; listed: number } | null;
 }
 
 export interface BusSnapshot {

@@ -1,6 +1,6 @@
 /**
  * Stream gaps: when a venue's liquidation stream was down. A gap is shown to the trader
- * ("no data 12:03–12:05") and makes the windows it overlaps lower bounds: missing data is
+ * ("12:03–12:05 not counted") and makes the windows it overlaps lower bounds: missing data is
  * never silently counted as zero.
  */
 
@@ -8,6 +8,8 @@ export interface Gap {
   from: number;
   /** null while the stream is still down. */
   to: number | null;
+  /** Back-filled from the venue's REST liquidation history: what it missed is counted. */
+  filled?: boolean;
 }
 
 /** Gaps this short are reconnect blips with nothing plausibly missed. */
@@ -29,7 +31,12 @@ export function closeGap(gaps: readonly Gap[], at: number): Gap[] {
   return closed.filter((g) => (g.to ?? at) >= at - KEEP_MS).slice(-KEEP_MAX);
 }
 
-/** Gaps overlapping [now − windowMs, now] that lasted (or have lasted) at least MIN_GAP_MS. */
+/** Marks the gap that ended at `to` as back-filled. */
+export function fillGap(gaps: readonly Gap[], from: number, to: number): Gap[] {
+  return gaps.map((gap) => (gap.from === from && gap.to === to ? { ...gap, filled: true } : gap));
+}
+
+/** Uncounted gaps overlapping [now − windowMs, now] that lasted (or have lasted) at least MIN_GAP_MS. */
 export function gapsWithin<G extends Gap>(gaps: readonly G[], now: number, windowMs: number): G[] {
-  return gaps.filter((g) => (g.to ?? now) >= now - windowMs && (g.to ?? now) - g.from >= MIN_GAP_MS);
+  return gaps.filter((g) => !g.filled && (g.to ?? now) >= now - windowMs && (g.to ?? now) - g.from >= MIN_GAP_MS);
 }

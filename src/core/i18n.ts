@@ -50,6 +50,8 @@ export interface Formats {
   change(value: number | null | undefined): string;
   /** Wall-clock time, hours and minutes. */
   clock(ms: number | null | undefined): string;
+  /** A whole count: 1234 → "1,234". */
+  count(value: number | null | undefined): string;
   /** Elapsed time, short: "12s", "4m", "2h 5m" (en), "4分钟" (zh). */
   age(fromMs: number | null | undefined, nowMs: number): string;
 }
@@ -68,6 +70,7 @@ export function makeFormats(locale: string): Formats {
   const rate = new Intl.NumberFormat(locale, { style: 'percent', signDisplay: 'exceptZero', minimumFractionDigits: 2, maximumFractionDigits: 4 });
   const change = new Intl.NumberFormat(locale, { style: 'percent', signDisplay: 'exceptZero', maximumFractionDigits: 1 });
   const clock = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+  const count = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const unit = (u: 'second' | 'minute' | 'hour') => new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'narrow' });
   const [seconds, minutes, hours] = [unit('second'), unit('minute'), unit('hour')];
   const formats: Formats = {
@@ -78,6 +81,7 @@ export function makeFormats(locale: string): Formats {
     rate: (value) => (finite(value) ? trueMinus(rate.format(value)) : MISSING),
     change: (value) => (finite(value) ? trueMinus(change.format(value)) : MISSING),
     clock: (ms) => (finite(ms) ? clock.format(new Date(ms)) : MISSING),
+    count: (value) => (finite(value) ? count.format(value) : MISSING),
     age: (fromMs, nowMs) => {
       if (!finite(fromMs)) return MISSING;
       const s = Math.max(0, Math.round((nowMs - fromMs) / 1000));

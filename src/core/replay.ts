@@ -38,6 +38,7 @@ export function toMarketUpdate(event: ScenarioMarketEvent, start: number): Marke
     venue: event.venue,
     asset: event.asset,
     symbol: symbolOf(event.asset),
+    kind: 'perp',
     time: start + event.t,
     lastPrice: event.price,
     markPrice: event.markPrice,
@@ -53,8 +54,9 @@ export function toMarketUpdate(event: ScenarioMarketEvent, start: number): Marke
 export function toLiquidation(event: ScenarioLiquidationEvent, start: number): Liquidation {
   return {
     venue: event.venue,
-    symbol: symbolOf(event.asset),
+    symbol: event.symbol ?? symbolOf(event.asset),
     asset: event.asset,
+    kind: 'perp',
     side: event.side,
     price: event.price,
     quantity: event.notionalUsd / event.price,

@@ -140,9 +140,11 @@ function healthText(source: SourceStatus, now: number): string {
       return t('healthLive', [t(`stream_${source.stream}`)]);
     case 'stale':
       return t('healthStale', [fmt().age(source.lastPollAt, now)]);
-    case 'degraded':
+    case 'degraded': {
       // The kind in the trader's language; the technical detail stays in English in the tooltip.
-      return t('healthDegraded', [source.degradedKind ? t(`degraded_${source.degradedKind}`) : (source.degraded ?? '')]);
+      const reason = t('healthDegraded', [source.degradedKind ? t(`degraded_${source.degradedKind}`) : (source.degraded ?? '')]);
+      return source.pausedUntil !== null && source.pausedUntil > now ? `${reason} · ${t('healthResumes', [fmt().clock(source.pausedUntil)])}` : reason;
+    }
     case 'off':
       return t('healthOff');
   }
@@ -170,6 +172,12 @@ function SourceTable({ sources, now }: { sources: SourceStatus[]; now: number })
               </td>
               <td title={source.completenessNote ?? ''} data-field="feed">
                 {t(source.completeness === 'complete' ? 'feedComplete' : source.completeness === 'sampled' ? 'feedSampled' : 'feedNone')}
+                {source.coverage && source.completeness !== 'none' ? (
+                  <span class="muted" data-field="coverage">
+                    {' · '}
+                    {t('feedCoverage', [fmt().count(source.coverage.covered), fmt().count(source.coverage.listed)])}
+                  </span>
+                ) : null}
               </td>
             </tr>
           );

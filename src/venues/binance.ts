@@ -3,9 +3,10 @@
  * Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures
  */
 import { z } from 'zod';
-import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { DECIMAL_TEXT, JSON_INTEGER, decimal, emptyOutput, epochMs, epochMsOrNaN, isObject, liquidationsOnly, memoAsset, nonNegative, parseJsonFrame, parseWith, positive, positiveOrNaN, requireAsset } from './parse';
-import type { StreamOutput, StreamSession, VenueAdapter } from './types';
+import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
+import { derivatives, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
+import { decimal, emptyOutput, epochMs, isObject, liquidationsOnly, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /**
  * Binance routes fstream.binance.com by path: @forceOrder belongs to the /market tier.
@@ -25,6 +26,42 @@ const MAX_CONNECTION_MS = 23.5 * 60 * 60 * 1000;
  * The server's own ping frames are answered by the browser automatically.
  */
 const HEARTBEAT = { intervalMs: 20_000, message: JSON.stringify({ method: 'LIST_SUBSCRIPTIONS', id: 1 }) };
+
+/**
+ * Spot 24 h ticker: `symbols` with 1–20 entries weighs 2, 21–100 weighs 40, none weighs 80
+ * (spot docs, "24hr ticker price change statistics"); batches of 20 keep every call at weight 2.
+ */
+const SPOT_TICKER_BATCH = 20;
+
+/** The quote of the perpetual whose figures stand for an asset (funding, OI, basis, volume): USDT-margined. */
+const MAIN_QUOTE = 'USDT';
+
+/**
+ * Exchange Information `contractType`: PERPETUAL, CURRENT_MONTH, NEXT_MONTH, CURRENT_QUARTER, NEXT_QUARTER,
+ * PERPETUAL_DELIVERING (docs enum); TRADIFI_PERPETUAL (stock and metal perpetuals) appears in live
+ * exchangeInfo captures, not yet in the docs. PERPETUAL_DELIVERING is being delisted: skipped.
+ */
+const KIND_OF_CONTRACT: Record<string, InstrumentSpec['kind']> = {
+  PERPETUAL: 'perp',
+  TRADIFI_PERPETUAL: 'perp',
+  CURRENT_MONTH: 'dated',
+  NEXT_MONTH: 'dated',
+  CURRENT_QUARTER: 'dated',
+  NEXT_QUARTER: 'dated',
+};
+
+const futuresSymbol = z.object({
+  symbol: z.string().min(1),
+  contractType: z.string(),
+  // Exchange Information: PENDING_TRADING, TRADING, PRE_DELIVERING, DELIVERING, DELIVERED, PRE_SETTLE, SETTLING, CLOSE.
+  status: z.string(),
+  baseAsset: z.string().min(1),
+  quoteAsset: z.string().min(1),
+});
+const futuresExchangeInfo = z.object({ symbols: z.array(futuresSymbol) });
+
+const spotSymbol = z.object({ symbol: z.string().min(1), status: z.string(), baseAsset: z.string().min(1), quoteAsset: z.string().min(1) });
+const spotExchangeInfo = z.object({ symbols: z.array(spotSymbol) });
 
 const forceOrderEvent = z.object({
   e: z.literal('forceOrder'),
@@ -62,149 +99,201 @@ const openInterestHistRow = z.object({
 
 const fundingInfoRow = z.object({ symbol: z.string().min(1), fundingIntervalHours: z.number().int().positive() });
 
-const QUOTES = ['USDT', 'USDC', 'BUSD', 'FDUSD'];
-
-/** 'BTCUSDT' → 'BTC'; '1000PEPEUSDT' stays '1000PEPE' (Binance's own base asset). */
-function assetOfSymbol(symbol: string): string {
-  const quote = QUOTES.find((q) => symbol.endsWith(q));
-  return requireAsset('binance', normaliseAsset(quote ? symbol.slice(0, -quote.length) : symbol), symbol);
+function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
+  if (key === 'exchangeInfo') {
+    const specs: InstrumentSpec[] = [];
+    for (const row of parseWith('binance', 'exchangeInfo', futuresExchangeInfo, body).symbols) {
+      const kind = KIND_OF_CONTRACT[row.contractType];
+      // Only TRADING symbols trade; the others are not listed yet, settling or delisted.
+      if (kind === undefined || row.status !== 'TRADING') continue;
+      // '1000PEPE' is 1000 PEPE: prices per PEPE are the quoted price ÷ 1000.
+      const { asset, priceScale } = canonicalBase(row.baseAsset);
+      // USD-M contracts are linear: a quantity of 1 is 1 unit of the base asset ("1000PEPE"), margined in the quote.
+      specs.push({ venue: 'binance', symbol: row.symbol, asset, kind, priceScale, contract: { type: 'linear', size: 1 } });
+    }
+    return specs;
+  }
+  if (key === 'spotExchangeInfo') {
+    const specs: InstrumentSpec[] = [];
+    for (const row of parseWith('binance', 'spot exchangeInfo', spotExchangeInfo, body).symbols) {
+      // The spot volume poll reads USDT pairs only (their quote volume is taken as USD).
+      if (row.status !== 'TRADING' || row.quoteAsset !== MAIN_QUOTE) continue;
+      const { asset, priceScale } = canonicalBase(row.baseAsset);
+      specs.push({ venue: 'binance', symbol: row.symbol, asset, kind: 'spot', priceScale, contract: { type: 'linear', size: 1 } });
+    }
+    return specs;
+  }
+  throw new VenueDataError('binance', `unknown instrument list ${key}`);
 }
 
-function symbolFor(asset: string): string {
-  return `${asset.toUpperCase()}USDT`;
+function instrumentRequests(): RestRequest[] {
+  return [
+    // Exchange Information (weight 1): every USD-M symbol with contractType, status and baseAsset.
+    { key: 'exchangeInfo', url: `${BINANCE_FAPI}/fapi/v1/exchangeInfo` },
+    // Spot Exchange information (weight 20); symbolStatus and permissions may be combined, showPermissionSets=false trims the body.
+    { key: 'spotExchangeInfo', url: `${BINANCE_SPOT_API}/api/v3/exchangeInfo?permissions=SPOT&symbolStatus=TRADING&showPermissionSets=false` },
+  ];
 }
 
-function parseLiquidations(message: unknown): Liquidation[] {
+/** The perpetual whose funding, OI and volume stand for its asset: the USDT-margined one. */
+function isMainPerp(spec: InstrumentSpec | undefined): spec is InstrumentSpec {
+  return spec !== undefined && spec.kind === 'perp' && spec.symbol.endsWith(MAIN_QUOTE);
+}
+
+function mainPerps(instruments: readonly InstrumentSpec[], tracked: readonly string[]): InstrumentSpec[] {
+  return instrumentsOf(instruments, tracked).filter(isMainPerp);
+}
+
+/** One forceOrder event (or a request reply): its liquidation, or the symbol the catalogue lacks. */
+function readMessage(message: unknown, instruments: readonly InstrumentSpec[]): { liquidations: Liquidation[]; unknown: string | null } {
   // Combined streams wrap every event as { stream, data }.
   const payload = isObject(message) && 'stream' in message && 'data' in message ? message.data : message;
   if (isObject(payload) && 'id' in payload && !('e' in payload)) {
     parseWith('binance', 'request reply', requestReply, payload);
-    return [];
+    return { liquidations: [], unknown: null };
   }
   const { o: order } = parseWith('binance', 'forceOrder event', forceOrderEvent, payload);
-  return [forceOrderLiquidation(order.s, assetOfSymbol(order.s), order.S, order.ap, order.z, order.T)];
+  const spec = findInstrument(instruments, order.s);
+  // A symbol newer than the catalogue: its units are unknown, so it is not guessed.
+  if (spec === undefined || spec.kind === 'spot') return { liquidations: [], unknown: order.s };
+  // Liquidation Order Streams: `z` is the order's accumulated filled quantity (base units, e.g. of 1000PEPE),
+  // `ap` its average price per base unit.
+  const fill = valueFill(spec, order.z, order.ap);
+  // The liquidation order closes the position: a SELL order means a long was liquidated (docs: Liquidation Order Streams).
+  return { liquidations: [liquidationOf(spec, order.S === 'SELL' ? 'long' : 'short', fill, order.T)], unknown: null };
 }
 
-/** One liquidation from a forceOrder's fields, on either path. */
-function forceOrderLiquidation(symbol: string, asset: string, orderSide: 'BUY' | 'SELL', averagePrice: number, filled: number, time: number): Liquidation {
-  return {
-    venue: 'binance',
-    symbol,
-    asset,
-    // The liquidation order closes the position: a SELL order means a long was liquidated (docs: Liquidation Order Streams).
-    side: orderSide === 'SELL' ? 'long' : 'short',
-    price: averagePrice,
-    // `z` is the accumulated filled quantity, in base units for USD-M contracts.
-    quantity: filled,
-    notionalUsd: filled * averagePrice,
-    time,
-  };
+function parseLiquidations(message: unknown, instruments: readonly InstrumentSpec[]): Liquidation[] {
+  return readMessage(message, instruments).liquidations;
 }
 
-/**
- * A forceOrder event exactly as the stream sends it (docs example and live captures: this key
- * order, no spaces). Captures E, s, S, ap, z, T; the fields the zod schema ignores are only
- * checked for their shape.
- */
-const FORCE_ORDER_FRAME = new RegExp(
-  String.raw`^\{"e":"forceOrder","E":(${JSON_INTEGER}),"o":\{"s":"([A-Z0-9]{1,40})","S":"(BUY|SELL)","o":"[A-Z_]{1,24}","f":"[A-Z_]{1,8}",` +
-    String.raw`"q":"${DECIMAL_TEXT}","p":"${DECIMAL_TEXT}","ap":"(${DECIMAL_TEXT})","X":"[A-Z_]{1,24}","l":"${DECIMAL_TEXT}","z":"(${DECIMAL_TEXT})","T":(${JSON_INTEGER})\}\}$`,
-);
-
-const cachedAssetOfSymbol = memoAsset(assetOfSymbol);
-
-/** The fast path of `parseLiquidations` for a forceOrder frame (see venues/parse.ts); null: take the zod path. Never throws. */
-function fastLiquidations(text: string): Liquidation[] | null {
-  const match = FORCE_ORDER_FRAME.exec(text);
-  if (match === null) return null;
-  const price = positiveOrNaN(Number(match[4]));
-  const quantity = positiveOrNaN(Number(match[5]));
-  const time = epochMsOrNaN(Number(match[6]));
-  if (Number.isNaN(epochMsOrNaN(Number(match[1]))) || Number.isNaN(price + quantity + time)) return null;
-  const symbol = match[2]!;
-  const asset = cachedAssetOfSymbol(symbol);
-  if (asset === null) return null;
-  return [forceOrderLiquidation(symbol, asset, match[3] as 'BUY' | 'SELL', price, quantity, time)];
-}
-
-function openStream(): StreamSession {
-  return {
-    url: BINANCE_LIQUIDATION_STREAM_URL,
-    // The URL itself subscribes; nothing to send.
-    onOpen: () => [],
-    onMessage(text: string): StreamOutput {
-      const liquidations = fastLiquidations(text) ?? parseLiquidations(parseJsonFrame('binance', text));
-      return liquidationsOnly(liquidations);
-    },
-    heartbeat: HEARTBEAT,
-    maxConnectionMs: MAX_CONNECTION_MS,
-  };
-}
-
-function pollRequests(watched: readonly string[]) {
-  const symbols = watched.map(symbolFor);
+function openStreams(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[] {
   return [
-    // Weight 10 without a symbol: every symbol's mark, index and funding in one call.
-    { key: 'premiumIndex', url: `${BINANCE_FAPI}/fapi/v1/premiumIndex` },
-    // Lists only symbols whose funding interval was adjusted from the default 8 h.
-    { key: 'fundingInfo', url: `${BINANCE_FAPI}/fapi/v1/fundingInfo` },
-    ...symbols.map((symbol) => ({ key: `openInterest:${symbol}`, url: `${BINANCE_FAPI}/fapi/v1/openInterest?symbol=${symbol}` })),
-    ...symbols.map((symbol) => ({ key: `ticker24h:${symbol}`, url: `${BINANCE_FAPI}/fapi/v1/ticker/24hr?symbol=${symbol}` })),
     {
-      key: 'spotTicker24h',
-      url: `${BINANCE_SPOT_API}/api/v3/ticker/24hr?symbols=${encodeURIComponent(JSON.stringify(symbols))}`,
+      url: BINANCE_LIQUIDATION_STREAM_URL,
+      // The URL itself subscribes; nothing to send.
+      onOpen: () => [],
+      onMessage(text: string): StreamOutput {
+        const { liquidations, unknown } = readMessage(parseJsonFrame('binance', text), instruments);
+        return unknown === null ? liquidationsOnly(liquidations) : { ...emptyOutput(), unknownSymbols: [unknown] };
+      },
+      heartbeat: HEARTBEAT,
+      maxConnectionMs: MAX_CONNECTION_MS,
     },
   ];
 }
 
+/** `!forceOrder@arr` carries every symbol's liquidations ("All Market Liquidation Order Streams"). */
+function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
+  const listed = derivatives(instruments).length;
+  return { covered: listed, listed };
+}
+
+function pollRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
+  const perps = mainPerps(instruments, tracked);
+  const spotSymbols = instrumentsOf(instruments, tracked, 'spot').map((spec) => spec.symbol);
+  const spotBatches: string[][] = [];
+  for (let i = 0; i < spotSymbols.length; i += SPOT_TICKER_BATCH) spotBatches.push(spotSymbols.slice(i, i + SPOT_TICKER_BATCH));
+  return [
+    // Mark Price: weight 10 without a symbol, every symbol's mark, index and funding in one call.
+    { key: 'premiumIndex', url: `${BINANCE_FAPI}/fapi/v1/premiumIndex` },
+    // 24hr Ticker: weight 40 without a symbol, every symbol in one array.
+    { key: 'ticker24h', url: `${BINANCE_FAPI}/fapi/v1/ticker/24hr` },
+    // Get Funding Rate Info: weight 0 (own 500/5 min/IP limit); lists only symbols whose interval was adjusted from 8 h.
+    { key: 'fundingInfo', url: `${BINANCE_FAPI}/fapi/v1/fundingInfo` },
+    // Open Interest: weight 1, symbol mandatory (no all-symbol form).
+    ...perps.map((spec) => ({ key: `openInterest:${spec.symbol}`, url: `${BINANCE_FAPI}/fapi/v1/openInterest?symbol=${spec.symbol}` })),
+    ...spotBatches.map((batch, i) => ({
+      key: i === 0 ? 'spotTicker24h' : `spotTicker24h:${i}`,
+      url: `${BINANCE_SPOT_API}/api/v3/ticker/24hr?symbols=${encodeURIComponent(JSON.stringify(batch))}`,
+    })),
+  ];
+}
+
 /** Open interest (USD) every 5 minutes for the last day, once on install: 1 h / 24 h OI change from the start. */
-function backfillRequests(watched: readonly string[]) {
-  return watched.map(symbolFor).map((symbol) => ({
-    key: `openInterestHist:${symbol}`,
-    url: `${BINANCE_FAPI}/futures/data/openInterestHist?symbol=${symbol}&period=5m&limit=288`,
+function backfillRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
+  return mainPerps(instruments, tracked).map((spec) => ({
+    key: `openInterestHist:${spec.symbol}`,
+    url: `${BINANCE_FAPI}/futures/data/openInterestHist?symbol=${spec.symbol}&period=5m&limit=288`,
   }));
 }
 
-function parsePoll(key: string, body: unknown, watched: readonly string[]): StreamOutput {
+function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
+  const markets: MarketUpdate[] = [];
+  const base = (spec: InstrumentSpec, time: number) => ({ venue: 'binance' as const, symbol: spec.symbol, asset: spec.asset, kind: spec.kind, time });
+  /** The asset's main perpetual, or undefined for dated futures, USDC perpetuals and symbols the catalogue lacks. */
+  const perpOf = (symbol: string) => {
+    const spec = findInstrument(instruments, symbol);
+    return isMainPerp(spec) ? spec : undefined;
+  };
   if (key.startsWith('openInterestHist:')) {
-    const rows = parseWith('binance', 'openInterestHist', z.array(openInterestHistRow), body);
-    const history = rows.map((row) => ({ venue: 'binance' as const, symbol: row.symbol, asset: assetOfSymbol(row.symbol), time: row.timestamp, openInterestUsd: row.sumOpenInterestValue }));
+    const history: MarketUpdate[] = [];
+    for (const row of parseWith('binance', 'openInterestHist', z.array(openInterestHistRow), body)) {
+      const spec = perpOf(row.symbol);
+      // sumOpenInterestValue is in USD(T) (Open Interest Statistics).
+      if (spec) history.push({ ...base(spec, row.timestamp), openInterestUsd: row.sumOpenInterestValue });
+    }
     return { ...emptyOutput(), history };
   }
-  const wanted = new Set(watched.map(symbolFor));
-  const markets: MarketUpdate[] = [];
-  const base = (symbol: string, time: number) => ({ venue: 'binance' as const, symbol, asset: assetOfSymbol(symbol), time });
   if (key === 'premiumIndex') {
     for (const row of parseWith('binance', 'premiumIndex', z.array(premiumIndexRow), body)) {
-      if (!wanted.has(row.symbol)) continue;
+      const spec = perpOf(row.symbol);
+      if (!spec) continue;
       markets.push({
-        ...base(row.symbol, row.time),
-        markPrice: row.markPrice,
+        ...base(spec, row.time),
+        markPrice: row.markPrice / spec.priceScale,
         // An index of 0 means none (e.g. a settling symbol), not a price.
-        ...(row.indexPrice > 0 ? { indexPrice: row.indexPrice } : {}),
+        ...(row.indexPrice > 0 ? { indexPrice: row.indexPrice / spec.priceScale } : {}),
         ...(row.lastFundingRate === '' ? {} : { fundingRate: row.lastFundingRate }),
         ...(row.nextFundingTime > 0 ? { nextFundingTime: row.nextFundingTime } : {}),
       });
     }
   } else if (key === 'fundingInfo') {
     for (const row of parseWith('binance', 'fundingInfo', z.array(fundingInfoRow.passthrough()), body)) {
-      if (wanted.has(row.symbol)) markets.push({ ...base(row.symbol, 0), fundingIntervalHours: row.fundingIntervalHours });
+      const spec = perpOf(row.symbol);
+      if (spec) markets.push({ ...base(spec, 0), fundingIntervalHours: row.fundingIntervalHours });
     }
   } else if (key.startsWith('openInterest:')) {
     const row = parseWith('binance', 'openInterest', openInterest, body);
-    // USD-M open interest is in base units (contracts of 1 coin); USD = base × mark.
-    markets.push({ ...base(row.symbol, row.time), openInterestBase: row.openInterest });
-  } else if (key.startsWith('ticker24h:')) {
-    const row = parseWith('binance', '24h ticker', ticker24h, body);
-    markets.push({ ...base(row.symbol, row.closeTime), lastPrice: row.lastPrice, perpVolume24hUsd: row.quoteVolume });
-  } else if (key === 'spotTicker24h') {
+    const spec = perpOf(row.symbol);
+    // Open Interest is in base units (of '1000PEPE' for 1000PEPEUSDT): × priceScale gives canonical units; USD = × mark.
+    if (spec) markets.push({ ...base(spec, row.time), openInterestBase: row.openInterest * spec.priceScale });
+  } else if (key === 'ticker24h' || key.startsWith('ticker24h:')) {
+    // Without a symbol the ticker is an array, with one a single object (24hr Ticker Price Change Statistics).
+    const rows = parseWith('binance', '24h ticker', z.union([z.array(ticker24h), ticker24h.transform((row) => [row])]), body);
+    for (const row of rows) {
+      const spec = perpOf(row.symbol);
+      // quoteVolume is in USDT, taken as USD.
+      if (spec) markets.push({ ...base(spec, row.closeTime), lastPrice: row.lastPrice / spec.priceScale, perpVolume24hUsd: row.quoteVolume });
+    }
+  } else if (key.startsWith('spotTicker24h')) {
+    const perpByAsset = new Map<string, InstrumentSpec>();
+    for (const spec of instruments) if (isMainPerp(spec) && !perpByAsset.has(spec.asset)) perpByAsset.set(spec.asset, spec);
     for (const row of parseWith('binance', 'spot 24h ticker', z.array(ticker24h), body)) {
-      markets.push({ ...base(row.symbol, row.closeTime), spotVolume24hUsd: row.quoteVolume });
+      const spot = findInstrument(instruments, row.symbol);
+      const perp = spot?.kind === 'spot' ? perpByAsset.get(spot.asset) : undefined;
+      // Spot volume belongs to the asset's row, which the perpetual names.
+      if (perp) markets.push({ ...base(perp, row.closeTime), kind: 'spot', spotVolume24hUsd: row.quoteVolume });
     }
   } else {
     throw new VenueDataError('binance', `unknown poll key ${key}`);
   }
   return { ...emptyOutput(), markets };
+}
+
+/** Retry-After in whole seconds (General Info, LIMITS: "a Retry-After header is sent with a 418 or 429"). */
+function retryAfter(headers: { get(name: string): string | null }, fallbackMs: number, maxMs: number): number {
+  const seconds = Number(headers.get('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, maxMs) : fallbackMs;
+}
+
+function classifyFailure(status: number, _body: string, headers: { get(name: string): string | null }): HttpFailure | null {
+  // General Info, LIMITS: "HTTP 429 return code is used when breaking a request rate limit."
+  if (status === 429) return { kind: 'rateLimited', reason: 'rate limited: request weight exceeded (HTTP 429)', pauseMs: retryAfter(headers, 60_000, 30 * 60_000) };
+  // LIMITS: "HTTP 418 ... IP has been auto-banned for continuing to send requests after receiving 429 codes";
+  // "the duration of the ban scales from 2 minutes to 3 days".
+  if (status === 418) return { kind: 'rateLimited', reason: 'IP banned for sending after a rate limit (HTTP 418)', pauseMs: retryAfter(headers, 2 * 60_000, 3 * 24 * 3_600_000) };
+  return null;
 }
 
 export const binance: VenueAdapter = {
@@ -213,17 +302,19 @@ export const binance: VenueAdapter = {
   // Docs: "only the latest one liquidation order within 1000ms will be pushed as the snapshot" per symbol.
   completeness: 'sampled',
   completenessNote: 'Binance pushes at most one liquidation per symbol per second',
-  symbolFor,
+  instrumentRequests,
+  parseInstruments,
   parseLiquidations,
-  fastLiquidations,
-  openStream,
+  openStreams,
+  coverage,
   pollRequests,
   backfillRequests,
   parsePoll,
+  classifyFailure,
   rateBudget: {
-    // Per 30 s poll at 3 watched assets: premiumIndex 10 + fundingInfo 1 + 3 OI × 1 + 3 tickers × 1 (fapi weight),
-    // ×2 per minute = 34 weight/min; spot ticker (symbols=3) weight 2 ×2 = 4 on the spot limit.
-    requestsPerMinute: 34,
+    // Per 30 s poll at 20 tracked assets (fapi weight): premiumIndex 10 + ticker/24hr 40 + fundingInfo 0 + 20 openInterest × 1
+    // = 70, ×2 per minute = 140 weight/min (5.8 % of 2400). Spot ticker (symbols ≤ 20) weight 2 ×2 = 4 of the spot 6000/min.
+    requestsPerMinute: 140,
     limitPerMinute: 2400,
     limitSource: 'fapi REQUEST_WEIGHT 2400/min per IP (GET /fapi/v1/exchangeInfo rateLimits)',
   },

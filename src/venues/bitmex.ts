@@ -1,11 +1,15 @@
 /**
- * BitMEX perpetuals: XBTUSD (inverse) for BTC, linear USDT perpetuals (ETHUSDT, SOLUSDT, …) for the rest.
- * Docs: https://www.bitmex.com/app/wsAPI, https://www.bitmex.com/app/restAPI, https://www.bitmex.com/api/explorer/
+ * BitMEX perpetuals and dated futures: inverse (XBTUSD: 1 contract = 1 USD), linear (XBTUSDT, ETHUSDT …:
+ * a fixed amount of the base per contract) and quanto (ETHUSD …: a fixed number of satoshi per 1 USD of
+ * price). Every instrument of the catalogue (GET /instrument/active) is valued by BitMEX's contract rules.
+ * Docs: https://www.bitmex.com/app/wsAPI, https://www.bitmex.com/app/restAPI, https://www.bitmex.com/api/explorer/,
+ * guides: https://www.bitmex.com/app/futuresGuide, …/inverseFuturesGuide, …/quantoPerpetualsGuide.
  */
 import { z } from 'zod';
-import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { JSON_NUMBER, decimal, emptyOutput, isObject, liquidationsOnly, matchHead, memoAsset, nonNegative, parseJsonFrame, parseWith, positive, positiveOrNaN, readRows, requireAsset } from './parse';
-import type { StreamOutput, StreamSession, VenueAdapter } from './types';
+import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
+import { derivatives, findInstrument, liquidationOf, valueFill } from './instruments';
+import { decimal, emptyOutput, isObject, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const BITMEX_WS_URL = 'wss://ws.bitmex.com/realtime';
 export const BITMEX_API = 'https://www.bitmex.com/api/v1';
@@ -21,28 +25,39 @@ const HEARTBEAT = { intervalMs: 20_000, message: 'ping' };
 
 /**
  * The `liquidation` topic takes no symbol (BitMEX/api-connectors PR #469: a `liquidation:XBTUSD`
- * subscription delivers nothing), so we take every symbol and convert the ones whose contract we know.
+ * subscription delivers nothing): one subscription covers every instrument. `instrument:.BXBT` is the
+ * XBT/USD index that values quanto contracts in USD (quantoPerpetualsGuide: "USD Value = XBT Value *
+ * .BXBT Spot Price").
  */
-const SUBSCRIBE_FRAME = JSON.stringify({ op: 'subscribe', args: ['liquidation'] });
+const XBT_INDEX = '.BXBT';
+const SUBSCRIBE_FRAME = JSON.stringify({ op: 'subscribe', args: ['liquidation', `instrument:${XBT_INDEX}`] });
 
-/** How to turn a number of contracts into base units and USD. */
-export type ContractSpec =
-  /** Inverse, quoted in USD: each contract is worth a fixed number of USD. */
-  | { kind: 'inverse'; usdPerContract: number }
-  /** Linear (USDT-margined): each contract is a fixed amount of the base asset. */
-  | { kind: 'linear'; basePerContract: number };
+/** The XBT/USD perpetual whose mark price the catalogue keeps as the XBT price until .BXBT arrives. */
+const XBT_PERPETUAL = 'XBTUSD';
 
 /**
- * Contract sizes by symbol. XBTUSD is fixed by the docs ("Inverse Perpetuals Guide": USD contract
- * value 1 USD). Linear sizes are learned from every /instrument poll (see `specOf`): BitMEX gives no
- * table of them, and a wrong default would misstate every ETH/SOL liquidation by a power of ten.
- * Until the first poll has answered, liquidations on unlearned symbols are skipped, not guessed.
+ * Instrument `typ` codes (API explorer, Instrument model; CFI-style): FFWCSX = perpetual swap,
+ * FFCCSX = dated future. Spot (IFXXXP), spreads (FFMCSX), indices (MRCXXX …) are not liquidated positions.
  */
-const contractSpecs = new Map<string, ContractSpec>([['XBTUSD', { kind: 'inverse', usdPerContract: 1 }]]);
+const KIND_OF_TYP: Record<string, 'perp' | 'dated'> = { FFWCSX: 'perp', FFCCSX: 'dated' };
 
-export function bitmexContractSpec(symbol: string): ContractSpec | undefined {
-  return contractSpecs.get(symbol);
-}
+/** Quote currencies taken as USD (USDT/USDC at par, as every venue's USD figures do). */
+const USD_QUOTES = new Set(['USD', 'USDT', 'USDC']);
+
+/**
+ * What one unit of a settlement currency is worth, in the currency's whole unit: BitMEX settles in
+ * minor units (restAPI "Currencies": XBt = satoshi = 1e-8 XBT, USDt = 1e-6 USDT).
+ */
+const SETTLE_UNITS: Record<string, { currency: 'XBT' | 'USDT'; unit: number }> = {
+  XBt: { currency: 'XBT', unit: 1e-8 },
+  USDt: { currency: 'USDT', unit: 1e-6 },
+};
+
+/**
+ * A BitMEX catalogue entry: the shared spec plus the XBTUSD mark price when the catalogue was fetched
+ * (`referencePrice`), the XBT/USD rate a quanto liquidation is valued with until the stream has .BXBT.
+ */
+export type BitmexInstrument = InstrumentSpec & { referencePrice?: number };
 
 const liquidationRow = z.object({
   orderID: z.string().min(1),
@@ -61,16 +76,27 @@ const tableMessage = z.object({
 /** Fields BitMEX may send as null (e.g. lastPrice before the first trade, fundingRate on futures). */
 const maybe = <S extends z.ZodType>(schema: S) => schema.nullable().optional();
 
-const instrumentRow = z.object({
+/** Every row of /instrument: its type and state, read before anything else (spreads carry negative prices). */
+const rowHead = z.looseObject({ symbol: z.string().min(1), typ: z.string(), state: z.string() });
+
+/** What a perpetual or future row must carry to be valued (API explorer, Instrument model). */
+const contractRow = z.object({
   symbol: z.string().min(1),
-  underlying: maybe(z.string()),
-  quoteCurrency: maybe(z.string()),
-  isInverse: maybe(z.boolean()),
-  isQuanto: maybe(z.boolean()),
+  underlying: z.string().min(1),
+  quoteCurrency: z.string().min(1),
+  settlCurrency: maybe(z.string()),
+  isInverse: z.boolean(),
+  isQuanto: z.boolean(),
   // `decimal` (not z.number()) bounds their magnitude: a contract size derived from them stays finite.
-  multiplier: maybe(decimal),
+  multiplier: decimal,
   underlyingToPositionMultiplier: maybe(decimal),
   underlyingToSettleMultiplier: maybe(decimal),
+  markPrice: maybe(positive),
+});
+
+/** The market fields of a perpetual's row. */
+const marketRow = z.object({
+  symbol: z.string().min(1),
   lastPrice: maybe(positive),
   markPrice: maybe(positive),
   indicativeSettlePrice: maybe(positive),
@@ -79,146 +105,202 @@ const instrumentRow = z.object({
   fundingInterval: maybe(z.iso.datetime()),
   openInterest: maybe(nonNegative),
   foreignNotional24h: maybe(nonNegative),
+  turnover24h: maybe(nonNegative),
   timestamp: z.iso.datetime(),
 });
-type InstrumentRow = z.output<typeof instrumentRow>;
+type MarketRow = z.output<typeof marketRow>;
 
-const QUOTES = ['USDT', 'USDC', 'USD'];
+/** An `instrument` table row for the .BXBT index: its value is `lastPrice` (markPrice on some frames). */
+const indexRow = z.object({ symbol: z.string(), lastPrice: maybe(positive), markPrice: maybe(positive) });
 
-/** 'XBTUSD' → 'BTC', 'ETHUSDT' → 'ETH', 'XBTUSDTZ25' is never watched (perpetuals only). */
-function assetOfSymbol(symbol: string): string {
-  const root = symbol.replace(/_.*$/, '');
-  const quote = QUOTES.find((q) => root.endsWith(q));
-  return requireAsset('bitmex', normaliseAsset(quote ? root.slice(0, -quote.length) : root), symbol);
-}
-
-/** XBTUSD is BitMEX's main BTC perpetual (inverse); other assets use the linear USDT perpetual. */
-function symbolFor(asset: string): string {
-  const upper = asset.toUpperCase();
-  return upper === 'BTC' || upper === 'XBT' ? 'XBTUSD' : `${upper}USDT`;
+function rejected(body: Record<string, unknown>): never {
+  throw new VenueDataError('bitmex', `request rejected: ${JSON.stringify(body.error).slice(0, 120)}`);
 }
 
 /**
- * Contract size from an /instrument row, per BitMEX support "How do I calculate contract size …
- * using the /instrument endpoint": inverse = multiplier / underlyingToSettleMultiplier (in the quote
- * currency), linear = 1 / underlyingToPositionMultiplier (in the base). Quanto contracts are worth a
- * fixed amount of XBT per point, so their USD size needs the XBT price: not supported.
+ * What one contract is worth, per BitMEX's guides (futuresGuide "Contract Summary"):
+ * - inverse: a fixed amount of the quote currency, multiplier / underlyingToSettleMultiplier (XBTUSD:
+ *   -1e8 / -1e8 = 1 USD; inverseFuturesGuide "Multiplier 1 USD");
+ * - linear: 1 / underlyingToPositionMultiplier of the base (XBTUSDT: 1e-6 XBT; futuresGuide "0.000001 USDT"
+ *   multiplier per 1 of price);
+ * - quanto: multiplier × price in the settlement currency's minor unit (ETHUSD: 100 XBt per 1 USD of price).
+ * A contract quoted in another currency (XBTEUR, XBT-quoted alt futures) has no USD value without a
+ * second rate: it is left out of the catalogue, so its liquidations are reported as unknown, not guessed.
  */
-function specOf(row: InstrumentRow): ContractSpec | undefined {
-  if (row.isQuanto) return undefined;
+function contractOf(row: z.output<typeof contractRow>): InstrumentSpec['contract'] | null {
+  if (!USD_QUOTES.has(row.quoteCurrency)) return null;
   if (row.isInverse) {
-    const ratio = row.multiplier && row.underlyingToSettleMultiplier ? Math.abs(row.multiplier / row.underlyingToSettleMultiplier) : 0;
-    return row.quoteCurrency === 'USD' && ratio > 0 && Number.isFinite(ratio) ? { kind: 'inverse', usdPerContract: ratio } : undefined;
+    const usd = row.underlyingToSettleMultiplier ? row.multiplier / row.underlyingToSettleMultiplier : 0;
+    return usd > 0 && Number.isFinite(usd) ? { type: 'inverse', usd } : null;
+  }
+  if (row.isQuanto) {
+    const settle = row.settlCurrency ?? '';
+    return row.multiplier > 0 && settle in SETTLE_UNITS ? { type: 'quanto', multiplier: row.multiplier, settle } : null;
   }
   const perUnderlying = row.underlyingToPositionMultiplier ?? 0;
-  return perUnderlying > 0 ? { kind: 'linear', basePerContract: 1 / perUnderlying } : undefined;
+  return perUnderlying > 0 ? { type: 'linear', size: 1 / perUnderlying } : null;
 }
 
-function toLiquidation(row: z.output<typeof liquidationRow>, spec: ContractSpec, time: number, asset = assetOfSymbol(row.symbol)): Liquidation {
-  // Inverse contracts are USD face value; linear contracts are base units (contracts × size).
-  const notionalUsd = spec.kind === 'inverse' ? row.leavesQty * spec.usdPerContract : row.leavesQty * spec.basePerContract * row.price;
-  const quantity = spec.kind === 'inverse' ? notionalUsd / row.price : row.leavesQty * spec.basePerContract;
-  return {
-    venue: 'bitmex',
-    symbol: row.symbol,
-    asset,
-    // `side` is the liquidation ORDER's side (support: "/liquidation field definitions"); a Buy closes a short.
-    side: row.side === 'Buy' ? 'short' : 'long',
-    // The order's price is the bankruptcy price it is entered at.
-    price: row.price,
-    quantity,
-    notionalUsd,
-    time,
-    // Rows carry no timestamp, so the order id is what tells two liquidations apart.
-    id: row.orderID,
-  };
+function instrumentRequests(): RestRequest[] {
+  // API explorer, Instrument_getActive: "Get all active instruments and instruments that have expired in <24hrs."
+  return [{ key: 'instruments', url: `${BITMEX_API}/instrument/active` }];
+}
+
+function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
+  if (key !== 'instruments') throw new VenueDataError('bitmex', `unknown instrument list ${key}`);
+  if (isObject(body) && 'error' in body) rejected(body);
+  const out: BitmexInstrument[] = [];
+  for (const [index, raw] of parseWith('bitmex', 'instrument list', z.array(rowHead), body).entries()) {
+    const kind = KIND_OF_TYP[raw.typ];
+    // Only 'Open' instruments trade; the list also holds ones expired or settled in the last 24 h.
+    if (!kind || raw.state !== 'Open') continue;
+    const row = parseWith('bitmex', `instrument ${index} (${raw.symbol})`, contractRow, raw);
+    const contract = contractOf(row);
+    if (!contract) continue;
+    const { asset, priceScale } = canonicalBase(row.underlying);
+    const spec: BitmexInstrument = { venue: 'bitmex', symbol: row.symbol, asset, kind, priceScale, contract };
+    if (row.symbol === XBT_PERPETUAL && row.markPrice != null) spec.referencePrice = row.markPrice;
+    out.push(spec);
+  }
+  return out;
+}
+
+/** The catalogue's XBT/USD rate: XBTUSD's mark price when the list was fetched. */
+function catalogueXbtUsd(instruments: readonly InstrumentSpec[]): number | undefined {
+  return (findInstrument(instruments, XBT_PERPETUAL) as BitmexInstrument | undefined)?.referencePrice;
+}
+
+/** USD per one minor unit of a settlement currency; undefined when the XBT price is not known yet. */
+function settleUsd(settle: string, xbtUsd: number | undefined): number | undefined {
+  const currency = SETTLE_UNITS[settle];
+  if (!currency) return undefined;
+  if (currency.currency === 'USDT') return currency.unit;
+  return xbtUsd === undefined ? undefined : currency.unit * xbtUsd;
 }
 
 /**
- * Liquidations in one raw BitMEX message. Liquidation rows carry no timestamp, so `receivedAt` stamps them.
+ * A fill of `size` contracts at `price` in canonical units and USD. Quanto (quantoPerpetualsGuide):
+ * XBT value = price × multiplier, USD value = XBT value × .BXBT, coin value = USD value / price.
+ */
+function fillOf(spec: InstrumentSpec, size: number, price: number, xbtUsd: number | undefined) {
+  if (spec.contract.type !== 'quanto') return valueFill(spec, size, price);
+  const perMinorUnit = settleUsd(spec.contract.settle, xbtUsd);
+  if (perMinorUnit === undefined) return null;
+  const notionalUsd = size * spec.contract.multiplier * price * perMinorUnit;
+  const canonicalPrice = price / spec.priceScale;
+  return { price: canonicalPrice, quantity: notionalUsd / canonicalPrice, notionalUsd };
+}
+
+interface Parsed {
+  liquidations: Liquidation[];
+  unknownSymbols: string[];
+  /** The .BXBT value an `instrument` frame carried, if any. */
+  xbtIndex?: number;
+}
+
+/**
+ * One raw BitMEX message. Liquidation rows carry no timestamp, so `receivedAt` stamps them.
  * Only `insert` is a new liquidation: BitMEX enters each liquidation order for its FULL size at the
  * bankruptcy price and shows it even when it fills at once (BitMEX support, quoted in
  * BitMEX/api-connectors issue #241); `update` (partial fill), `delete` (done) and `partial`
  * (orders already resting when we subscribed) are not new ones.
  */
-export function parseBitmexLiquidations(message: unknown, receivedAt: number): Liquidation[] {
-  if (message === 'pong') return [];
+function parseMessage(message: unknown, instruments: readonly InstrumentSpec[], receivedAt: number, xbtUsd: number | undefined): Parsed {
+  const parsed: Parsed = { liquidations: [], unknownSymbols: [] };
+  if (message === 'pong') return parsed;
   if (!isObject(message)) throw new VenueDataError('bitmex', `unexpected message: ${JSON.stringify(message)?.slice(0, 60)}`);
   if ('error' in message) throw new VenueDataError('bitmex', `request rejected: ${String(message.error).slice(0, 120)}`);
   // The welcome banner ({info, version, …}) and subscription acks ({success, subscribe, request}).
-  if (!('table' in message) && ('info' in message || 'success' in message)) return [];
+  if (!('table' in message) && ('info' in message || 'success' in message)) return parsed;
   const table = parseWith('bitmex', 'table message', tableMessage, message);
-  if (table.table !== 'liquidation' || table.action !== 'insert') return [];
-  const out: Liquidation[] = [];
+  if (table.table === 'instrument') {
+    // wsAPI: `instrument` partial/update rows carry only the fields that changed; the index value is lastPrice.
+    for (const raw of table.data) {
+      const row = parseWith('bitmex', 'instrument row', indexRow, raw);
+      const value = row.lastPrice ?? row.markPrice;
+      if (row.symbol === XBT_INDEX && value != null) parsed.xbtIndex = value;
+    }
+    return parsed;
+  }
+  if (table.table !== 'liquidation' || table.action !== 'insert') return parsed;
   for (const raw of table.data) {
     const row = parseWith('bitmex', 'liquidation row', liquidationRow, raw);
-    const spec = contractSpecs.get(row.symbol);
-    // Unknown contract size (quanto, or not yet learned from /instrument): skip rather than guess.
-    if (spec) out.push(toLiquidation(row, spec, receivedAt));
+    const spec = findInstrument(instruments, row.symbol);
+    // A listing newer than the catalogue: its contract size is unknown, so skip it rather than guess.
+    if (!spec) {
+      parsed.unknownSymbols.push(row.symbol);
+      continue;
+    }
+    const fill = fillOf(spec, row.leavesQty, row.price, xbtUsd);
+    // A quanto contract before any XBT price is known has no USD value yet.
+    if (!fill) continue;
+    // `side` is the liquidation ORDER's side (support: "/liquidation field definitions"); a Buy closes a short.
+    // The order's price is the bankruptcy price it is entered at; rows carry no timestamp, so the order id tells two apart.
+    parsed.liquidations.push(liquidationOf(spec, row.side === 'Buy' ? 'short' : 'long', fill, receivedAt, row.orderID));
   }
-  return out;
+  return parsed;
 }
 
-function parseLiquidations(message: unknown): Liquidation[] {
-  return parseBitmexLiquidations(message, Date.now());
+/** Liquidations in one raw message, stamped `receivedAt`; quanto contracts are valued at the catalogue's XBT price. */
+export function parseBitmexLiquidations(message: unknown, instruments: readonly InstrumentSpec[], receivedAt: number): Liquidation[] {
+  return parseMessage(message, instruments, receivedAt, catalogueXbtUsd(instruments)).liquidations;
 }
 
-/** A liquidation table message as BitMEX sends it (live captures: this key order, no spaces). */
-const TABLE_HEAD = /\{"table":"liquidation","action":"(insert|update|delete)","data":\[/y;
-const INSERT_ROW = new RegExp(String.raw`\{"orderID":"([0-9a-f-]{1,64})","symbol":"([A-Z0-9_]{1,40})","side":"(Buy|Sell)","price":(${JSON_NUMBER}),"leavesQty":(${JSON_NUMBER})\}`, 'y');
-/** Update and delete rows are not new liquidations; the zod path only checks they are a list, so any flat row will do. */
-const LATER_ROW = new RegExp(String.raw`\{"orderID":"[0-9a-f-]{1,64}"(?:,"[A-Za-z]{1,32}":(?:"[A-Za-z0-9_.:-]{0,64}"|${JSON_NUMBER}|null|true|false))*\}`, 'y');
-const TABLE_TAIL = /\]\}$/y;
-
-const cachedAssetOfSymbol = memoAsset(assetOfSymbol);
-
-/** The fast path of `parseBitmexLiquidations` for liquidation table messages (see venues/parse.ts); null: take the zod path. Never throws. */
-function fastLiquidations(text: string, receivedAt: number): Liquidation[] | null {
-  const head = matchHead(text, TABLE_HEAD);
-  if (head === null) return null;
-  const out: Liquidation[] = [];
-  const inserts = head[1] === 'insert';
-  const read = readRows(text, TABLE_HEAD.lastIndex, inserts ? INSERT_ROW : LATER_ROW, TABLE_TAIL, (row) => {
-    if (!inserts) return true;
-    const price = positiveOrNaN(Number(row[4]));
-    const leavesQty = positiveOrNaN(Number(row[5]));
-    if (Number.isNaN(price + leavesQty)) return false;
-    const symbol = row[2]!;
-    const spec = contractSpecs.get(symbol);
-    // As on the zod path: unknown contract size, skipped.
-    if (!spec) return true;
-    const asset = cachedAssetOfSymbol(symbol);
-    if (asset === null) return false;
-    out.push(toLiquidation({ orderID: row[1]!, symbol, side: row[3] as 'Buy' | 'Sell', price, leavesQty }, spec, receivedAt, asset));
-    return true;
-  });
-  return read ? out : null;
+function parseLiquidations(message: unknown, instruments: readonly InstrumentSpec[]): Liquidation[] {
+  return parseBitmexLiquidations(message, instruments, Date.now());
 }
 
-function openStream(): StreamSession {
-  return {
-    url: BITMEX_WS_URL,
-    onOpen: () => [SUBSCRIBE_FRAME],
-    onMessage(text: string): StreamOutput {
-      // The heartbeat answer is the bare text 'pong', not JSON.
-      if (text === 'pong') return emptyOutput();
-      const receivedAt = Date.now();
-      const liquidations = fastLiquidations(text, receivedAt) ?? parseBitmexLiquidations(parseJsonFrame('bitmex', text), receivedAt);
-      return liquidationsOnly(liquidations);
+function openStreams(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[] {
+  // The latest .BXBT value this connection has seen; until then, the catalogue's XBTUSD mark.
+  let xbtIndex: number | undefined;
+  return [
+    {
+      url: BITMEX_WS_URL,
+      onOpen: () => [SUBSCRIBE_FRAME],
+      onMessage(text: string): StreamOutput {
+        // The heartbeat answer is the bare text 'pong', not JSON.
+        if (text === 'pong') return emptyOutput();
+        const parsed = parseMessage(parseJsonFrame('bitmex', text), instruments, Date.now(), xbtIndex ?? catalogueXbtUsd(instruments));
+        if (parsed.xbtIndex !== undefined) xbtIndex = parsed.xbtIndex;
+        const out: StreamOutput = { ...emptyOutput(), liquidations: parsed.liquidations };
+        if (parsed.unknownSymbols.length) out.unknownSymbols = [...new Set(parsed.unknownSymbols)];
+        return out;
+      },
+      heartbeat: HEARTBEAT,
+      maxConnectionMs: MAX_CONNECTION_MS,
     },
-    heartbeat: HEARTBEAT,
-    maxConnectionMs: MAX_CONNECTION_MS,
-  };
+  ];
+}
+
+/** The symbol-less `liquidation` topic carries every instrument's liquidations: all listed ones count. */
+function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
+  const listed = derivatives(instruments).length;
+  return { covered: listed, listed };
 }
 
 /**
- * One request for every watched symbol: unauthenticated clients get 30 requests/min, so per-symbol
- * requests would not fit the 10 % budget. `filter` takes an array to match several values
- * (API explorer, Instrument_get: `{"execType": ["Settlement", "Trade"]}`).
+ * Columns a poll needs (restAPI "Filtering": `columns` limits the fields returned; keys are always sent):
+ * every open perpetual's row is ~3 KB in full, this keeps a poll of all of them small.
  */
-function pollRequests(watched: readonly string[]) {
-  const filter = JSON.stringify({ symbol: watched.map(symbolFor) });
-  return [{ key: 'instrument', url: `${BITMEX_API}/instrument?filter=${encodeURIComponent(filter)}` }];
+const POLL_COLUMNS = [
+  'symbol', 'typ', 'state', 'lastPrice', 'markPrice', 'indicativeSettlePrice', 'fundingRate', 'fundingTimestamp',
+  'fundingInterval', 'openInterest', 'foreignNotional24h', 'turnover24h', 'timestamp',
+];
+/** API explorer, Instrument_get: `count` defaults to 100 rows; 500 is more than BitMEX lists open perpetuals. */
+const POLL_COUNT = 500;
+
+/**
+ * One request for every open perpetual, whatever is tracked: unauthenticated clients get 30 requests/min,
+ * so per-symbol requests would not fit the 10 % budget. `filter` matches column values (API explorer,
+ * Instrument_get: `{"typ": "FFWCSX", "state": "Open"}`).
+ */
+function pollRequests(): RestRequest[] {
+  const query = new URLSearchParams({
+    filter: JSON.stringify({ typ: 'FFWCSX', state: 'Open' }),
+    columns: JSON.stringify(POLL_COLUMNS),
+    count: String(POLL_COUNT),
+  });
+  return [{ key: 'instrument', url: `${BITMEX_API}/instrument?${query}` }];
 }
 
 /** fundingInterval is a timespan encoded as a date after 2000-01-01 ("2000-01-01T08:00:00.000Z" = 8 h). */
@@ -227,37 +309,71 @@ function intervalHours(timespan: string): number | undefined {
   return hours > 0 ? hours : undefined;
 }
 
-function marketOf(row: InstrumentRow, spec: ContractSpec | undefined): MarketUpdate {
-  // An empty `underlying` names no asset: fall back to the symbol's.
-  const update: MarketUpdate = { venue: 'bitmex', symbol: row.symbol, asset: requireAsset('bitmex', normaliseAsset(row.underlying || assetOfSymbol(row.symbol)), row.symbol), time: Date.parse(row.timestamp) };
-  if (row.lastPrice != null) update.lastPrice = row.lastPrice;
-  if (row.markPrice != null) update.markPrice = row.markPrice;
+function marketOf(spec: InstrumentSpec, row: MarketRow, xbtUsd: number | undefined): MarketUpdate {
+  const scale = spec.priceScale;
+  const update: MarketUpdate = { venue: 'bitmex', symbol: row.symbol, asset: spec.asset, kind: spec.kind, time: Date.parse(row.timestamp) };
+  if (row.lastPrice != null) update.lastPrice = row.lastPrice / scale;
+  if (row.markPrice != null) update.markPrice = row.markPrice / scale;
   // For perpetuals indicativeSettlePrice is the underlying index (e.g. .BXBT).
-  if (row.indicativeSettlePrice != null) update.indexPrice = row.indicativeSettlePrice;
+  if (row.indicativeSettlePrice != null) update.indexPrice = row.indicativeSettlePrice / scale;
   // fundingRate is the rate for the interval ending at fundingTimestamp.
   if (row.fundingRate != null) update.fundingRate = row.fundingRate;
   const hours = row.fundingInterval ? intervalHours(row.fundingInterval) : undefined;
   if (hours !== undefined) update.fundingIntervalHours = hours;
   if (row.fundingTimestamp) update.nextFundingTime = Date.parse(row.fundingTimestamp);
-  // openInterest is in contracts: USD face value for inverse, base units × size for linear.
-  if (row.openInterest != null && spec?.kind === 'inverse') update.openInterestUsd = row.openInterest * spec.usdPerContract;
-  if (row.openInterest != null && spec?.kind === 'linear') update.openInterestBase = row.openInterest * spec.basePerContract;
-  // foreignNotional24h is 24 h volume in the quote currency: USD for XBTUSD, USDT (≈ USD) for linear.
-  if (row.foreignNotional24h != null && QUOTES.includes(row.quoteCurrency ?? '')) update.perpVolume24hUsd = row.foreignNotional24h;
+  const contract = spec.contract;
+  // openInterest is in contracts (one side): USD face value for inverse, base units for linear,
+  // multiplier × mark in the settlement currency for quanto.
+  if (row.openInterest != null) {
+    if (contract.type === 'inverse') update.openInterestUsd = row.openInterest * contract.usd;
+    else if (contract.type === 'linear') update.openInterestBase = row.openInterest * contract.size * scale;
+    else {
+      const perMinorUnit = settleUsd(contract.settle, xbtUsd);
+      if (perMinorUnit !== undefined && row.markPrice != null) update.openInterestUsd = row.openInterest * contract.multiplier * row.markPrice * perMinorUnit;
+    }
+  }
+  // foreignNotional24h is 24 h volume in the quote currency (USD, or USDT ≈ USD) for inverse and linear;
+  // a quanto's volume is its turnover in the settlement currency's minor unit.
+  if (contract.type !== 'quanto') {
+    if (row.foreignNotional24h != null) update.perpVolume24hUsd = row.foreignNotional24h;
+  } else if (row.turnover24h != null) {
+    const perMinorUnit = settleUsd(contract.settle, xbtUsd);
+    if (perMinorUnit !== undefined) update.perpVolume24hUsd = row.turnover24h * perMinorUnit;
+  }
   return update;
 }
 
-function parsePoll(key: string, body: unknown, watched: readonly string[]): StreamOutput {
+function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
   if (key !== 'instrument') throw new VenueDataError('bitmex', `unknown poll key ${key}`);
-  if (isObject(body) && 'error' in body) throw new VenueDataError('bitmex', `request rejected: ${JSON.stringify(body.error).slice(0, 120)}`);
-  const wanted = new Set(watched.map(symbolFor));
+  if (isObject(body) && 'error' in body) rejected(body);
+  const rows = parseWith('bitmex', 'instrument', z.array(marketRow), body);
+  // The same answer carries XBTUSD's mark: the XBT/USD rate for quanto figures, fresher than the catalogue's.
+  const xbtUsd = rows.find((row) => row.symbol === XBT_PERPETUAL)?.markPrice ?? catalogueXbtUsd(instruments);
   const markets: MarketUpdate[] = [];
-  for (const row of parseWith('bitmex', 'instrument', z.array(instrumentRow), body)) {
-    const spec = specOf(row);
-    if (spec) contractSpecs.set(row.symbol, spec);
-    if (wanted.has(row.symbol)) markets.push(marketOf(row, spec));
+  for (const row of rows) {
+    const spec = findInstrument(instruments, row.symbol);
+    // Dated futures never feed perpetual funding, OI or basis.
+    if (spec?.kind === 'perp') markets.push(marketOf(spec, row, xbtUsd));
   }
   return { ...emptyOutput(), markets };
+}
+
+/** restAPI "Limits": without Retry-After, the unauthenticated bucket refills one request every 2 s. */
+const DEFAULT_LIMIT_PAUSE_MS = 60_000;
+/** restAPI "Limits": "If a large number of 4xx or 5xx responses are delivered in a short period of time, your IP may be banned for an hour." */
+const BAN_PAUSE_MS = 60 * 60_000;
+
+function classifyFailure(status: number, _body: string, headers: { get(name: string): string | null }): HttpFailure | null {
+  if (status === 429) {
+    // restAPI "Limits": a 429 carries Retry-After (seconds to sleep); x-ratelimit-reset is the epoch second the bucket is full.
+    const retryAfter = Number(headers.get('retry-after') ?? Number.NaN);
+    const reset = Number(headers.get('x-ratelimit-reset') ?? Number.NaN) * 1000 - Date.now();
+    const pauseMs = retryAfter > 0 ? retryAfter * 1000 : reset > 0 ? reset : DEFAULT_LIMIT_PAUSE_MS;
+    return { kind: 'rateLimited', reason: 'rate limited: over 30 requests/min unauthenticated (HTTP 429)', pauseMs: Math.min(pauseMs, BAN_PAUSE_MS) };
+  }
+  // A 403 is BitMEX's IP ban after many errors (BitMEX/api-connectors issue #96, restAPI "Limits"), lasting an hour.
+  if (status === 403) return { kind: 'rateLimited', reason: 'access refused: IP banned for up to an hour, or a region block (HTTP 403)', pauseMs: BAN_PAUSE_MS };
+  return null;
 }
 
 export const bitmex: VenueAdapter = {
@@ -266,14 +382,16 @@ export const bitmex: VenueAdapter = {
   // BitMEX support: "If you listen to liquidation channel via WebSocket, you will see all of the liquidation
   // orders - even if they are immediately filled" (BitMEX/api-connectors issue #241).
   completeness: 'complete',
-  symbolFor,
+  instrumentRequests,
+  parseInstruments,
   parseLiquidations,
-  fastLiquidations,
-  openStream,
+  openStreams,
+  coverage,
   pollRequests,
   parsePoll,
+  classifyFailure,
   rateBudget: {
-    // One /instrument request per 30 s poll, whatever the number of watched assets.
+    // One /instrument request per 30 s poll, whatever the number of tracked assets.
     requestsPerMinute: 2,
     limitPerMinute: 30,
     limitSource: 'BitMEX REST API "Limits": 120 requests/min on all routes, reduced to 30 when unauthenticated (bitmex.com/app/restAPI)',

@@ -1,21 +1,45 @@
 /**
- * Bybit v5: linear (USDT) perpetuals, plus spot tickers for 24 h spot volume.
+ * Bybit v5: linear (USDT/USDC) and inverse perpetuals and dated futures; spot tickers for 24 h spot volume.
  * Docs: https://bybit-exchange.github.io/docs/v5/intro
  */
 import { z } from 'zod';
-import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { DECIMAL_TEXT, JSON_INTEGER, decimal, emptyOutput, epochMs, epochMsOrNaN, isObject, liquidationsOnly, matchHead, memoAsset, nonNegative, parseJsonFrame, parseWith, positive, positiveOrNaN, readRows, requireAsset } from './parse';
-import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
+import { VenueDataError, canonicalBase, normaliseAsset, type InstrumentKind, type InstrumentSpec, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
+import { derivatives, findInstrument, liquidationOf, valueFill } from './instruments';
+import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
-/** Docs "Connect": USDT, USDC perpetual & USDT futures public stream. */
+/** Docs "WebSocket Connect": USDT, USDC perpetual & USDT Futures public stream. */
 export const BYBIT_LINEAR_STREAM_URL = 'wss://stream.bybit.com/v5/public/linear';
+/** Docs "WebSocket Connect": inverse contract public stream. */
+export const BYBIT_INVERSE_STREAM_URL = 'wss://stream.bybit.com/v5/public/inverse';
 export const BYBIT_API = 'https://api.bybit.com';
 
-/** Docs "Connect → How to Send the Heartbeat Packet": send {"op":"ping"} every 20 seconds. */
+/** Docs "WebSocket Connect → How to Send the Heartbeat Packet": send {"op":"ping"} every 20 seconds. */
 const HEARTBEAT = { intervalMs: 20_000, message: JSON.stringify({ op: 'ping' }) };
 
 /** Bybit documents no lifetime cap for public connections; reconnect daily anyway so a stale socket cannot linger. */
 const MAX_CONNECTION_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Docs "WebSocket Connect → Public channel - Args limits": "for one public connection, you cannot have length
+ * of "args" array over 21,000 characters"; no per-request args limit for futures. We count the JSON text of
+ * every args array sent on a connection and keep a margin.
+ */
+const MAX_ARGS_CHARS_PER_CONNECTION = 20_000;
+/** Topics per subscribe request: a refused topic (a symbol delisted since the catalogue) fails only its own batch. */
+const TOPICS_PER_REQUEST = 100;
+
+/**
+ * Docs "Get Instruments Info": limit is [1, 1000], default 500, and "there are now more than 500 linear
+ * symbols"; linear and inverse lists each fit one page of 1000 (nextPageCursor ""), so one request per
+ * category covers it. The cursor is an opaque token of the previous answer, which fixed requests cannot carry.
+ */
+const INSTRUMENTS_PAGE_LIMIT = 1000;
+
+/** Docs "Rate Limit Rules → HTTP IP limit": after "403, access too frequent" "wait for at least 10 minutes". */
+const IP_BAN_PAUSE_MS = 10 * 60_000;
+/** Docs "Rate Limit Rules → API Rate Limit": 10006 is a per-second window; one minute clears it. */
+const API_LIMIT_PAUSE_MS = 60_000;
 
 /** A decimal field Bybit leaves as "" when it does not apply (e.g. fundingRate on futures). */
 const optionalDecimal = z
@@ -23,7 +47,7 @@ const optionalDecimal = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
-/** The same for prices, times and intervals, which are never negative. */
+/** The same for prices, times, open interest and intervals, which are never negative. */
 const optionalNonNegative = z
   .union([z.literal(''), nonNegative])
   .optional()
@@ -52,13 +76,31 @@ const controlFrame = z.object({ op: z.string(), success: z.boolean().optional(),
 
 const retStatus = z.object({ retCode: z.number(), retMsg: z.string().optional() });
 
+/** Docs "Get Instruments Info" (linear/inverse). `priceScale` there is the count of price decimals, not our scale. */
+const instrumentRow = z.object({
+  symbol: z.string().min(1),
+  contractType: z.string(),
+  status: z.string(),
+  baseCoin: z.string().min(1),
+  quoteCoin: z.string(),
+  settleCoin: z.string().optional(),
+  leverageFilter: z.object({ maxLeverage: positive }).partial().optional(),
+});
+const instrumentsResponse = z.object({
+  result: z.object({ category: z.enum(['linear', 'inverse']), list: z.array(instrumentRow), nextPageCursor: z.string().optional() }),
+});
+
+/**
+ * Docs "Get Tickers" (linear/inverse): openInterest/openInterestValue are "(both sides)",
+ * singleOpenInterest/singleOpenInterestValue "(single side)" — the figure Bybit's page and aggregators show.
+ */
 const derivTickerRow = z.object({
   symbol: z.string(),
   lastPrice: positive,
   markPrice: positive,
   indexPrice: optionalNonNegative,
-  openInterest: nonNegative,
-  openInterestValue: nonNegative,
+  singleOpenInterest: optionalNonNegative,
+  singleOpenInterestValue: optionalNonNegative,
   turnover24h: nonNegative,
   volume24h: nonNegative,
   fundingRate: optionalDecimal,
@@ -75,58 +117,91 @@ const spotTickers = z.object({
   time: epochMs,
 });
 
-const instruments = z.object({
-  result: z.object({ list: z.array(z.object({ symbol: z.string(), fundingInterval: nonNegative.optional() })) }),
-  time: epochMs,
-});
-
-/** Inverse contracts: BTCUSD (perpetual) and BTCUSDH25-style quarterlies. */
-const INVERSE_SYMBOL = /^([A-Z0-9]+)USD(?:[FGHJKMNQUVXZ]\d{2})?$/;
-
-/** 'BTCUSDT' → BTC, 'BTCPERP' (USDC perp) → BTC, 'BTC-26DEC25' → BTC, 'BTCUSD' → BTC. */
-function assetOfSymbol(symbol: string): string {
-  const inverse = INVERSE_SYMBOL.exec(symbol);
-  if (inverse?.[1]) return normaliseAsset(inverse[1]);
-  const head = symbol.split('-')[0] ?? symbol;
-  return requireAsset('bybit', normaliseAsset(head.replace(/(USDT|USDC|PERP)$/, '')), symbol);
-}
-
-function symbolFor(asset: string): string {
-  return `${asset.toUpperCase()}USDT`;
-}
+/** Docs "Get Instruments Info" / enum "contractType". */
+const CONTRACT_KINDS: Record<string, { kind: InstrumentKind; inverse: boolean }> = {
+  LinearPerpetual: { kind: 'perp', inverse: false },
+  LinearFutures: { kind: 'dated', inverse: false },
+  InversePerpetual: { kind: 'perp', inverse: true },
+  InverseFutures: { kind: 'dated', inverse: true },
+};
 
 /**
- * Sizes in base units and USD. Linear contracts quote size in the base coin; inverse contracts
- * are 1 USD each, so size is the USD face value (docs "Get Tickers": inverse volume24h is in USD).
+ * Bybit's base coin of a scaled contract: '1000PEPE' (canonicalBase), and a multiple written after the
+ * coin, as in SHIB1000USDT (baseCoin 'SHIB1000': 1000 SHIB per unit).
  */
-function sized(symbol: string, size: number, price: number): { quantity: number; notionalUsd: number } {
-  if (INVERSE_SYMBOL.test(symbol)) return { quantity: size / price, notionalUsd: size };
-  return { quantity: size, notionalUsd: size * price };
+function bybitBase(baseCoin: string): { asset: string; priceScale: number } {
+  const suffixed = /^([A-Z][A-Z0-9]*?)(1000000|10000|1000)$/.exec(baseCoin.trim().toUpperCase());
+  if (suffixed && !/\d$/.test(suffixed[1]!)) return { asset: normaliseAsset(suffixed[1]!), priceScale: Number(suffixed[2]) };
+  return canonicalBase(baseCoin);
 }
 
-/** One liquidation, on either path. Spelled out (no spread): all venues' liquidations share one object shape, which keeps dedupe and aggregation monomorphic. */
-function liquidation(symbol: string, side: 'Buy' | 'Sell', size: number, price: number, time: number, asset = assetOfSymbol(symbol)): Liquidation {
-  const { quantity, notionalUsd } = sized(symbol, size, price);
-  // Docs "All Liquidation": "When you receive a Buy update, this means that a long position has been liquidated".
-  return { venue: 'bybit', symbol, asset, side: side === 'Buy' ? 'long' : 'short', price, quantity, notionalUsd, time };
+function instrumentRequests(): RestRequest[] {
+  return (['linear', 'inverse'] as const).map((category) => ({
+    key: `instruments:${category}`,
+    // Docs "Get Instruments Info": linear & inverse return only `Trading` symbols by default.
+    url: `${BYBIT_API}/v5/market/instruments-info?category=${category}&limit=${INSTRUMENTS_PAGE_LIMIT}`,
+  }));
 }
 
-function parseLiquidations(message: unknown): Liquidation[] {
+function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
+  if (!key.startsWith('instruments:')) throw new VenueDataError('bybit', `unknown instrument key ${key}`);
+  checkRetCode(key, body);
+  const { result } = parseWith('bybit', 'instruments-info', instrumentsResponse, body);
+  const out: InstrumentSpec[] = [];
+  for (const row of result.list) {
+    const type = CONTRACT_KINDS[row.contractType];
+    // Docs enum "status": PreLaunch, Trading, Delivering, Closed; only Trading instruments trade (and liquidate).
+    if (!type || row.status !== 'Trading') continue;
+    const { asset, priceScale } = bybitBase(row.baseCoin);
+    const spec: InstrumentSpec = {
+      venue: 'bybit',
+      symbol: row.symbol,
+      asset,
+      kind: type.kind,
+      priceScale,
+      // Docs "Get Tickers": inverse sizes are counts of 1-USD contracts; linear sizes are in the (quoted) base coin.
+      contract: type.inverse ? { type: 'inverse', usd: 1 } : { type: 'linear', size: 1 },
+    };
+    if (row.leverageFilter?.maxLeverage !== undefined) spec.maxLeverage = row.leverageFilter.maxLeverage;
+    out.push(spec);
+  }
+  return out;
+}
+
+/** Liquidations of catalogued instruments; symbols the catalogue lacks go to `unknown` (their size cannot be valued). */
+function readLiquidations(message: unknown, instruments: readonly InstrumentSpec[], unknown: string[]): Liquidation[] {
   if (!isObject(message)) throw new VenueDataError('bybit', `frame is not an object: ${JSON.stringify(message)?.slice(0, 60)}`);
   const topic = message.topic;
   if (typeof topic !== 'string') return parseControl(message);
+  const out: Liquidation[] = [];
+  const add = (symbol: string, side: 'Buy' | 'Sell', size: number, price: number, time: number) => {
+    const spec = findInstrument(instruments, symbol);
+    if (!spec || spec.kind === 'spot') {
+      if (!unknown.includes(symbol)) unknown.push(symbol);
+      return;
+    }
+    // Docs "All Liquidation": "When you receive a Buy update, this means that a long position has been liquidated".
+    const position: PositionSide = side === 'Buy' ? 'long' : 'short';
+    out.push(liquidationOf(spec, position, valueFill(spec, size, price), time));
+  };
   if (topic.startsWith('allLiquidation.')) {
     const frame = parseWith('bybit', 'allLiquidation frame', allLiquidationFrame, message);
-    return frame.data.map((row) => liquidation(row.s, row.S, row.v, row.p, row.T));
+    for (const row of frame.data) add(row.s, row.S, row.v, row.p, row.T);
+    return out;
   }
   if (topic.startsWith('liquidation.')) {
     // Deprecated topic, since removed from the docs. An early page called `side` the order side; Bybit later told
     // users Buy = long liquidated (quoted in tardis-node's mapper), the rule allLiquidation documents. We use that rule.
     const { data, ts } = parseWith('bybit', 'liquidation frame', legacyLiquidationFrame, message);
-    return [liquidation(data.symbol, data.side, data.size, data.price, data.updatedTime ?? data.updateTime ?? ts)];
+    add(data.symbol, data.side, data.size, data.price, data.updatedTime ?? data.updateTime ?? ts);
+    return out;
   }
   // Other topics (tickers, trades) carry no liquidation.
-  return [];
+  return out;
+}
+
+function parseLiquidations(message: unknown, instruments: readonly InstrumentSpec[]): Liquidation[] {
+  return readLiquidations(message, instruments, []);
 }
 
 /** Subscribe acks and pongs carry nothing; a refused subscription is surfaced, not swallowed. */
@@ -136,113 +211,193 @@ function parseControl(message: Record<string, unknown>): Liquidation[] {
   return [];
 }
 
-/** An allLiquidation push as Bybit sends it (docs example and live capture: this key order, no spaces). */
-const ALL_LIQUIDATION_HEAD = new RegExp(String.raw`\{"topic":"allLiquidation\.[A-Z0-9]{1,40}","type":"snapshot","ts":(${JSON_INTEGER}),"data":\[`, 'y');
-const ALL_LIQUIDATION_ROW = new RegExp(String.raw`\{"T":(${JSON_INTEGER}),"s":"([A-Z0-9]{1,40})","S":"(Buy|Sell)","v":"(${DECIMAL_TEXT})","p":"(${DECIMAL_TEXT})"\}`, 'y');
-const FRAME_TAIL = /\]\}$/y;
-
-const cachedAssetOfSymbol = memoAsset(assetOfSymbol);
-
-/** The fast path of `parseLiquidations` for an allLiquidation push (see venues/parse.ts); null: take the zod path. Never throws. */
-function fastLiquidations(text: string): Liquidation[] | null {
-  const head = matchHead(text, ALL_LIQUIDATION_HEAD);
-  if (head === null || Number.isNaN(epochMsOrNaN(Number(head[1])))) return null;
-  const out: Liquidation[] = [];
-  const read = readRows(text, ALL_LIQUIDATION_HEAD.lastIndex, ALL_LIQUIDATION_ROW, FRAME_TAIL, (row) => {
-    const time = epochMsOrNaN(Number(row[1]));
-    const size = positiveOrNaN(Number(row[4]));
-    const price = positiveOrNaN(Number(row[5]));
-    const symbol = row[2]!;
-    const asset = cachedAssetOfSymbol(symbol);
-    if (asset === null || Number.isNaN(time + size + price)) return false;
-    out.push(liquidation(symbol, row[3] as 'Buy' | 'Sell', size, price, time, asset));
-    return true;
-  });
-  return read ? out : null;
+/** Topics split into connections under the args-length limit, each connection's topics in subscribe batches. */
+function connectionsFor(topics: readonly string[]): string[][] {
+  const connections: string[][] = [];
+  let current: string[] = [];
+  let chars = 2; // the brackets of the args array
+  for (const topic of topics) {
+    const cost = JSON.stringify(topic).length + 1;
+    if (current.length > 0 && chars + cost > MAX_ARGS_CHARS_PER_CONNECTION) {
+      connections.push(current);
+      current = [];
+      chars = 2;
+    }
+    current.push(topic);
+    chars += cost;
+  }
+  if (current.length > 0) connections.push(current);
+  return connections;
 }
 
-function openStream(watched: readonly string[]): StreamSession {
-  const topics = watched.map((asset) => `allLiquidation.${symbolFor(asset)}`);
+function session(url: string, topics: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession {
+  const requests: string[] = [];
+  for (let i = 0; i < topics.length; i += TOPICS_PER_REQUEST) {
+    // Docs "How to Subscribe to Topics": {"op":"subscribe","args":[topic…]}, several topics per request.
+    requests.push(JSON.stringify({ op: 'subscribe', args: topics.slice(i, i + TOPICS_PER_REQUEST) }));
+  }
   return {
-    url: BYBIT_LINEAR_STREAM_URL,
-    // Docs "How to Subscribe to Topics": {"op":"subscribe","args":[topic…]}; futures have no args limit.
-    onOpen: () => (topics.length ? [JSON.stringify({ op: 'subscribe', args: topics })] : []),
+    url,
+    onOpen: () => requests,
     onMessage(text: string): StreamOutput {
-      const liquidations = fastLiquidations(text) ?? parseLiquidations(parseJsonFrame('bybit', text));
-      return liquidationsOnly(liquidations);
+      const unknown: string[] = [];
+      const liquidations = readLiquidations(parseJsonFrame('bybit', text), instruments, unknown);
+      return unknown.length ? { ...emptyOutput(), liquidations, unknownSymbols: unknown } : { ...emptyOutput(), liquidations };
     },
     heartbeat: HEARTBEAT,
     maxConnectionMs: MAX_CONNECTION_MS,
   };
 }
 
-function pollRequests(watched: readonly string[]): RestRequest[] {
-  return watched.map(symbolFor).flatMap((symbol) => [
-    { key: `tickers:${symbol}`, url: `${BYBIT_API}/v5/market/tickers?category=linear&symbol=${symbol}` },
-    { key: `instruments:${symbol}`, url: `${BYBIT_API}/v5/market/instruments-info?category=linear&symbol=${symbol}` },
-    { key: `spotTickers:${symbol}`, url: `${BYBIT_API}/v5/market/tickers?category=spot&symbol=${symbol}` },
-  ]);
+/**
+ * Docs "All Liquidation": `allLiquidation.{symbol}` covers USDT, USDC and inverse contracts, one symbol per topic,
+ * so every listed derivative is subscribed (not only the tracked assets): linear ones on the linear stream,
+ * inverse ones on the inverse stream, over as many connections as the args limit needs.
+ */
+function openStreams(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[] {
+  const listed = derivatives(instruments);
+  const sessions: StreamSession[] = [];
+  for (const [url, inverse] of [
+    [BYBIT_LINEAR_STREAM_URL, false],
+    [BYBIT_INVERSE_STREAM_URL, true],
+  ] as const) {
+    const topics = listed.filter((spec) => (spec.contract.type === 'inverse') === inverse).map((spec) => `allLiquidation.${spec.symbol}`);
+    for (const group of connectionsFor(topics)) sessions.push(session(url, group, instruments));
+  }
+  return sessions;
 }
 
-function parsePoll(key: string, body: unknown, watched: readonly string[]): StreamOutput {
-  const wanted = new Set(watched.map(symbolFor));
+/** Every listed perpetual and dated future is subscribed (see openStreams). */
+function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
+  const listed = derivatives(instruments).length;
+  return { covered: listed, listed };
+}
+
+/** Docs "Get Tickers": without `symbol`, one request answers every symbol of the category. */
+function pollRequests(): RestRequest[] {
+  return [
+    { key: 'tickers:linear', url: `${BYBIT_API}/v5/market/tickers?category=linear` },
+    { key: 'tickers:inverse', url: `${BYBIT_API}/v5/market/tickers?category=inverse` },
+    { key: 'spotTickers', url: `${BYBIT_API}/v5/market/tickers?category=spot` },
+  ];
+}
+
+/** Bybit answers business errors with HTTP 200 and a non-zero retCode (e.g. 10001 "Not supported symbols"). */
+function checkRetCode(what: string, body: unknown): void {
+  const status = parseWith('bybit', `${what} response`, retStatus, body);
+  if (status.retCode !== 0) throw new VenueDataError('bybit', `${what} failed: retCode ${status.retCode} ${status.retMsg ?? ''}`.trim());
+}
+
+function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
   const kind = key.split(':')[0];
-  // Bybit answers business errors with HTTP 200 and a non-zero retCode (e.g. 10001 "Not supported symbols").
-  const status = parseWith('bybit', `${kind} response`, retStatus, body);
-  if (status.retCode !== 0) throw new VenueDataError('bybit', `${kind} failed: retCode ${status.retCode} ${status.retMsg ?? ''}`.trim());
-  const base = (symbol: string, time: number) => ({ venue: 'bybit' as const, symbol, asset: assetOfSymbol(symbol), time });
+  if (kind !== 'tickers' && kind !== 'spotTickers') throw new VenueDataError('bybit', `unknown poll key ${key}`);
+  checkRetCode(kind, body);
   const markets: MarketUpdate[] = [];
   if (kind === 'tickers') {
     const { result, time } = parseWith('bybit', 'tickers', derivTickers, body);
-    for (const row of result.list) if (wanted.has(row.symbol)) markets.push({ ...base(row.symbol, time), ...tickerFigures(result.category, row) });
-  } else if (kind === 'instruments') {
-    const { result, time } = parseWith('bybit', 'instruments-info', instruments, body);
     for (const row of result.list) {
-      // Docs "Get Instruments Info": fundingInterval is in MINUTES (480 = 8 h).
-      if (wanted.has(row.symbol) && row.fundingInterval) markets.push({ ...base(row.symbol, time), fundingIntervalHours: row.fundingInterval / 60 });
+      const spec = findInstrument(instruments, row.symbol);
+      // Dated futures never feed perpetual funding, OI or basis; unlisted symbols are not ours to value.
+      if (spec?.kind !== 'perp') continue;
+      markets.push({ venue: 'bybit', asset: spec.asset, symbol: spec.symbol, kind: 'perp', time, ...tickerFigures(spec, row) });
     }
-  } else if (kind === 'spotTickers') {
-    const { result, time } = parseWith('bybit', 'spot tickers', spotTickers, body);
-    // Spot turnover24h is in the quote coin (USDT), taken as USD.
-    for (const row of result.list) if (wanted.has(row.symbol)) markets.push({ ...base(row.symbol, time), spotVolume24hUsd: row.turnover24h });
   } else {
-    throw new VenueDataError('bybit', `unknown poll key ${key}`);
+    const { result, time } = parseWith('bybit', 'spot tickers', spotTickers, body);
+    const perps = mainPerps(instruments);
+    for (const row of result.list) {
+      // Spot pairs quoted in USDT (turnover24h is in the quote coin, taken as USD): BTCUSDT, PEPEUSDT.
+      if (!row.symbol.endsWith('USDT')) continue;
+      const perp = perps.get(normaliseAsset(row.symbol.slice(0, -4)));
+      if (perp) markets.push({ venue: 'bybit', asset: perp.asset, symbol: perp.symbol, kind: 'spot', time, spotVolume24hUsd: row.turnover24h });
+    }
   }
   return { ...emptyOutput(), markets };
 }
 
+/** Each asset's perpetual that spot volume is filed under: the USDT-margined one where listed. */
+function mainPerps(instruments: readonly InstrumentSpec[]): Map<string, InstrumentSpec> {
+  const out = new Map<string, InstrumentSpec>();
+  for (const spec of instruments) {
+    if (spec.kind !== 'perp') continue;
+    const previous = out.get(spec.asset);
+    if (!previous || (!previous.symbol.endsWith('USDT') && spec.symbol.endsWith('USDT'))) out.set(spec.asset, spec);
+  }
+  return out;
+}
+
 /**
- * Linear: openInterestValue and turnover24h are in the quote coin (USDT ≈ USD).
- * Inverse: openInterest and volume24h are counts of 1-USD contracts, the *Value/turnover fields are in coin.
+ * Docs "Get Tickers". Linear: singleOpenInterestValue and turnover24h are in the quote coin (USDT/USDC ≈ USD).
+ * Inverse: singleOpenInterest and volume24h are counts of 1-USD contracts (the *Value/turnover fields are in coin).
+ * Without the single-side fields no OI is reported (the both-sides figure is twice what Bybit's page shows).
  */
-function tickerFigures(category: 'linear' | 'inverse', row: z.output<typeof derivTickerRow>): Partial<MarketUpdate> {
-  const linear = category === 'linear';
+function tickerFigures(spec: InstrumentSpec, row: z.output<typeof derivTickerRow>): Partial<MarketUpdate> {
+  const inverse = spec.contract.type === 'inverse';
+  const scale = spec.priceScale;
+  const openInterestUsd = inverse ? row.singleOpenInterest : row.singleOpenInterestValue;
   return {
-    lastPrice: row.lastPrice,
-    markPrice: row.markPrice,
-    ...(row.indexPrice ? { indexPrice: row.indexPrice } : {}),
+    lastPrice: row.lastPrice / scale,
+    markPrice: row.markPrice / scale,
+    ...(row.indexPrice ? { indexPrice: row.indexPrice / scale } : {}),
     ...(row.fundingRate !== undefined ? { fundingRate: row.fundingRate } : {}),
+    // Docs "Get Tickers": fundingIntervalHour, whole hours (instruments-info has the same in minutes).
     ...(row.fundingIntervalHour ? { fundingIntervalHours: row.fundingIntervalHour } : {}),
     ...(row.nextFundingTime ? { nextFundingTime: row.nextFundingTime } : {}),
-    openInterestUsd: linear ? row.openInterestValue : row.openInterest,
-    perpVolume24hUsd: linear ? row.turnover24h : row.volume24h,
+    ...(openInterestUsd !== undefined ? { openInterestUsd } : {}),
+    perpVolume24hUsd: inverse ? row.volume24h : row.turnover24h,
   };
+}
+
+/**
+ * Docs "Rate Limit Rules" and "Error Codes": what Bybit's refusals mean.
+ * - HTTP 403 "access too frequent": the IP limit (600 requests / 5 s) was breached; "wait for at least 10 minutes".
+ * - HTTP 403 from CloudFront (an HTML page): error codes table, 403 "You are using U.S IP" — a region block.
+ * - retCode 10006 "Too many visits": the per-second API rate limit; 10018 (deprecated) "Exceeded the IP Rate Limit".
+ * - retCode 10009 "Access is currently unavailable for your region"; 10024 "Compliance rules triggered".
+ */
+function classifyFailure(status: number, body: string, headers: { get(name: string): string | null }): HttpFailure | null {
+  if (status === 403) {
+    if (/access too frequent/i.test(body)) {
+      return { kind: 'rateLimited', reason: 'rate limited: Bybit IP ban, access too frequent (HTTP 403); lifts after 10 min', pauseMs: IP_BAN_PAUSE_MS };
+    }
+    if (/cloudfront|request could not be satisfied/i.test(body)) {
+      return { kind: 'blocked', reason: 'blocked in your region (HTTP 403 from Bybit\'s CDN); other venues carry on', pauseMs: null };
+    }
+    return null;
+  }
+  const retCode = /"retCode"\s*:\s*(\d+)/.exec(body)?.[1];
+  switch (retCode) {
+    case '10006': {
+      // Docs "API Rate Limit": X-Bapi-Limit-Reset-Timestamp says when the window resets.
+      const reset = Number(headers.get('x-bapi-limit-reset-timestamp'));
+      const pauseMs = Number.isFinite(reset) && reset > Date.now() ? Math.min(reset - Date.now(), IP_BAN_PAUSE_MS) : API_LIMIT_PAUSE_MS;
+      return { kind: 'rateLimited', reason: 'rate limited: too many visits (retCode 10006)', pauseMs };
+    }
+    case '10018':
+      return { kind: 'rateLimited', reason: 'rate limited: IP rate limit exceeded (retCode 10018)', pauseMs: IP_BAN_PAUSE_MS };
+    case '10009':
+      return { kind: 'blocked', reason: 'blocked in your region (retCode 10009); other venues carry on', pauseMs: null };
+    case '10024':
+      return { kind: 'blocked', reason: 'refused by Bybit compliance rules (retCode 10024); other venues carry on', pauseMs: null };
+  }
+  return null;
 }
 
 export const bybit: VenueAdapter = {
   id: 'bybit',
-  label: 'Bybit USDT perps',
+  label: 'Bybit',
   // Docs "All Liquidation": "push all liquidations that occur on Bybit", batched every 500 ms.
   completeness: 'complete',
-  symbolFor,
+  instrumentRequests,
+  parseInstruments,
   parseLiquidations,
-  fastLiquidations,
-  openStream,
+  openStreams,
+  coverage,
   pollRequests,
   parsePoll,
+  classifyFailure,
   rateBudget: {
-    // Per 30 s poll at 3 watched assets: 3 × (linear ticker + instruments-info + spot ticker) = 9, ×2 per minute.
-    requestsPerMinute: 18,
+    // Per 30 s poll: linear tickers + inverse tickers + spot tickers, all symbols each = 3, ×2 per minute, whatever is tracked.
+    requestsPerMinute: 6,
     limitPerMinute: 7200,
     limitSource: 'Bybit v5 "Rate Limit": IP limit, no more than 600 requests in any 5-second window (GET/POST shared)',
   },

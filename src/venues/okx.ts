@@ -1,11 +1,12 @@
 /**
- * OKX v5 perpetual swaps (USDT-margined main symbols).
+ * OKX v5 perpetual swaps and dated futures (linear USDT/USDC-margined and inverse coin-margined).
  * Docs: https://www.okx.com/docs-v5/en/
  */
 import { z } from 'zod';
-import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { DECIMAL_TEXT, TEXT_END, decimal, emptyOutput, epochMs, epochMsOrNaN, isObject, liquidationsOnly, matchHead, memoAsset, nonNegative, parseJsonFrame, parseWith, positive, positiveOrNaN, readRows, requireAsset } from './parse';
-import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
+import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
+import { derivatives, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
+import { decimal, emptyOutput, epochMs, isObject, liquidationsOnly, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "Public Market Data WebSocket": liquidation-orders lives on /ws/v5/public. */
 export const OKX_PUBLIC_STREAM_URL = 'wss://ws.okx.com:8443/ws/v5/public';
@@ -20,22 +21,18 @@ const HEARTBEAT = { intervalMs: 20_000, message: 'ping' };
 /** OKX documents no lifetime cap (it sends event "notice" 64008 before upgrades); reconnect daily anyway. */
 const MAX_CONNECTION_MS = 24 * 60 * 60 * 1000;
 
-/** Contract value per contract: base coin for linear swaps, USD for inverse (coin-margined) swaps. */
-interface ContractSpec {
-  value: number;
-  inverse: boolean;
-}
+/** Docs "Get instruments": instType SWAP (perpetual swaps) and FUTURES (expiry futures) list every derivative contract. */
+const INSTRUMENT_TYPES = { SWAP: 'perp', FUTURES: 'dated' } as const;
+type InstrumentType = keyof typeof INSTRUMENT_TYPES;
 
-/**
- * Docs "Get instruments" (ctVal): BTC-USDT-SWAP 0.01 BTC, ETH-USDT-SWAP 0.1 ETH, SOL-USDT-SWAP 1 SOL,
- * BTC-USD-SWAP 100 USD. Instruments responses refresh and extend this table at run time.
- */
-const contractSpecs = new Map<string, ContractSpec>([
-  ['BTC-USDT-SWAP', { value: 0.01, inverse: false }],
-  ['ETH-USDT-SWAP', { value: 0.1, inverse: false }],
-  ['SOL-USDT-SWAP', { value: 1, inverse: false }],
-  ['BTC-USD-SWAP', { value: 100, inverse: true }],
-]);
+/** Docs "Get index tickers": indices are quoted in USD, USDT, USDC (and BTC); one request per quote covers every index. */
+const INDEX_QUOTES = ['USDT', 'USD', 'USDC'] as const;
+
+/** Docs "Get liquidation orders": at most 100 records per request (the default); history covers the last day. */
+const LIQUIDATION_PAGE = 100;
+
+/** Docs "Rate Limits": a refused request answers code 50011; public limits are per IP over 2 s windows. Rest well beyond one window. */
+const RATE_LIMIT_PAUSE_MS = 10_000;
 
 /** A decimal OKX leaves as "" when it does not apply. */
 const optionalDecimal = z
@@ -84,74 +81,95 @@ const openInterestRow = z.object({
   ts: epochMs,
 });
 const tickerRow = z.object({ instId: z.string(), last: positive, volCcy24h: nonNegative, ts: epochMs });
+
+/**
+ * Docs "Get instruments": ctVal is the contract value in ctValCcy (the base coin for linear contracts,
+ * USD for inverse ones), ctMult its multiplier; state is live | suspend | preopen | test
+ * (pre-listing instruments send "" for ctVal until they go live).
+ */
 const instrumentRow = z.object({
-  instId: z.string(),
-  ctType: z.string().optional(),
-  // Pre-listing instruments send "" here until they go live (docs "Get instruments").
+  instId: z.string().min(1),
+  instType: z.string(),
+  instFamily: z.string().optional(),
+  uly: z.string().optional(),
+  ctType: z.string(),
   ctVal: z.union([z.literal(''), positive]),
   ctMult: z.union([z.literal(''), positive]).optional(),
+  ctValCcy: z.string(),
+  lever: z.string().optional(),
+  state: z.string(),
 });
 
 const HOUR_MS = 60 * 60 * 1000;
 
-/** 'BTC-USDT-SWAP' → BTC, 'BTC-USDT' (index or family) → BTC. */
-function assetOfInstrument(instId: string): string {
-  return requireAsset('okx', normaliseAsset(instId.split('-')[0] ?? instId), instId);
+/** 'BTC-USDT-SWAP' → BTC-USDT; 'BTC-USD-251226' → BTC-USD (docs: instId = family + '-SWAP' or family + '-' + expiry). */
+function familyOf(instId: string): string {
+  return instId.split('-').slice(0, 2).join('-');
 }
 
-function symbolFor(asset: string): string {
-  return `${asset.toUpperCase()}-USDT-SWAP`;
+function instrumentFrom(type: InstrumentType, row: z.output<typeof instrumentRow>): InstrumentSpec | null {
+  // Only instruments trading now: pre-listing (preopen), suspended and test contracts are left out.
+  if (row.state !== 'live' || row.ctVal === '') return null;
+  const family = row.instFamily || row.uly || familyOf(row.instId);
+  const baseCode = family.split('-')[0] ?? '';
+  if (!baseCode) throw new VenueDataError('okx', `no base asset in instrument ${JSON.stringify(row.instId).slice(0, 60)}`);
+  const { asset, priceScale } = canonicalBase(baseCode);
+  const value = row.ctVal * (row.ctMult === '' || row.ctMult === undefined ? 1 : row.ctMult);
+  let contract: InstrumentSpec['contract'];
+  // Docs "Get instruments", ctValCcy: linear contracts are worth ctVal × ctMult of the base coin, inverse ones that many USD.
+  if (row.ctType === 'linear' && row.ctValCcy.toUpperCase() === baseCode.toUpperCase()) contract = { type: 'linear', size: value };
+  else if (row.ctType === 'inverse' && row.ctValCcy === 'USD') contract = { type: 'inverse', usd: value };
+  // Any other combination cannot be valued in USD from the list alone; it is left out rather than guessed.
+  else return null;
+  const spec: InstrumentSpec = { venue: 'okx', symbol: row.instId, asset, kind: INSTRUMENT_TYPES[type], priceScale, contract };
+  const leverage = row.lever ? Number(row.lever) : Number.NaN;
+  if (Number.isFinite(leverage) && leverage > 0) spec.maxLeverage = leverage;
+  return spec;
 }
 
-function familyFor(asset: string): string {
-  return `${asset.toUpperCase()}-USDT`;
+function instrumentRequests(): RestRequest[] {
+  return (Object.keys(INSTRUMENT_TYPES) as InstrumentType[]).map((type) => ({ key: `instruments:${type}`, url: `${OKX_API}/api/v5/public/instruments?instType=${type}` }));
 }
 
-/** Remember contract values from an instruments response; sz in liquidations is in contracts. */
-function learnContracts(rows: ReadonlyArray<z.output<typeof instrumentRow>>): void {
-  for (const row of rows) {
-    if (row.ctVal === '') continue;
-    const multiplier = row.ctMult === '' || row.ctMult === undefined ? 1 : row.ctMult;
-    contractSpecs.set(row.instId, { value: row.ctVal * multiplier, inverse: row.ctType === 'inverse' });
-  }
+function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
+  const type = key.split(':')[1];
+  if (type !== 'SWAP' && type !== 'FUTURES') throw new VenueDataError('okx', `unknown instruments key ${key}`);
+  const rows = parseWith('okx', 'instruments', z.array(instrumentRow), restRows('instruments', body));
+  return rows.flatMap((row) => instrumentFrom(type, row) ?? []);
 }
 
 /** The REST rows may leave instId empty when asked by family; a swap's id is then `${family}-SWAP`. */
-function instrumentOf(row: z.output<typeof liquidationRow>): string {
+function instrumentOf(row: z.output<typeof liquidationRow>): string | null {
   if (row.instId) return row.instId;
   const family = row.instFamily || row.uly;
   if (family && row.instType === 'SWAP') return `${family}-SWAP`;
+  // A futures row without instId cannot say which expiry it was.
+  if (family && row.instType === 'FUTURES') return null;
   throw new VenueDataError('okx', 'liquidation row names no instrument');
 }
 
-function toLiquidations(rows: ReadonlyArray<z.output<typeof liquidationRow>>): Liquidation[] {
-  const out: Liquidation[] = [];
-  for (const row of rows) {
-    const symbol = instrumentOf(row);
-    const spec = contractSpecs.get(symbol);
-    // Without the contract value a size in contracts cannot be turned into coins; those rows are
-    // skipped until an instruments response names the instrument (watched assets always have one).
-    if (!spec) continue;
-    for (const detail of row.details) out.push(detailLiquidation(symbol, assetOfInstrument(symbol), spec, detail));
-  }
-  return out;
+interface Valued {
+  liquidations: Liquidation[];
+  unknown: string[];
 }
 
-/** One liquidation from a detail of a row, on either path; sizes are in contracts of `spec`. */
-function detailLiquidation(symbol: string, asset: string, spec: ContractSpec, detail: z.output<typeof liquidationDetail>): Liquidation {
-  // Linear: ctVal is in the base coin. Inverse: ctVal is USD face value (docs "Get instruments", ctValCcy).
-  const notionalUsd = spec.inverse ? detail.sz * spec.value : detail.sz * spec.value * detail.bkPx;
-  return {
-    venue: 'okx',
-    symbol,
-    asset,
-    side: positionSide(detail.posSide, detail.side),
-    // OKX publishes only the bankruptcy price of the liquidation, not an average fill price.
-    price: detail.bkPx,
-    quantity: spec.inverse ? notionalUsd / detail.bkPx : detail.sz * spec.value,
-    notionalUsd,
-    time: detail.ts,
-  };
+function toLiquidations(rows: ReadonlyArray<z.output<typeof liquidationRow>>, instruments: readonly InstrumentSpec[]): Valued {
+  const out: Valued = { liquidations: [], unknown: [] };
+  for (const row of rows) {
+    const symbol = instrumentOf(row);
+    if (symbol === null) continue;
+    const spec = findInstrument(instruments, symbol);
+    // Without the catalogue's contract value a size in contracts cannot be valued: skipped and reported.
+    if (!spec) {
+      if (!out.unknown.includes(symbol)) out.unknown.push(symbol);
+      continue;
+    }
+    for (const detail of row.details) {
+      // sz is in contracts; OKX publishes only the bankruptcy price of the liquidation, not an average fill price.
+      out.liquidations.push(liquidationOf(spec, positionSide(detail.posSide, detail.side), valueFill(spec, detail.sz, detail.bkPx), detail.ts));
+    }
+  }
+  return out;
 }
 
 /**
@@ -163,27 +181,33 @@ function positionSide(posSide: string | undefined, side: 'buy' | 'sell'): 'long'
   return side === 'sell' ? 'long' : 'short';
 }
 
-function parseLiquidations(message: unknown): Liquidation[] {
+function readLiquidations(message: unknown, instruments: readonly InstrumentSpec[]): Valued {
   // The server's answer to our text 'ping'.
-  if (message === 'pong') return [];
+  if (message === 'pong') return { liquidations: [], unknown: [] };
   if (!isObject(message)) throw new VenueDataError('okx', `frame is not an object: ${JSON.stringify(message)?.slice(0, 60)}`);
-  if ('event' in message) return parseEvent(message);
+  if ('event' in message) {
+    parseEvent(message);
+    return { liquidations: [], unknown: [] };
+  }
   if ('arg' in message) {
     const channel = isObject(message.arg) ? message.arg.channel : undefined;
     // Other channels (tickers, mark-price) carry no liquidation.
-    if (channel !== 'liquidation-orders') return [];
-    return toLiquidations(parseWith('okx', 'liquidation-orders push', liquidationPush, message).data);
+    if (channel !== 'liquidation-orders') return { liquidations: [], unknown: [] };
+    return toLiquidations(parseWith('okx', 'liquidation-orders push', liquidationPush, message).data, instruments);
   }
   // A REST /api/v5/public/liquidation-orders response.
   const rows = restRows('liquidation-orders', message);
-  return toLiquidations(parseWith('okx', 'liquidation-orders', z.array(liquidationRow), rows));
+  return toLiquidations(parseWith('okx', 'liquidation-orders', z.array(liquidationRow), rows), instruments);
+}
+
+function parseLiquidations(message: unknown, instruments: readonly InstrumentSpec[]): Liquidation[] {
+  return readLiquidations(message, instruments).liquidations;
 }
 
 /** Acks, connection counts and upgrade notices carry nothing; an error event is surfaced. */
-function parseEvent(message: Record<string, unknown>): Liquidation[] {
+function parseEvent(message: Record<string, unknown>): void {
   const event = parseWith('okx', 'event', eventFrame, message);
   if (event.event === 'error') throw new VenueDataError('okx', `stream error ${event.code ?? ''}: ${event.msg ?? 'no message'}`);
-  return [];
 }
 
 function restRows(what: string, body: unknown): unknown[] {
@@ -192,108 +216,132 @@ function restRows(what: string, body: unknown): unknown[] {
   return envelope.data;
 }
 
-/**
- * A liquidation-orders push as OKX sends it (live capture and docs: this key order, no spaces; `id`
- * echoes a subscribe request's id, in the docs example).
- * A row's instrument comes after its details, so details are captured whole and read second.
- */
-const PUSH_HEAD = /\{(?:"id":"\w{1,32}",)?"arg":\{"channel":"liquidation-orders","instType":"[A-Z]{1,12}"\},"data":\[/y;
-const PUSH_ROW = /\{"details":\[([^[\]]{1,65536})\],"instFamily":"[A-Z0-9-]{0,40}","instId":"([A-Z0-9-]{1,40})","instType":"[A-Z]{1,12}","uly":"[A-Z0-9-]{0,40}"\}/y;
-const PUSH_DETAIL = new RegExp(
-  String.raw`\{"bkLoss":"${DECIMAL_TEXT}","bkPx":"(${DECIMAL_TEXT})","ccy":"[A-Z0-9]{0,16}","posSide":"(long|short|net)","side":"(buy|sell)","sz":"(${DECIMAL_TEXT})","ts":"(\d{1,15})"\}`,
-  'y',
-);
-const PUSH_TAIL = /\]\}$/y;
-
-const cachedAssetOfInstrument = memoAsset(assetOfInstrument);
-
-/** The fast path of `parseLiquidations` for a liquidation-orders push (see venues/parse.ts); null: take the zod path. Never throws. */
-function fastLiquidations(text: string): Liquidation[] | null {
-  if (matchHead(text, PUSH_HEAD) === null) return null;
-  const out: Liquidation[] = [];
-  const read = readRows(text, PUSH_HEAD.lastIndex, PUSH_ROW, PUSH_TAIL, (row) => {
-    const symbol = row[2]!;
-    const details = row[1]!;
-    return readRows(details, 0, PUSH_DETAIL, TEXT_END, (detail) => {
-      const price = positiveOrNaN(Number(detail[1]));
-      const size = positiveOrNaN(Number(detail[4]));
-      const time = epochMsOrNaN(Number(detail[5]));
-      if (Number.isNaN(price + size + time)) return false;
-      const spec = contractSpecs.get(symbol);
-      // As on the zod path: no contract value, no conversion; the row is skipped.
-      if (!spec) return true;
-      const asset = cachedAssetOfInstrument(symbol);
-      if (asset === null) return false;
-      out.push(detailLiquidation(symbol, asset, spec, { bkPx: price, sz: size, ts: time, posSide: detail[2], side: detail[3] as 'buy' | 'sell' }));
-      return true;
-    });
-  });
-  return read ? out : null;
+function withUnknown(liquidations: Liquidation[], unknown: string[]): StreamOutput {
+  return unknown.length ? { ...liquidationsOnly(liquidations), unknownSymbols: unknown } : liquidationsOnly(liquidations);
 }
 
-function openStream(): StreamSession {
-  return {
-    url: OKX_PUBLIC_STREAM_URL,
-    // Docs "Liquidation orders channel": one subscription per instType; it pushes every SWAP contract.
-    onOpen: () => [JSON.stringify({ op: 'subscribe', args: [{ channel: 'liquidation-orders', instType: 'SWAP' }] })],
-    onMessage(text: string): StreamOutput {
-      const liquidations = fastLiquidations(text) ?? parseLiquidations(text === 'pong' ? text : parseJsonFrame('okx', text));
-      return liquidationsOnly(liquidations);
+function openStreams(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[] {
+  return [
+    {
+      url: OKX_PUBLIC_STREAM_URL,
+      // Docs "Liquidation orders channel": one subscription per instType pushes every contract of that type;
+      // SWAP and FUTURES are both derivatives whose liquidations count.
+      onOpen: () => [JSON.stringify({ op: 'subscribe', args: (Object.keys(INSTRUMENT_TYPES) as InstrumentType[]).map((instType) => ({ channel: 'liquidation-orders', instType })) })],
+      onMessage(text: string): StreamOutput {
+        const { liquidations, unknown } = readLiquidations(text === 'pong' ? text : parseJsonFrame('okx', text), instruments);
+        return withUnknown(liquidations, unknown);
+      },
+      heartbeat: HEARTBEAT,
+      maxConnectionMs: MAX_CONNECTION_MS,
     },
-    heartbeat: HEARTBEAT,
-    maxConnectionMs: MAX_CONNECTION_MS,
-  };
+  ];
 }
 
-function pollRequests(watched: readonly string[]): RestRequest[] {
-  return watched.flatMap((asset) => {
-    const instId = symbolFor(asset);
-    const family = familyFor(asset);
-    return [
-      { key: `funding:${instId}`, url: `${OKX_API}/api/v5/public/funding-rate?instId=${instId}` },
-      { key: `mark:${instId}`, url: `${OKX_API}/api/v5/public/mark-price?instType=SWAP&instId=${instId}` },
-      { key: `openInterest:${instId}`, url: `${OKX_API}/api/v5/public/open-interest?instType=SWAP&instId=${instId}` },
-      { key: `index:${family}`, url: `${OKX_API}/api/v5/market/index-tickers?instId=${family}` },
-      { key: `ticker:${instId}`, url: `${OKX_API}/api/v5/market/ticker?instId=${instId}` },
-      { key: `instruments:${family}`, url: `${OKX_API}/api/v5/public/instruments?instType=SWAP&instFamily=${family}` },
-      // Backfill: the most recent filled liquidations (last day, max 100). Overlaps the stream and earlier polls.
-      { key: `liquidations:${family}`, url: `${OKX_API}/api/v5/public/liquidation-orders?instType=SWAP&instFamily=${family}&state=filled` },
-    ];
-  });
+/** The two instType channels cover every listed swap and future. */
+function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
+  const listed = derivatives(instruments).length;
+  return { covered: listed, listed };
 }
 
-function parsePoll(key: string, body: unknown, watched: readonly string[]): StreamOutput {
-  const kind = key.split(':')[0] ?? key;
-  if (kind === 'liquidations') return { ...emptyOutput(), liquidations: parseLiquidations(body) };
-  const rows = restRows(kind, body);
-  if (kind === 'instruments') {
-    learnContracts(parseWith('okx', 'instruments', z.array(instrumentRow), rows));
-    return emptyOutput();
+function pollRequests(): RestRequest[] {
+  return [
+    // Docs "Get funding rate": instId ANY returns the funding rate of every swap.
+    { key: 'funding', url: `${OKX_API}/api/v5/public/funding-rate?instId=ANY` },
+    // Docs "Get mark price", "Get open interest", "Get tickers": without instId, every instrument of the instType.
+    { key: 'mark', url: `${OKX_API}/api/v5/public/mark-price?instType=SWAP` },
+    { key: 'openInterest', url: `${OKX_API}/api/v5/public/open-interest?instType=SWAP` },
+    { key: 'tickers', url: `${OKX_API}/api/v5/market/tickers?instType=SWAP` },
+    ...INDEX_QUOTES.map((quote) => ({ key: `index:${quote}`, url: `${OKX_API}/api/v5/market/index-tickers?quoteCcy=${quote}` })),
+  ];
+}
+
+/** The families of the tracked assets' swaps and futures: the liquidation history is asked per family (docs: instFamily required for SWAP/FUTURES). */
+function trackedFamilies(tracked: readonly string[], instruments: readonly InstrumentSpec[]): Array<{ type: InstrumentType; family: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ type: InstrumentType; family: string }> = [];
+  for (const kind of ['perp', 'dated'] as const) {
+    const type: InstrumentType = kind === 'perp' ? 'SWAP' : 'FUTURES';
+    for (const spec of instrumentsOf(instruments, tracked, kind)) {
+      const family = familyOf(spec.symbol);
+      if (seen.has(`${type}:${family}`)) continue;
+      seen.add(`${type}:${family}`);
+      out.push({ type, family });
+    }
   }
-  const wanted = new Set(watched.map(symbolFor));
-  return { ...emptyOutput(), markets: marketUpdates(key, kind, rows).filter((update) => wanted.has(update.symbol)) };
+  return out;
 }
 
-/** One market update per row of a market-data response, keyed to the perpetual's instId. */
-function marketUpdates(key: string, kind: string, rows: unknown[]): MarketUpdate[] {
-  const base = (symbol: string, time: number) => ({ venue: 'okx' as const, symbol, asset: assetOfInstrument(symbol), time });
+function liquidationRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[], window = ''): RestRequest[] {
+  return trackedFamilies(tracked, instruments).map(({ type, family }) => ({
+    key: `liquidations:${type}:${family}`,
+    url: `${OKX_API}/api/v5/public/liquidation-orders?instType=${type}&instFamily=${family}&state=filled&limit=${LIQUIDATION_PAGE}${window}`,
+  }));
+}
+
+/** Docs "Get liquidation orders": the filled liquidations of the last day, newest first, 100 at most per family. */
+function backfillRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
+  return liquidationRequests(tracked, instruments);
+}
+
+/**
+ * A stream gap: docs "Get liquidation orders", `before` returns records newer than a ts and `after`
+ * records older than one. One page per family; a busier gap is only partly back-filled.
+ */
+function gapRequests(from: number, to: number, tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
+  return liquidationRequests(tracked, instruments, `&before=${Math.floor(from) - 1}&after=${Math.ceil(to) + 1}`);
+}
+
+function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
+  const kind = key.split(':')[0] ?? key;
+  if (kind === 'liquidations') {
+    const { liquidations, unknown } = readLiquidations(body, instruments);
+    return { ...emptyOutput(), liquidations, ...(unknown.length ? { unknownSymbols: unknown } : {}) };
+  }
+  return { ...emptyOutput(), markets: marketUpdates(key, kind, restRows(kind, body), instruments) };
+}
+
+/** One market update per row of a market-data response whose instrument is a catalogued perpetual. */
+function marketUpdates(key: string, kind: string, rows: unknown[], instruments: readonly InstrumentSpec[]): MarketUpdate[] {
+  const out: MarketUpdate[] = [];
+  // Dated futures never feed perpetual funding, OI or basis; rows of unlisted instruments are left out.
+  const perp = (symbol: string) => {
+    const spec = findInstrument(instruments, symbol);
+    return spec?.kind === 'perp' ? spec : undefined;
+  };
+  const base = (spec: InstrumentSpec, time: number): MarketUpdate => ({ venue: 'okx', symbol: spec.symbol, asset: spec.asset, kind: 'perp', time });
   switch (kind) {
     case 'funding':
-      return parseWith('okx', kind, z.array(fundingRow), rows).map((row) => ({ ...base(row.instId, row.ts), ...fundingFigures(row) }));
+      for (const row of parseWith('okx', kind, z.array(fundingRow), rows)) {
+        const spec = perp(row.instId);
+        if (spec) out.push({ ...base(spec, row.ts), ...fundingFigures(row) });
+      }
+      return out;
     case 'mark':
-      return parseWith('okx', kind, z.array(markRow), rows).map((row) => ({ ...base(row.instId, row.ts), markPrice: row.markPx }));
+      for (const row of parseWith('okx', kind, z.array(markRow), rows)) {
+        const spec = perp(row.instId);
+        if (spec) out.push({ ...base(spec, row.ts), markPrice: row.markPx / spec.priceScale });
+      }
+      return out;
     case 'index':
       // The index of family BTC-USDT prices the BTC-USDT-SWAP perpetual.
-      return parseWith('okx', kind, z.array(indexRow), rows).map((row) => ({ ...base(`${row.instId}-SWAP`, row.ts), indexPrice: row.idxPx }));
+      for (const row of parseWith('okx', kind, z.array(indexRow), rows)) {
+        const spec = perp(`${row.instId}-SWAP`);
+        if (spec) out.push({ ...base(spec, row.ts), indexPrice: row.idxPx / spec.priceScale });
+      }
+      return out;
     case 'openInterest':
-      return parseWith('okx', kind, z.array(openInterestRow), rows).map((row) => ({ ...base(row.instId, row.ts), ...openInterestFigures(row) }));
-    case 'ticker':
-      // Docs "Get ticker": for derivatives volCcy24h is in the base coin, so USD volume = volCcy24h × last.
-      return parseWith('okx', kind, z.array(tickerRow), rows).map((row) => ({
-        ...base(row.instId, row.ts),
-        lastPrice: row.last,
-        perpVolume24hUsd: row.volCcy24h * row.last,
-      }));
+      for (const row of parseWith('okx', kind, z.array(openInterestRow), rows)) {
+        const spec = perp(row.instId);
+        if (spec) out.push({ ...base(spec, row.ts), ...openInterestFigures(row, spec) });
+      }
+      return out;
+    case 'tickers':
+      // Docs "Get tickers": for derivatives volCcy24h is in the base coin, so USD volume = volCcy24h × last.
+      for (const row of parseWith('okx', kind, z.array(tickerRow), rows)) {
+        const spec = perp(row.instId);
+        if (spec) out.push({ ...base(spec, row.ts), lastPrice: row.last / spec.priceScale, perpVolume24hUsd: row.volCcy24h * row.last });
+      }
+      return out;
     default:
       throw new VenueDataError('okx', `unknown poll key ${key}`);
   }
@@ -312,31 +360,53 @@ function fundingFigures(row: z.output<typeof fundingRow>): Partial<MarketUpdate>
   };
 }
 
-/** Docs "Get open interest": oi in contracts, oiCcy in coin, oiUsd in USD (older responses lack oiUsd). */
-function openInterestFigures(row: z.output<typeof openInterestRow>): Partial<MarketUpdate> {
-  return row.oiUsd !== undefined ? { openInterestUsd: row.oiUsd } : { openInterestBase: row.oiCcy };
+/** Docs "Get open interest": oi in contracts, oiCcy in coin, oiUsd in USD (older responses lack oiUsd); one side of the book. */
+function openInterestFigures(row: z.output<typeof openInterestRow>, spec: InstrumentSpec): Partial<MarketUpdate> {
+  return row.oiUsd !== undefined ? { openInterestUsd: row.oiUsd } : { openInterestBase: row.oiCcy * spec.priceScale };
+}
+
+/** OKX's own refusals, read from the error envelope (docs "Error Codes", REST API, General Class). */
+function classifyFailure(status: number, body: string): HttpFailure | null {
+  let code: unknown;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    code = isObject(parsed) ? parsed.code : undefined;
+  } catch {
+    return null;
+  }
+  // Docs "Rate Limits": "the system returns error code 50011 (Rate limit reached…)", as HTTP 429 or 200.
+  if (code === '50011') return { kind: 'rateLimited', reason: `rate limited: code 50011 (HTTP ${status})`, pauseMs: RATE_LIMIT_PAUSE_MS };
+  // Docs "Error Codes": 50013 (HTTP 429) "Systems are busy. Please try again later."
+  if (code === '50013') return { kind: 'rateLimited', reason: `systems busy: code 50013 (HTTP ${status})`, pauseMs: RATE_LIMIT_PAUSE_MS };
+  // Docs "Error Codes": 50051 "Due to compliance restrictions in your country or region…", 50121 "You can't access our services through the IP address".
+  if (code === '50051' || code === '50121') return { kind: 'blocked', reason: `blocked in your region: code ${code} (HTTP ${status}); other venues carry on`, pauseMs: null };
+  return null;
 }
 
 export const okx: VenueAdapter = {
   id: 'okx',
-  label: 'OKX swaps',
+  label: 'OKX swaps & futures',
   // Docs "Liquidation orders channel": "each contract will only show a maximum of one order per one-second
   // period. This data doesn't represent the total number of liquidations on OKX."
   completeness: 'sampled',
   completenessNote: 'OKX publishes at most one liquidation per contract per second, so totals are lower bounds',
-  symbolFor,
+  instrumentRequests,
+  parseInstruments,
   parseLiquidations,
-  fastLiquidations,
-  openStream,
+  openStreams,
+  coverage,
   pollRequests,
+  backfillRequests,
+  gapRequests,
   parsePoll,
+  classifyFailure,
   rateBudget: {
-    // OKX limits each endpoint separately. Per 30 s poll with 3 assets every endpoint gets 3 requests (6/min);
-    // 42 requests/min in all over 7 endpoints. The tightest buckets are funding-rate and mark-price.
-    requestsPerMinute: 6,
+    // Per 30 s poll: funding, mark, OI, tickers and 3 index requests, whatever the number of assets: 14/min,
+    // compared against the tightest single endpoint limit (conservative: each endpoint has its own bucket).
+    requestsPerMinute: 14,
     limitPerMinute: 300,
     limitSource:
       'OKX v5 docs, "Get funding rate" / "Get mark price": 10 requests per 2 s (rule IP + instrument ID; counted here per IP). ' +
-      'Others: open-interest, index-tickers, ticker, instruments 20/2 s; liquidation-orders 40/2 s.',
+      'Others: open-interest, index-tickers, tickers, instruments 20/2 s; liquidation-orders 40/2 s.',
   },
 };

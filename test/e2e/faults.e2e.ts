@@ -43,7 +43,7 @@ describe('faults', () => {
     const page = await browser.context.newPage();
     await page.goto('https://www.binance.com/en/futures/BTCUSDT');
     const note = page.locator('[data-flush-meter] [data-field="gaps"]');
-    await expect.poll(() => note.textContent({ timeout: 5_000 }), { timeout: 15_000 }).toMatch(/no data .+ \(okx\)/);
+    await expect.poll(() => note.textContent({ timeout: 5_000 }), { timeout: 15_000 }).toMatch(/not counted \(okx stream down\)/);
     await page.close();
   });
 

@@ -2,39 +2,119 @@
  * Binance USD-M (fapi, fstream) and spot (api) in their real wire formats.
  * Rejects what the real venue rejects: unknown paths, missing/unknown symbols, streams on the
  * wrong routed path, malformed JSON requests on the socket.
+ *
+ * Instruments: the USDT perpetual of every asset the view knows, plus BINANCE_MOCK_EXTRA_INSTRUMENTS.
+ * Prices and sizes of an instrument are in its own units: a 1000PEPEUSDT price is 1000 × the PEPE price.
  */
 import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 
+export interface BinanceMockInstrument {
+  symbol: string;
+  /** Binance's own base asset ('1000PEPE'). */
+  baseAsset: string;
+  quoteAsset: 'USDT' | 'USDC';
+  /** The scenario asset whose market rows price it ('PEPE'). */
+  asset: string;
+  /** Canonical units per quoted unit. */
+  scale: number;
+  contractType: 'PERPETUAL' | 'CURRENT_QUARTER' | 'NEXT_QUARTER';
+  /** For dated contracts: delivery, ms. */
+  deliveryDate?: number;
+}
+
+/**
+ * Listed whatever the scenario holds: a 1000-scaled perpetual (PEPE's main perpetual), a quarterly
+ * BTC future and a USDC-margined BTC perpetual. Priced from the view's rows of their asset.
+ */
+export const BINANCE_MOCK_EXTRA_INSTRUMENTS: readonly BinanceMockInstrument[] = [
+  { symbol: '1000PEPEUSDT', baseAsset: '1000PEPE', quoteAsset: 'USDT', asset: 'PEPE', scale: 1000, contractType: 'PERPETUAL' },
+  { symbol: 'BTCUSDT_260626', baseAsset: 'BTC', quoteAsset: 'USDT', asset: 'BTC', scale: 1, contractType: 'CURRENT_QUARTER', deliveryDate: Date.UTC(2026, 5, 26, 8) },
+  { symbol: 'BTCUSDC', baseAsset: 'BTC', quoteAsset: 'USDC', asset: 'BTC', scale: 1, contractType: 'PERPETUAL' },
+];
+
+/** deliveryDate Binance gives perpetuals (Exchange Information example: 4133404800000 = 2100-12-25). */
+const PERPETUAL_DELIVERY = 4133404800000;
+
 const err = (status: number, code: number, msg: string): MockHttpResponse => ({ status, body: { code, msg } });
 const fixed = (n: number, digits = 8) => n.toFixed(digits);
-const assetOf = (symbol: string) => (symbol.endsWith('USDT') ? symbol.slice(0, -4) : null);
 
-function premiumIndexRow(symbol: string, m: ScenarioMarketEvent, now: number) {
+/** Every futures instrument listed for this view. */
+function futuresInstruments(view: MockMarketView): BinanceMockInstrument[] {
+  const extras = BINANCE_MOCK_EXTRA_INSTRUMENTS;
+  const mains = view
+    .assets()
+    // An asset whose USDT perpetual is an extra (PEPE → 1000PEPEUSDT) is not listed twice.
+    .filter((asset) => !extras.some((extra) => extra.asset === asset && extra.contractType === 'PERPETUAL' && extra.quoteAsset === 'USDT'))
+    .map((asset): BinanceMockInstrument => ({ symbol: `${asset}USDT`, baseAsset: asset, quoteAsset: 'USDT', asset, scale: 1, contractType: 'PERPETUAL' }));
+  return [...mains, ...extras];
+}
+
+function futuresInstrument(symbol: string, view: MockMarketView): BinanceMockInstrument | undefined {
+  return futuresInstruments(view).find((instrument) => instrument.symbol === symbol);
+}
+
+/** Spot lists the unscaled USDT pair of every asset (PEPEUSDT, not 1000PEPEUSDT). */
+function spotAsset(symbol: string, view: MockMarketView): string | undefined {
+  return view.assets().find((asset) => `${asset}USDT` === symbol);
+}
+
+function exchangeInfoSymbol(instrument: BinanceMockInstrument, now: number) {
   return {
-    symbol,
-    markPrice: fixed(m.markPrice),
-    indexPrice: fixed(m.indexPrice),
-    estimatedSettlePrice: fixed(m.indexPrice),
-    lastFundingRate: fixed(m.fundingRate8h),
-    interestRate: '0.00010000',
-    nextFundingTime: Math.ceil(now / 28_800_000) * 28_800_000,
+    symbol: instrument.symbol,
+    pair: instrument.symbol.replace(/_\d+$/, ''),
+    contractType: instrument.contractType,
+    deliveryDate: instrument.deliveryDate ?? PERPETUAL_DELIVERY,
+    onboardDate: now - 365 * 86_400_000,
+    status: 'TRADING',
+    maintMarginPercent: '2.5000',
+    requiredMarginPercent: '5.0000',
+    baseAsset: instrument.baseAsset,
+    quoteAsset: instrument.quoteAsset,
+    marginAsset: instrument.quoteAsset,
+    pricePrecision: 2,
+    quantityPrecision: 3,
+    baseAssetPrecision: 8,
+    quotePrecision: 8,
+    underlyingType: 'COIN',
+    underlyingSubType: [],
+    settlePlan: 0,
+    triggerProtect: '0.0500',
+    filters: [],
+    OrderType: ['LIMIT', 'MARKET'],
+    timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
+    liquidationFee: '0.012500',
+    marketTakeBound: '0.05',
+  };
+}
+
+function premiumIndexRow(instrument: BinanceMockInstrument, m: ScenarioMarketEvent, now: number) {
+  const perpetual = instrument.contractType === 'PERPETUAL';
+  return {
+    symbol: instrument.symbol,
+    markPrice: fixed(m.markPrice * instrument.scale),
+    indexPrice: fixed(m.indexPrice * instrument.scale),
+    estimatedSettlePrice: fixed(m.indexPrice * instrument.scale),
+    // Delivery contracts have no funding: an empty rate and no next funding time.
+    lastFundingRate: perpetual ? fixed(m.fundingRate8h) : '',
+    interestRate: perpetual ? '0.00010000' : '',
+    nextFundingTime: perpetual ? Math.ceil(now / 28_800_000) * 28_800_000 : 0,
     time: now,
   };
 }
 
-function tickerRow(symbol: string, m: ScenarioMarketEvent, quoteVolume: number, now: number) {
+function tickerRow(symbol: string, price: number, quoteVolume: number, now: number) {
   return {
     symbol,
     priceChange: '0',
     priceChangePercent: '0',
-    weightedAvgPrice: fixed(m.price),
-    lastPrice: fixed(m.price),
+    weightedAvgPrice: fixed(price),
+    lastPrice: fixed(price),
     lastQty: '0.001',
-    openPrice: fixed(m.price),
-    highPrice: fixed(m.price),
-    lowPrice: fixed(m.price),
-    volume: fixed(quoteVolume / m.price, 3),
+    openPrice: fixed(price),
+    highPrice: fixed(price),
+    lowPrice: fixed(price),
+    volume: fixed(quoteVolume / price, 3),
     quoteVolume: fixed(quoteVolume, 2),
     openTime: now - 86_400_000,
     closeTime: now,
@@ -44,54 +124,113 @@ function tickerRow(symbol: string, m: ScenarioMarketEvent, quoteVolume: number, 
   };
 }
 
-function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
-  if (req.method !== 'GET') return err(405, -1000, 'Method not allowed');
+function futuresHttp(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
   const symbolParam = req.query.get('symbol');
+  /** The instrument and its asset's market row; undefined for unknown symbols or assets without a row yet. */
   const marketFor = (symbol: string) => {
-    const asset = assetOf(symbol);
-    return asset ? view.market(asset) : undefined;
+    const instrument = futuresInstrument(symbol, view);
+    const m = instrument ? view.market(instrument.asset) : undefined;
+    return instrument && m ? { instrument, m } : undefined;
   };
-  if (req.host === 'fapi.binance.com') {
-    switch (req.path) {
-      case '/fapi/v1/premiumIndex': {
-        if (symbolParam) {
-          const m = marketFor(symbolParam);
-          return m ? { status: 200, body: premiumIndexRow(symbolParam, m, view.now) } : err(400, -1121, 'Invalid symbol.');
-        }
-        const rows = view.assets().flatMap((asset) => {
-          const m = view.market(asset);
-          return m ? [premiumIndexRow(`${asset}USDT`, m, view.now)] : [];
-        });
-        return { status: 200, body: rows };
+  const all = () => futuresInstruments(view).flatMap((instrument) => {
+    const m = view.market(instrument.asset);
+    return m ? [{ instrument, m }] : [];
+  });
+  switch (req.path) {
+    case '/fapi/v1/exchangeInfo':
+      return {
+        status: 200,
+        body: {
+          timezone: 'UTC',
+          serverTime: view.now,
+          futuresType: 'U_MARGINED',
+          rateLimits: [
+            { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400 },
+            { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200 },
+          ],
+          exchangeFilters: [],
+          assets: [],
+          symbols: futuresInstruments(view).map((instrument) => exchangeInfoSymbol(instrument, view.now)),
+        },
+      };
+    case '/fapi/v1/premiumIndex': {
+      if (symbolParam) {
+        const found = marketFor(symbolParam);
+        return found ? { status: 200, body: premiumIndexRow(found.instrument, found.m, view.now) } : err(400, -1121, 'Invalid symbol.');
       }
-      case '/futures/data/openInterestHist': {
-        const period = req.query.get('period');
-        if (!symbolParam || !period) return err(400, -1102, "Mandatory parameter 'symbol' or 'period' was not sent.");
-        if (!['5m', '15m', '30m', '1h', '2h', '4h', '6h', '12h', '1d'].includes(period)) return err(400, -1120, 'Invalid period.');
-        const limit = Number(req.query.get('limit') ?? 30);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 500) return err(400, -1130, 'Invalid limit.');
-        const m = marketFor(symbolParam);
-        if (!m) return err(400, -1121, 'Invalid symbol.');
-        return { status: 200, body: view.openInterestHistory(assetOf(symbolParam)!, 5 * 60_000, limit).map((p) => ({
-          symbol: symbolParam, sumOpenInterest: fixed(p.openInterestUsd / p.markPrice, 8), sumOpenInterestValue: fixed(p.openInterestUsd, 8), timestamp: p.time,
-        })) };
-      }
-      case '/fapi/v1/fundingInfo':
-        return { status: 200, body: [] };
-      case '/fapi/v1/openInterest': {
-        if (!symbolParam) return err(400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
-        const m = marketFor(symbolParam);
-        if (!m) return err(400, -1121, 'Invalid symbol.');
-        return { status: 200, body: { openInterest: fixed(m.openInterestUsd / m.markPrice, 3), symbol: symbolParam, time: view.now } };
-      }
-      case '/fapi/v1/ticker/24hr': {
-        if (!symbolParam) return err(400, -1102, "Mandatory parameter 'symbol' was not sent (this mock does not serve the weight-40 all-symbols form).");
-        const m = marketFor(symbolParam);
-        return m ? { status: 200, body: tickerRow(symbolParam, m, m.perpVolume24hUsd, view.now) } : err(400, -1121, 'Invalid symbol.');
-      }
+      return { status: 200, body: all().map(({ instrument, m }) => premiumIndexRow(instrument, m, view.now)) };
+    }
+    case '/futures/data/openInterestHist': {
+      const period = req.query.get('period');
+      if (!symbolParam || !period) return err(400, -1102, "Mandatory parameter 'symbol' or 'period' was not sent.");
+      if (!['5m', '15m', '30m', '1h', '2h', '4h', '6h', '12h', '1d'].includes(period)) return err(400, -1120, 'Invalid period.');
+      const limit = Number(req.query.get('limit') ?? 30);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) return err(400, -1130, 'Invalid limit.');
+      const found = marketFor(symbolParam);
+      if (!found) return err(400, -1121, 'Invalid symbol.');
+      const scale = found.instrument.scale;
+      return { status: 200, body: view.openInterestHistory(found.instrument.asset, 5 * 60_000, limit).map((p) => ({
+        symbol: symbolParam, sumOpenInterest: fixed(p.openInterestUsd / (p.markPrice * scale), 8), sumOpenInterestValue: fixed(p.openInterestUsd, 8), timestamp: p.time,
+      })) };
+    }
+    case '/fapi/v1/fundingInfo':
+      return { status: 200, body: [] };
+    case '/fapi/v1/openInterest': {
+      if (!symbolParam) return err(400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+      const found = marketFor(symbolParam);
+      if (!found) return err(400, -1121, 'Invalid symbol.');
+      // In base units of the symbol (1000PEPE for 1000PEPEUSDT).
+      return { status: 200, body: { openInterest: fixed(found.m.openInterestUsd / (found.m.markPrice * found.instrument.scale), 3), symbol: symbolParam, time: view.now } };
+    }
+    case '/fapi/v1/ticker/24hr': {
+      const row = ({ instrument, m }: { instrument: BinanceMockInstrument; m: ScenarioMarketEvent }) => tickerRow(instrument.symbol, m.price * instrument.scale, m.perpVolume24hUsd, view.now);
+      if (!symbolParam) return { status: 200, body: all().map(row) };
+      const found = marketFor(symbolParam);
+      return found ? { status: 200, body: row(found) } : err(400, -1121, 'Invalid symbol.');
     }
   }
-  if (req.host === 'api.binance.com' && req.path === '/api/v3/ticker/24hr') {
+  return err(404, -1, `Unknown path ${req.host}${req.path}`);
+}
+
+const SPOT_STATUSES = ['TRADING', 'HALT', 'BREAK'];
+
+function spotHttp(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
+  if (req.path === '/api/v3/exchangeInfo') {
+    const permissions = req.query.get('permissions');
+    const status = req.query.get('symbolStatus');
+    if (status !== null && !SPOT_STATUSES.includes(status)) return err(400, -1122, 'Invalid symbolStatus.');
+    // Spot docs: symbolStatus "cannot be used in combination with symbols or symbol".
+    if (status !== null && (req.query.has('symbol') || req.query.has('symbols'))) return err(400, -1128, 'Combination of optional parameters invalid.');
+    if (permissions !== null && !['SPOT', 'MARGIN', 'LEVERAGED'].includes(permissions) && !permissions.startsWith('[')) return err(400, -1100, "Illegal characters found in parameter 'permissions'.");
+    const showSets = req.query.get('showPermissionSets') !== 'false';
+    return {
+      status: 200,
+      body: {
+        timezone: 'UTC',
+        serverTime: view.now,
+        rateLimits: [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 }],
+        exchangeFilters: [],
+        symbols: view.assets().map((asset) => ({
+          symbol: `${asset}USDT`,
+          status: 'TRADING',
+          baseAsset: asset,
+          baseAssetPrecision: 8,
+          quoteAsset: 'USDT',
+          quotePrecision: 8,
+          quoteAssetPrecision: 8,
+          orderTypes: ['LIMIT', 'MARKET'],
+          isSpotTradingAllowed: true,
+          isMarginTradingAllowed: true,
+          filters: [],
+          permissions: [],
+          permissionSets: showSets ? [['SPOT', 'MARGIN']] : [],
+          defaultSelfTradePreventionMode: 'EXPIRE_MAKER',
+          allowedSelfTradePreventionModes: ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'],
+        })),
+      },
+    };
+  }
+  if (req.path === '/api/v3/ticker/24hr') {
     const raw = req.query.get('symbols');
     let symbols: unknown;
     try {
@@ -102,12 +241,20 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
     if (!Array.isArray(symbols) || !symbols.every((s) => typeof s === 'string')) return err(400, -1102, "Parameter 'symbols' malformed.");
     const rows = [];
     for (const symbol of symbols as string[]) {
-      const m = marketFor(symbol);
+      const asset = spotAsset(symbol, view);
+      const m = asset ? view.market(asset) : undefined;
       if (!m) return err(400, -1121, 'Invalid symbol.');
-      rows.push(tickerRow(symbol, m, m.spotVolume24hUsd, view.now));
+      rows.push(tickerRow(symbol, m.price, m.spotVolume24hUsd, view.now));
     }
     return { status: 200, body: rows };
   }
+  return err(404, -1, `Unknown path ${req.host}${req.path}`);
+}
+
+function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
+  if (req.method !== 'GET') return err(405, -1000, 'Method not allowed');
+  if (req.host === 'fapi.binance.com') return futuresHttp(req, view);
+  if (req.host === 'api.binance.com') return spotHttp(req, view);
   return err(404, -1, `Unknown path ${req.host}${req.path}`);
 }
 
@@ -139,11 +286,18 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
       }
       throw new MockReject('unknown method', JSON.stringify({ error: { code: 2, msg: `Invalid request: unknown method` }, id: request.id }));
     },
-    liquidationFrames(event: ScenarioLiquidationEvent & { time: number }) {
-      const symbol = `${event.asset}USDT`;
+    liquidationFrames(event: ScenarioLiquidationEvent & { time: number }, view: MockMarketView) {
+      const listed = event.symbol === undefined
+        ? futuresInstruments(view).find((i) => i.asset === event.asset && i.contractType === 'PERPETUAL' && i.quoteAsset === 'USDT')
+        : futuresInstrument(event.symbol, view);
+      // A symbol the mock does not list is still sent (a listing newer than the client's catalogue), unscaled.
+      const symbol = event.symbol ?? listed?.symbol ?? `${event.asset}USDT`;
+      const scale = listed?.scale ?? 1;
       const stream = subscribed.has('!forceOrder@arr') ? '!forceOrder@arr' : subscribed.has(`${symbol.toLowerCase()}@forceOrder`) ? `${symbol.toLowerCase()}@forceOrder` : null;
       if (!stream) return [];
-      const qty = event.notionalUsd / event.price;
+      // Quantity in the symbol's base units (1000PEPE), price per base unit.
+      const price = event.price * scale;
+      const qty = event.notionalUsd / price;
       const data = {
         e: 'forceOrder',
         E: event.time,
@@ -154,8 +308,8 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
           o: 'LIMIT',
           f: 'IOC',
           q: qty.toFixed(8),
-          p: event.price.toFixed(2),
-          ap: event.price.toFixed(2),
+          p: fixed(price),
+          ap: fixed(price),
           X: 'FILLED',
           l: qty.toFixed(8),
           z: qty.toFixed(8),

@@ -15,6 +15,50 @@ const fixed = (n: number, digits = 8) => n.toFixed(digits);
 const CT_VAL: Record<string, number> = { BTC: 0.01, ETH: 0.1, SOL: 1 };
 const ctValOf = (asset: string) => CT_VAL[asset] ?? 1;
 
+/** One instrument of the mock's list, in the fields OKX's instruments endpoint has. */
+export interface OkxMockInstrument {
+  instId: string;
+  instType: 'SWAP' | 'FUTURES';
+  /** Canonical asset. */
+  asset: string;
+  ctType: 'linear' | 'inverse';
+  ctVal: number;
+  /** Futures only: expiry, ms. */
+  expTime?: number;
+}
+
+/**
+ * Instruments the mock lists besides each view asset's USDT swap (e2e uses them): the docs' own
+ * liquidation example IOST-USDT-SWAP (ctVal 1000 IOST), the inverse BTC-USD-SWAP (100 USD) and the
+ * inverse quarterly BTC-USD-251226 (100 USD).
+ */
+export const OKX_EXTRA_INSTRUMENTS: readonly OkxMockInstrument[] = [
+  { instId: 'IOST-USDT-SWAP', instType: 'SWAP', asset: 'IOST', ctType: 'linear', ctVal: 1000 },
+  { instId: 'BTC-USD-SWAP', instType: 'SWAP', asset: 'BTC', ctType: 'inverse', ctVal: 100 },
+  { instId: 'BTC-USD-251226', instType: 'FUTURES', asset: 'BTC', ctType: 'inverse', ctVal: 100, expTime: Date.UTC(2025, 11, 26, 8) },
+];
+
+/** A pre-listing swap (state preopen, ctVal "" until it goes live): listed by OKX, never counted. */
+const PREOPEN = { instId: 'NEWCOIN-USDT-SWAP', instType: 'SWAP' as const, asset: 'NEWCOIN' };
+
+function mainSwap(asset: string): OkxMockInstrument {
+  return { instId: `${asset}-USDT-SWAP`, instType: 'SWAP', asset, ctType: 'linear', ctVal: ctValOf(asset) };
+}
+
+/** Every instrument the mock lists for `view`. */
+function instrumentsOf(view: MockMarketView): OkxMockInstrument[] {
+  const main = view.assets().map(mainSwap);
+  return [...main, ...OKX_EXTRA_INSTRUMENTS.filter((extra) => !main.some((m) => m.instId === extra.instId))];
+}
+
+/** The instrument a scenario liquidation names (its main USDT swap when it names none). */
+function instrumentOfEvent(event: ScenarioLiquidationEvent, view: MockMarketView): OkxMockInstrument {
+  const symbol = event.symbol ?? `${event.asset}-USDT-SWAP`;
+  return instrumentsOf(view).find((i) => i.instId === symbol) ?? mainSwap(event.asset);
+}
+
+const familyOf = (instId: string) => instId.split('-').slice(0, 2).join('-');
+
 const ok = (data: unknown[]): MockHttpResponse => ({ status: 200, body: { code: '0', msg: '', data } });
 const fail = (status: number, code: string, msg: string): MockHttpResponse => ({ status, body: { code, msg, data: [] } });
 const missing = (param: string) => fail(400, '50014', `Parameter ${param} can not be empty.`);
@@ -52,33 +96,45 @@ function fundingRow(instId: string, m: ScenarioMarketEvent, now: number) {
   };
 }
 
-function instrumentRow(asset: string) {
+function instrumentRow(instrument: OkxMockInstrument) {
+  const family = familyOf(instrument.instId);
   return {
-    instType: 'SWAP',
-    instId: `${asset}-USDT-SWAP`,
-    instFamily: `${asset}-USDT`,
-    uly: `${asset}-USDT`,
-    ctType: 'linear',
-    ctVal: String(ctValOf(asset)),
+    alias: instrument.instType === 'FUTURES' ? 'quarter' : '',
+    instType: instrument.instType,
+    instId: instrument.instId,
+    instFamily: family,
+    uly: family,
+    ctType: instrument.ctType,
+    ctVal: String(instrument.ctVal),
     ctMult: '1',
-    ctValCcy: asset,
-    settleCcy: 'USDT',
-    lotSz: '0.01',
-    minSz: '0.01',
+    ctValCcy: instrument.ctType === 'inverse' ? 'USD' : instrument.asset,
+    settleCcy: instrument.ctType === 'inverse' ? instrument.asset : 'USDT',
+    expTime: instrument.expTime ? String(instrument.expTime) : '',
+    lever: '100',
+    lotSz: instrument.ctType === 'inverse' ? '1' : '0.01',
+    minSz: instrument.ctType === 'inverse' ? '1' : '0.01',
     tickSz: '0.1',
     state: 'live',
     listTime: '1573557408000',
   };
 }
 
-/** One liquidation in OKX's row shape: sz in contracts, bkPx as price, posSide as in hedge mode. */
-function liquidationRow(event: ScenarioLiquidationEvent & { time: number }) {
-  const contracts = event.notionalUsd / event.price / ctValOf(event.asset);
+function preopenRow() {
+  return { ...instrumentRow({ ...PREOPEN, ctType: 'linear', ctVal: 1 }), ctVal: '', ctMult: '', state: 'preopen' };
+}
+
+/**
+ * One liquidation in OKX's row shape, in the instrument's units: sz in contracts (coins ÷ ctVal for
+ * linear contracts, USD ÷ ctVal for inverse ones), bkPx as price, posSide as in hedge mode.
+ */
+function liquidationRow(event: ScenarioLiquidationEvent & { time: number }, instrument: OkxMockInstrument) {
+  const contracts = instrument.ctType === 'inverse' ? event.notionalUsd / instrument.ctVal : event.notionalUsd / event.price / instrument.ctVal;
+  const family = familyOf(instrument.instId);
   return {
     details: [
       {
         bkLoss: '0',
-        bkPx: fixed(event.price, 2),
+        bkPx: fixed(event.price, 8),
         ccy: '',
         posSide: event.side,
         // The closing order: a long is liquidated by a sell.
@@ -87,14 +143,14 @@ function liquidationRow(event: ScenarioLiquidationEvent & { time: number }) {
         ts: String(event.time),
       },
     ],
-    instFamily: `${event.asset}-USDT`,
-    instId: `${event.asset}-USDT-SWAP`,
-    instType: 'SWAP',
-    uly: `${event.asset}-USDT`,
+    instFamily: family,
+    instId: instrument.instId,
+    instType: instrument.instType,
+    uly: family,
   };
 }
 
-/** Rows for one swap (instId given) or, like OKX without instId, for every swap. */
+/** Rows for one swap (instId given) or, like OKX without instId, for every USDT swap of the view. */
 function swapRows(view: MockMarketView, instId: string | null, row: (instId: string, m: ScenarioMarketEvent, asset: string) => unknown): MockHttpResponse {
   const assets = instId ? [assetOf(instId, '-SWAP')] : view.assets();
   const rows = [];
@@ -111,9 +167,12 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
   if (req.method !== 'GET') return fail(405, '50115', 'Invalid request method.');
   const q = (name: string) => req.query.get(name);
   const needSwap = () => (q('instType') ? (q('instType') === 'SWAP' ? null : fail(400, '51000', 'Parameter instType error')) : missing('instType'));
+  const derivativeType = () => (q('instType') ? (q('instType') === 'SWAP' || q('instType') === 'FUTURES' ? null : fail(400, '51000', 'Parameter instType error')) : missing('instType'));
   switch (req.path) {
     case '/api/v5/public/funding-rate': {
       if (!q('instId')) return missing('instId');
+      // Docs "Get funding rate": instId ANY returns every swap's funding rate.
+      if (q('instId') === 'ANY') return ok(view.assets().flatMap((asset) => (view.market(asset) ? [fundingRow(`${asset}-USDT-SWAP`, view.market(asset)!, view.now)] : [])));
       const m = marketFor(view, assetOf(q('instId'), '-SWAP'));
       return m ? ok([fundingRow(q('instId')!, m, view.now)]) : unknownInstrument();
     }
@@ -131,39 +190,62 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
       });
     }
     case '/api/v5/market/index-tickers': {
-      if (!q('instId') && !q('quoteCcy')) return fail(400, '50015', 'Either parameter instId or quoteCcy is required.');
+      const quote = q('quoteCcy');
+      if (!q('instId') && !quote) return fail(400, '50015', 'Either parameter instId or quoteCcy is required.');
+      const indexRow = (instId: string, m: ScenarioMarketEvent) => {
+        const px = fixed(m.indexPrice, 2);
+        return { instId, idxPx: px, high24h: px, low24h: px, open24h: px, sodUtc0: px, sodUtc8: px, ts: String(view.now) };
+      };
+      if (!q('instId')) {
+        if (!['USD', 'USDT', 'USDC', 'BTC'].includes(quote!)) return fail(400, '51000', 'Parameter quoteCcy error');
+        // Every index quoted in that currency (USDC and BTC indices: none in the mock).
+        if (quote !== 'USD' && quote !== 'USDT') return ok([]);
+        return ok(view.assets().flatMap((asset) => (view.market(asset) ? [indexRow(`${asset}-${quote}`, view.market(asset)!)] : [])));
+      }
       const m = marketFor(view, assetOf(q('instId'), ''));
       if (!m) return unknownInstrument();
-      const px = fixed(m.indexPrice, 2);
-      return ok([{ instId: q('instId'), idxPx: px, high24h: px, low24h: px, open24h: px, sodUtc0: px, sodUtc8: px, ts: String(view.now) }]);
+      return ok([indexRow(q('instId')!, m)]);
     }
+    case '/api/v5/market/tickers':
     case '/api/v5/market/ticker': {
-      if (!q('instId')) return missing('instId');
+      const all = req.path === '/api/v5/market/tickers';
+      if (all ? !q('instType') : !q('instId')) return missing(all ? 'instType' : 'instId');
+      if (all && !['SPOT', 'SWAP', 'FUTURES', 'OPTION'].includes(q('instType')!)) return fail(400, '51000', 'Parameter instType error');
+      const tickerRow = (asset: string, m: ScenarioMarketEvent) => {
+        const coins = m.perpVolume24hUsd / m.price;
+        const px = fixed(m.price, 2);
+        return { instType: 'SWAP', instId: `${asset}-USDT-SWAP`, last: px, lastSz: '1', askPx: px, askSz: '1', bidPx: px, bidSz: '1', open24h: px, high24h: px, low24h: px, volCcy24h: fixed(coins, 4), vol24h: fixed(coins / ctValOf(asset), 2), sodUtc0: px, sodUtc8: px, ts: String(view.now) };
+      };
+      if (all) return ok(q('instType') === 'SWAP' ? view.assets().flatMap((asset) => (view.market(asset) ? [tickerRow(asset, view.market(asset)!)] : [])) : []);
       const asset = assetOf(q('instId'), '-SWAP');
       const m = marketFor(view, asset);
       if (!m || !asset) return unknownInstrument();
-      const coins = m.perpVolume24hUsd / m.price;
-      const px = fixed(m.price, 2);
-      return ok([{ instType: 'SWAP', instId: q('instId'), last: px, lastSz: '1', askPx: px, askSz: '1', bidPx: px, bidSz: '1', open24h: px, high24h: px, low24h: px, volCcy24h: fixed(coins, 4), vol24h: fixed(coins / ctValOf(asset), 2), sodUtc0: px, sodUtc8: px, ts: String(view.now) }]);
+      return ok([tickerRow(asset, m)]);
     }
     case '/api/v5/public/instruments': {
       if (!q('instType')) return missing('instType');
-      if (q('instType') !== 'SWAP') return fail(400, '51000', 'Parameter instType error (this mock serves SWAP)');
+      const type = q('instType');
+      if (type !== 'SWAP' && type !== 'FUTURES') return fail(400, '51000', 'Parameter instType error (this mock serves SWAP and FUTURES)');
       const family = q('instFamily');
-      const asset = family ? assetOf(family, '') : null;
-      if (family && !marketFor(view, asset)) return ok([]);
-      return ok((asset ? [asset] : view.assets()).map(instrumentRow));
+      const rows = instrumentsOf(view).filter((i) => i.instType === type && (!family || familyOf(i.instId) === family)).map(instrumentRow);
+      return ok(type === 'SWAP' && !family ? [...rows, preopenRow()] : rows);
     }
     case '/api/v5/public/liquidation-orders': {
-      const bad = needSwap();
+      const bad = derivativeType();
       if (bad) return bad;
       const family = q('instFamily') ?? q('uly');
       if (!family) return fail(400, '50015', 'Either parameter uly or instFamily is required.');
-      const asset = assetOf(family, '');
-      if (!marketFor(view, asset)) return unknownInstrument();
-      // Filled liquidations of the last day, newest first, at most 100.
-      const recent = view.playedLiquidations().filter((l) => l.asset === asset && l.time > view.now - 24 * 60 * 60 * 1000);
-      return ok(recent.slice(-100).reverse().map(liquidationRow));
+      const limit = Number(q('limit') ?? 100);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) return fail(400, '51000', 'Parameter limit error');
+      if (!instrumentsOf(view).some((i) => i.instType === q('instType') && familyOf(i.instId) === family)) return unknownInstrument();
+      // Docs: filled liquidations of the last day, newest first; `before` = newer than, `after` = older than a ts.
+      const before = q('before') ? Number(q('before')) : -Infinity;
+      const after = q('after') ? Number(q('after')) : Infinity;
+      const rows = view
+        .playedLiquidations()
+        .map((l) => ({ event: l, instrument: instrumentOfEvent(l, view) }))
+        .filter(({ event, instrument }) => instrument.instType === q('instType') && familyOf(instrument.instId) === family && event.time > view.now - 24 * 60 * 60 * 1000 && event.time > before && event.time < after);
+      return ok(rows.slice(-limit).reverse().map(({ event, instrument }) => liquidationRow(event, instrument)));
     }
   }
   return { status: 404, body: { code: '404', msg: 'Not Found' } };
@@ -217,9 +299,10 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
       }
       return args.map((arg) => JSON.stringify({ event: request.op, arg, connId: CONN_ID }));
     },
-    liquidationFrames(event: ScenarioLiquidationEvent & { time: number }) {
-      if (!subscribedTypes.has('SWAP')) return [];
-      return [JSON.stringify({ arg: { channel: 'liquidation-orders', instType: 'SWAP' }, data: [liquidationRow(event)] })];
+    liquidationFrames(event: ScenarioLiquidationEvent & { time: number }, view: MockMarketView) {
+      const instrument = instrumentOfEvent(event, view);
+      if (!subscribedTypes.has(instrument.instType)) return [];
+      return [JSON.stringify({ arg: { channel: 'liquidation-orders', instType: instrument.instType }, data: [liquidationRow(event, instrument)] })];
     },
   };
 }
