@@ -20,6 +20,7 @@ import {
   describeTarget,
   harnessFor,
   isJson,
+  instrumentProblems,
   itemCount,
   malformedFrames,
   malformedPayloads,
@@ -34,12 +35,13 @@ import {
   type VenueHarness,
 } from './venue-samples';
 
-type Family = 'parseLiquidations' | 'stream.onMessage' | 'parsePoll';
-const FAMILIES: Family[] = ['parseLiquidations', 'stream.onMessage', 'parsePoll'];
+type Family = 'parseLiquidations' | 'stream.onMessage' | 'parsePoll' | 'parseInstruments';
+const FAMILIES: Family[] = ['parseLiquidations', 'stream.onMessage', 'parsePoll', 'parseInstruments'];
 
-/** The parsers a sample feeds within one family ('message' samples feed the first two, 'poll' samples the last). */
+/** The parsers a sample feeds within one family ('message' samples feed the first two, 'poll' and 'instruments' samples their own). */
 function targetsIn(family: Family, sample: Sample): Target[] {
   if (family === 'parsePoll') return sample.kind === 'poll' ? [{ kind: 'poll', key: sample.key! }] : [];
+  if (family === 'parseInstruments') return sample.kind === 'instruments' ? [{ kind: 'instruments', key: sample.key! }] : [];
   if (sample.kind !== 'message') return [];
   return [family === 'parseLiquidations' ? { kind: 'liquidations' } : { kind: 'stream' }];
 }
@@ -49,9 +51,9 @@ function classExpectation(cls: InputClass, baseline: Outcome, outcome: Outcome):
   if (!baseline.ok || !outcome.ok) return null;
   // Unknown fields must change nothing: the docs of every venue reserve the right to add fields.
   if (cls.id === 'extra-fields' && !isDeepStrictEqual(outcome.output, baseline.output)) return 'an unknown field changed the output';
-  // Taking data away never invents rows.
-  if ((cls.id === 'empty-arrays' || cls.id === 'missing-fields') && itemCount(outcome.output) > itemCount(baseline.output)) {
-    return `${itemCount(outcome.output)} items from a payload whose valid form gives ${itemCount(baseline.output)}`;
+  // Taking data away never invents rows (in an instrument list, a missing "delisted" flag does mean listed).
+  if ((cls.id === 'empty-arrays' || cls.id === 'missing-fields') && !outcome.instruments && itemCount(outcome) > itemCount(baseline)) {
+    return `${itemCount(outcome)} items from a payload whose valid form gives ${itemCount(baseline)}`;
   }
   return null;
 }
@@ -73,12 +75,10 @@ function runClass(
   const tally: Tally = { cases: 0, rejected: 0, failures: [] };
   for (const sample of h.samples) {
     for (const target of targetsIn(family, sample)) {
-      const baseline = h.run(target, sample.payload, sample.watched);
+      const baseline = h.run(target, sample.payload);
       for (const mutation of mutations(sample.payload)) {
         const fed: Target = raw && target.kind === 'stream' ? { kind: 'frame' } : target;
-        const outcome = h.run(fed, mutation.payload, sample.watched);
-        // Polls teach OKX and BitMEX contract sizes: restore the valid state so cases stay independent.
-        if (target.kind === 'poll') h.prime(target.key);
+        const outcome = h.run(fed, mutation.payload);
         tally.cases += 1;
         if (!outcome.ok) tally.rejected += 1;
         const problem = contractViolation(h.venue, outcome, mutation.payload) ?? extra?.(baseline, outcome) ?? null;
@@ -99,13 +99,15 @@ afterAll(() => {
 
 describe.each(VENUE_IDS)('bad input: %s', (venue: VenueId) => {
   const h = harnessFor(venue);
-  const hasStream = h.adapter.openStream(['BTC']) !== null;
+  const hasStream = h.adapter.openStreams(['BTC'], h.instruments).length > 0;
   const families = FAMILIES.filter((family) => family !== 'stream.onMessage' || hasStream);
 
-  it('has a valid sample for every poll and backfill key, and for the stream', () => {
-    const keys = [...h.adapter.pollRequests(MOCKED), ...(h.adapter.backfillRequests?.(MOCKED) ?? [])].map((r) => r.key);
+  it('has a valid sample for every instrument-list, poll and backfill key, and for the stream', () => {
+    const keys = [...h.adapter.pollRequests(MOCKED, h.instruments), ...(h.adapter.backfillRequests?.(MOCKED, h.instruments) ?? [])].map((r) => r.key);
     const sampled = new Set(h.samples.filter((s) => s.kind === 'poll').map((s) => s.key));
     expect(keys.filter((key) => !sampled.has(key))).toEqual([]);
+    const listKeys = new Set(h.samples.filter((s) => s.kind === 'instruments').map((s) => s.key));
+    expect(h.adapter.instrumentRequests().map((r) => r.key).filter((key) => !listKeys.has(key))).toEqual([]);
     expect(h.samples.filter((s) => s.kind === 'message').length).toBeGreaterThan(0);
   });
 
@@ -114,16 +116,16 @@ describe.each(VENUE_IDS)('bad input: %s', (venue: VenueId) => {
     for (const sample of h.samples) {
       for (const family of families) {
         for (const target of targetsIn(family, sample)) {
-          const outcome = h.run(target, sample.payload, sample.watched);
+          const outcome = h.run(target, sample.payload);
           if (!outcome.ok) failures.push(`${sample.source} → ${describeTarget(target)} threw ${String(outcome.error)}`);
-          else failures.push(...outputProblems(venue, outcome.output, sample.payload).map((p) => `${sample.source} → ${describeTarget(target)}: ${p}`));
+          else failures.push(...[...outputProblems(venue, outcome.output, sample.payload), ...instrumentProblems(venue, outcome.instruments ?? [])].map((p) => `${sample.source} → ${describeTarget(target)}: ${p}`));
         }
       }
     }
     expect(failures).toEqual([]);
     // The valid samples are not all empty: some liquidations and market rows come out.
-    const outputs = h.samples.flatMap((s) => families.flatMap((f) => targetsIn(f, s)).map((t) => h.run(t, s.payload, s.watched)));
-    const items = outputs.reduce((n, o) => n + (o.ok ? itemCount(o.output) : 0), 0);
+    const outputs = h.samples.flatMap((s) => families.flatMap((f) => targetsIn(f, s)).map((t) => h.run(t, s.payload)));
+    const items = outputs.reduce((n, o) => n + (o.ok ? itemCount(o) : 0), 0);
     expect(items).toBeGreaterThan(0);
   });
 
@@ -162,7 +164,7 @@ describe.each(VENUE_IDS)('bad input: %s', (venue: VenueId) => {
     });
   } else {
     it('has no stream to feed', () => {
-      expect(h.adapter.openStream(['BTC', 'ETH'])).toBeNull();
+      expect(h.adapter.openStreams(['BTC', 'ETH'], h.instruments)).toEqual([]);
     });
   }
 });
@@ -175,8 +177,7 @@ describe('markup in strings', () => {
       for (const family of FAMILIES) {
         for (const target of targetsIn(family, sample)) {
           for (const node of nodesOf(sample.payload).filter((n) => typeof n.value === 'string')) {
-            const outcome = h.run(target, replaceAt(sample.payload, node.path, `${ENCODED_MARKUP}${node.value as string}`), sample.watched);
-            if (target.kind === 'poll') h.prime(target.key);
+            const outcome = h.run(target, replaceAt(sample.payload, node.path, `${ENCODED_MARKUP}${node.value as string}`));
             if (!outcome.ok) continue;
             const texts = [...outcome.output.liquidations, ...outcome.output.markets, ...(outcome.output.history ?? [])].flatMap((row) => [row.symbol, row.asset]);
             for (const text of texts.filter((t) => /[<>]/.test(t))) failures.push(`${sample.source} → ${describeTarget(target)}, ${node.path.join('.')}: ${text}`);

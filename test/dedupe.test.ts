@@ -3,7 +3,7 @@ import { admitPolledBatch, DEDUPE_HORIZON_MS, Deduper, identityOf } from '../src
 import type { Liquidation } from '../src/core/model';
 
 const NOW = 1_763_600_000_000;
-const liq = (time: number, over: Partial<Liquidation> = {}): Liquidation => ({ venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', side: 'long', price: 72000, quantity: 0.5, notionalUsd: 36000, time, ...over });
+const liq = (time: number, over: Partial<Liquidation> = {}): Liquidation => ({ venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', kind: 'perp', side: 'long', price: 72000, quantity: 0.5, notionalUsd: 36000, time, ...over });
 
 describe('Deduper', () => {
   it('counts a replayed stream event once, out-of-order events each once', () => {

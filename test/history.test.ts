@@ -13,6 +13,7 @@ function row(venue: VenueId, asset: string, minute: number, k = 1): MarketSnapsh
     venue,
     asset,
     symbol: `${asset}USDT`,
+    kind: 'perp',
     time: T0 + minute * MINUTE_MS + 1234,
     lastPrice: 72_226.51 * k + minute * 0.37,
     markPrice: 72_230.12 * k + minute * 0.37,
@@ -56,7 +57,7 @@ describe('MarketHistory', () => {
 
   it('keeps unknown fields unknown (null), never NaN or 0', () => {
     const h = new MarketHistory();
-    h.record({ venue: 'bitmex', asset: 'BTC', symbol: 'XBTUSD', time: T0, markPrice: 100, fundingRate8h: Number.NaN });
+    h.record({ venue: 'bitmex', asset: 'BTC', kind: 'perp', symbol: 'XBTUSD', time: T0, markPrice: 100, fundingRate8h: Number.NaN });
     const p = h.point('bitmex|BTC', M0)!;
     expect(p.oi).toBeNull();
     expect(p.funding8h).toBeNull();
@@ -123,7 +124,7 @@ describe('MarketHistory', () => {
   it('stores each series column by column: minute steps, value differences, runs, and no column that is never known', () => {
     const h = new MarketHistory();
     for (const m of [0, 1, 2, 3, 4, 5, 6, 8]) {
-      h.record({ venue: 'okx', asset: 'BTC', symbol: 'BTC-USDT-SWAP', time: T0 + m * MINUTE_MS, markPrice: 72_230.12 + (m >= 3 ? 0.37 : 0), openInterestUsd: 8_123_456_789 + m * 1e6 });
+      h.record({ venue: 'okx', asset: 'BTC', kind: 'perp', symbol: 'BTC-USDT-SWAP', time: T0 + m * MINUTE_MS, markPrice: 72_230.12 + (m >= 3 ? 0.37 : 0), openInterestUsd: 8_123_456_789 + m * 1e6 });
     }
     // Two equal values are written as 0, 0; a longer run as [count].
     expect(h.toJSON()).toEqual({

@@ -9,6 +9,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Readings } from '../src/core/engine';
+import { bybit as bybitAdapter } from '../src/venues/bybit';
+import { defaultView, mockAnswer } from './catalogue';
 
 vi.mock('webextension-polyfill', () => ({ default: fakeBrowser }));
 
@@ -49,7 +51,12 @@ function liveHeap(): number {
 
 beforeAll(async () => {
   vi.stubGlobal('WebSocket', FakeSocket);
-  vi.stubGlobal('fetch', async () => new Response('{}', { status: 503 }));
+  // Bybit's instrument list (the mock's, SOL included) lets the worker value and subscribe; every other request fails.
+  const lists = new Map(bybitAdapter.instrumentRequests().map((request) => [request.url, mockAnswer('bybit', request, defaultView())]));
+  vi.stubGlobal('fetch', async (url: string) => {
+    const list = lists.get(String(url));
+    return list ? new Response(JSON.stringify(list.body), { status: list.status }) : new Response('{}', { status: 503 });
+  });
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
   // The fake browser has no i18n; the first notification of the cascade needs the UI language.
   fakeBrowser.i18n.getUILanguage = () => 'en';
@@ -63,7 +70,7 @@ beforeAll(async () => {
   const { BackgroundWorker } = await import('../src/background/worker');
   const worker = new BackgroundWorker();
   await worker.boot();
-  const bybit = FakeSocket.all.find((s) => s.url.includes('bybit'))!;
+  const bybit = FakeSocket.all.find((s) => s.url.includes('bybit') && s.url.endsWith('/linear'))!;
   bybit.readyState = 1;
   bybit.onopen?.();
   writes = 0;

@@ -8,7 +8,7 @@ const HOUR = 60 * 60_000;
 const completeness = { binance: 'sampled', bybit: 'complete' } as const;
 
 function liq(venue: VenueId, time: number, asset = 'BTC'): Liquidation {
-  return { venue, symbol: `${asset}USDT`, asset, side: 'long', price: 72_000, quantity: 1, notionalUsd: 72_000, time };
+  return { venue, symbol: `${asset}USDT`, asset, kind: 'perp', side: 'long', price: 72_000, quantity: 1, notionalUsd: 72_000, time };
 }
 
 describe('lower bounds from sampled feeds', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../src/core/settings';
 import { sites } from '../src/sites';
 import { apiHosts, streamOrigins } from '../src/venues';
+import { mockCatalogue } from './catalogue';
 
 const manifest = JSON.parse(readFileSync(new URL('../manifest.json', import.meta.url), 'utf8'));
 
@@ -14,7 +15,7 @@ describe('manifest', () => {
 
   it('has host permissions for exactly the REST hosts the venues poll', () => {
     const hosts = manifest.host_permissions.map((pattern: string) => new URL(pattern.replace('/*', '/')).host).sort();
-    expect(hosts).toEqual(apiHosts(DEFAULT_SETTINGS.watchlist));
+    expect(hosts).toEqual(apiHosts(DEFAULT_SETTINGS.watchlist, mockCatalogue));
   });
 
   it('injects the content script on exactly the supported trading pages', () => {
@@ -27,7 +28,7 @@ describe('manifest', () => {
     const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['object-src']).toEqual(["'none'"]);
-    const expected = [...apiHosts(DEFAULT_SETTINGS.watchlist).map((host) => `https://${host}`), ...streamOrigins(DEFAULT_SETTINGS.watchlist)].sort();
+    const expected = [...apiHosts(DEFAULT_SETTINGS.watchlist, mockCatalogue).map((host) => `https://${host}`), ...streamOrigins(DEFAULT_SETTINGS.watchlist, mockCatalogue)].sort();
     expect([...directives['connect-src']].sort()).toEqual(expected);
   });
 });

@@ -10,8 +10,8 @@ const MARKUP = '<img src=x onerror="globalThis.pwned=1">';
 
 function readingWith(symbol: string) {
   const engine = new FlushEngine({ binance: 'sampled' }, NOW);
-  engine.ingestMarket({ venue: 'binance', symbol, asset: 'BTC', time: NOW, markPrice: 72000, indexPrice: 71990, fundingRate: 0.0001, openInterestUsd: 3.6e9 });
-  engine.ingestLiquidation({ venue: 'binance', symbol, asset: 'BTC', side: 'long', price: 72000, quantity: 1, notionalUsd: 72000, time: NOW }, NOW);
+  engine.ingestMarket({ venue: 'binance', symbol, asset: 'BTC', kind: 'perp', time: NOW, markPrice: 72000, indexPrice: 71990, fundingRate: 0.0001, openInterestUsd: 3.6e9 });
+  engine.ingestLiquidation({ venue: 'binance', symbol, asset: 'BTC', kind: 'perp', side: 'long', price: 72000, quantity: 1, notionalUsd: 72000, time: NOW }, NOW);
   return engine.readings(NOW, ['BTC']).scopes.BTC!;
 }
 
@@ -42,7 +42,7 @@ describe('Meter rendering', () => {
 describe('Meter with a stream gap', () => {
   it('names the gap and shows the totals as lower bounds', () => {
     const engine = new FlushEngine({ bybit: 'complete' }, NOW);
-    engine.ingestLiquidation({ venue: 'bybit', symbol: 'BTCUSDT', asset: 'BTC', side: 'long', price: 72000, quantity: 1, notionalUsd: 2_000_000, time: NOW }, NOW);
+    engine.ingestLiquidation({ venue: 'bybit', symbol: 'BTCUSDT', asset: 'BTC', kind: 'perp', side: 'long', price: 72000, quantity: 1, notionalUsd: 2_000_000, time: NOW }, NOW);
     const reading = engine.readings(NOW, ['BTC']).scopes.BTC!;
     const gaps = [{ venue: 'bybit' as const, from: NOW - 20 * 60_000, to: NOW - 18 * 60_000 }];
     const root = document.createElement('div');
@@ -55,8 +55,8 @@ describe('Meter with a stream gap', () => {
 describe('Meter lower bounds', () => {
   it('shows the day and the 4 h as lower bounds when the sampled feed contributed earlier in the day, the hour as exact', () => {
     const engine = new FlushEngine({ binance: 'sampled', bybit: 'complete' }, NOW - 6 * 3_600_000);
-    engine.ingestLiquidation({ venue: 'binance', symbol: 'BTCUSDT', asset: 'BTC', side: 'long', price: 72000, quantity: 10, notionalUsd: 720_000, time: NOW - 3 * 3_600_000 }, NOW - 3 * 3_600_000);
-    engine.ingestLiquidation({ venue: 'bybit', symbol: 'BTCUSDT', asset: 'BTC', side: 'long', price: 72000, quantity: 20, notionalUsd: 1_440_000, time: NOW - 60_000 }, NOW);
+    engine.ingestLiquidation({ venue: 'binance', symbol: 'BTCUSDT', asset: 'BTC', kind: 'perp', side: 'long', price: 72000, quantity: 10, notionalUsd: 720_000, time: NOW - 3 * 3_600_000 }, NOW - 3 * 3_600_000);
+    engine.ingestLiquidation({ venue: 'bybit', symbol: 'BTCUSDT', asset: 'BTC', kind: 'perp', side: 'long', price: 72000, quantity: 20, notionalUsd: 1_440_000, time: NOW - 60_000 }, NOW);
     const reading = engine.readings(NOW, ['BTC']).scopes.BTC!;
     const root = document.createElement('div');
     render(<Meter asset="BTC" reading={reading} computedAt={NOW} now={NOW} expanded />, root);

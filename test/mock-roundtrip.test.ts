@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { VenueId } from '../src/core/model';
 import type { ScenarioMarketEvent } from '../src/core/scenario';
 import { venues } from '../src/venues';
+import { mockCatalogue, mockVenue } from './catalogue';
 import { longFlushHour } from './e2e/scenarios';
-import { mockVenues } from './mock/venues';
 import { staticView } from './mock/view';
 
 const LIQUIDATION_VENUES: VenueId[] = ['binance', 'bybit', 'okx', 'bitmex', 'bitget', 'bitfinex', 'deribit'];
@@ -17,23 +17,24 @@ const NOW = 1_763_600_000_000;
 describe.each(LIQUIDATION_VENUES)('%s mock ↔ adapter over a scenario hour', (venue) => {
   it('reproduces every liquidation with its side and notional', () => {
     const scenario = longFlushHour([venue]);
-    const mock = mockVenues.find((m) => m.id === venue)!;
+    const mock = mockVenue(venue);
     const adapter = venues[venue];
     const rows = scenario.events.filter((e): e is ScenarioMarketEvent => e.type === 'market' && e.t === 0);
     const view = staticView(rows, NOW);
-    // The worker polls before it streams: adapters learn contract sizes from the poll.
-    for (const request of adapter.pollRequests(WATCHED)) {
-      const url = new URL(request.url);
-      const res = mock.http({ method: request.method ?? 'GET', host: url.host, path: url.pathname, query: url.searchParams, body: request.body === undefined ? '' : JSON.stringify(request.body) }, view);
-      expect(res.status, request.url).toBe(200);
-      adapter.parsePoll(request.key, res.body, WATCHED);
-    }
-    const session = adapter.openStream(WATCHED)!;
-    const connection = mock.connect(new URL(session.url).host, new URL(session.url).pathname + new URL(session.url).search);
-    for (const frame of session.onOpen()) for (const reply of connection.onMessage(frame, view)) session.onMessage(reply);
+    // The worker loads the instrument list before it streams: contracts are valued with it.
+    const instruments = mockCatalogue(venue, view);
+    const connections = adapter.openStreams(WATCHED, instruments).map((session) => {
+      const url = new URL(session.url);
+      const connection = mock.connect(url.host, url.pathname + url.search);
+      for (const frame of session.onOpen()) for (const reply of connection.onMessage(frame, view)) session.onMessage(reply);
+      return { session, connection };
+    });
+    expect(connections.length).toBeGreaterThan(0);
     const liquidations = scenario.events.filter((e) => e.type === 'liquidation');
     const parsed = liquidations.flatMap((event, i) =>
-      connection.liquidationFrames({ ...event, time: NOW - 3_600_000 + i * 1000 } as never, view).flatMap((frame) => session.onMessage(frame).liquidations),
+      connections.flatMap(({ session, connection }) =>
+        connection.liquidationFrames({ ...event, time: NOW - 3_600_000 + i * 1000 } as never, view).flatMap((frame) => session.onMessage(frame).liquidations),
+      ),
     );
     expect(parsed).toHaveLength(liquidations.length);
     const sum = (side?: string) => parsed.filter((l) => !side || l.side === side).reduce((a, l) => a + l.notionalUsd, 0);

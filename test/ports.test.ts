@@ -25,12 +25,12 @@ function fakePort(name: string, sender: { id?: string; url?: string }) {
 
 function readings(extra: Array<{ asset: string; usd: number }> = [], computedAt = NOW) {
   const engine = new FlushEngine({}, NOW);
-  engine.ingestLiquidation({ venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', side: 'long', price: 72000, quantity: 1, notionalUsd: 72000, time: NOW }, NOW);
-  for (const { asset, usd } of extra) engine.ingestLiquidation({ venue: 'okx', symbol: `${asset}-USDT-SWAP`, asset, side: 'short', price: 100, quantity: usd / 100, notionalUsd: usd, time: NOW }, NOW);
+  engine.ingestLiquidation({ venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', kind: 'perp', side: 'long', price: 72000, quantity: 1, notionalUsd: 72000, time: NOW }, NOW);
+  for (const { asset, usd } of extra) engine.ingestLiquidation({ venue: 'okx', symbol: `${asset}-USDT-SWAP`, asset, kind: 'perp', side: 'short', price: 100, quantity: usd / 100, notionalUsd: usd, time: NOW }, NOW);
   return { ...engine.readings(NOW, ['BTC', 'ETH']), computedAt };
 }
 
-const source: SourceStatus = { venue: 'okx', label: 'OKX', completeness: 'complete', completenessNote: null, stream: 'connected', lastMessageAt: NOW, lastPollAt: NOW, degraded: null, degradedAt: null, pausedUntil: null, gaps: [] };
+const source: SourceStatus = { venue: 'okx', label: 'OKX', completeness: 'complete', completenessNote: null, stream: 'connected', lastMessageAt: NOW, lastPollAt: NOW, degraded: null, degradedAt: null, pausedUntil: null, gaps: [], coverage: null };
 
 describe('meter ports', () => {
   it('accepts our content script on a supported trading page only', () => {

@@ -69,7 +69,7 @@ describe('degraded kinds (named in the trader’s language by the popup)', () =>
     const original = globalThis.fetch;
     globalThis.fetch = async () => response.clone();
     try {
-      const result = await pollVenue(binance, ['BTC'], [{ key: 'premiumIndex', url: 'https://fapi.binance.com/fapi/v1/premiumIndex' }]);
+      const result = await pollVenue(binance, [{ key: 'premiumIndex', url: 'https://fapi.binance.com/fapi/v1/premiumIndex' }], []);
       expect(result.errorKind).toBe(kind);
       expect(result.retryAfterMs).toBe(retryAfter);
       expect(result.error).toMatch(/^premiumIndex: /);

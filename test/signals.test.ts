@@ -37,7 +37,7 @@ function indexWith(perMinute: (m: number) => number, minutes: number, scope = 'A
 }
 
 function snap(venue: VenueId, asset: string, minute: number, values: Partial<MarketSnapshot>): MarketSnapshot {
-  return { venue, asset, symbol: `${asset}USDT`, time: T0 + minute * MINUTE_MS + 1000, ...values };
+  return { venue, asset, kind: 'perp', symbol: `${asset}USDT`, time: T0 + minute * MINUTE_MS + 1000, ...values };
 }
 
 describe('median, ratioChange', () => {
@@ -121,6 +121,7 @@ describe('liquidation rates and baseline', () => {
         venue: rand() < 0.5 ? 'binance' : 'okx',
         symbol: 'X',
         asset: rand() < 0.5 ? 'BTC' : 'ETH',
+        kind: 'perp',
         side: rand() < 0.7 ? 'long' : 'short',
         price: 1,
         quantity: 1,

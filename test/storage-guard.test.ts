@@ -9,8 +9,8 @@ function engineWithDay(): FlushEngine {
   const engine = new FlushEngine({}, NOW - 24 * HOUR);
   for (let minute = 0; minute < 24 * 60; minute += 5) {
     const time = NOW - 24 * HOUR + minute * 60_000 + 1;
-    engine.ingestLiquidation({ venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', side: 'long', price: 72000, quantity: 1, notionalUsd: 72_000, time }, NOW);
-    engine.ingestMarket({ venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', time, markPrice: 72000, openInterestUsd: 3e9 });
+    engine.ingestLiquidation({ venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', kind: 'perp', side: 'long', price: 72000, quantity: 1, notionalUsd: 72_000, time }, NOW);
+    engine.ingestMarket({ venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', kind: 'perp', time, markPrice: 72000, openInterestUsd: 3e9 });
   }
   return engine;
 }

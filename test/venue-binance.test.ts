@@ -1,15 +1,82 @@
 import { describe, expect, it } from 'vitest';
-import { VenueDataError, mergeMarket, type MarketSnapshot } from '../src/core/model';
+import { VenueDataError, mergeMarket, type InstrumentSpec, type MarketSnapshot } from '../src/core/model';
 import { binance } from '../src/venues/binance';
+import { defaultView, mockCatalogue } from './catalogue';
 import { fixture } from './fixtures';
+import { BINANCE_MOCK_EXTRA_INSTRUMENTS } from './mock/venues/binance';
+import { marketRow, staticView } from './mock/view';
+
+const catalogue = mockCatalogue('binance');
+
+/** An exchangeInfo body with the given symbols, each shaped like the docs example's. */
+function exchangeInfo(symbols: Array<{ symbol: string; contractType: string; status?: string; baseAsset: string; quoteAsset?: string }>) {
+  const docs = fixture('binance-usdm-exchangeInfo-rest.json') as { symbols: Array<Record<string, unknown>> };
+  return { ...docs, symbols: symbols.map((s) => ({ ...docs.symbols[0], status: 'TRADING', quoteAsset: 'USDT', ...s })) };
+}
+
+const forceOrder = (symbol: string, side: 'BUY' | 'SELL', ap: string, z: string) => ({
+  e: 'forceOrder',
+  E: 1568014460893,
+  o: { s: symbol, S: side, o: 'LIMIT', f: 'IOC', q: z, p: ap, ap, X: 'FILLED', l: z, z, T: 1568014460893 },
+});
+
+describe('binance.parseInstruments', () => {
+  it('reads the documented exchangeInfo: a TRADING perpetual, linear, one base unit per quantity', () => {
+    expect(binance.parseInstruments('exchangeInfo', fixture('binance-usdm-exchangeInfo-rest.json'))).toEqual([
+      { venue: 'binance', symbol: 'BLZUSDT', asset: 'BLZ', kind: 'perp', priceScale: 1, contract: { type: 'linear', size: 1 } },
+    ]);
+  });
+
+  it('maps 1000PEPE to PEPE ×1000, quarterlies to dated, and skips symbols that do not trade', () => {
+    const specs = binance.parseInstruments('exchangeInfo', exchangeInfo([
+      { symbol: '1000PEPEUSDT', contractType: 'PERPETUAL', baseAsset: '1000PEPE' },
+      { symbol: 'BTCUSDT_250926', contractType: 'CURRENT_QUARTER', baseAsset: 'BTC' },
+      { symbol: 'BTCUSDT_251226', contractType: 'NEXT_QUARTER', baseAsset: 'BTC' },
+      { symbol: 'ETHUSDT_250627', contractType: 'CURRENT_QUARTER', baseAsset: 'ETH', status: 'SETTLING' },
+      { symbol: 'NEWUSDT', contractType: 'PERPETUAL', baseAsset: 'NEW', status: 'PENDING_TRADING' },
+      { symbol: 'OLDUSDT', contractType: 'PERPETUAL_DELIVERING', baseAsset: 'OLD' },
+      { symbol: 'BTCUSDC', contractType: 'PERPETUAL', baseAsset: 'BTC', quoteAsset: 'USDC' },
+    ]));
+    expect(specs.map((s) => [s.symbol, s.asset, s.kind, s.priceScale])).toEqual([
+      ['1000PEPEUSDT', 'PEPE', 'perp', 1000],
+      ['BTCUSDT_250926', 'BTC', 'dated', 1],
+      ['BTCUSDT_251226', 'BTC', 'dated', 1],
+      ['BTCUSDC', 'BTC', 'perp', 1],
+    ]);
+  });
+
+  it('reads USDT spot pairs from the spot exchangeInfo (the docs example is ETHBTC, not USDT-quoted)', () => {
+    expect(binance.parseInstruments('spotExchangeInfo', fixture('binance-spot-exchangeInfo-rest.json'))).toEqual([]);
+    const docs = fixture('binance-spot-exchangeInfo-rest.json') as { symbols: Array<Record<string, unknown>> };
+    const body = { ...docs, symbols: [{ ...docs.symbols[0], symbol: 'PEPEUSDT', baseAsset: 'PEPE', quoteAsset: 'USDT' }, { ...docs.symbols[0], symbol: 'XUSDT', baseAsset: 'X', quoteAsset: 'USDT', status: 'HALT' }] };
+    expect(binance.parseInstruments('spotExchangeInfo', body)).toEqual([
+      { venue: 'binance', symbol: 'PEPEUSDT', asset: 'PEPE', kind: 'spot', priceScale: 1, contract: { type: 'linear', size: 1 } },
+    ]);
+  });
+
+  it('rejects a malformed list and an unknown key', () => {
+    expect(() => binance.parseInstruments('exchangeInfo', { symbols: [{ symbol: 'BTCUSDT' }] })).toThrow(VenueDataError);
+    expect(() => binance.parseInstruments('contracts', fixture('binance-usdm-exchangeInfo-rest.json'))).toThrow(VenueDataError);
+  });
+
+  it('the mock lists each asset\'s perpetual plus the extra instruments', () => {
+    const symbols = catalogue.map((s) => s.symbol);
+    for (const extra of BINANCE_MOCK_EXTRA_INSTRUMENTS) expect(symbols).toContain(extra.symbol);
+    expect(symbols).toEqual(expect.arrayContaining(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']));
+    expect(catalogue.filter((s) => s.kind === 'spot').map((s) => s.symbol)).toEqual(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']);
+    // Perpetual look-ups are not shadowed by the same-named spot pair.
+    expect(binance.parseLiquidations(fixture('binance-usdm-forceOrder-ws.json'), catalogue)[0]?.kind).toBe('perp');
+  });
+});
 
 describe('binance.parseLiquidations', () => {
   it('normalises the documented forceOrder event: SELL order = long liquidated', () => {
-    const [liq] = binance.parseLiquidations(fixture('binance-usdm-forceOrder-ws.json'));
+    const [liq] = binance.parseLiquidations(fixture('binance-usdm-forceOrder-ws.json'), catalogue);
     expect(liq).toEqual({
       venue: 'binance',
       symbol: 'BTCUSDT',
       asset: 'BTC',
+      kind: 'perp',
       side: 'long',
       price: 9910,
       quantity: 0.014,
@@ -19,15 +86,40 @@ describe('binance.parseLiquidations', () => {
   });
 
   it('unwraps the combined-stream wrapper; BUY = short liquidated; uses filled z × average ap', () => {
-    const [liq] = binance.parseLiquidations(fixture('binance-usdm-forceOrder-ws-combined-tardis.json'));
+    const [liq] = binance.parseLiquidations(fixture('binance-usdm-forceOrder-ws-combined-tardis.json'), catalogue);
     expect(liq?.side).toBe('short');
     expect(liq?.quantity).toBe(0.014);
     expect(liq?.price).toBe(4706.04);
     expect(liq?.notionalUsd).toBeCloseTo(0.014 * 4706.04, 9);
   });
 
+  it('1000PEPEUSDT: asset PEPE, price per PEPE, quantity in PEPE, notional unchanged', () => {
+    const [liq] = binance.parseLiquidations(forceOrder('1000PEPEUSDT', 'SELL', '0.0123000', '50000'), catalogue);
+    expect(liq).toMatchObject({ symbol: '1000PEPEUSDT', asset: 'PEPE', kind: 'perp', side: 'long' });
+    expect(liq!.price).toBeCloseTo(0.0000123, 15);
+    expect(liq!.quantity).toBeCloseTo(50_000_000, 6);
+    expect(liq!.notionalUsd).toBeCloseTo(615, 9);
+  });
+
+  it('a quarterly future counts as a liquidation of its asset, kind dated', () => {
+    const specs = binance.parseInstruments('exchangeInfo', exchangeInfo([{ symbol: 'BTCUSDT_250926', contractType: 'CURRENT_QUARTER', baseAsset: 'BTC' }]));
+    const [liq] = binance.parseLiquidations(forceOrder('BTCUSDT_250926', 'BUY', '110000', '0.5'), specs);
+    expect(liq).toMatchObject({ symbol: 'BTCUSDT_250926', asset: 'BTC', kind: 'dated', side: 'short', price: 110000, quantity: 0.5, notionalUsd: 55000 });
+  });
+
+  it('counts liquidations of listed symbols nobody watches', () => {
+    const specs = binance.parseInstruments('exchangeInfo', exchangeInfo([{ symbol: 'IOSTUSDT', contractType: 'PERPETUAL', baseAsset: 'IOST' }]));
+    expect(binance.parseLiquidations(forceOrder('IOSTUSDT', 'SELL', '0.005', '100000'), specs)[0]).toMatchObject({ asset: 'IOST', notionalUsd: 500 });
+  });
+
+  it('skips a symbol the catalogue lacks, and the stream reports it', () => {
+    expect(binance.parseLiquidations(forceOrder('NEWCOINUSDT', 'SELL', '1', '1'), catalogue)).toEqual([]);
+    const [session] = binance.openStreams(['BTC'], catalogue);
+    expect(session!.onMessage(JSON.stringify(forceOrder('NEWCOINUSDT', 'SELL', '1', '1')))).toEqual({ liquidations: [], markets: [], replies: [], unknownSymbols: ['NEWCOINUSDT'] });
+  });
+
   it('returns [] for request replies (heartbeat answers)', () => {
-    expect(binance.parseLiquidations({ result: ['!forceOrder@arr'], id: 1 })).toEqual([]);
+    expect(binance.parseLiquidations({ result: ['!forceOrder@arr'], id: 1 }, catalogue)).toEqual([]);
   });
 
   it.each([
@@ -37,16 +129,28 @@ describe('binance.parseLiquidations', () => {
     ['negative size', { e: 'forceOrder', E: 1568014460893, o: { s: 'BTCUSDT', S: 'SELL', ap: '10', z: '-1', T: 1568014460893 } }],
     ['not an object', 'hello'],
   ])('throws VenueDataError for %s', (_name, message) => {
-    expect(() => binance.parseLiquidations(message)).toThrow(VenueDataError);
+    expect(() => binance.parseLiquidations(message, catalogue)).toThrow(VenueDataError);
+  });
+});
+
+describe('binance.openStreams and coverage', () => {
+  it('one all-market stream that counts every listed derivative', () => {
+    const sessions = binance.openStreams(['BTC'], catalogue);
+    expect(sessions.map((s) => s.url)).toEqual(['wss://fstream.binance.com/market/ws/!forceOrder@arr']);
+    const listed = catalogue.filter((s) => s.kind !== 'spot').length;
+    expect(binance.coverage(['BTC'], catalogue)).toEqual({ covered: listed, listed });
   });
 });
 
 describe('binance.parsePoll', () => {
+  const blz: InstrumentSpec[] = binance.parseInstruments('exchangeInfo', fixture('binance-usdm-exchangeInfo-rest.json'));
+
   it('reads mark, index and funding from premiumIndex, OI in USD = contracts × mark', () => {
-    const premium = binance.parsePoll('premiumIndex', fixture('binance-usdm-premiumIndex-all-rest.json'), ['BTC']);
-    const oi = binance.parsePoll('openInterest:BTCUSDT', fixture('binance-usdm-openInterest-rest.json'), ['BTC']);
+    const premium = binance.parsePoll('premiumIndex', fixture('binance-usdm-premiumIndex-all-rest.json'), catalogue);
+    const oi = binance.parsePoll('openInterest:BTCUSDT', fixture('binance-usdm-openInterest-rest.json'), catalogue);
     let snap: MarketSnapshot | undefined;
     for (const update of [...premium.markets, ...oi.markets]) snap = mergeMarket(snap, update);
+    expect(snap?.kind).toBe('perp');
     expect(snap?.markPrice).toBeCloseTo(11793.63104562);
     expect(snap?.indexPrice).toBeCloseTo(11781.8049597);
     expect(snap?.fundingRate8h).toBeCloseTo(0.00038246);
@@ -54,22 +158,93 @@ describe('binance.parsePoll', () => {
   });
 
   it('normalises funding to 8 h using the interval from fundingInfo', () => {
-    const info = binance.parsePoll('fundingInfo', [{ symbol: 'BTCUSDT', adjustedFundingRateCap: '0.02', adjustedFundingRateFloor: '-0.02', fundingIntervalHours: 4, disclaimer: false }], ['BTC']);
-    const premium = binance.parsePoll('premiumIndex', fixture('binance-usdm-premiumIndex-all-rest.json'), ['BTC']);
+    expect(binance.parsePoll('fundingInfo', fixture('binance-usdm-fundingInfo-rest.json'), blz).markets).toEqual([
+      { venue: 'binance', symbol: 'BLZUSDT', asset: 'BLZ', kind: 'perp', time: 0, fundingIntervalHours: 8 },
+    ]);
+    const info = binance.parsePoll('fundingInfo', [{ symbol: 'BTCUSDT', adjustedFundingRateCap: '0.02', adjustedFundingRateFloor: '-0.02', fundingIntervalHours: 4, disclaimer: false }], catalogue);
+    const premium = binance.parsePoll('premiumIndex', fixture('binance-usdm-premiumIndex-all-rest.json'), catalogue);
     let snap: MarketSnapshot | undefined;
     for (const update of [...info.markets, ...premium.markets]) snap = mergeMarket(snap, update);
     expect(snap?.fundingRate8h).toBeCloseTo(0.00038246 * 2);
   });
 
-  it('takes 24 h quote volume for perp and spot', () => {
-    const perp = binance.parsePoll('ticker24h:BTCUSDT', fixture('binance-usdm-ticker24hr-rest.json'), ['BTC']);
-    expect(perp.markets[0]?.perpVolume24hUsd).toBeGreaterThan(0);
-    const spotFixture = fixture('binance-spot-ticker24hr-rest.json');
-    const spot = binance.parsePoll('spotTicker24h', Array.isArray(spotFixture) ? spotFixture : [spotFixture], ['BTC']);
-    expect(spot.markets[0]?.spotVolume24hUsd).toBeGreaterThan(0);
+  it('takes 24 h quote volume for perp (all-symbol and single forms) and spot', () => {
+    const all = binance.parsePoll('ticker24h', fixture('binance-usdm-ticker24hr-all-rest.json'), catalogue);
+    expect(all.markets).toEqual([{ venue: 'binance', symbol: 'BTCUSDT', asset: 'BTC', kind: 'perp', time: 1499869899040, lastPrice: 4.000002, perpVolume24hUsd: 15.3 }]);
+    const single = binance.parsePoll('ticker24h:BTCUSDT', fixture('binance-usdm-ticker24hr-rest.json'), catalogue);
+    expect(single.markets[0]?.perpVolume24hUsd).toBeGreaterThan(0);
+    const spotRow = { ...(fixture('binance-spot-ticker24hr-rest.json') as object), symbol: 'BTCUSDT' };
+    const [spot] = binance.parsePoll('spotTicker24h', [spotRow], catalogue).markets;
+    expect(spot).toMatchObject({ symbol: 'BTCUSDT', asset: 'BTC', kind: 'spot', spotVolume24hUsd: 15.3 });
+  });
+
+  it('divides 1000PEPEUSDT prices by 1000 and scales its OI to PEPE; skips dated futures and USDC perpetuals', () => {
+    const view = staticView([marketRow('binance', 'BTC', 72_000), marketRow('binance', 'PEPE', 0.00001)]);
+    const specs = mockCatalogue('binance', view);
+    const premium = [
+      { symbol: '1000PEPEUSDT', markPrice: '0.0100300', indexPrice: '0.0100000', estimatedSettlePrice: '0.01', lastFundingRate: '0.00010000', interestRate: '0.0001', nextFundingTime: 1, time: 2 },
+      { symbol: 'BTCUSDT_260626', markPrice: '73000', indexPrice: '72000', estimatedSettlePrice: '72000', lastFundingRate: '', interestRate: '', nextFundingTime: 0, time: 2 },
+      { symbol: 'BTCUSDC', markPrice: '72010', indexPrice: '72000', estimatedSettlePrice: '72000', lastFundingRate: '0.0002', interestRate: '0.0001', nextFundingTime: 1, time: 2 },
+    ];
+    const markets = binance.parsePoll('premiumIndex', premium, specs).markets;
+    expect(markets).toHaveLength(1);
+    expect(markets[0]).toMatchObject({ symbol: '1000PEPEUSDT', asset: 'PEPE', kind: 'perp', fundingRate: 0.0001 });
+    expect(markets[0]!.markPrice).toBeCloseTo(0.00001003, 14);
+    const [oi] = binance.parsePoll('openInterest:1000PEPEUSDT', { openInterest: '2000000', symbol: '1000PEPEUSDT', time: 2 }, specs).markets;
+    expect(oi?.openInterestBase).toBe(2_000_000_000);
+  });
+
+  it('ignores symbols the catalogue lacks', () => {
+    expect(binance.parsePoll('premiumIndex', fixture('binance-usdm-premiumIndex-all-rest.json'), blz).markets).toEqual([]);
   });
 
   it('marks a malformed poll body with a readable error', () => {
-    expect(() => binance.parsePoll('premiumIndex', [{ symbol: 'BTCUSDT', markPrice: 'x' }], ['BTC'])).toThrow(/premiumIndex at 0\.markPrice/);
+    expect(() => binance.parsePoll('premiumIndex', [{ symbol: 'BTCUSDT', markPrice: 'x' }], catalogue)).toThrow(/premiumIndex at 0\.markPrice/);
+    expect(() => binance.parsePoll('nope', [], catalogue)).toThrow(VenueDataError);
+  });
+});
+
+describe('binance.pollRequests', () => {
+  it('polls all-symbol endpoints once, open interest per tracked asset, spot in batches of 20', () => {
+    const requests = binance.pollRequests(['BTC', 'PEPE', 'DOGE'], catalogue);
+    expect(requests.map((r) => r.key)).toEqual(['premiumIndex', 'ticker24h', 'fundingInfo', 'openInterest:BTCUSDT', 'openInterest:1000PEPEUSDT', 'spotTicker24h']);
+    expect(decodeURIComponent(requests.at(-1)!.url)).toBe('https://api.binance.com/api/v3/ticker/24hr?symbols=["BTCUSDT"]');
+  });
+
+  it('stays within 10 % of the fapi weight limit at 20 tracked assets', () => {
+    const assets = Array.from({ length: 20 }, (_, i) => `A${i}`);
+    const view = staticView(assets.map((a) => marketRow('binance', a, 1)));
+    const requests = binance.pollRequests(assets, mockCatalogue('binance', view));
+    const weight = requests.reduce((sum, r) => sum + (r.key === 'premiumIndex' ? 10 : r.key === 'ticker24h' ? 40 : r.key === 'fundingInfo' || r.key.startsWith('spot') ? 0 : 1), 0);
+    expect(requests.filter((r) => r.key.startsWith('spotTicker24h'))).toHaveLength(1);
+    expect(weight * 2).toBe(binance.rateBudget.requestsPerMinute);
+    expect(binance.rateBudget.requestsPerMinute * 10).toBeLessThanOrEqual(binance.rateBudget.limitPerMinute);
+  });
+});
+
+describe('binance.classifyFailure', () => {
+  const headers = (retryAfter: string | null) => ({ get: (name: string) => (name.toLowerCase() === 'retry-after' ? retryAfter : null) });
+
+  it('429 pauses for Retry-After', () => {
+    expect(binance.classifyFailure!(429, '{"code":-1003,"msg":"Too many requests"}', headers('30'))).toEqual({ kind: 'rateLimited', reason: 'rate limited: request weight exceeded (HTTP 429)', pauseMs: 30_000 });
+    expect(binance.classifyFailure!(429, '', headers(null))?.pauseMs).toBe(60_000);
+  });
+
+  it('418 is an IP ban of up to 3 days, honoured from Retry-After', () => {
+    expect(binance.classifyFailure!(418, '', headers('7200'))).toMatchObject({ kind: 'rateLimited', pauseMs: 7_200_000 });
+    expect(binance.classifyFailure!(418, '', headers(null))?.pauseMs).toBe(120_000);
+  });
+
+  it('leaves other answers to the defaults', () => {
+    expect(binance.classifyFailure!(451, '', headers(null))).toBeNull();
+    expect(binance.classifyFailure!(500, '', headers(null))).toBeNull();
+  });
+});
+
+describe('binance mock defaults', () => {
+  it('has a DOGE perpetual exactly when the view has DOGE rows', () => {
+    expect(catalogue.some((s) => s.asset === 'DOGE')).toBe(false);
+    const view = staticView([...['BTC', 'DOGE'].map((a) => marketRow('binance', a, 1))], defaultView().now);
+    expect(mockCatalogue('binance', view).find((s) => s.symbol === 'DOGEUSDT')).toMatchObject({ asset: 'DOGE', kind: 'perp' });
   });
 });

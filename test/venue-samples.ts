@@ -7,10 +7,11 @@
  * the mock exchange (test/mock/venues), which speaks each venue's wire format for REST bodies,
  * subscribe acks and liquidation frames.
  */
-import { VenueDataError, mergeMarket, type Liquidation, type MarketUpdate, type VenueId } from '../src/core/model';
+import { VenueDataError, mergeMarket, type InstrumentSpec, type Liquidation, type MarketUpdate, type VenueId } from '../src/core/model';
 import type { ScenarioLiquidationEvent } from '../src/core/scenario';
 import { venues } from '../src/venues';
 import type { StreamOutput, StreamSession, VenueAdapter } from '../src/venues/types';
+import { mockCatalogue } from './catalogue';
 import { fixture } from './fixtures';
 import type { MockMarketView, MockVenue, MockWsConnection } from './mock/types';
 import { mockVenues } from './mock/venues';
@@ -22,49 +23,48 @@ const PRICES: Record<string, number> = { BTC: 72_000, ETH: 2_100, SOL: 90 };
 
 /**
  * What a payload is fed to: `parseLiquidations`, the stream session's `onMessage` (the value as
- * JSON text for 'stream', raw text for 'frame'), or `parsePoll(key)`.
+ * JSON text for 'stream', raw text for 'frame'), `parsePoll(key)` or `parseInstruments(key)`.
  */
-export type Target = { kind: 'liquidations' } | { kind: 'stream' } | { kind: 'frame' } | { kind: 'poll'; key: string };
+export type Target = { kind: 'liquidations' } | { kind: 'stream' } | { kind: 'frame' } | { kind: 'poll'; key: string } | { kind: 'instruments'; key: string };
 
 export interface Sample {
   venue: VenueId;
   /** Where the payload came from, for failure messages. */
   source: string;
-  /** 'message' samples go to parseLiquidations and the stream; 'poll' samples to parsePoll(key). */
-  kind: 'message' | 'poll';
+  /** 'message' samples go to parseLiquidations and the stream; 'poll' samples to parsePoll(key); 'instruments' to parseInstruments(key). */
+  kind: 'message' | 'poll' | 'instruments';
   key?: string;
   payload: unknown;
-  watched: readonly string[];
 }
 
-/** Outcome of feeding one payload to one parser: its output, or what it threw. */
-export type Outcome = { ok: true; output: StreamOutput } | { ok: false; error: unknown };
+/** Outcome of feeding one payload to one parser: its output (and instruments read), or what it threw. */
+export type Outcome = { ok: true; output: StreamOutput; instruments?: InstrumentSpec[] } | { ok: false; error: unknown };
 
 /**
- * Everything needed to drive one venue in plain Node: its adapter, its mock, and the valid
- * samples. `prime()` replays the valid bodies of the polls adapters learn contract sizes from
- * (OKX, BitMEX), so they are back in a known state before each case.
+ * Everything needed to drive one venue in plain Node: its adapter, its mock, the valid samples,
+ * and the instrument catalogue every parser is given (the mock's list plus the fixture lists).
  */
 export interface VenueHarness {
   venue: VenueId;
   adapter: VenueAdapter;
   samples: Sample[];
-  /** Restore learned contract sizes; with `afterKey`, only when a poll of that key could have changed them. */
-  prime(afterKey?: string): void;
+  instruments: readonly InstrumentSpec[];
   /** A fresh stream session that has seen the mock's answers to its subscribe frames; null without a stream. */
   session(): StreamSession | null;
-  run(target: Target, payload: unknown, watched: readonly string[]): Outcome;
+  run(target: Target, payload: unknown): Outcome;
 }
 
 /** Fixture payloads per venue, each fed where the real venue's message would go. */
-const FIXTURE_SAMPLES: Record<VenueId, Array<{ file: string; kind: 'message' | 'poll'; key?: string; watched?: string[]; wrap?: boolean }>> = {
+const FIXTURE_SAMPLES: Record<VenueId, Array<{ file: string; kind: 'message' | 'poll' | 'instruments'; key?: string; wrap?: boolean }>> = {
   binance: [
     { file: 'binance-usdm-forceOrder-ws.json', kind: 'message' },
     { file: 'binance-usdm-forceOrder-ws-combined-tardis.json', kind: 'message' },
     { file: 'binance-usdm-premiumIndex-all-rest.json', kind: 'poll', key: 'premiumIndex' },
-    { file: 'binance-usdm-fundingInfo-rest.json', kind: 'poll', key: 'fundingInfo', watched: ['BLZ'] },
+    { file: 'binance-usdm-fundingInfo-rest.json', kind: 'poll', key: 'fundingInfo' },
     { file: 'binance-usdm-openInterest-rest.json', kind: 'poll', key: 'openInterest:BTCUSDT' },
-    { file: 'binance-usdm-ticker24hr-rest.json', kind: 'poll', key: 'ticker24h:BTCUSDT' },
+    { file: 'binance-usdm-ticker24hr-all-rest.json', kind: 'poll', key: 'ticker24h' },
+    { file: 'binance-usdm-exchangeInfo-rest.json', kind: 'instruments', key: 'exchangeInfo' },
+    { file: 'binance-spot-exchangeInfo-rest.json', kind: 'instruments', key: 'spotExchangeInfo' },
     // The fixture is one row of the `symbols=[…]` answer, which is an array.
     { file: 'binance-spot-ticker24hr-rest.json', kind: 'poll', key: 'spotTicker24h', wrap: true },
     { file: 'binance-usdm-openInterestHist-rest.json', kind: 'poll', key: 'openInterestHist:BTCUSDT' },
@@ -76,38 +76,42 @@ const FIXTURE_SAMPLES: Record<VenueId, Array<{ file: string; kind: 'message' | '
     { file: 'bybit-liquidation-deprecated-ws-tardis.json', kind: 'message' },
     { file: 'bybit-tickers-linear-perp-ws.json', kind: 'message' },
     { file: 'bybit-tickers-inverse-rest.json', kind: 'poll', key: 'tickers:BTCUSDT' },
-    { file: 'bybit-instruments-linear-rest.json', kind: 'poll', key: 'instruments:BTCUSDT' },
+    { file: 'bybit-instruments-linear-rest.json', kind: 'instruments', key: 'instruments:linear' },
+    { file: 'bybit-instruments-linear-prelaunch-rest.json', kind: 'instruments', key: 'instruments:linear' },
     { file: 'bybit-tickers-spot-rest.json', kind: 'poll', key: 'spotTickers:BTCUSDT' },
   ],
   okx: [
     { file: 'okx-liquidation-orders-ws-swap-docs.json', kind: 'message' },
     { file: 'okx-liquidation-orders-ws-futures-tardis.json', kind: 'message' },
     { file: 'okx-tickers-ws-swap-tardis.json', kind: 'message' },
-    { file: 'okx-funding-rate-rest.json', kind: 'poll', key: 'funding:BTC-USDT-SWAP' },
-    { file: 'okx-mark-price-rest.json', kind: 'poll', key: 'mark:BTC-USDT-SWAP' },
-    { file: 'okx-open-interest-rest.json', kind: 'poll', key: 'openInterest:BTC-USDT-SWAP' },
-    { file: 'okx-index-tickers-rest.json', kind: 'poll', key: 'index:BTC-USDT' },
-    { file: 'okx-ticker-swap-rest.json', kind: 'poll', key: 'ticker:BTC-USD-SWAP' },
-    { file: 'okx-instruments-swap-rest.json', kind: 'poll', key: 'instruments:BTC-USDT' },
+    { file: 'okx-funding-rate-rest.json', kind: 'poll', key: 'funding' },
+    { file: 'okx-mark-price-rest.json', kind: 'poll', key: 'mark' },
+    { file: 'okx-open-interest-rest.json', kind: 'poll', key: 'openInterest' },
+    { file: 'okx-index-tickers-rest.json', kind: 'poll', key: 'index:USDT' },
+    { file: 'okx-tickers-swap-rest.json', kind: 'poll', key: 'tickers' },
+    { file: 'okx-instruments-swap-rest.json', kind: 'instruments', key: 'instruments:SWAP' },
+    { file: 'okx-instruments-futures-rest.json', kind: 'instruments', key: 'instruments:FUTURES' },
   ],
   bitmex: [
     { file: 'bitmex-liquidation-ws-insert-tardis.json', kind: 'message' },
     { file: 'bitmex-liquidation-ws-delete-tardis.json', kind: 'message' },
     // The fixture is one element of the /instrument answer, which is an array.
     { file: 'bitmex-instrument-xbtusd-rest-element.json', kind: 'poll', key: 'instrument', wrap: true },
+    { file: 'bitmex-instrument-active-rest.json', kind: 'instruments', key: 'instruments' },
   ],
   bitget: [
     { file: 'bitget-liquidation-ws-uta-docs.json', kind: 'message' },
     { file: 'bitget-liquidation-ws-v3-tardis.json', kind: 'message' },
     { file: 'bitget-mix-tickers-rest.json', kind: 'poll', key: 'tickers' },
-    { file: 'bitget-mix-funding-time-rest.json', kind: 'poll', key: 'fundingTime:BTCUSDT' },
-    { file: 'bitget-mix-open-interest-rest.json', kind: 'poll', key: 'openInterest:BTCUSDT' },
+    { file: 'bitget-mix-current-fund-rate-docs2025-rest.json', kind: 'poll', key: 'currentFundRate' },
+    { file: 'bitget-mix-contracts-rest.json', kind: 'instruments', key: 'contracts' },
   ],
   bitfinex: [
     { file: 'bitfinex-liquidations-ws.json', kind: 'message' },
     { file: 'bitfinex-liquidations-hist-rest.json', kind: 'message' },
     { file: 'bitfinex-status-deriv-ws.json', kind: 'message' },
-    { file: 'bitfinex-status-deriv-rest.json', kind: 'poll', key: 'status', watched: ['AMP'] },
+    { file: 'bitfinex-status-deriv-rest.json', kind: 'poll', key: 'status' },
+    { file: 'bitfinex-status-deriv-rest.json', kind: 'instruments', key: 'instruments' },
     { file: 'bitfinex-tickers-rest.json', kind: 'poll', key: 'tickers' },
     { file: 'bitfinex-liquidations-hist-rest.json', kind: 'poll', key: 'liquidationsHist' },
   ],
@@ -116,12 +120,14 @@ const FIXTURE_SAMPLES: Record<VenueId, Array<{ file: string; kind: 'message' | '
     { file: 'deribit-trades-ws-liquidation-T-tardis.json', kind: 'message' },
     { file: 'deribit-ticker-ws-perpetual.json', kind: 'message' },
     { file: 'deribit-get_book_summary_by_currency-rest-docs.json', kind: 'poll', key: 'bookSummary:ETH' },
+    { file: 'deribit-get_instruments-rest-docs.json', kind: 'instruments', key: 'instruments' },
   ],
   hyperliquid: [
     { file: 'hyperliquid-activeAssetCtx-ws-tardis.json', kind: 'message' },
     { file: 'hyperliquid-fundingHistory-rest.json', kind: 'message' },
     { file: 'hyperliquid-metaAndAssetCtxs-rest.json', kind: 'message' },
     { file: 'hyperliquid-metaAndAssetCtxs-rest.json', kind: 'poll', key: 'metaAndAssetCtxs' },
+    { file: 'hyperliquid-meta-rest.json', kind: 'instruments', key: 'meta' },
   ],
 };
 
@@ -154,8 +160,8 @@ function mockView(venue: VenueId): MockMarketView {
   );
 }
 
-function openMockSession(adapter: VenueAdapter, mock: MockVenue, view: MockMarketView): { session: StreamSession; acks: string[]; connection: MockWsConnection } | null {
-  const session = adapter.openStream(WATCHED);
+function openMockSession(adapter: VenueAdapter, mock: MockVenue, view: MockMarketView, instruments: readonly InstrumentSpec[]): { session: StreamSession; acks: string[]; connection: MockWsConnection } | null {
+  const session = adapter.openStreams(WATCHED, instruments)[0];
   if (!session) return null;
   const url = new URL(session.url);
   const connection = mock.connect(url.host, url.pathname + url.search);
@@ -178,31 +184,33 @@ function jsonOrUndefined(text: string): unknown {
 }
 
 /** Every valid payload for one venue: fixtures, mock REST bodies, mock acks and liquidation frames. */
-function samplesFor(adapter: VenueAdapter, mock: MockVenue, view: MockMarketView): Sample[] {
+function samplesFor(adapter: VenueAdapter, mock: MockVenue, view: MockMarketView, instruments: readonly InstrumentSpec[]): Sample[] {
   const venue = adapter.id;
-  const samples: Sample[] = FIXTURE_SAMPLES[venue].map(({ file, kind, key, watched, wrap }) => ({
+  const samples: Sample[] = FIXTURE_SAMPLES[venue].map(({ file, kind, key, wrap }) => ({
     venue,
     source: `fixture ${file}`,
     kind,
     ...(key ? { key } : {}),
     payload: trimmed(wrap ? [fixture(file)] : fixture(file)),
-    watched: watched ?? WATCHED,
   }));
-  const requests = [...adapter.pollRequests(MOCKED), ...(adapter.backfillRequests?.(MOCKED) ?? [])];
-  for (const request of requests) {
+  const requests = [
+    ...adapter.instrumentRequests().map((request) => ({ request, kind: 'instruments' as const })),
+    ...[...adapter.pollRequests(MOCKED, instruments), ...(adapter.backfillRequests?.(MOCKED, instruments) ?? [])].map((request) => ({ request, kind: 'poll' as const })),
+  ];
+  for (const { request, kind } of requests) {
     const url = new URL(request.url);
     const body = request.body === undefined ? '' : JSON.stringify(request.body);
     const response = mock.http({ method: request.method ?? 'GET', host: url.host, path: url.pathname, query: url.searchParams, body }, view);
     if (response.status !== 200) throw new Error(`mock ${venue} answered ${response.status} to ${request.url}`);
-    samples.push({ venue, source: `mock ${request.key}`, kind: 'poll', key: request.key, payload: trimmed(response.body), watched: WATCHED });
+    samples.push({ venue, source: `mock ${request.key}`, kind, key: request.key, payload: trimmed(response.body) });
   }
-  const stream = openMockSession(adapter, mock, view);
+  const stream = openMockSession(adapter, mock, view, instruments);
   const frames = stream ? playedLiquidations(venue).flatMap((event) => stream.connection.liquidationFrames(event, view)) : [];
   for (const [what, texts] of [['ack', stream?.acks ?? []], ['liquidation frame', frames]] as const) {
     texts.forEach((text, i) => {
       const payload = jsonOrUndefined(text);
       // Bare-text frames ('pong') carry no structure to mutate.
-      if (payload !== undefined) samples.push({ venue, source: `mock ${what} ${i}`, kind: 'message', payload, watched: WATCHED });
+      if (payload !== undefined) samples.push({ venue, source: `mock ${what} ${i}`, kind: 'message', payload });
     });
   }
   return samples;
@@ -222,35 +230,38 @@ function trimmed(value: unknown): unknown {
   return value;
 }
 
-/** Polls that teach an adapter contract sizes (OKX instruments, BitMEX /instrument); cases after them re-prime. */
-const TEACHING_POLLS: Partial<Record<VenueId, string>> = { okx: 'instruments:', bitmex: 'instrument' };
-
 const STATEFUL_SESSIONS: ReadonlySet<VenueId> = new Set(['bitfinex']);
 
 function toOutput(liquidations: Liquidation[]): StreamOutput {
   return { liquidations, markets: [], replies: [] };
 }
 
+/** The mock's instrument list plus every instrument-list fixture, read by the adapter. */
+function catalogueFor(adapter: VenueAdapter, view: MockMarketView): InstrumentSpec[] {
+  const fromFixtures = FIXTURE_SAMPLES[adapter.id]
+    .filter((sample) => sample.kind === 'instruments')
+    .flatMap(({ file, key, wrap }) => adapter.parseInstruments(key!, wrap ? [fixture(file)] : fixture(file)));
+  const fromMock = mockCatalogue(adapter.id, view);
+  const listed = new Set(fromMock.map((spec) => spec.symbol));
+  return [...fromMock, ...fromFixtures.filter((spec) => !listed.has(spec.symbol))];
+}
+
 export function harnessFor(venue: VenueId): VenueHarness {
   const adapter = venues[venue];
   const mock = mockVenues.find((m) => m.id === venue)!;
   const view = mockView(venue);
-  const samples = samplesFor(adapter, mock, view);
-  const polls = samples.filter((s) => s.kind === 'poll');
-  const teaching = TEACHING_POLLS[venue];
-  const prime = (afterKey?: string) => {
-    if (teaching === undefined || (afterKey !== undefined && !afterKey.startsWith(teaching))) return;
-    for (const sample of polls.filter((s) => s.key!.startsWith(teaching))) adapter.parsePoll(sample.key!, structuredClone(sample.payload), sample.watched);
-  };
-  const session = () => openMockSession(adapter, mock, view)?.session ?? null;
+  const instruments = catalogueFor(adapter, view);
+  const samples = samplesFor(adapter, mock, view, instruments);
+  const session = () => openMockSession(adapter, mock, view, instruments)?.session ?? null;
   // Bitfinex sessions learn channel ids from 'subscribed' events; the other venues' sessions hold no state,
   // so one primed session serves every case.
   let shared: StreamSession | null | undefined;
   const caseSession = () => (STATEFUL_SESSIONS.has(venue) ? session() : (shared === undefined ? (shared = session()) : shared));
-  const run = (target: Target, payload: unknown, watched: readonly string[]): Outcome => {
+  const run = (target: Target, payload: unknown): Outcome => {
     try {
-      if (target.kind === 'liquidations') return { ok: true, output: toOutput(adapter.parseLiquidations(payload)) };
-      if (target.kind === 'poll') return { ok: true, output: adapter.parsePoll(target.key, payload, watched) };
+      if (target.kind === 'liquidations') return { ok: true, output: toOutput(adapter.parseLiquidations(payload, instruments)) };
+      if (target.kind === 'poll') return { ok: true, output: adapter.parsePoll(target.key, payload, instruments) };
+      if (target.kind === 'instruments') return { ok: true, output: toOutput([]), instruments: adapter.parseInstruments(target.key, payload) };
       const open = caseSession();
       if (!open) throw new Error(`${venue} has no stream`);
       // JSON.stringify writes NaN and Infinity as null, as a venue's JSON encoder would.
@@ -260,18 +271,19 @@ export function harnessFor(venue: VenueId): VenueHarness {
       return { ok: false, error };
     }
   };
-  for (const sample of polls) adapter.parsePoll(sample.key!, structuredClone(sample.payload), sample.watched);
-  return { venue, adapter, samples, prime, session, run };
+  return { venue, adapter, samples, instruments, session, run };
 }
 
 /** The targets one sample is fed to. */
 export function targetsOf(sample: Sample, hasStream: boolean): Target[] {
   if (sample.kind === 'poll') return [{ kind: 'poll', key: sample.key! }];
+  if (sample.kind === 'instruments') return [{ kind: 'instruments', key: sample.key! }];
   return hasStream ? [{ kind: 'liquidations' }, { kind: 'stream' }] : [{ kind: 'liquidations' }];
 }
 
 export function describeTarget(target: Target): string {
   if (target.kind === 'poll') return `parsePoll(${target.key})`;
+  if (target.kind === 'instruments') return `parseInstruments(${target.key})`;
   return target.kind === 'liquidations' ? 'parseLiquidations' : 'stream.onMessage';
 }
 
@@ -364,6 +376,22 @@ export function outputProblems(venue: VenueId, output: StreamOutput, input: unkn
   return problems;
 }
 
+/** Every way a parsed instrument list breaks the InstrumentSpec contract; [] when it is sound. */
+export function instrumentProblems(venue: VenueId, specs: readonly InstrumentSpec[]): string[] {
+  const problems: string[] = [];
+  for (const spec of specs) {
+    const at = `instrument ${String(spec.symbol)}`;
+    if (spec.venue !== venue) problems.push(`${at} from venue ${spec.venue}`);
+    if (typeof spec.symbol !== 'string' || !spec.symbol || typeof spec.asset !== 'string' || !/^[A-Z0-9]{1,20}$/.test(spec.asset)) problems.push(`${at} asset ${String(spec.asset)}`);
+    if (!['perp', 'dated', 'spot'].includes(spec.kind)) problems.push(`${at} kind ${String(spec.kind)}`);
+    if (!(Number.isFinite(spec.priceScale) && spec.priceScale > 0)) problems.push(`${at} priceScale ${spec.priceScale}`);
+    const contract = spec.contract;
+    const value = contract.type === 'linear' ? contract.size : contract.type === 'inverse' ? contract.usd : contract.multiplier;
+    if (!(Number.isFinite(value) && value !== 0)) problems.push(`${at} contract ${JSON.stringify(contract)}`);
+  }
+  return problems;
+}
+
 /** null when the outcome meets the contract (sound output, or a VenueDataError from this venue), else why not. */
 export function contractViolation(venue: VenueId, outcome: Outcome, input: unknown): string | null {
   if (!outcome.ok) {
@@ -371,12 +399,13 @@ export function contractViolation(venue: VenueId, outcome: Outcome, input: unkno
     if (error instanceof VenueDataError && error.venue === venue) return null;
     return `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
   }
-  const problems = outputProblems(venue, outcome.output, input);
+  const problems = [...outputProblems(venue, outcome.output, input), ...instrumentProblems(venue, outcome.instruments ?? [])];
   return problems.length ? problems.join('; ') : null;
 }
 
-export function itemCount(output: StreamOutput): number {
-  return output.liquidations.length + output.markets.length + (output.history?.length ?? 0);
+export function itemCount(outcome: Extract<Outcome, { ok: true }>): number {
+  const { output } = outcome;
+  return output.liquidations.length + output.markets.length + (output.history?.length ?? 0) + (outcome.instruments?.length ?? 0);
 }
 
 // ---------------------------------------------------------------------------------------------

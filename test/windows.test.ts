@@ -4,7 +4,7 @@ import { FINE_MINUTES, HOUR_MS, LiquidationWindows, MINUTE_MS, minuteOf, type Le
 
 const NOW = Date.UTC(2026, 10, 21, 12, 30, 15);
 const liq = (minutesAgo: number, side: 'long' | 'short', usd: number, over: Partial<Liquidation> = {}): Liquidation => ({
-  venue: 'binance', symbol: 'BTCUSDT', asset: 'BTC', side, price: 72000, quantity: usd / 72000, notionalUsd: usd, time: NOW - minutesAgo * MINUTE_MS, ...over,
+  venue: 'binance', symbol: 'BTCUSDT', asset: 'BTC', kind: 'perp', side, price: 72000, quantity: usd / 72000, notionalUsd: usd, time: NOW - minutesAgo * MINUTE_MS, ...over,
 });
 
 describe('LiquidationWindows', () => {

@@ -11,7 +11,7 @@ const REQUEST_DEADLINE_MS = 10_000;
 /** Without a Retry-After header, a rate-limited venue rests this long. */
 const DEFAULT_RATE_LIMIT_PAUSE_MS = 60_000;
 /** Never trust a Retry-After longer than this (a broken header must not silence a venue for days). */
-const MAX_RATE_LIMIT_PAUSE_MS = 30 * 60_000;
+const MAX_RATE_LIMIT_PAUSE_MS = 15 * 60_000;
 
 export class HttpError extends Error {
   constructor(

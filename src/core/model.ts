@@ -49,6 +49,8 @@ export interface InstrumentSpec {
   contract: ContractValue;
   /** Highest leverage the venue allows on it, where the list says. */
   maxLeverage?: number;
+  /** Its mark price when the list was fetched, where a venue values other contracts with it (BitMEX XBTUSD for quantos). */
+  referencePrice?: number;
 }
 
 export interface Liquidation {
@@ -133,18 +135,21 @@ export function normaliseAsset(code: string): string {
  * 1MBABYDOGEUSDT, kPEPE (Hyperliquid: k = 1000). The canonical asset is the coin itself with a
  * price scale of that multiple, so PEPE is PEPE on every venue (OKX lists PEPE-USDT-SWAP).
  * A digit that belongs to the coin's name (1INCH) has no power of ten after it and is kept.
+ * null for a code that is no asset code (empty, punctuation, markup): such an instrument is skipped.
  */
-export function canonicalBase(code: string): { asset: string; priceScale: number } {
+export function canonicalBase(code: string): { asset: string; priceScale: number } | null {
   const trimmed = code.trim();
   const thousand = /^k([A-Z][A-Z0-9]*)$/.exec(trimmed);
-  if (thousand) return { asset: normaliseAsset(thousand[1]!), priceScale: 1000 };
   const upper = trimmed.toUpperCase();
   const million = /^1M([A-Z][A-Z0-9]*)$/.exec(upper);
-  if (million) return { asset: normaliseAsset(million[1]!), priceScale: 1_000_000 };
   const multiple = /^(1000000|100000|10000|1000)([A-Z][A-Z0-9]*)$/.exec(upper);
-  if (multiple) return { asset: normaliseAsset(multiple[2]!), priceScale: Number(multiple[1]) };
-  return { asset: normaliseAsset(upper), priceScale: 1 };
+  const [coin, priceScale] = thousand ? [thousand[1]!, 1000] : million ? [million[1]!, 1_000_000] : multiple ? [multiple[2]!, Number(multiple[1])] : [upper, 1];
+  const asset = normaliseAsset(coin);
+  return ASSET_CODE.test(asset) ? { asset, priceScale } : null;
 }
+
+/** What an asset code looks like everywhere (sites, the page port, storage keys). */
+export const ASSET_CODE = /^[A-Z0-9]{1,20}$/;
 
 /** Combine a new partial update into the previous snapshot; derives OI in USD from base × mark. */
 export function mergeMarket(previous: MarketSnapshot | undefined, update: MarketUpdate): MarketSnapshot {

@@ -107,7 +107,9 @@ function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
       // Only TRADING symbols trade; the others are not listed yet, settling or delisted.
       if (kind === undefined || row.status !== 'TRADING') continue;
       // '1000PEPE' is 1000 PEPE: prices per PEPE are the quoted price ÷ 1000.
-      const { asset, priceScale } = canonicalBase(row.baseAsset);
+      const base = canonicalBase(row.baseAsset);
+      if (base === null) continue;
+      const { asset, priceScale } = base;
       // USD-M contracts are linear: a quantity of 1 is 1 unit of the base asset ("1000PEPE"), margined in the quote.
       specs.push({ venue: 'binance', symbol: row.symbol, asset, kind, priceScale, contract: { type: 'linear', size: 1 } });
     }
@@ -117,8 +119,9 @@ function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
     const specs: InstrumentSpec[] = [];
     for (const row of parseWith('binance', 'spot exchangeInfo', spotExchangeInfo, body).symbols) {
       // The spot volume poll reads USDT pairs only (their quote volume is taken as USD).
-      if (row.status !== 'TRADING' || row.quoteAsset !== MAIN_QUOTE) continue;
-      const { asset, priceScale } = canonicalBase(row.baseAsset);
+      const base = canonicalBase(row.baseAsset);
+      if (row.status !== 'TRADING' || row.quoteAsset !== MAIN_QUOTE || base === null) continue;
+      const { asset, priceScale } = base;
       specs.push({ venue: 'binance', symbol: row.symbol, asset, kind: 'spot', priceScale, contract: { type: 'linear', size: 1 } });
     }
     return specs;
@@ -270,7 +273,7 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
     const perpByAsset = new Map<string, InstrumentSpec>();
     for (const spec of instruments) if (isMainPerp(spec) && !perpByAsset.has(spec.asset)) perpByAsset.set(spec.asset, spec);
     for (const row of parseWith('binance', 'spot 24h ticker', z.array(ticker24h), body)) {
-      const spot = findInstrument(instruments, row.symbol);
+      const spot = findInstrument(instruments, row.symbol, 'spot');
       const perp = spot?.kind === 'spot' ? perpByAsset.get(spot.asset) : undefined;
       // Spot volume belongs to the asset's row, which the perpetual names.
       if (perp) markets.push({ ...base(perp, row.closeTime), kind: 'spot', spotVolume24hUsd: row.quoteVolume });

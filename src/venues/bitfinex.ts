@@ -6,9 +6,10 @@
  * Bitfinex sends arrays; the docs warn that fields get appended, so never rely on an array's length.
  */
 import { z } from 'zod';
-import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { JSON_INTEGER, JSON_NUMBER, decimal, emptyOutput, epochMs, epochMsOrNaN, isObject, liquidationsOnly, matchHead, nonNegative, nonZeroOrNaN, parseJsonFrame, parseWith, positive, positiveOrNaN, readRows } from './parse';
-import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
+import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
+import { derivatives, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
+import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const BITFINEX_WS_URL = 'wss://api-pub.bitfinex.com/ws/2';
 export const BITFINEX_REST = 'https://api-pub.bitfinex.com';
@@ -23,29 +24,29 @@ const HEARTBEAT = { intervalMs: 20_000, message: JSON.stringify({ event: 'ping',
 /** Perpetual funding settles every 8 h (docs, Derivatives Status: "Funding applied in the current 8h period"). */
 const FUNDING_INTERVAL_HOURS = 8;
 
-/** Perpetual symbols: t + base + "F0:" + margin currency + "F0" (e.g. tBTCF0:USTF0, tTESTBTCF0:TESTUSDTF0). */
+/**
+ * Perpetual symbols: t + base + "F0:" + margin currency + "F0" (e.g. tBTCF0:USTF0; paper trading
+ * tTESTBTCF0:TESTUSDTF0). Docs "Derivatives Status": keys=ALL lists every derivative.
+ */
 const PERPETUAL = /^t([A-Z0-9]+)F0:([A-Z0-9]+)F0$/;
 /** Spot pairs: tBTCUSD, or with a colon when the base code is longer than 3 letters (tDOGE:USD). */
 const SPOT_USD = /^t(?:([A-Z0-9]{3})|([A-Z0-9]+):)USD$/;
+/** USDt (UST) is the only margin currency valued as USD; EURt (EUT) perpetuals would need an FX rate. */
+const USD_MARGIN = 'UST';
+/** Paper-trading currencies start with TEST (docs "Paper Trading"); they are not a market. */
+const PAPER = /^TEST/;
 
-function symbolFor(asset: string): string {
-  return `t${asset.toUpperCase()}F0:USTF0`;
-}
-
-function spotSymbolFor(asset: string): string {
-  const code = asset.toUpperCase();
-  return code.length === 3 ? `t${code}USD` : `t${code}:USD`;
-}
-
-function perpetualAsset(symbol: string): string | null {
-  const match = PERPETUAL.exec(symbol);
-  return match?.[1] ? normaliseAsset(match[1]) : null;
-}
+/** Docs "Requirements and limitations": a rate-limited IP is blocked for 60 s; wait a little longer. */
+const RATE_LIMIT_PAUSE_MS = 90_000;
+/** Docs "Liquidations": limit up to 500 rows a request. */
+const LIQUIDATIONS_LIMIT = 500;
+/** Docs "Subscribe to channels": at most 25 channels per connection (one is liq:global). */
+const MAX_DERIV_CHANNELS = 24;
 
 function spotAsset(symbol: string): string | null {
   const match = SPOT_USD.exec(symbol);
   const code = match?.[1] ?? match?.[2];
-  return code ? normaliseAsset(code) : null;
+  return code ? (canonicalBase(code)?.asset ?? null) : null;
 }
 
 const eventMessage = z.object({
@@ -98,16 +99,42 @@ const tickerRow = z.tuple(
   z.unknown(),
 );
 
+/** Docs "Derivatives Status": each row starts with its KEY (the perpetual's symbol). */
+const statusKeyRow = z.tuple([z.string()], z.unknown());
+
+/**
+ * The catalogue: every USDt-margined perpetual the derivatives status list names. Docs
+ * ("Derivatives Status", "Derivatives" trading guide): one contract of a perpetual is one unit of
+ * the base currency. A perpetual that is listed has a status row; delisted ones drop out of ALL.
+ */
+function instrumentFrom(symbol: string): InstrumentSpec | null {
+  const match = PERPETUAL.exec(symbol);
+  if (!match) return null;
+  const [, baseCode, margin] = match;
+  if (margin !== USD_MARGIN || PAPER.test(baseCode!)) return null;
+  const base = canonicalBase(baseCode!);
+  if (!base) return null;
+  const { asset, priceScale } = base;
+  return { venue: 'bitfinex', symbol, asset, kind: 'perp', priceScale, contract: { type: 'linear', size: 1 } };
+}
+
+function instrumentRequests(): RestRequest[] {
+  return [{ key: 'instruments', url: `${BITFINEX_REST}/v2/status/deriv?keys=ALL` }];
+}
+
+function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
+  if (key !== 'instruments') throw new VenueDataError('bitfinex', `unknown instruments key ${key}`);
+  return parseWith('bitfinex', 'derivatives status list', z.array(statusKeyRow), body).flatMap((row) => instrumentFrom(row[0]) ?? []);
+}
+
 /**
  * Derivatives status as an array. The WS update omits the leading KEY the REST row has, so `offset`
  * is 0 for WS and 1 for REST. Indices from docs (ws-public-status): MTS 0, SPOT_PRICE 3,
  * NEXT_FUNDING_EVT_MTS 7, CURRENT_FUNDING 11, MARK_PRICE 14, OPEN_INTEREST 17.
  */
-function statusUpdate(symbol: string, row: readonly unknown[], offset: 0 | 1): MarketUpdate {
+function statusUpdate(spec: InstrumentSpec, row: readonly unknown[], offset: 0 | 1): MarketUpdate {
   const at = (index: number) => row[index + offset];
-  const asset = perpetualAsset(symbol);
-  if (!asset) throw new VenueDataError('bitfinex', `derivatives status for a non-perpetual key ${symbol}`);
-  const fields = parseWith('bitfinex', `derivatives status ${symbol}`, statusFields, {
+  const fields = parseWith('bitfinex', `derivatives status ${spec.symbol}`, statusFields, {
     time: at(0),
     spotPrice: at(3),
     nextFundingTime: at(7),
@@ -117,177 +144,159 @@ function statusUpdate(symbol: string, row: readonly unknown[], offset: 0 | 1): M
   });
   return {
     venue: 'bitfinex',
-    symbol,
-    asset,
+    symbol: spec.symbol,
+    asset: spec.asset,
+    kind: 'perp',
     time: Math.round(fields.time),
-    markPrice: fields.markPrice,
+    markPrice: fields.markPrice / spec.priceScale,
     // SPOT_PRICE is the book mid of the underlying Bitfinex spot pair: the closest to an index the API gives.
-    ...(fields.spotPrice !== null ? { indexPrice: fields.spotPrice } : {}),
+    ...(fields.spotPrice !== null ? { indexPrice: fields.spotPrice / spec.priceScale } : {}),
     ...(fields.currentFunding !== null ? { fundingRate: fields.currentFunding, fundingIntervalHours: FUNDING_INTERVAL_HOURS } : {}),
     ...(fields.nextFundingTime !== null ? { nextFundingTime: fields.nextFundingTime } : {}),
-    // OPEN_INTEREST counts contracts of one coin each, i.e. base units (docs: "outstanding derivative contracts").
-    ...(fields.openInterest !== null ? { openInterestBase: fields.openInterest } : {}),
+    // OPEN_INTEREST counts contracts of one coin each, i.e. base units (docs: "outstanding derivative contracts"); one side.
+    ...(fields.openInterest !== null ? { openInterestBase: fields.openInterest * spec.priceScale } : {}),
   };
 }
 
-/** One liquidation from a trigger row's fields, on either path. */
-function triggerLiquidation(symbol: string, asset: string, amount: number, price: number, time: number): Liquidation {
-  const quantity = Math.abs(amount);
-  return {
-    venue: 'bitfinex',
-    symbol,
-    asset,
-    // AMOUNT is the liquidated position: "Positive values means a long position, negative values means a short position" (docs: rest-public-liquidations).
-    side: amount > 0 ? 'long' : 'short',
-    // PRICE_ACQUIRED: "the price at which the position has been acquired" by the liquidation engine (BASE_PRICE is the entry).
-    price,
-    // Perpetual amounts are in coins (1 contract = 1 base unit).
-    quantity,
-    notionalUsd: quantity * price,
-    time: Math.round(time),
-  };
+interface Valued {
+  liquidations: Liquidation[];
+  unknown: string[];
 }
 
-function liquidationsFromRows(rows: readonly unknown[]): Liquidation[] {
-  const out: Liquidation[] = [];
+function liquidationsFromRows(rows: readonly unknown[], instruments: readonly InstrumentSpec[]): Valued {
+  const out: Valued = { liquidations: [], unknown: [] };
   for (const raw of rows) {
     const row = parseWith('bitfinex', 'liquidation row', positionRow, raw);
     // IS_MATCH 1 rows are the market fills of a liquidation already announced by its IS_MATCH 0 trigger
     // (docs, rest-public-liquidations: "0: initial liquidation trigger | 1: market execution").
     if (row[8] === 1) continue;
-    const [, , time, , symbol, amount, , , , , , price] = parseWith('bitfinex', 'liquidation trigger', triggerRow, raw);
-    const asset = perpetualAsset(symbol);
-    // liq:global also carries margin positions on spot pairs (tBSVUSD); like the other venues, count perpetuals only.
-    if (!asset) continue;
-    out.push(triggerLiquidation(symbol, asset, amount, price, time));
+    const [, posId, time, , symbol, amount, , , , , , price] = parseWith('bitfinex', 'liquidation trigger', triggerRow, raw);
+    const spec = findInstrument(instruments, symbol);
+    if (!spec) {
+      const perp = PERPETUAL.exec(symbol);
+      // liq:global also carries margin positions on spot pairs (tBSVUSD): perpetuals only count. A USDt
+      // perpetual missing from the catalogue is newer than it: reported. EURt and paper ones are never valued.
+      if (perp && perp[2] === USD_MARGIN && !PAPER.test(perp[1]!) && !out.unknown.includes(symbol)) out.unknown.push(symbol);
+      continue;
+    }
+    // AMOUNT is the liquidated position: "Positive values means a long position, negative values means a short position" (docs: rest-public-liquidations).
+    // PRICE_ACQUIRED: "the price at which the position has been acquired" by the liquidation engine (BASE_PRICE is the entry).
+    const fill = valueFill(spec, Math.abs(amount), price);
+    out.liquidations.push(liquidationOf(spec, amount > 0 ? 'long' : 'short', fill, Math.round(time), `${posId}`));
   }
   return out;
 }
 
-function parseLiquidations(message: unknown): Liquidation[] {
+function readLiquidations(message: unknown, instruments: readonly InstrumentSpec[]): Valued {
   if (isObject(message)) {
     // Events: info, subscribed, pong, conf, error.
     const event = parseWith('bitfinex', 'event', eventMessage, message);
     if (event.event === 'error') throw new VenueDataError('bitfinex', `error ${event.code ?? '?'}: ${event.msg ?? 'unknown'}`);
-    return [];
+    return { liquidations: [], unknown: [] };
   }
   const frame = parseWith('bitfinex', 'message', z.array(z.unknown()), message);
   if (typeof frame[0] === 'number') {
     // A channel frame [CHANNEL_ID, payload]: "hb" heartbeats, status rows (numbers) or liquidation rows (arrays).
     const payload = frame[1];
-    if (typeof payload === 'string') return [];
+    if (typeof payload === 'string') return { liquidations: [], unknown: [] };
     const items = parseWith('bitfinex', 'channel payload', z.array(z.unknown()), payload);
     const rows = items.filter((item) => Array.isArray(item) && item[0] === 'pos');
-    return liquidationsFromRows(rows);
+    return liquidationsFromRows(rows, instruments);
   }
   // REST /v2/liquidations/hist: every entry wraps one "pos" row: [[["pos", …]], …].
   const entries = parseWith('bitfinex', 'liquidations history', z.array(z.array(z.array(z.unknown()))), message);
-  return liquidationsFromRows(entries.flat());
+  return liquidationsFromRows(entries.flat(), instruments);
 }
 
-/**
- * A liq:global channel frame as Bitfinex sends it (live capture): [CHANNEL_ID,[["pos", …12 fields]]].
- * Captured: the fields the zod path checks: POS_ID, MTS, SYMBOL, AMOUNT, IS_MATCH, PRICE_ACQUIRED.
- */
-const CHANNEL_HEAD = new RegExp(String.raw`\[(${JSON_INTEGER}),\[`, 'y');
-const OR_NULL = `(?:${JSON_NUMBER}|null)`;
-const POSITION_ROW = new RegExp(
-  String.raw`\["pos",(${JSON_NUMBER}),(${OR_NULL}),${OR_NULL},"([A-Za-z0-9:]{1,40})",(${OR_NULL}),${OR_NULL},${OR_NULL},([01]),${OR_NULL},${OR_NULL},(${OR_NULL})\]`,
-  'y',
-);
-const CHANNEL_TAIL = /\]\]$/y;
-
-/**
- * The fast path of `parseLiquidations` for liquidation frames (see venues/parse.ts), on channels
- * `isLiquidationChannel` accepts; null: take the zod path. Never throws.
- */
-function readLiquidationFrame(text: string, isLiquidationChannel: (channelId: number) => boolean): Liquidation[] | null {
-  const head = matchHead(text, CHANNEL_HEAD);
-  if (head === null || !isLiquidationChannel(Number(head[1]))) return null;
-  const out: Liquidation[] = [];
-  const read = readRows(text, CHANNEL_HEAD.lastIndex, POSITION_ROW, CHANNEL_TAIL, (row) => {
-    // POS_ID must be a finite number on either kind of row (1e400 parses to Infinity).
-    if (!Number.isFinite(Number(row[1]))) return false;
-    // IS_MATCH 1: a market fill of a liquidation already counted (see liquidationsFromRows).
-    if (row[5] === '1') return true;
-    const time = epochMsOrNaN(row[2] === 'null' ? Number.NaN : Number(row[2]));
-    const amount = nonZeroOrNaN(row[4] === 'null' ? Number.NaN : Number(row[4]));
-    const price = positiveOrNaN(row[6] === 'null' ? Number.NaN : Number(row[6]));
-    if (Number.isNaN(time + amount + price)) return false;
-    const symbol = row[3]!;
-    const asset = perpetualAsset(symbol);
-    if (!asset) return true;
-    out.push(triggerLiquidation(symbol, asset, amount, price, time));
-    return true;
-  });
-  return read ? out : null;
+function parseLiquidations(message: unknown, instruments: readonly InstrumentSpec[]): Liquidation[] {
+  return readLiquidations(message, instruments).liquidations;
 }
 
-function fastLiquidations(text: string): Liquidation[] | null {
-  return readLiquidationFrame(text, () => true);
+function output(valued: Valued, markets: MarketUpdate[] = []): StreamOutput {
+  return { liquidations: valued.liquidations, markets, replies: [], ...(valued.unknown.length ? { unknownSymbols: valued.unknown } : {}) };
 }
 
-function openStream(watched: readonly string[]): StreamSession {
+function openStreams(tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[] {
   /** Channel ids are assigned per connection in the "subscribed" event. */
   const channelKeys = new Map<number, string>();
-  const keys = [BITFINEX_LIQUIDATION_KEY, ...watched.map((asset) => `deriv:${symbolFor(asset)}`)];
-  return {
-    url: BITFINEX_WS_URL,
-    // Docs, ws-public-status: {"event":"subscribe","channel":"status","key":"liq:global" | "deriv:tBTCF0:USTF0"}.
-    onOpen: () => keys.map((key) => JSON.stringify({ event: 'subscribe', channel: 'status', key })),
-    onMessage(text: string): StreamOutput {
-      const fast = readLiquidationFrame(text, (channelId) => !channelKeys.get(channelId)?.startsWith('deriv:'));
-      if (fast !== null) return liquidationsOnly(fast);
-      const message = parseJsonFrame('bitfinex', text);
-      if (isObject(message)) {
-        const event = parseWith('bitfinex', 'event', eventMessage, message);
-        if (event.event === 'subscribed' && event.chanId !== undefined && event.key) channelKeys.set(event.chanId, event.key);
-        return { ...emptyOutput(), liquidations: parseLiquidations(message) };
-      }
-      const key = Array.isArray(message) && typeof message[0] === 'number' ? channelKeys.get(message[0]) : undefined;
-      if (key?.startsWith('deriv:') && Array.isArray(message) && Array.isArray(message[1])) {
-        return { ...emptyOutput(), markets: [statusUpdate(key.slice('deriv:'.length), message[1], 0)] };
-      }
-      return { ...emptyOutput(), liquidations: parseLiquidations(message) };
+  // liq:global carries every liquidation; live status for the tracked perpetuals rides along (polls cover the rest).
+  const derivKeys = instrumentsOf(instruments, tracked).slice(0, MAX_DERIV_CHANNELS).map((spec) => `deriv:${spec.symbol}`);
+  const keys = [BITFINEX_LIQUIDATION_KEY, ...derivKeys];
+  return [
+    {
+      url: BITFINEX_WS_URL,
+      // Docs, ws-public-status: {"event":"subscribe","channel":"status","key":"liq:global" | "deriv:tBTCF0:USTF0"}.
+      onOpen: () => keys.map((key) => JSON.stringify({ event: 'subscribe', channel: 'status', key })),
+      onMessage(text: string): StreamOutput {
+        const message = parseJsonFrame('bitfinex', text);
+        if (isObject(message)) {
+          const event = parseWith('bitfinex', 'event', eventMessage, message);
+          if (event.event === 'subscribed' && event.chanId !== undefined && event.key) channelKeys.set(event.chanId, event.key);
+          return output(readLiquidations(message, instruments));
+        }
+        const key = Array.isArray(message) && typeof message[0] === 'number' ? channelKeys.get(message[0]) : undefined;
+        if (key?.startsWith('deriv:') && Array.isArray(message) && Array.isArray(message[1])) {
+          const spec = findInstrument(instruments, key.slice('deriv:'.length));
+          return spec ? { ...emptyOutput(), markets: [statusUpdate(spec, message[1], 0)] } : emptyOutput();
+        }
+        return output(readLiquidations(message, instruments));
+      },
+      heartbeat: HEARTBEAT,
+      maxConnectionMs: MAX_CONNECTION_MS,
     },
-    heartbeat: HEARTBEAT,
-    maxConnectionMs: MAX_CONNECTION_MS,
-  };
+  ];
 }
 
-function pollRequests(watched: readonly string[]): RestRequest[] {
-  const perps = watched.map(symbolFor);
-  const spots = watched.map(spotSymbolFor);
+/** liq:global is one channel for every symbol: it covers every listed perpetual. */
+function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
+  const listed = derivatives(instruments).length;
+  return { covered: listed, listed };
+}
+
+function pollRequests(): RestRequest[] {
   return [
-    // One request for every watched perpetual's mark, spot mid, funding and open interest.
-    { key: 'status', url: `${BITFINEX_REST}/v2/status/deriv?keys=${encodeURIComponent(perps.join(','))}` },
-    // Last price and 24 h volume (in coins) of the perpetuals and their USD spot pairs, in one request.
-    { key: 'tickers', url: `${BITFINEX_REST}/v2/tickers?symbols=${encodeURIComponent([...perps, ...spots].join(','))}` },
+    // Docs "Derivatives Status": keys=ALL gives mark, spot mid, funding and open interest of every perpetual in one request.
+    { key: 'status', url: `${BITFINEX_REST}/v2/status/deriv?keys=ALL` },
+    // Docs "Tickers": symbols=ALL gives last price and 24 h volume of every pair and perpetual in one request.
+    { key: 'tickers', url: `${BITFINEX_REST}/v2/tickers?symbols=ALL` },
   ];
 }
 
 /** Docs: liquidations/hist allows 3 requests a minute, so it is asked once, on install, never polled. */
 function backfillRequests(): RestRequest[] {
-  return [{ key: 'liquidationsHist', url: `${BITFINEX_REST}/v2/liquidations/hist?limit=500&sort=-1` }];
+  return [{ key: 'liquidationsHist', url: `${BITFINEX_REST}/v2/liquidations/hist?limit=${LIQUIDATIONS_LIMIT}&sort=-1` }];
 }
 
-function parsePoll(key: string, body: unknown, watched: readonly string[]): StreamOutput {
+/** A stream gap: docs "Liquidations", start/end in ms bound the rows (one global history covers every symbol). */
+function gapRequests(from: number, to: number): RestRequest[] {
+  return [{ key: 'liquidationsHist', url: `${BITFINEX_REST}/v2/liquidations/hist?start=${Math.floor(from)}&end=${Math.ceil(to)}&limit=${LIQUIDATIONS_LIMIT}&sort=-1` }];
+}
+
+function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
   const markets: MarketUpdate[] = [];
-  if (key === 'liquidationsHist') return { ...emptyOutput(), liquidations: parseLiquidations(body) };
+  if (key === 'liquidationsHist') return output(readLiquidations(body, instruments));
   if (key === 'status') {
-    const wanted = new Set(watched.map(symbolFor));
-    for (const row of parseWith('bitfinex', 'derivatives status', z.array(z.tuple([z.string()], z.unknown())), body)) {
-      if (wanted.has(row[0])) markets.push(statusUpdate(row[0], row, 1));
+    for (const row of parseWith('bitfinex', 'derivatives status', z.array(statusKeyRow), body)) {
+      const spec = findInstrument(instruments, row[0]);
+      if (spec?.kind === 'perp') markets.push(statusUpdate(spec, row, 1));
     }
   } else if (key === 'tickers') {
     // The response carries no timestamp: the values are as of receipt.
     const time = Date.now();
-    for (const [symbol, , , , , , , lastPrice, volume] of parseWith('bitfinex', 'tickers', z.array(tickerRow), body)) {
-      const perpAsset = perpetualAsset(symbol);
-      // VOLUME is in base coins for both kinds; × last price gives USD (USDt for perpetuals).
-      if (perpAsset) markets.push({ venue: 'bitfinex', symbol, asset: perpAsset, time, lastPrice, perpVolume24hUsd: volume * lastPrice });
-      const pairAsset = spotAsset(symbol);
-      if (pairAsset) markets.push({ venue: 'bitfinex', symbol: symbolFor(pairAsset), asset: pairAsset, time, spotVolume24hUsd: volume * lastPrice });
+    const perpOf = new Map(instruments.filter((spec) => spec.kind === 'perp').map((spec) => [spec.asset, spec]));
+    const rows = parseWith('bitfinex', 'tickers', z.array(z.array(z.unknown())), body);
+    // Funding tickers (fUSD …) have another layout; only trading pairs (t…) are read.
+    // Only rows read are validated: a dead pair elsewhere in ALL must not fail the whole poll.
+    for (const raw of rows.filter((row) => typeof row[0] === 'string' && row[0].startsWith('t'))) {
+      const symbol = raw[0] as string;
+      const spec = findInstrument(instruments, symbol);
+      const pairAsset = spec ? null : spotAsset(symbol);
+      const perp = spec?.kind === 'perp' ? spec : pairAsset ? perpOf.get(pairAsset) : undefined;
+      if (!perp) continue;
+      const [, , , , , , , lastPrice, volume] = parseWith('bitfinex', `ticker ${symbol}`, tickerRow, raw);
+      // VOLUME is in base coins (quoted units) for both kinds; × last price gives USD (USDt for perpetuals).
+      if (spec) markets.push({ venue: 'bitfinex', symbol, asset: perp.asset, kind: 'perp', time, lastPrice: lastPrice / perp.priceScale, perpVolume24hUsd: volume * lastPrice });
+      else markets.push({ venue: 'bitfinex', symbol: perp.symbol, asset: perp.asset, kind: 'spot', time, spotVolume24hUsd: volume * lastPrice });
     }
   } else {
     throw new VenueDataError('bitfinex', `unknown poll key ${key}`);
@@ -295,18 +304,37 @@ function parsePoll(key: string, body: unknown, watched: readonly string[]): Stre
   return { ...emptyOutput(), markets };
 }
 
+/**
+ * Docs "Requirements and limitations": too many requests answer HTTP 429 or the error array
+ * ["error", 11010, "ratelimit: error"], and the IP is blocked for 60 s.
+ */
+function classifyFailure(status: number, body: string): HttpFailure | null {
+  let code: unknown;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    code = Array.isArray(parsed) && parsed[0] === 'error' ? parsed[1] : undefined;
+  } catch {
+    code = undefined;
+  }
+  if (code === 11010 || status === 429) return { kind: 'rateLimited', reason: `rate limited: ${code === 11010 ? 'error 11010' : 'too many requests'} (HTTP ${status})`, pauseMs: RATE_LIMIT_PAUSE_MS };
+  return null;
+}
+
 export const bitfinex: VenueAdapter = {
   id: 'bitfinex',
   label: 'Bitfinex Perpetuals',
   // liq:global pushes every liquidation trigger; the docs describe no sampling or throttling.
   completeness: 'complete',
-  symbolFor,
+  instrumentRequests,
+  parseInstruments,
   parseLiquidations,
-  fastLiquidations,
-  openStream,
+  openStreams,
+  coverage,
   pollRequests,
   backfillRequests,
+  gapRequests,
   parsePoll,
+  classifyFailure,
   rateBudget: {
     // Per 30 s poll: 1 status/deriv + 1 tickers request whatever the number of assets, ×2 per minute.
     requestsPerMinute: 4,

@@ -1,16 +1,21 @@
 /**
- * Bitget USDT-M perpetuals: liquidations from the UTA (v3) public WebSocket, market data from the v2 mix REST API.
+ * Bitget USDT-M futures: liquidations from the UTA (v3) public WebSocket, instruments and market
+ * data from the v2 mix REST API.
  * Docs: https://www.bitget.com/api-doc/uta/websocket/public/Liquidation-Channel,
- *       https://www.bitget.com/api-doc/contract/market/Get-All-Symbol-Ticker (v2 mix market endpoints)
+ *       https://www.bitget.com/api-doc/contract/market/Get-All-Symbols-Contracts,
+ *       https://www.bitget.com/api-doc/contract/market/Get-All-Symbol-Ticker,
+ *       https://www.bitget.com/api-doc/contract/market/Get-Current-Funding-Rate
  */
 import { z } from 'zod';
-import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
-import { DECIMAL_TEXT, JSON_INTEGER, decimal, emptyOutput, epochMs, epochMsOrNaN, isObject, liquidationsOnly, matchHead, memoAsset, nonNegative, parseJsonFrame, parseWith, positive, positiveOrNaN, readRows, requireAsset } from './parse';
-import type { StreamOutput, StreamSession, VenueAdapter } from './types';
+import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
+import { derivatives, findInstrument, liquidationOf, valueFill } from './instruments';
+import { decimal, emptyOutput, epochMs, isObject, liquidationsOnly, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** The liquidation topic exists only on the UTA (v3) public socket, not on /v2/ws/public. */
 export const BITGET_WS_URL = 'wss://ws.bitget.com/v3/ws/public';
 export const BITGET_API = 'https://api.bitget.com';
+const MIX = `${BITGET_API}/api/v2/mix/market`;
 const PRODUCT_TYPE = 'USDT-FUTURES';
 
 /** Websocket intro: "Websocket will be forcibly disconnected every 24 hours"; reconnect a little before. */
@@ -24,6 +29,24 @@ const HEARTBEAT = { intervalMs: 20_000, message: 'ping' };
 
 /** The liquidation topic is per product type, not per symbol (Liquidation Channel request parameters). */
 const SUBSCRIBE_FRAME = JSON.stringify({ op: 'subscribe', args: [{ instType: 'usdt-futures', topic: 'liquidation' }] });
+
+/**
+ * Get Contract Config `symbolStatus`: listed (pre-listing), normal, maintain (no open/close), limit_open
+ * (close only), restrictedAPI (no API orders), off (offline). Positions exist, and can be liquidated, in these:
+ */
+const LIVE_STATUSES = new Set(['normal', 'limit_open', 'restrictedAPI']);
+
+/** Get Contract Config `symbolType`: "perpetual; delivery". */
+const KIND_OF_TYPE: Record<string, InstrumentSpec['kind']> = { perpetual: 'perp', delivery: 'dated' };
+
+const contractRow = z.object({
+  symbol: z.string().min(1),
+  baseCoin: z.string().min(1),
+  quoteCoin: z.string().min(1),
+  symbolType: z.string(),
+  symbolStatus: z.string(),
+  maxLever: positive.optional(),
+});
 
 const liquidationRow = z.object({
   symbol: z.string().min(1),
@@ -49,118 +72,20 @@ const tickerRow = z.object({
   markPrice: positive.optional(),
   indexPrice: nonNegative,
   fundingRate: decimal,
+  // Get All Tickers: "Current positions in the unit of number of coins traded" (base coin).
+  holdingAmount: nonNegative.optional(),
   usdtVolume: nonNegative.optional(),
   quoteVolume: nonNegative,
   ts: epochMs,
 });
 
-const fundingTimeRow = z.object({
+const fundRateRow = z.object({
   symbol: z.string().min(1),
-  nextFundingTime: epochMs,
-  ratePeriod: positive,
+  fundingRate: decimal,
+  // Get Current Funding Rate: "Unit: hour. Enumeration values include 1, 2, 4, 8"; absent in older answers.
+  fundingRateInterval: positive.optional(),
+  nextUpdate: epochMs.optional(),
 });
-
-const openInterestData = z.object({
-  openInterestList: z.array(z.object({ symbol: z.string().min(1), size: nonNegative })),
-  ts: epochMs,
-});
-
-const QUOTES = ['USDT', 'USDC', 'USD'];
-
-/** 'BTCUSDT' → 'BTC'; dated contracts ('ETHUSD_231229') lose their expiry suffix first. */
-function assetOfSymbol(symbol: string): string {
-  const root = symbol.replace(/_.*$/, '');
-  const quote = QUOTES.find((q) => root.endsWith(q));
-  return requireAsset('bitget', normaliseAsset(quote ? root.slice(0, -quote.length) : root), symbol);
-}
-
-function symbolFor(asset: string): string {
-  return `${asset.toUpperCase()}USDT`;
-}
-
-/** One liquidation from a row, on either path. */
-function toLiquidation(row: z.output<typeof liquidationRow>, asset = assetOfSymbol(row.symbol)): Liquidation {
-  return {
-    venue: 'bitget',
-    symbol: row.symbol,
-    asset,
-    // Liquidation Channel: side is the POSITION side, "buy: Long position liquidation, sell: Short position liquidation".
-    side: row.side === 'buy' ? 'long' : 'short',
-    price: row.price,
-    // Liquidation Channel: amount is in the quote coin (USDT ≈ USD), so base = amount / price.
-    quantity: row.amount / row.price,
-    notionalUsd: row.amount,
-    time: row.ts,
-  };
-}
-
-function parseLiquidations(message: unknown): Liquidation[] {
-  if (message === 'pong') return [];
-  if (!isObject(message)) throw new VenueDataError('bitget', `unexpected message: ${JSON.stringify(message)?.slice(0, 60)}`);
-  if (message.event === 'error') {
-    throw new VenueDataError('bitget', `request rejected: ${String(message.code ?? '')} ${String(message.msg ?? '').slice(0, 120)}`.trim());
-  }
-  // Subscription acks: {event: 'subscribe' | 'unsubscribe', arg, connId}.
-  if ('event' in message) return [];
-  const frame = parseWith('bitget', 'push', push, message);
-  if (frame.arg.topic !== 'liquidation') return [];
-  // Both snapshot and update pushes carry the previous second's liquidations, each exactly once.
-  return frame.data.map((raw) => toLiquidation(parseWith('bitget', 'liquidation row', liquidationRow, raw)));
-}
-
-/** A liquidation push as Bitget sends it (live capture: this key order, no spaces). */
-const PUSH_HEAD = /\{"action":"(?:snapshot|update)","arg":\{"instType":"[a-z-]{1,24}","topic":"liquidation"\},"data":\[/y;
-const PUSH_ROW = new RegExp(
-  String.raw`\{"symbol":"([A-Z0-9_]{1,40})","side":"(buy|sell)","price":"(${DECIMAL_TEXT})","amount":"(${DECIMAL_TEXT})","ts":"(\d{1,15})"\}`,
-  'y',
-);
-const PUSH_TAIL = new RegExp(String.raw`\],"ts":${JSON_INTEGER}\}$`, 'y');
-
-const cachedAssetOfSymbol = memoAsset(assetOfSymbol);
-
-/** The fast path of `parseLiquidations` for a liquidation push (see venues/parse.ts); null: take the zod path. Never throws. */
-function fastLiquidations(text: string): Liquidation[] | null {
-  if (matchHead(text, PUSH_HEAD) === null) return null;
-  const out: Liquidation[] = [];
-  const read = readRows(text, PUSH_HEAD.lastIndex, PUSH_ROW, PUSH_TAIL, (row) => {
-    const price = positiveOrNaN(Number(row[3]));
-    const amount = positiveOrNaN(Number(row[4]));
-    const time = epochMsOrNaN(Number(row[5]));
-    const symbol = row[1]!;
-    const asset = cachedAssetOfSymbol(symbol);
-    if (asset === null || Number.isNaN(price + amount + time)) return false;
-    out.push(toLiquidation({ symbol, side: row[2] as 'buy' | 'sell', price, amount, ts: time }, asset));
-    return true;
-  });
-  return read ? out : null;
-}
-
-function openStream(): StreamSession {
-  return {
-    url: BITGET_WS_URL,
-    onOpen: () => [SUBSCRIBE_FRAME],
-    onMessage(text: string): StreamOutput {
-      // The heartbeat answer is the bare text 'pong', not JSON.
-      if (text === 'pong') return emptyOutput();
-      const liquidations = fastLiquidations(text) ?? parseLiquidations(parseJsonFrame('bitget', text));
-      return liquidationsOnly(liquidations);
-    },
-    heartbeat: HEARTBEAT,
-    maxConnectionMs: MAX_CONNECTION_MS,
-  };
-}
-
-function pollRequests(watched: readonly string[]) {
-  const mix = `${BITGET_API}/api/v2/mix/market`;
-  const symbols = watched.map(symbolFor);
-  return [
-    // One call for every USDT-M symbol: last, mark, index, funding rate, 24 h volume.
-    { key: 'tickers', url: `${mix}/tickers?productType=${PRODUCT_TYPE}` },
-    // Funding interval (ratePeriod, hours) and next funding time; symbol is required.
-    ...symbols.map((symbol) => ({ key: `fundingTime:${symbol}`, url: `${mix}/funding-time?symbol=${symbol}&productType=${PRODUCT_TYPE}` })),
-    ...symbols.map((symbol) => ({ key: `openInterest:${symbol}`, url: `${mix}/open-interest?symbol=${symbol}&productType=${PRODUCT_TYPE}` })),
-  ];
-}
 
 /** Unwrap {code, msg, data}; a non-"00000" code is Bitget refusing the request. */
 function dataOf(what: string, body: unknown): unknown {
@@ -169,37 +94,154 @@ function dataOf(what: string, body: unknown): unknown {
   return wrapped.data;
 }
 
-function parsePoll(key: string, body: unknown, watched: readonly string[]): StreamOutput {
-  const wanted = new Set(watched.map(symbolFor));
+function instrumentRequests(): RestRequest[] {
+  // Get Contract Config: every contract of the product type when `symbol` is omitted (20 req/s/IP).
+  return [{ key: 'contracts', url: `${MIX}/contracts?productType=${PRODUCT_TYPE}` }];
+}
+
+function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
+  if (key !== 'contracts') throw new VenueDataError('bitget', `unknown instrument list ${key}`);
+  const specs: InstrumentSpec[] = [];
+  for (const row of parseWith('bitget', 'contracts', z.array(contractRow), dataOf('contracts', body))) {
+    const kind = KIND_OF_TYPE[row.symbolType];
+    const base = canonicalBase(row.baseCoin);
+    // A coin code that names no asset (markup, punctuation) is skipped like an unlisted contract.
+    if (kind === undefined || !LIVE_STATUSES.has(row.symbolStatus) || base === null) continue;
+    const { asset, priceScale } = base;
+    specs.push({
+      venue: 'bitget',
+      symbol: row.symbol,
+      asset,
+      kind,
+      priceScale,
+      // USDT-M sizes are in the base coin ("minTradeNum: Minimum opening amount (base currency)"); sizeMultiplier is
+      // only the order step, not a contract value.
+      contract: { type: 'linear', size: 1 },
+      ...(row.maxLever !== undefined ? { maxLeverage: row.maxLever } : {}),
+    });
+  }
+  return specs;
+}
+
+/** One frame's liquidations, and the symbols the catalogue lacks. */
+function readMessage(message: unknown, instruments: readonly InstrumentSpec[]): { liquidations: Liquidation[]; unknown: string[] } {
+  const none = { liquidations: [], unknown: [] };
+  if (message === 'pong') return none;
+  if (!isObject(message)) throw new VenueDataError('bitget', `unexpected message: ${JSON.stringify(message)?.slice(0, 60)}`);
+  if (message.event === 'error') {
+    throw new VenueDataError('bitget', `request rejected: ${String(message.code ?? '')} ${String(message.msg ?? '').slice(0, 120)}`.trim());
+  }
+  // Subscription acks: {event: 'subscribe' | 'unsubscribe', arg, connId}.
+  if ('event' in message) return none;
+  const frame = parseWith('bitget', 'push', push, message);
+  if (frame.arg.topic !== 'liquidation') return none;
+  const liquidations: Liquidation[] = [];
+  const unknown: string[] = [];
+  // Both snapshot and update pushes carry the previous second's liquidations, each exactly once.
+  for (const raw of frame.data) {
+    const row = parseWith('bitget', 'liquidation row', liquidationRow, raw);
+    const spec = findInstrument(instruments, row.symbol);
+    // A listing newer than the catalogue: not valued by guesswork.
+    if (spec === undefined || spec.kind === 'spot') {
+      unknown.push(row.symbol);
+      continue;
+    }
+    // Liquidation Channel: amount is in the quote coin (USDT ≈ USD), so the size in base units is amount / price.
+    const fill = valueFill(spec, row.amount / row.price, row.price);
+    // Liquidation Channel: side is the POSITION side, "buy: Long position liquidation, sell: Short position liquidation".
+    liquidations.push(liquidationOf(spec, row.side === 'buy' ? 'long' : 'short', { ...fill, notionalUsd: row.amount }, row.ts));
+  }
+  return { liquidations, unknown };
+}
+
+function parseLiquidations(message: unknown, instruments: readonly InstrumentSpec[]): Liquidation[] {
+  return readMessage(message, instruments).liquidations;
+}
+
+function openStreams(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[] {
+  return [
+    {
+      url: BITGET_WS_URL,
+      onOpen: () => [SUBSCRIBE_FRAME],
+      onMessage(text: string): StreamOutput {
+        // The heartbeat answer is the bare text 'pong', not JSON.
+        if (text === 'pong') return emptyOutput();
+        const { liquidations, unknown } = readMessage(parseJsonFrame('bitget', text), instruments);
+        return unknown.length === 0 ? liquidationsOnly(liquidations) : { ...emptyOutput(), liquidations, unknownSymbols: unknown };
+      },
+      heartbeat: HEARTBEAT,
+      maxConnectionMs: MAX_CONNECTION_MS,
+    },
+  ];
+}
+
+/** One subscription carries every USDT-M contract's liquidations (the topic takes no symbol). */
+function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
+  const listed = derivatives(instruments).length;
+  return { covered: listed, listed };
+}
+
+function pollRequests(): RestRequest[] {
+  return [
+    // Get All Tickers: every USDT-M contract's last, mark, index, funding rate, holdings and 24 h volume.
+    { key: 'tickers', url: `${MIX}/tickers?productType=${PRODUCT_TYPE}` },
+    // Get Current Funding Rate without `symbol`: every contract's funding interval and next settlement.
+    { key: 'currentFundRate', url: `${MIX}/current-fund-rate?productType=${PRODUCT_TYPE}` },
+  ];
+}
+
+function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
   const markets: MarketUpdate[] = [];
-  const base = (symbol: string, time: number) => ({ venue: 'bitget' as const, symbol, asset: assetOfSymbol(symbol), time });
+  /** Perpetuals only: delivery contracts never mix into funding, OI or basis. */
+  const perpOf = (symbol: string) => {
+    const spec = findInstrument(instruments, symbol);
+    return spec?.kind === 'perp' ? spec : undefined;
+  };
+  const base = (spec: InstrumentSpec, time: number) => ({ venue: 'bitget' as const, symbol: spec.symbol, asset: spec.asset, kind: spec.kind, time });
   if (key === 'tickers') {
     for (const row of parseWith('bitget', 'tickers', z.array(tickerRow), dataOf('tickers', body))) {
-      if (!wanted.has(row.symbol)) continue;
+      const spec = perpOf(row.symbol);
+      if (!spec) continue;
+      const scale = spec.priceScale;
       markets.push({
-        ...base(row.symbol, row.ts),
-        lastPrice: row.lastPr,
-        ...(row.markPrice !== undefined ? { markPrice: row.markPrice } : {}),
-        ...(row.indexPrice > 0 ? { indexPrice: row.indexPrice } : {}),
-        // The rate for one ratePeriod (see fundingTime), as Bitget quotes it.
+        ...base(spec, row.ts),
+        lastPrice: row.lastPr / scale,
+        ...(row.markPrice !== undefined ? { markPrice: row.markPrice / scale } : {}),
+        ...(row.indexPrice > 0 ? { indexPrice: row.indexPrice / scale } : {}),
+        // The rate for one funding interval (see currentFundRate), as Bitget quotes it.
         fundingRate: row.fundingRate,
+        // Base coins (one side of the book), × scale for canonical units; USD = × mark in mergeMarket.
+        ...(row.holdingAmount !== undefined ? { openInterestBase: row.holdingAmount * scale } : {}),
         // USDT-M volumes are in USDT, taken as USD.
         perpVolume24hUsd: row.usdtVolume ?? row.quoteVolume,
       });
     }
-  } else if (key.startsWith('fundingTime:')) {
-    for (const row of parseWith('bitget', 'funding-time', z.array(fundingTimeRow), dataOf('funding-time', body))) {
-      // ratePeriod is the funding interval in hours (Get Next Funding Time).
-      markets.push({ ...base(row.symbol, 0), fundingIntervalHours: row.ratePeriod, nextFundingTime: row.nextFundingTime });
+  } else if (key === 'currentFundRate') {
+    for (const row of parseWith('bitget', 'current-fund-rate', z.array(fundRateRow), dataOf('current-fund-rate', body))) {
+      const spec = perpOf(row.symbol);
+      if (!spec) continue;
+      markets.push({
+        ...base(spec, 0),
+        fundingRate: row.fundingRate,
+        ...(row.fundingRateInterval !== undefined ? { fundingIntervalHours: row.fundingRateInterval } : {}),
+        ...(row.nextUpdate !== undefined ? { nextFundingTime: row.nextUpdate } : {}),
+      });
     }
-  } else if (key.startsWith('openInterest:')) {
-    const data = parseWith('bitget', 'open-interest', openInterestData, dataOf('open-interest', body));
-    // Get Open Interest: size is in the base coin ("ETH in ETHUSDT"); USD = size × mark in mergeMarket.
-    for (const row of data.openInterestList) markets.push({ ...base(row.symbol, data.ts), openInterestBase: row.size });
   } else {
     throw new VenueDataError('bitget', `unknown poll key ${key}`);
   }
   return { ...emptyOutput(), markets };
+}
+
+function classifyFailure(status: number, body: string, headers: { get(name: string): string | null }): HttpFailure | null {
+  // API intro, rate limits: a request over an endpoint's frequency limit is answered HTTP 429 with
+  // {"code":"429","msg":"Too Many Requests"}; the limits are per second, so a minute's rest is ample.
+  const code = /"code"\s*:\s*"?(\d+)"?/.exec(body)?.[1];
+  if (status === 429 || code === '429') {
+    const seconds = Number(headers.get('retry-after'));
+    return { kind: 'rateLimited', reason: 'rate limited: too many requests (HTTP 429)', pauseMs: Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 1800) * 1000 : 60_000 };
+  }
+  return null;
 }
 
 export const bitget: VenueAdapter = {
@@ -209,16 +251,18 @@ export const bitget: VenueAdapter = {
   // long and short positions respectively per trading pair is included" (at most 2 per pair per second).
   completeness: 'sampled',
   completenessNote: 'Bitget pushes only the largest long and largest short liquidation per symbol each second',
-  symbolFor,
+  instrumentRequests,
+  parseInstruments,
   parseLiquidations,
-  fastLiquidations,
-  openStream,
+  openStreams,
+  coverage,
   pollRequests,
   parsePoll,
+  classifyFailure,
   rateBudget: {
-    // Per 30 s poll with 3 assets: 1 tickers + 3 funding-time + 3 open-interest = 7, ×2 per minute.
-    requestsPerMinute: 14,
+    // Per 30 s poll, whatever is tracked: 1 tickers + 1 current-fund-rate = 2, ×2 per minute.
+    requestsPerMinute: 4,
     limitPerMinute: 1200,
-    limitSource: 'Bitget v2 mix market endpoints: "Frequency limit: 20 times/1s (IP)" each (Get All Tickers, Get Next Funding Time, Get Open Interest)',
+    limitSource: 'Bitget v2 mix market endpoints: "Frequency limit: 20 times/1s (IP)" each (Get All Tickers, Get Current Funding Rate)',
   },
 };

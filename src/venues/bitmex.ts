@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
-import { derivatives, findInstrument, liquidationOf, valueFill } from './instruments';
+import { derivatives, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
 import { decimal, emptyOutput, isObject, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
 import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
@@ -52,12 +52,6 @@ const SETTLE_UNITS: Record<string, { currency: 'XBT' | 'USDT'; unit: number }> =
   XBt: { currency: 'XBT', unit: 1e-8 },
   USDt: { currency: 'USDT', unit: 1e-6 },
 };
-
-/**
- * A BitMEX catalogue entry: the shared spec plus the XBTUSD mark price when the catalogue was fetched
- * (`referencePrice`), the XBT/USD rate a quanto liquidation is valued with until the stream has .BXBT.
- */
-export type BitmexInstrument = InstrumentSpec & { referencePrice?: number };
 
 const liquidationRow = z.object({
   orderID: z.string().min(1),
@@ -149,16 +143,18 @@ function instrumentRequests(): RestRequest[] {
 function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
   if (key !== 'instruments') throw new VenueDataError('bitmex', `unknown instrument list ${key}`);
   if (isObject(body) && 'error' in body) rejected(body);
-  const out: BitmexInstrument[] = [];
+  const out: InstrumentSpec[] = [];
   for (const [index, raw] of parseWith('bitmex', 'instrument list', z.array(rowHead), body).entries()) {
     const kind = KIND_OF_TYP[raw.typ];
     // Only 'Open' instruments trade; the list also holds ones expired or settled in the last 24 h.
     if (!kind || raw.state !== 'Open') continue;
     const row = parseWith('bitmex', `instrument ${index} (${raw.symbol})`, contractRow, raw);
     const contract = contractOf(row);
-    if (!contract) continue;
-    const { asset, priceScale } = canonicalBase(row.underlying);
-    const spec: BitmexInstrument = { venue: 'bitmex', symbol: row.symbol, asset, kind, priceScale, contract };
+    const base = canonicalBase(row.underlying);
+    // Contracts that cannot be valued in USD, or whose underlying names no asset, are skipped.
+    if (!contract || base === null) continue;
+    const { asset, priceScale } = base;
+    const spec: InstrumentSpec = { venue: 'bitmex', symbol: row.symbol, asset, kind, priceScale, contract };
     if (row.symbol === XBT_PERPETUAL && row.markPrice != null) spec.referencePrice = row.markPrice;
     out.push(spec);
   }
@@ -167,7 +163,7 @@ function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
 
 /** The catalogue's XBT/USD rate: XBTUSD's mark price when the list was fetched. */
 function catalogueXbtUsd(instruments: readonly InstrumentSpec[]): number | undefined {
-  return (findInstrument(instruments, XBT_PERPETUAL) as BitmexInstrument | undefined)?.referencePrice;
+  return (findInstrument(instruments, XBT_PERPETUAL) as InstrumentSpec | undefined)?.referencePrice;
 }
 
 /** USD per one minor unit of a settlement currency; undefined when the XBT price is not known yet. */
@@ -350,13 +346,18 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
   // The same answer carries XBTUSD's mark: the XBT/USD rate for quanto figures, fresher than the catalogue's.
   const xbtUsd = rows.find((row) => row.symbol === XBT_PERPETUAL)?.markPrice ?? catalogueXbtUsd(instruments);
   const markets: MarketUpdate[] = [];
+  const perps = mainPerpetuals(instruments, BY_CONTRACT_TYPE);
   for (const row of rows) {
     const spec = findInstrument(instruments, row.symbol);
-    // Dated futures never feed perpetual funding, OI or basis.
-    if (spec?.kind === 'perp') markets.push(marketOf(spec, row, xbtUsd));
+    // Dated futures never feed perpetual funding, OI or basis; of XBTUSD and XBTUSDT the inverse one is BTC's figure.
+    if (spec !== undefined && perps.get(spec.asset) === spec) markets.push(marketOf(spec, row, xbtUsd));
   }
   return { ...emptyOutput(), markets };
 }
+
+/** BitMEX's flagship perpetuals are the USD-quoted ones: inverse XBTUSD, then quanto ETHUSD/SOLUSD, then the USDT linears. */
+const CONTRACT_RANK = { inverse: 0, quanto: 1, linear: 2 } as const;
+const BY_CONTRACT_TYPE = (spec: InstrumentSpec) => CONTRACT_RANK[spec.contract.type];
 
 /** restAPI "Limits": without Retry-After, the unauthenticated bucket refills one request every 2 s. */
 const DEFAULT_LIMIT_PAUSE_MS = 60_000;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, normaliseAsset, type InstrumentKind, type InstrumentSpec, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
-import { derivatives, findInstrument, liquidationOf, valueFill } from './instruments';
+import { derivatives, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
 import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
@@ -129,7 +129,7 @@ const CONTRACT_KINDS: Record<string, { kind: InstrumentKind; inverse: boolean }>
  * Bybit's base coin of a scaled contract: '1000PEPE' (canonicalBase), and a multiple written after the
  * coin, as in SHIB1000USDT (baseCoin 'SHIB1000': 1000 SHIB per unit).
  */
-function bybitBase(baseCoin: string): { asset: string; priceScale: number } {
+function bybitBase(baseCoin: string): { asset: string; priceScale: number } | null {
   const suffixed = /^([A-Z][A-Z0-9]*?)(1000000|10000|1000)$/.exec(baseCoin.trim().toUpperCase());
   if (suffixed && !/\d$/.test(suffixed[1]!)) return { asset: normaliseAsset(suffixed[1]!), priceScale: Number(suffixed[2]) };
   return canonicalBase(baseCoin);
@@ -151,8 +151,10 @@ function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
   for (const row of result.list) {
     const type = CONTRACT_KINDS[row.contractType];
     // Docs enum "status": PreLaunch, Trading, Delivering, Closed; only Trading instruments trade (and liquidate).
-    if (!type || row.status !== 'Trading') continue;
-    const { asset, priceScale } = bybitBase(row.baseCoin);
+    const base = bybitBase(row.baseCoin);
+    // A base coin that names no asset (markup, punctuation) is skipped like an instrument not trading.
+    if (!type || row.status !== 'Trading' || base === null) continue;
+    const { asset, priceScale } = base;
     const spec: InstrumentSpec = {
       venue: 'bybit',
       symbol: row.symbol,
@@ -293,17 +295,18 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
   if (kind !== 'tickers' && kind !== 'spotTickers') throw new VenueDataError('bybit', `unknown poll key ${key}`);
   checkRetCode(kind, body);
   const markets: MarketUpdate[] = [];
+  const perps = mainPerpetuals(instruments, usdtFirst);
   if (kind === 'tickers') {
     const { result, time } = parseWith('bybit', 'tickers', derivTickers, body);
     for (const row of result.list) {
       const spec = findInstrument(instruments, row.symbol);
-      // Dated futures never feed perpetual funding, OI or basis; unlisted symbols are not ours to value.
-      if (spec?.kind !== 'perp') continue;
+      // Dated futures never feed perpetual funding, OI or basis; unlisted symbols are not ours to value;
+      // of BTCUSDT, BTCUSD and BTCPERP the USDT contract is BTC's figure.
+      if (spec === undefined || perps.get(spec.asset) !== spec) continue;
       markets.push({ venue: 'bybit', asset: spec.asset, symbol: spec.symbol, kind: 'perp', time, ...tickerFigures(spec, row) });
     }
   } else {
     const { result, time } = parseWith('bybit', 'spot tickers', spotTickers, body);
-    const perps = mainPerps(instruments);
     for (const row of result.list) {
       // Spot pairs quoted in USDT (turnover24h is in the quote coin, taken as USD): BTCUSDT, PEPEUSDT.
       if (!row.symbol.endsWith('USDT')) continue;
@@ -314,15 +317,9 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
   return { ...emptyOutput(), markets };
 }
 
-/** Each asset's perpetual that spot volume is filed under: the USDT-margined one where listed. */
-function mainPerps(instruments: readonly InstrumentSpec[]): Map<string, InstrumentSpec> {
-  const out = new Map<string, InstrumentSpec>();
-  for (const spec of instruments) {
-    if (spec.kind !== 'perp') continue;
-    const previous = out.get(spec.asset);
-    if (!previous || (!previous.symbol.endsWith('USDT') && spec.symbol.endsWith('USDT'))) out.set(spec.asset, spec);
-  }
-  return out;
+/** Each asset's figures come from its USDT perpetual where listed (Bybit's most traded), else the first listed. */
+function usdtFirst(spec: InstrumentSpec): number {
+  return spec.symbol.endsWith('USDT') ? 0 : 1;
 }
 
 /**

@@ -1,19 +1,17 @@
 /**
- * Deribit perpetuals: inverse BTC-PERPETUAL / ETH-PERPETUAL (amounts in USD) and linear
- * <COIN>_USDC-PERPETUAL (amounts in the coin). JSON-RPC 2.0 over WebSocket and HTTP GET.
- * Docs: https://docs.deribit.com (subscriptions/trades, market-data/public-get_book_summary_by_currency,
- * session-management/public-set_heartbeat).
+ * Deribit futures: inverse ("reversed") BTC-PERPETUAL / ETH-PERPETUAL and dated BTC-26DEC25 (amounts in USD),
+ * linear <COIN>_USDC-PERPETUAL (amounts in the coin). JSON-RPC 2.0 over WebSocket and HTTP GET.
+ * Docs: https://docs.deribit.com (market-data/public-get_instruments, public-get_book_summary_by_currency,
+ * subscriptions/trades, session-management/public-set_heartbeat).
  */
 import { z } from 'zod';
-import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
-import { decimal, emptyOutput, epochMs, epochMsOrNaN, isObject, liquidationsOnly, memoAsset, nonNegative, parseJsonFrame, parseWith, positive, positiveOrNaN, requireAsset } from './parse';
-import type { RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
+import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
+import { derivatives, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
+import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const DERIBIT_WS_URL = 'wss://www.deribit.com/ws/api/v2';
 export const DERIBIT_API = 'https://www.deribit.com/api/v2';
-
-/** Coins with an inverse (USD-amount) perpetual; every other coin trades as <COIN>_USDC-PERPETUAL. */
-const INVERSE_COINS = new Set(['BTC', 'ETH']);
 
 /** Deribit documents no connection lifetime cap; reconnect daily anyway. */
 const MAX_CONNECTION_MS = 24 * 60 * 60 * 1000;
@@ -28,31 +26,47 @@ const SERVER_HEARTBEAT_SECONDS = 30;
 const PUBLIC_TEST = JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'public/test', params: {} });
 const HEARTBEAT = { intervalMs: 20_000, message: PUBLIC_TEST };
 
-/** `raw` needs an authorised session; 100ms batches every trade (docs: trades.(instrument_name).(interval)). */
-const TRADES_INTERVAL = '100ms';
+/**
+ * Docs "trades.(kind).(currency).(interval)": "Trade notifications across all instruments for a given kind and
+ * currency"; currency may be `any`, interval raw (authorised users only), 100ms or agg2. One channel carries
+ * every perpetual and dated future, listed now or later.
+ */
+const ALL_FUTURES_TRADES = 'trades.future.any.100ms';
 
-/** Funding: Deribit quotes `funding_8h`, already an 8 h rate (docs: book summary "Funding 8h (perpetual only)"). */
+/**
+ * Funding: Deribit "Funding Specifications": "the funding rate is expressed as an 8-hour interest rate, however
+ * funding is actually calculated and paid/received continuously". The book summary's `current_funding` is that
+ * rate now; `funding_8h` is what was paid over the trailing 8 h (get_funding_rate_history: interest_8h), so we
+ * take `current_funding`, quoted per 8 h.
+ */
 const FUNDING_INTERVAL_HOURS = 8;
 
-function symbolFor(asset: string): string {
-  const coin = asset.toUpperCase();
-  return INVERSE_COINS.has(coin) ? `${coin}-PERPETUAL` : `${coin}_USDC-PERPETUAL`;
+/** Deribit's main perpetual of a coin is the coin-settled (inverse) BTC-PERPETUAL; USDC-settled ones are smaller. */
+function inverseFirst(spec: InstrumentSpec): number {
+  return spec.contract.type === 'inverse' ? 0 : 1;
 }
 
-/** Linear instruments carry the settlement currency after an underscore: SOL_USDC-PERPETUAL. */
-function isLinear(instrument: string): boolean {
-  return /^[A-Z0-9]+_[A-Z]+-/.test(instrument);
-}
+/** Docs "Error Codes": 10028 too_many_requests, 10066 too_many_concurrent_requests. Credits refill within seconds. */
+const RATE_LIMIT_PAUSE_MS = 30_000;
 
-function assetOf(instrument: string): string {
-  return requireAsset('deribit', normaliseAsset(instrument.split(/[-_]/)[0] ?? instrument), instrument);
-}
+const rpcError = z.object({ error: z.object({ code: z.number(), message: z.string() }) });
+const rpcResult = z.object({ result: z.unknown() });
 
-/** The currency parameter of get_book_summary_by_currency that lists this coin's perpetual. */
-function summaryCurrency(asset: string): string {
-  const coin = asset.toUpperCase();
-  return INVERSE_COINS.has(coin) ? coin : 'USDC';
-}
+/** Docs "public/get_instruments" (kind=future). */
+const instrumentRow = z.object({
+  instrument_name: z.string().min(1),
+  kind: z.string(),
+  is_active: z.boolean(),
+  base_currency: z.string().min(1),
+  // "Optional (not added for spot). The settlement period": perpetual, month, week, day.
+  settlement_period: z.string().optional(),
+  // "Type of the instrument. linear or reversed".
+  instrument_type: z.enum(['linear', 'reversed']).optional(),
+  // Deprecated twin of instrument_type ("future_type … instrument_type should be used instead").
+  future_type: z.enum(['linear', 'reversed']).optional(),
+  max_leverage: positive.optional(),
+});
+const instrumentsResponse = z.object({ result: z.array(instrumentRow) });
 
 const trade = z.object({
   instrument_name: z.string().min(1),
@@ -76,22 +90,58 @@ const heartbeatNotice = z.object({
   params: z.object({ type: z.enum(['heartbeat', 'test_request']) }),
 });
 
-const rpcError = z.object({ error: z.object({ code: z.number(), message: z.string() }) });
-const rpcResult = z.object({ result: z.unknown() });
-
 const summaryResponse = z.object({ result: z.array(z.looseObject({ instrument_name: z.string() })) });
 
+/** Docs "public/get_book_summary_by_currency". */
 const summaryRow = z.object({
   instrument_name: z.string(),
   mark_price: positive,
   last: positive.nullable().optional(),
+  // "Estimated delivery price for the market": for a perpetual, the index it is funded against.
   estimated_delivery_price: positive.optional(),
+  // "For perpetual and inverse futures the amount is in USD units. For options and linear futures … base currency coin."
   open_interest: nonNegative.optional(),
-  funding_8h: decimal.optional(),
+  current_funding: decimal.optional(),
   volume: nonNegative.optional(),
   volume_usd: nonNegative.optional(),
   creation_timestamp: epochMs,
 });
+
+function instrumentRequests(): RestRequest[] {
+  // Docs "public/get_instruments": currency "any" for all; kind=future holds perpetuals and dated futures.
+  // Its own rate limit is 1 request per 10 s (burst 5): one request a day is far below it.
+  return [{ key: 'instruments', url: `${DERIBIT_API}/public/get_instruments?currency=any&kind=future` }];
+}
+
+function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
+  if (key !== 'instruments') throw new VenueDataError('deribit', `unknown instrument key ${key}`);
+  rejectRpcError('instruments', body);
+  const { result } = parseWith('deribit', 'instruments', instrumentsResponse, body);
+  const out: InstrumentSpec[] = [];
+  for (const row of result) {
+    // "is_active: Indicates if the instrument can currently be traded."
+    if (row.kind !== 'future' || !row.is_active) continue;
+    const type = row.instrument_type ?? row.future_type;
+    if (!type) throw new VenueDataError('deribit', `instrument ${row.instrument_name.slice(0, 40)} has no instrument_type`);
+    const base = canonicalBase(row.base_currency);
+    // A currency code that names no asset (markup, punctuation) is skipped.
+    if (base === null) continue;
+    const { asset, priceScale } = base;
+    const spec: InstrumentSpec = {
+      venue: 'deribit',
+      symbol: row.instrument_name,
+      asset,
+      kind: row.settlement_period === 'perpetual' ? 'perp' : 'dated',
+      priceScale,
+      // Trade `amount`: USD for reversed (inverse) contracts, whatever their contract_size (10 USD for BTC);
+      // the base coin for linear ones (SOL_USDC-PERPETUAL).
+      contract: type === 'reversed' ? { type: 'inverse', usd: 1 } : { type: 'linear', size: 1 },
+    };
+    if (row.max_leverage !== undefined) spec.maxLeverage = row.max_leverage;
+    out.push(spec);
+  }
+  return out;
+}
 
 /** `direction` is the taker's; the maker took the opposite side. A liquidated party that buys is closing a short. */
 function liquidatedSide(takerDirection: 'buy' | 'sell', party: 'M' | 'T'): PositionSide {
@@ -99,25 +149,17 @@ function liquidatedSide(takerDirection: 'buy' | 'sell', party: 'M' | 'T'): Posit
   return liquidatedPartyBuys ? 'short' : 'long';
 }
 
-/** Appends the liquidations one trade reports (none, one, or two for "MT") to `out`. */
-function appendTradeLiquidations(out: Liquidation[], fill: z.output<typeof trade>, asset = assetOf(fill.instrument_name)): void {
-  if (!fill.liquidation) return;
-  // Inverse amounts are USD face value; linear amounts are coins.
-  const linear = isLinear(fill.instrument_name);
-  const quantity = linear ? fill.amount : fill.amount / fill.price;
-  const notionalUsd = linear ? fill.amount * fill.price : fill.amount;
-  // "MT": both parties were liquidated, one long and one short, each for the full fill.
-  for (const party of fill.liquidation === 'MT' ? (['M', 'T'] as const) : [fill.liquidation]) {
-    out.push({ venue: 'deribit', symbol: fill.instrument_name, asset, side: liquidatedSide(fill.direction, party), price: fill.price, quantity, notionalUsd, time: fill.timestamp });
+function rejectRpcError(what: string, message: unknown): void {
+  if (isObject(message) && 'error' in message) {
+    const { error } = parseWith('deribit', `${what} error reply`, rpcError, message);
+    throw new VenueDataError('deribit', `${what} failed: ${error.message} (${error.code})`);
   }
 }
 
-function parseLiquidations(message: unknown): Liquidation[] {
+/** Liquidations of catalogued instruments; instruments the catalogue lacks go to `unknown`. */
+function readLiquidations(message: unknown, instruments: readonly InstrumentSpec[], unknown: string[]): Liquidation[] {
   if (!isObject(message)) throw new VenueDataError('deribit', 'message is not a JSON-RPC object');
-  if ('error' in message) {
-    const { error } = parseWith('deribit', 'error reply', rpcError, message);
-    throw new VenueDataError('deribit', `request failed: ${error.message} (${error.code})`);
-  }
+  rejectRpcError('request', message);
   if ('result' in message) {
     // Replies to subscribe, set_heartbeat, public/test, and REST responses.
     parseWith('deribit', 'reply', rpcResult, message);
@@ -130,128 +172,135 @@ function parseLiquidations(message: unknown): Liquidation[] {
   const { params } = parseWith('deribit', 'notification', notification, message);
   if (!params.channel.startsWith('trades.')) return [];
   const out: Liquidation[] = [];
-  for (const fill of parseWith('deribit', 'trades', z.array(trade), params.data)) appendTradeLiquidations(out, fill);
+  for (const fill of parseWith('deribit', 'trades', z.array(trade), params.data)) {
+    if (!fill.liquidation) continue;
+    const spec = findInstrument(instruments, fill.instrument_name);
+    if (!spec || spec.kind === 'spot') {
+      if (!unknown.includes(fill.instrument_name)) unknown.push(fill.instrument_name);
+      continue;
+    }
+    const value = valueFill(spec, fill.amount, fill.price);
+    // "MT": both parties were liquidated, one long and one short, each for the full fill.
+    for (const party of fill.liquidation === 'MT' ? (['M', 'T'] as const) : [fill.liquidation]) {
+      out.push(liquidationOf(spec, liquidatedSide(fill.direction, party), value, fill.timestamp));
+    }
+  }
   return out;
 }
 
-const TRADES_PUSH_START = '{"jsonrpc":"2.0","method":"subscription","params":{"channel":"trades.';
-const LIQUIDATION_PARTIES = new Set(['M', 'T', 'MT']);
-const cachedAssetOf = memoAsset(assetOf);
+function parseLiquidations(message: unknown, instruments: readonly InstrumentSpec[]): Liquidation[] {
+  return readLiquidations(message, instruments, []);
+}
 
-/** The `trade` schema's checks by hand, for the fast path: true where the schema would accept `raw` as it is. */
-function isCheckedTrade(raw: unknown): raw is z.output<typeof trade> {
-  if (!isObject(raw)) return false;
-  const { instrument_name, direction, price, amount, timestamp, liquidation } = raw;
-  if (typeof instrument_name !== 'string' || instrument_name.length === 0 || (direction !== 'buy' && direction !== 'sell')) return false;
-  if (typeof price !== 'number' || typeof amount !== 'number' || typeof timestamp !== 'number') return false;
-  if (liquidation !== undefined && !LIQUIDATION_PARTIES.has(liquidation as string)) return false;
-  return !Number.isNaN(positiveOrNaN(price) + positiveOrNaN(amount) + epochMsOrNaN(timestamp));
+/** One connection, one channel for every future: the catalogue only values what arrives. */
+function openStreams(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[] {
+  return [
+    {
+      url: DERIBIT_WS_URL,
+      onOpen: () => [
+        JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'public/set_heartbeat', params: { interval: SERVER_HEARTBEAT_SECONDS } }),
+        JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'public/subscribe', params: { channels: [ALL_FUTURES_TRADES] } }),
+      ],
+      onMessage(text: string): StreamOutput {
+        const message = parseJsonFrame('deribit', text);
+        const unknown: string[] = [];
+        const liquidations = readLiquidations(message, instruments, unknown);
+        // A test_request left unanswered makes the server close the connection.
+        const replies = isObject(message) && message.method === 'heartbeat' && isObject(message.params) && message.params.type === 'test_request' ? [PUBLIC_TEST] : [];
+        return unknown.length ? { ...emptyOutput(), liquidations, replies, unknownSymbols: unknown } : { ...emptyOutput(), liquidations, replies };
+      },
+      heartbeat: HEARTBEAT,
+      maxConnectionMs: MAX_CONNECTION_MS,
+    },
+  ];
+}
+
+/** trades.future.any carries every listed perpetual and dated future. */
+function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
+  const listed = derivatives(instruments).length;
+  return { covered: listed, listed };
 }
 
 /**
- * The fast path of `parseLiquidations` for trades pushes (see venues/parse.ts). Deribit's trade
- * objects vary in their fields and order between instruments and API versions, so this one
- * parses JSON and checks by hand what the zod schema checks; null: take the zod path. Never throws.
+ * The `currency` of get_book_summary_by_currency that lists a perpetual: its settlement currency, written
+ * after the underscore of linear names (SOL_USDC-PERPETUAL → USDC); inverse perpetuals settle in the coin.
  */
-function fastLiquidations(text: string): Liquidation[] | null {
-  if (!text.startsWith(TRADES_PUSH_START)) return null;
-  let message: unknown;
-  try {
-    message = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  // The prefix is not proof: with a repeated key, JSON.parse keeps the last value.
-  if (!isObject(message) || 'error' in message || 'result' in message || message.method !== 'subscription' || !isObject(message.params)) return null;
-  const { channel, data } = message.params;
-  if (typeof channel !== 'string' || !channel.startsWith('trades.') || !Array.isArray(data)) return null;
-  const out: Liquidation[] = [];
-  for (const fill of data) {
-    if (!isCheckedTrade(fill)) return null;
-    if (!fill.liquidation) continue;
-    const asset = cachedAssetOf(fill.instrument_name);
-    if (asset === null) return null;
-    appendTradeLiquidations(out, fill, asset);
-  }
-  return out;
+function summaryCurrency(spec: InstrumentSpec): string {
+  const settle = /^[A-Z0-9]+_([A-Z]+)-/.exec(spec.symbol)?.[1];
+  return settle ?? spec.asset;
 }
 
-function openStream(watched: readonly string[]): StreamSession {
-  const channels = watched.map((asset) => `trades.${symbolFor(asset)}.${TRADES_INTERVAL}`);
-  return {
-    url: DERIBIT_WS_URL,
-    onOpen: () => [
-      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'public/set_heartbeat', params: { interval: SERVER_HEARTBEAT_SECONDS } }),
-      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'public/subscribe', params: { channels } }),
-    ],
-    onMessage(text: string): StreamOutput {
-      const fast = fastLiquidations(text);
-      if (fast !== null) return liquidationsOnly(fast);
-      const message = parseJsonFrame('deribit', text);
-      const liquidations = parseLiquidations(message);
-      // A test_request left unanswered makes the server close the connection.
-      const replies = isObject(message) && message.method === 'heartbeat' && isObject(message.params) && message.params.type === 'test_request' ? [PUBLIC_TEST] : [];
-      return { ...emptyOutput(), liquidations, replies };
-    },
-    heartbeat: HEARTBEAT,
-    maxConnectionMs: MAX_CONNECTION_MS,
-  };
-}
-
-function pollRequests(watched: readonly string[]): RestRequest[] {
-  const currencies = [...new Set(watched.map(summaryCurrency))];
-  // kind=future lists the perpetual(s) and dated futures of one currency, in one request.
+/** Docs "get_book_summary_by_currency": one request answers every future of a currency; one per settlement currency. */
+function pollRequests(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
+  const currencies = [...new Set(instruments.filter((spec) => spec.kind === 'perp').map(summaryCurrency))].sort();
   return currencies.map((currency) => ({
     key: `bookSummary:${currency}`,
     url: `${DERIBIT_API}/public/get_book_summary_by_currency?currency=${currency}&kind=future`,
   }));
 }
 
-function summaryUpdate(raw: unknown, instrument: string): MarketUpdate {
-  const row = parseWith('deribit', `book summary ${instrument}`, summaryRow, raw);
-  const linear = isLinear(instrument);
-  const openInterest =
-    row.open_interest === undefined ? {} : linear ? { openInterestBase: row.open_interest } : { openInterestUsd: row.open_interest };
-  // volume_usd is given for perpetuals; `volume` is in the base coin.
+function summaryUpdate(spec: InstrumentSpec, raw: unknown): MarketUpdate {
+  const row = parseWith('deribit', `book summary ${spec.symbol}`, summaryRow, raw);
+  const scale = spec.priceScale;
+  const inverse = spec.contract.type === 'inverse';
+  // Open interest is one-sided (outstanding contracts): USD for inverse contracts, coins for linear ones.
+  const openInterestUsd = row.open_interest === undefined ? undefined : inverse ? row.open_interest : row.open_interest * row.mark_price;
+  // volume_usd: "Volume in USD"; `volume` is in the base coin.
   const volumeUsd = row.volume_usd ?? (row.volume !== undefined ? row.volume * row.mark_price : undefined);
   return {
     venue: 'deribit',
-    symbol: instrument,
-    asset: assetOf(instrument),
+    symbol: spec.symbol,
+    asset: spec.asset,
+    kind: 'perp',
     time: row.creation_timestamp,
-    markPrice: row.mark_price,
-    ...(row.last ? { lastPrice: row.last } : {}),
-    // For a perpetual the estimated delivery price is the index.
-    ...(row.estimated_delivery_price !== undefined ? { indexPrice: row.estimated_delivery_price } : {}),
-    // Funding accrues continuously (no discrete settlement time to report): only the 8 h rate.
-    ...(row.funding_8h !== undefined ? { fundingRate: row.funding_8h, fundingIntervalHours: FUNDING_INTERVAL_HOURS } : {}),
-    // Open interest: USD for inverse perpetuals, coins for linear ones (docs, book summary open_interest).
-    ...openInterest,
+    markPrice: row.mark_price / scale,
+    ...(row.last ? { lastPrice: row.last / scale } : {}),
+    ...(row.estimated_delivery_price !== undefined ? { indexPrice: row.estimated_delivery_price / scale } : {}),
+    // See FUNDING_INTERVAL_HOURS: the current rate, quoted per 8 h; funding accrues continuously (no settlement time).
+    ...(row.current_funding !== undefined ? { fundingRate: row.current_funding, fundingIntervalHours: FUNDING_INTERVAL_HOURS } : {}),
+    ...(openInterestUsd !== undefined ? { openInterestUsd } : {}),
     ...(volumeUsd !== undefined ? { perpVolume24hUsd: volumeUsd } : {}),
   };
 }
 
-function parsePoll(key: string, body: unknown, watched: readonly string[]): StreamOutput {
+function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
   if (!key.startsWith('bookSummary:')) throw new VenueDataError('deribit', `unknown poll key ${key}`);
-  const wanted = new Set(watched.map(symbolFor));
+  rejectRpcError('book summary', body);
   const { result } = parseWith('deribit', 'book summary', summaryResponse, body);
-  const markets = result.filter((row) => wanted.has(row.instrument_name)).map((row) => summaryUpdate(row, row.instrument_name));
+  const markets: MarketUpdate[] = [];
+  const perps = mainPerpetuals(instruments, inverseFirst);
+  for (const row of result) {
+    const spec = findInstrument(instruments, row.instrument_name);
+    // Dated futures and options never feed perpetual funding, OI or basis; of BTC-PERPETUAL and
+    // BTC_USDC-PERPETUAL the coin-settled one is BTC's figure.
+    if (spec !== undefined && perps.get(spec.asset) === spec) markets.push(summaryUpdate(spec, row));
+  }
   return { ...emptyOutput(), markets };
+}
+
+/** Docs "Error Codes": 10028 "too_many_requests" and 10066 "too_many_concurrent_requests" are rate limits. */
+function classifyFailure(_status: number, body: string): HttpFailure | null {
+  const code = /"error"\s*:\s*\{[^}]*"code"\s*:\s*(\d+)/.exec(body)?.[1];
+  if (code === '10028') return { kind: 'rateLimited', reason: 'rate limited: too_many_requests (Deribit error 10028)', pauseMs: RATE_LIMIT_PAUSE_MS };
+  if (code === '10066') return { kind: 'rateLimited', reason: 'rate limited: too_many_concurrent_requests (Deribit error 10066)', pauseMs: RATE_LIMIT_PAUSE_MS };
+  return null;
 }
 
 export const deribit: VenueAdapter = {
   id: 'deribit',
-  label: 'Deribit Perpetuals',
+  label: 'Deribit',
   // Liquidations execute on the public book: every liquidation fill is a public trade flagged `liquidation`.
   completeness: 'complete',
-  symbolFor,
+  instrumentRequests,
+  parseInstruments,
   parseLiquidations,
-  fastLiquidations,
-  openStream,
+  openStreams,
+  coverage,
   pollRequests,
   parsePoll,
+  classifyFailure,
   rateBudget: {
-    // Per 30 s poll at BTC, ETH, SOL: book summaries for BTC, ETH and USDC = 3 requests, ×2 per minute.
+    // Per 30 s poll: book summaries for BTC, ETH and USDC = 3 requests, ×2 per minute, whatever is tracked.
     requestsPerMinute: 6,
     limitPerMinute: 1200,
     limitSource: 'Deribit Rate Limits (support.deribit.com): non-matching-engine requests 20/s sustained (500 of 10,000 credits/s), burst 100',

@@ -5,9 +5,10 @@
  * websocket/subscriptions, rate-limits) and …/trading/funding.
  */
 import { z } from 'zod';
-import { VenueDataError, normaliseAsset, type Liquidation, type MarketUpdate } from '../core/model';
+import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
+import { derivatives, findInstrument } from './instruments';
 import { decimal, emptyOutput, nonNegative, parseWith, positive } from './parse';
-import type { RestRequest, StreamOutput, VenueAdapter } from './types';
+import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const HYPERLIQUID_INFO_URL = 'https://api.hyperliquid.xyz/info';
 
@@ -15,7 +16,15 @@ export const HYPERLIQUID_INFO_URL = 'https://api.hyperliquid.xyz/info';
 const FUNDING_INTERVAL_HOURS = 1;
 const HOUR_MS = 60 * 60 * 1000;
 
-const universeEntry = z.object({ name: z.string().min(1) });
+/**
+ * One perpetual of `meta.universe` (docs: info-endpoint/perpetuals, "Retrieve perpetuals metadata"):
+ * sizes are in units of `name` (kPEPE: thousands of PEPE), `isDelisted` marks ones that no longer trade.
+ */
+const universeEntry = z.object({
+  name: z.string().min(1),
+  maxLeverage: positive.optional(),
+  isDelisted: z.boolean().optional(),
+});
 const meta = z.object({ universe: z.array(universeEntry) });
 
 /** [meta, assetCtxs]: assetCtxs[i] belongs to meta.universe[i] (docs: info-endpoint/perpetuals, metaAndAssetCtxs). */
@@ -26,7 +35,7 @@ const metaAndAssetCtxs = z
 const assetCtx = z.object({
   // Hourly funding rate.
   funding: decimal,
-  // In coins (docs example: BTC openInterest "688.11").
+  // In units of the listed name (docs example: BTC openInterest "688.11"; kPEPE: thousands of PEPE).
   openInterest: nonNegative,
   markPx: positive,
   // The oracle (spot index) price funding is measured against.
@@ -43,8 +52,29 @@ const wsMessage = z.object({ channel: z.string().min(1) });
 /** List answers such as fundingHistory are arrays of objects. */
 const listResponse = z.array(z.looseObject({}));
 
-function symbolFor(asset: string): string {
-  return asset.toUpperCase();
+function instrumentRequests(): RestRequest[] {
+  // Weight 20 (docs: rate-limits, "All other documented info requests have weight 20"); the main perp dex.
+  return [{ key: 'meta', url: HYPERLIQUID_INFO_URL, method: 'POST', body: { type: 'meta' } }];
+}
+
+/**
+ * The universe → one linear perpetual per listed coin. `k`-prefixed names (kPEPE, kSHIB) are quoted
+ * per 1000 coins (canonicalBase: priceScale 1000); a size of 1 is one unit of the name.
+ */
+function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
+  if (key !== 'meta') throw new VenueDataError('hyperliquid', `unknown instrument list ${key}`);
+  const { universe } = parseWith('hyperliquid', 'meta', meta, body);
+  const out: InstrumentSpec[] = [];
+  for (const entry of universe) {
+    const base = canonicalBase(entry.name);
+    // Delisted coins no longer trade; a name that is no asset code (markup, punctuation) is skipped.
+    if (entry.isDelisted || base === null) continue;
+    const { asset, priceScale } = base;
+    const spec: InstrumentSpec = { venue: 'hyperliquid', symbol: entry.name, asset, kind: 'perp', priceScale, contract: { type: 'linear', size: 1 } };
+    if (entry.maxLeverage !== undefined) spec.maxLeverage = entry.maxLeverage;
+    out.push(spec);
+  }
+  return out;
 }
 
 function looksLikeMetaAndAssetCtxs(message: unknown): boolean {
@@ -62,39 +92,70 @@ function parseLiquidations(message: unknown): Liquidation[] {
   return [];
 }
 
+/** The public WebSocket only reports liquidations to the liquidated user's own subscriptions. */
+function openStreams(): StreamSession[] {
+  return [];
+}
+
+function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
+  return { covered: 0, listed: derivatives(instruments).length };
+}
+
 function pollRequests(): RestRequest[] {
   // Weight 20: every perpetual's mark, oracle price, funding, open interest and 24 h volume at once.
   return [{ key: 'metaAndAssetCtxs', url: HYPERLIQUID_INFO_URL, method: 'POST', body: { type: 'metaAndAssetCtxs' } }];
 }
 
-function parsePoll(key: string, body: unknown, watched: readonly string[]): StreamOutput {
+function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
   if (key !== 'metaAndAssetCtxs') throw new VenueDataError('hyperliquid', `unknown poll key ${key}`);
   const [{ universe }, ctxs] = parseWith('hyperliquid', 'metaAndAssetCtxs', metaAndAssetCtxs, body);
-  const wanted = new Set(watched.map(symbolFor));
   // The response has no timestamp: the values are as of receipt; funding settles on the hour.
   const time = Date.now();
   const nextFundingTime = Math.ceil(time / HOUR_MS) * HOUR_MS;
   const markets: MarketUpdate[] = [];
   universe.forEach(({ name }, index) => {
-    if (!wanted.has(name)) return;
+    // Delisted coins are not in the catalogue; a listing newer than it waits for its refresh.
+    const spec = findInstrument(instruments, name);
+    if (!spec) return;
     const ctx = parseWith('hyperliquid', `asset context ${name}`, assetCtx, ctxs[index]);
+    const scale = spec.priceScale;
     markets.push({
       venue: 'hyperliquid',
       symbol: name,
-      asset: normaliseAsset(name),
+      asset: spec.asset,
+      kind: spec.kind,
       time,
-      markPrice: ctx.markPx,
-      indexPrice: ctx.oraclePx,
+      // Prices are per unit of the name (kPEPE: per 1000 PEPE); per coin is ÷ priceScale.
+      markPrice: ctx.markPx / scale,
+      indexPrice: ctx.oraclePx / scale,
       // No last-trade price in the context; the book mid stands in for it.
-      ...(ctx.midPx ? { lastPrice: ctx.midPx } : {}),
+      ...(ctx.midPx ? { lastPrice: ctx.midPx / scale } : {}),
       fundingRate: ctx.funding,
       fundingIntervalHours: FUNDING_INTERVAL_HOURS,
       nextFundingTime,
-      openInterestBase: ctx.openInterest,
+      // openInterest is in units of the name: coins × priceScale, USD at the mark.
+      openInterestBase: ctx.openInterest * scale,
+      openInterestUsd: ctx.openInterest * ctx.markPx,
       perpVolume24hUsd: ctx.dayNtlVlm,
     });
   });
   return { ...emptyOutput(), markets };
+}
+
+/**
+ * Docs, rate-limits: "REST requests share an aggregated weight limit of 1200 per minute" per IP; the
+ * window is a minute, so without a Retry-After the weight is back after one.
+ */
+const WEIGHT_WINDOW_MS = 60_000;
+
+function classifyFailure(status: number, _body: string, headers: { get(name: string): string | null }): HttpFailure | null {
+  if (status !== 429) return null;
+  const retryAfter = Number(headers.get('retry-after') ?? Number.NaN);
+  return {
+    kind: 'rateLimited',
+    reason: 'rate limited: over 1200 request weight per minute per IP (HTTP 429)',
+    pauseMs: retryAfter > 0 ? Math.min(retryAfter * 1000, 30 * WEIGHT_WINDOW_MS) : WEIGHT_WINDOW_MS,
+  };
 }
 
 export const hyperliquid: VenueAdapter = {
@@ -102,12 +163,14 @@ export const hyperliquid: VenueAdapter = {
   label: 'Hyperliquid',
   completeness: 'none',
   completenessNote: 'Hyperliquid publishes no public liquidation feed: funding, open interest and basis only',
-  symbolFor,
+  instrumentRequests,
+  parseInstruments,
   parseLiquidations,
-  // The public WebSocket only reports liquidations to the liquidated user's own subscriptions.
-  openStream: () => null,
+  openStreams,
+  coverage,
   pollRequests,
   parsePoll,
+  classifyFailure,
   rateBudget: {
     // One metaAndAssetCtxs (weight 20) per 30 s poll whatever the number of assets: 40 weight/min.
     requestsPerMinute: 40,

@@ -11,13 +11,16 @@ import type { InstrumentSpec, Liquidation, PositionSide } from '../core/model';
  */
 const indexes = new WeakMap<readonly InstrumentSpec[], Map<string, InstrumentSpec>>();
 
-export function findInstrument(instruments: readonly InstrumentSpec[], symbol: string): InstrumentSpec | undefined {
+/** Spot pairs may share a derivative's name (Binance BTCUSDT is both): they are looked up apart. */
+const keyOf = (symbol: string, market: 'derivative' | 'spot') => (market === 'spot' ? `spot|${symbol}` : symbol);
+
+export function findInstrument(instruments: readonly InstrumentSpec[], symbol: string, market: 'derivative' | 'spot' = 'derivative'): InstrumentSpec | undefined {
   let index = indexes.get(instruments);
   if (!index) {
-    index = new Map(instruments.map((spec) => [spec.symbol, spec]));
+    index = new Map(instruments.map((spec) => [keyOf(spec.symbol, spec.kind === 'spot' ? 'spot' : 'derivative'), spec]));
     indexes.set(instruments, index);
   }
-  return index.get(symbol);
+  return index.get(keyOf(symbol, market));
 }
 
 /** The perpetuals (and spot pairs, where a venue lists them) of the tracked assets. */
@@ -73,4 +76,19 @@ export function liquidationOf(
   };
   if (id !== undefined) liquidation.id = id;
   return liquidation;
+}
+
+/**
+ * Each asset's main perpetual on a venue, the one its market figures come from: a venue lists
+ * several per asset (BTCUSDT, BTCUSD, BTCPERP), and the meter shows one figure per venue × asset,
+ * the one on the exchange's page for that contract. `rank` orders them, lowest first (ties: first listed).
+ */
+export function mainPerpetuals(instruments: readonly InstrumentSpec[], rank: (spec: InstrumentSpec) => number): Map<string, InstrumentSpec> {
+  const main = new Map<string, InstrumentSpec>();
+  for (const spec of instruments) {
+    if (spec.kind !== 'perp') continue;
+    const current = main.get(spec.asset);
+    if (!current || rank(spec) < rank(current)) main.set(spec.asset, spec);
+  }
+  return main;
 }

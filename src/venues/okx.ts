@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
-import { derivatives, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
+import { derivatives, findInstrument, instrumentsOf, liquidationOf, mainPerpetuals, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, isObject, liquidationsOnly, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
 import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
@@ -112,8 +112,10 @@ function instrumentFrom(type: InstrumentType, row: z.output<typeof instrumentRow
   if (row.state !== 'live' || row.ctVal === '') return null;
   const family = row.instFamily || row.uly || familyOf(row.instId);
   const baseCode = family.split('-')[0] ?? '';
-  if (!baseCode) throw new VenueDataError('okx', `no base asset in instrument ${JSON.stringify(row.instId).slice(0, 60)}`);
-  const { asset, priceScale } = canonicalBase(baseCode);
+  const base = canonicalBase(baseCode);
+  // A family that names no asset code: the instrument is skipped.
+  if (!base) return null;
+  const { asset, priceScale } = base;
   const value = row.ctVal * (row.ctMult === '' || row.ctMult === undefined ? 1 : row.ctMult);
   let contract: InstrumentSpec['contract'];
   // Docs "Get instruments", ctValCcy: linear contracts are worth ctVal × ctMult of the base coin, inverse ones that many USD.
@@ -303,10 +305,12 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
 /** One market update per row of a market-data response whose instrument is a catalogued perpetual. */
 function marketUpdates(key: string, kind: string, rows: unknown[], instruments: readonly InstrumentSpec[]): MarketUpdate[] {
   const out: MarketUpdate[] = [];
-  // Dated futures never feed perpetual funding, OI or basis; rows of unlisted instruments are left out.
+  // Dated futures never feed perpetual funding, OI or basis; rows of unlisted instruments are left out;
+  // of BTC-USDT-SWAP, BTC-USD-SWAP and BTC-USDC-SWAP the USDT swap is BTC's figure.
+  const main = mainPerpetuals(instruments, usdtFirst);
   const perp = (symbol: string) => {
     const spec = findInstrument(instruments, symbol);
-    return spec?.kind === 'perp' ? spec : undefined;
+    return spec !== undefined && main.get(spec.asset) === spec ? spec : undefined;
   };
   const base = (spec: InstrumentSpec, time: number): MarketUpdate => ({ venue: 'okx', symbol: spec.symbol, asset: spec.asset, kind: 'perp', time });
   switch (kind) {
@@ -345,6 +349,11 @@ function marketUpdates(key: string, kind: string, rows: unknown[], instruments: 
     default:
       throw new VenueDataError('okx', `unknown poll key ${key}`);
   }
+}
+
+/** OKX's most traded swap of a coin is its USDT-margined one; the others follow. */
+function usdtFirst(spec: InstrumentSpec): number {
+  return spec.symbol.endsWith('-USDT-SWAP') ? 0 : 1;
 }
 
 /**

@@ -16,6 +16,18 @@ const err = (status: number, code: number, msg: string): MockHttpResponse => ({ 
 const perpSymbol = (asset: string) => `t${asset}F0:USTF0`;
 const spotSymbol = (asset: string) => (asset.length === 3 ? `t${asset}USD` : `t${asset}:USD`);
 
+/**
+ * Perpetuals the mock lists besides each view asset's (e2e uses them): Tether Gold, an unwatched
+ * USDt perpetual, at a fixed price. Liquidation events name it with `symbol`.
+ */
+export const BITFINEX_EXTRA_PERPETUALS: ReadonlyArray<{ symbol: string; asset: string; price: number }> = [{ symbol: 'tXAUTF0:USTF0', asset: 'XAUT', price: 2400 }];
+/** A paper-trading perpetual, listed by status/deriv?keys=ALL as the live API does; never a market. */
+const PAPER_PERPETUAL = 'tTESTBTCF0:TESTUSDTF0';
+
+function extraMarket(extra: { asset: string; price: number }): ScenarioMarketEvent {
+  return { t: 0, type: 'market', venue: 'bitfinex', asset: extra.asset, price: extra.price, markPrice: extra.price, indexPrice: extra.price, fundingRate8h: 0.0001, openInterestUsd: 1e6, perpVolume24hUsd: 1e6, spotVolume24hUsd: 1e6 };
+}
+
 function assetOfPerp(symbol: string): string | null {
   return /^t([A-Z0-9]+)F0:USTF0$/.exec(symbol)?.[1] ?? null;
 }
@@ -46,7 +58,8 @@ function liquidationRow(event: ScenarioLiquidationEvent & { time: number }, isMa
   const amount = event.notionalUsd / event.price;
   // Entry (BASE_PRICE) is where the position was opened: above the liquidation price for a long.
   const entry = event.side === 'long' ? event.price * 1.04 : event.price * 0.96;
-  return ['pos', 100_000 + (event.time % 100_000), event.time, null, perpSymbol(event.asset), event.side === 'long' ? amount : -amount, entry, null, isMatch, 1, null, event.price];
+  // One contract is one coin (linear, 1 base unit): AMOUNT is the position size in coins.
+  return ['pos', 100_000 + (event.time % 100_000), event.time, null, event.symbol ?? perpSymbol(event.asset), event.side === 'long' ? amount : -amount, entry, null, isMatch, 1, null, event.price];
 }
 
 function listParam(req: MockHttpRequest, name: string): string[] | null {
@@ -68,11 +81,23 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
         const key = perpSymbol(asset);
         return m && (all || keys.includes(key)) ? [[key, ...statusFields(m, view.now)]] : [];
       });
+      for (const extra of BITFINEX_EXTRA_PERPETUALS) if (all || keys.includes(extra.symbol)) rows.push([extra.symbol, ...statusFields(extraMarket(extra), view.now)]);
+      if (all || keys.includes(PAPER_PERPETUAL)) rows.push([PAPER_PERPETUAL, ...statusFields(extraMarket({ asset: 'TESTBTC', price: 50000 }), view.now)]);
       return { status: 200, body: rows };
     }
     case '/v2/tickers': {
       const symbols = listParam(req, 'symbols');
       if (!symbols) return err(400, 10020, 'symbols: invalid');
+      if (symbols.length === 1 && symbols[0] === 'ALL') {
+        // Every trading pair and perpetual, plus funding tickers in their own (longer) layout.
+        const rows: unknown[][] = view.assets().flatMap((asset) => {
+          const m = view.market(asset);
+          return m ? [tickerRow(perpSymbol(asset), m, m.perpVolume24hUsd), tickerRow(spotSymbol(asset), m, m.spotVolume24hUsd)] : [];
+        });
+        for (const extra of BITFINEX_EXTRA_PERPETUALS) rows.push(tickerRow(extra.symbol, extraMarket(extra), 1e6));
+        rows.push(['fUSD', 0.0002, 0.0002, 30, 1_000_000, 0.00019, 2, 500_000, 0.00001, 0.05, 0.0002, 90_000_000, 0.0003, 0.0001, null, null, 4_000_000]);
+        return { status: 200, body: rows };
+      }
       // Unknown symbols are left out of the answer, as the live endpoint does.
       const rows = symbols.flatMap((symbol) => {
         const perpAsset = assetOfPerp(symbol);
@@ -86,7 +111,11 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
     case '/v2/liquidations/hist': {
       const limit = Number(req.query.get('limit') ?? 100);
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) return err(400, 10020, 'limit: invalid');
-      const rows = view.playedLiquidations().slice(-limit).reverse().map((event) => [liquidationRow(event, 0)]);
+      const start = req.query.get('start') === null ? -Infinity : Number(req.query.get('start'));
+      const end = req.query.get('end') === null ? Infinity : Number(req.query.get('end'));
+      if (Number.isNaN(start) || Number.isNaN(end)) return err(400, 10020, 'start/end: invalid');
+      const within = view.playedLiquidations().filter((event) => event.time >= start && event.time <= end);
+      const rows = within.slice(-limit).reverse().map((event) => [liquidationRow(event, 0)]);
       return { status: 200, body: rows };
     }
   }
@@ -113,14 +142,15 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
       if (request.channel !== 'status') throw new MockReject(`channel ${String(request.channel)} is not the status channel`, error('subscribe: invalid channel', 10300, { channel: request.channel }));
       const key = request.key;
       const asset = typeof key === 'string' && key.startsWith('deriv:') ? assetOfPerp(key.slice('deriv:'.length)) : null;
-      const known = key === 'liq:global' || (asset !== null && view.market(asset) !== undefined);
+      const extra = BITFINEX_EXTRA_PERPETUALS.find((e) => `deriv:${e.symbol}` === key);
+      const known = key === 'liq:global' || extra !== undefined || (asset !== null && view.market(asset) !== undefined);
       if (typeof key !== 'string' || !known) throw new MockReject(`unknown status key ${String(key)}`, error('subscribe: invalid', 10300, { channel: 'status', key }));
       if (channels.has(key)) throw new MockReject(`already subscribed to ${key}`, error('subscribe: dup', 10301, { channel: 'status', key }));
       if (channels.size >= MAX_CHANNELS) throw new MockReject('too many channels', error('subscribe: limit', 10305, { channel: 'status', key }));
       const chanId = nextChannelId++;
       channels.set(key, chanId);
       const frames = [JSON.stringify({ event: 'subscribed', channel: 'status', chanId, key })];
-      const m = asset ? view.market(asset) : undefined;
+      const m = extra ? extraMarket(extra) : asset ? view.market(asset) : undefined;
       if (m) frames.push(JSON.stringify([chanId, statusFields(m, view.now)]));
       return frames;
     },

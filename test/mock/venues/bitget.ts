@@ -17,8 +17,63 @@ const fixed = (n: number, digits = 8) => n.toFixed(digits);
 /** Prices with enough decimals that OI × mark reproduces the scenario's USD figure. */
 const px = (n: number) => fixed(n, 6);
 
+/**
+ * USDT-M perpetuals listed whatever the scenario holds (both appear in the live liquidation capture
+ * bitget-liquidation-ws-v3-tardis.json); liquidations of them count though nobody tracks them.
+ */
+export const BITGET_MOCK_EXTRA_INSTRUMENTS: ReadonlyArray<{ symbol: string; baseCoin: string; asset: string }> = [
+  { symbol: 'APEUSDT', baseCoin: 'APE', asset: 'APE' },
+  { symbol: 'IPUSDT', baseCoin: 'IP', asset: 'IP' },
+];
+
+/** Every USDT-M perpetual listed for this view: each asset's `<asset>USDT` plus the extras. */
+function instruments(view: MockMarketView): Array<{ symbol: string; baseCoin: string; asset: string }> {
+  const mains = view.assets().map((asset) => ({ symbol: `${asset}USDT`, baseCoin: asset, asset }));
+  return [...mains, ...BITGET_MOCK_EXTRA_INSTRUMENTS.filter((extra) => !mains.some((main) => main.symbol === extra.symbol))];
+}
+
 function assetOf(symbol: string, view: MockMarketView): string | undefined {
-  return view.assets().find((asset) => `${asset}USDT` === symbol);
+  return instruments(view).find((instrument) => instrument.symbol === symbol)?.asset;
+}
+
+function contractRow(instrument: { symbol: string; baseCoin: string }) {
+  return {
+    symbol: instrument.symbol,
+    baseCoin: instrument.baseCoin,
+    quoteCoin: 'USDT',
+    buyLimitPriceRatio: '0.05',
+    sellLimitPriceRatio: '0.05',
+    feeRateUpRatio: '0.005',
+    makerFeeRate: '0.0002',
+    takerFeeRate: '0.0006',
+    openCostUpRatio: '0.01',
+    supportMarginCoins: ['USDT'],
+    minTradeNum: '0.001',
+    priceEndStep: '1',
+    volumePlace: '3',
+    pricePlace: '6',
+    sizeMultiplier: '0.001',
+    symbolType: 'perpetual',
+    minTradeUSDT: '5',
+    maxSymbolOrderNum: '200',
+    maxProductOrderNum: '400',
+    maxPositionNum: '150',
+    symbolStatus: 'normal',
+    offTime: '-1',
+    limitOpenTime: '-1',
+    deliveryTime: '',
+    deliveryStartTime: '',
+    deliveryPeriod: '',
+    launchTime: '',
+    fundInterval: '8',
+    minLever: '1',
+    maxLever: '125',
+    posLimit: '0.1',
+    maintainTime: '',
+    maxMarketOrderQty: '1000',
+    maxOrderQty: '10000',
+    isRwa: 'NO',
+  };
 }
 
 function tickerRow(asset: string, m: ScenarioMarketEvent, now: number) {
@@ -62,6 +117,24 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
   const endpoint = req.path.slice('/api/v2/mix/market/'.length);
   if (endpoint === 'tickers') {
     const rows = usdtM ? view.assets().flatMap((asset) => { const m = view.market(asset); return m ? [tickerRow(asset, m, now)] : []; }) : [];
+    return ok(rows, now);
+  }
+  if (endpoint === 'contracts') {
+    const symbol = req.query.get('symbol');
+    const rows = usdtM ? instruments(view).filter((i) => symbol === null || i.symbol === symbol) : [];
+    if (symbol !== null && rows.length === 0) return err(400, '40034', `Parameter ${symbol} does not exist`, now);
+    return ok(rows.map(contractRow), now);
+  }
+  if (endpoint === 'current-fund-rate') {
+    const symbol = req.query.get('symbol');
+    // Every USDT-M perpetual here funds every 8 h, so the 8 h rate is the period's rate.
+    const rows = usdtM ? view.assets().flatMap((asset) => {
+      const m = view.market(asset);
+      return m && (symbol === null || symbol === `${asset}USDT`)
+        ? [{ symbol: `${asset}USDT`, fundingRate: fixed(m.fundingRate8h), fundingRateInterval: '8', nextUpdate: String(Math.ceil(now / 28_800_000) * 28_800_000), minFundingRate: '-0.003', maxFundingRate: '0.003' }]
+        : [];
+    }) : [];
+    if (symbol !== null && rows.length === 0) return err(400, '40034', `Parameter ${symbol} does not exist`, now);
     return ok(rows, now);
   }
   if (endpoint !== 'funding-time' && endpoint !== 'open-interest') return err(404, '40404', 'Request URL NOT FOUND', now);
@@ -125,7 +198,8 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
     liquidationFrames(event: ScenarioLiquidationEvent & { time: number }) {
       if (!subscribed.has(key({ instType: 'usdt-futures', topic: 'liquidation' }))) return [];
       const row = {
-        symbol: `${event.asset}USDT`,
+        // Every USDT-M perpetual here is unscaled: the price is per coin, the amount in USDT either way.
+        symbol: event.symbol ?? `${event.asset}USDT`,
         // Bitget's side is the POSITION side: 'buy' = a long was liquidated.
         side: event.side === 'long' ? 'buy' : 'sell',
         price: px(event.price),

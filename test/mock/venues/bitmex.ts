@@ -1,23 +1,52 @@
 /**
  * BitMEX REST (www.bitmex.com/api/v1) and realtime WebSocket (ws.bitmex.com/realtime) in their wire formats.
- * XBTUSD is inverse (1 contract = 1 USD); other assets trade as linear <ASSET>USDT contracts whose size
- * the /instrument rows announce. Rejects what BitMEX rejects: unknown paths, bad `filter` JSON, unknown
- * WS ops/tables/symbols, and a symbol on the `liquidation` topic (it takes none).
+ * Lists the main perpetual of every asset (XBTUSD inverse for BTC: 1 contract = 1 USD; <ASSET>USDT linear
+ * for the rest) plus BITMEX_EXTRA_INSTRUMENTS: XBTUSDT (linear), ETHUSD (quanto, 100 XBt per 1 USD of price)
+ * and XBTH26 (inverse dated future), and one spot pair that is not a derivative. Rejects what BitMEX
+ * rejects: unknown paths, bad `filter`/`columns` JSON, unknown WS ops/tables/symbols, and a symbol on the
+ * `liquidation` topic (it takes none).
  */
 import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 
 const HOUR = 3_600_000;
+const SATOSHI = 1e-8;
+const XBT_INDEX = '.BXBT';
 
 /** Contracts per unit of the base asset for the mock's linear contracts (BitMEX's underlyingToPositionMultiplier). */
-const LINEAR_CONTRACTS_PER_UNIT: Record<string, number> = { ETH: 100_000, SOL: 10_000 };
+const LINEAR_CONTRACTS_PER_UNIT: Record<string, number> = { BTC: 1_000_000, ETH: 100_000, SOL: 10_000 };
 const DEFAULT_CONTRACTS_PER_UNIT = 10_000;
+/** ETHUSD quanto: 100 XBt per 1 USD of ETH price per contract (futuresGuide: "0.000001 XBT"). */
+const QUANTO_MULTIPLIER = 100;
 
-const symbolOf = (asset: string) => (asset === 'BTC' ? 'XBTUSD' : `${asset}USDT`);
+type Payout = 'inverse' | 'linear' | 'quanto';
+interface MockInstrument {
+  symbol: string;
+  asset: string;
+  payout: Payout;
+  typ: 'FFWCSX' | 'FFCCSX';
+  expiry?: string;
+}
+
+/** Instruments the mock lists besides each asset's main perpetual (e2e and tests use them by name). */
+export const BITMEX_EXTRA_INSTRUMENTS: readonly MockInstrument[] = [
+  { symbol: 'XBTUSDT', asset: 'BTC', payout: 'linear', typ: 'FFWCSX' },
+  { symbol: 'ETHUSD', asset: 'ETH', payout: 'quanto', typ: 'FFWCSX' },
+  { symbol: 'XBTH26', asset: 'BTC', payout: 'inverse', typ: 'FFCCSX', expiry: '2026-03-27T12:00:00.000Z' },
+];
+export const BITMEX_EXTRA_SYMBOLS = BITMEX_EXTRA_INSTRUMENTS.map((i) => i.symbol);
+
+const bitmexCode = (asset: string) => (asset === 'BTC' ? 'XBT' : asset);
+const mainPerpetual = (asset: string): MockInstrument =>
+  asset === 'BTC' ? { symbol: 'XBTUSD', asset, payout: 'inverse', typ: 'FFWCSX' } : { symbol: `${asset}USDT`, asset, payout: 'linear', typ: 'FFWCSX' };
 const contractsPerUnit = (asset: string) => LINEAR_CONTRACTS_PER_UNIT[asset] ?? DEFAULT_CONTRACTS_PER_UNIT;
 
-function assetOf(symbol: string, view: MockMarketView): string | undefined {
-  return view.assets().find((asset) => symbolOf(asset) === symbol);
+/** Every listed derivative whose asset the scenario prices. */
+function listed(view: MockMarketView): MockInstrument[] {
+  const priced = view.assets().filter((asset) => view.market(asset));
+  // A quanto contract is valued in XBT, so it needs BTC priced too.
+  const listable = (i: MockInstrument) => priced.includes(i.asset) && (i.payout !== 'quanto' || priced.includes('BTC'));
+  return [...priced.map(mainPerpetual), ...BITMEX_EXTRA_INSTRUMENTS.filter(listable)];
 }
 
 const httpError = (status: number, message: string): MockHttpResponse => ({ status, body: { error: { message, name: 'HTTPError' } } });
@@ -28,18 +57,25 @@ function nextFunding(now: number): number {
   return Math.ceil((now - 4 * HOUR) / (8 * HOUR)) * 8 * HOUR + 4 * HOUR;
 }
 
-function instrumentRow(asset: string, m: ScenarioMarketEvent, now: number) {
+/** USD value of one quanto contract at `price`, with XBT at `xbtUsd`. */
+const quantoUsd = (price: number, xbtUsd: number) => QUANTO_MULTIPLIER * price * SATOSHI * xbtUsd;
+
+function instrumentRow(instrument: MockInstrument, m: ScenarioMarketEvent, view: MockMarketView) {
+  const now = view.now;
+  const code = bitmexCode(instrument.asset);
+  const perpetual = instrument.typ === 'FFWCSX';
   const common = {
-    symbol: symbolOf(asset),
-    rootSymbol: asset === 'BTC' ? 'XBT' : asset,
+    symbol: instrument.symbol,
+    rootSymbol: code,
     state: 'Open',
-    typ: 'FFWCSX',
-    underlying: asset === 'BTC' ? 'XBT' : asset,
-    fundingTimestamp: new Date(nextFunding(now)).toISOString(),
-    fundingInterval: '2000-01-01T08:00:00.000Z',
+    typ: instrument.typ,
+    ...(instrument.expiry ? { expiry: instrument.expiry, settle: instrument.expiry } : {}),
+    underlying: code,
+    fundingTimestamp: perpetual ? new Date(nextFunding(now)).toISOString() : null,
+    fundingInterval: perpetual ? '2000-01-01T08:00:00.000Z' : null,
     // Every interval is 8 h, so the 8 h rate is the interval's rate.
-    fundingRate: m.fundingRate8h,
-    indicativeFundingRate: m.fundingRate8h,
+    fundingRate: perpetual ? m.fundingRate8h : null,
+    indicativeFundingRate: perpetual ? m.fundingRate8h : null,
     lastPrice: m.price,
     markPrice: m.markPrice,
     indicativeSettlePrice: m.indexPrice,
@@ -47,7 +83,7 @@ function instrumentRow(asset: string, m: ScenarioMarketEvent, now: number) {
     foreignNotional24h: m.perpVolume24hUsd,
     timestamp: new Date(now).toISOString(),
   };
-  if (asset === 'BTC') {
+  if (instrument.payout === 'inverse') {
     return {
       ...common,
       positionCurrency: 'USD',
@@ -65,15 +101,35 @@ function instrumentRow(asset: string, m: ScenarioMarketEvent, now: number) {
       turnover24h: Math.round((m.perpVolume24hUsd / m.price) * 1e8),
     };
   }
-  const perUnit = contractsPerUnit(asset);
+  if (instrument.payout === 'quanto') {
+    // Quanto: contracts are worth multiplier × price satoshi; values are in satoshis, valued at XBTUSD's mark.
+    const xbtUsd = view.market('BTC')!.markPrice;
+    return {
+      ...common,
+      positionCurrency: 'USD',
+      quoteCurrency: 'USD',
+      settlCurrency: 'XBt',
+      isInverse: false,
+      isQuanto: true,
+      multiplier: QUANTO_MULTIPLIER,
+      underlyingToSettleMultiplier: null,
+      underlyingToPositionMultiplier: null,
+      lotSize: 1,
+      openInterest: Math.round(m.openInterestUsd / quantoUsd(m.markPrice, xbtUsd)),
+      openValue: Math.round((m.openInterestUsd / xbtUsd) * 1e8),
+      volume24h: Math.round(m.perpVolume24hUsd / quantoUsd(m.price, xbtUsd)),
+      turnover24h: Math.round((m.perpVolume24hUsd / xbtUsd) * 1e8),
+    };
+  }
+  const perUnit = contractsPerUnit(instrument.asset);
   return {
     ...common,
-    positionCurrency: asset,
+    positionCurrency: code,
     quoteCurrency: 'USDT',
     settlCurrency: 'USDt',
     isInverse: false,
     isQuanto: false,
-    multiplier: 100,
+    multiplier: instrument.asset === 'BTC' ? 1 : 100,
     underlyingToPositionMultiplier: perUnit,
     underlyingToSettleMultiplier: null,
     quoteToSettleMultiplier: 1_000_000,
@@ -86,41 +142,73 @@ function instrumentRow(asset: string, m: ScenarioMarketEvent, now: number) {
   };
 }
 
-/** Symbols named by `symbol=` or by the `filter` JSON ({"symbol": "X"} or {"symbol": ["X", "Y"]}); null = all. */
-function requestedSymbols(req: MockHttpRequest): string[] | null | MockHttpResponse {
-  const symbol = req.query.get('symbol');
+/** A spot pair, as /instrument/active lists them next to the derivatives (typ IFXXXP). */
+function spotRow(m: ScenarioMarketEvent, now: number) {
+  return { symbol: 'XBT_USDT', rootSymbol: 'XBT', state: 'Open', typ: 'IFXXXP', underlying: 'XBT', quoteCurrency: 'USDT', isInverse: false, isQuanto: false, multiplier: 1, lastPrice: m.price, timestamp: new Date(now).toISOString() };
+}
+
+function allRows(view: MockMarketView): Array<Record<string, unknown>> {
+  const rows: Array<Record<string, unknown>> = listed(view).map((instrument) => instrumentRow(instrument, view.market(instrument.asset)!, view));
+  const btc = view.market('BTC');
+  if (btc) rows.push(spotRow(btc, view.now));
+  return rows;
+}
+
+const FILTER_KEYS = ['symbol', 'state', 'typ', 'rootSymbol'];
+
+/** GET /instrument: `symbol`, `filter` (column → value or values), `columns` (JSON array), `count`. */
+function instrumentQuery(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
+  let filter: Record<string, unknown> = {};
   const rawFilter = req.query.get('filter');
-  let filter: unknown = {};
   if (rawFilter !== null) {
+    let parsed: unknown;
     try {
-      filter = JSON.parse(rawFilter);
+      parsed = JSON.parse(rawFilter);
     } catch {
       return httpError(400, 'Invalid filter: could not parse JSON');
     }
-    if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) return httpError(400, 'Invalid filter: expected a JSON object');
-    const unknown = Object.keys(filter).filter((key) => !['symbol', 'state', 'typ', 'rootSymbol'].includes(key));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return httpError(400, 'Invalid filter: expected a JSON object');
+    filter = parsed as Record<string, unknown>;
+    const unknown = Object.keys(filter).filter((key) => !FILTER_KEYS.includes(key));
     if (unknown.length) return httpError(400, `Invalid column name: ${unknown[0]}`);
+    for (const value of Object.values(filter)) {
+      if (!(typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string')))) {
+        return httpError(400, 'Invalid filter: values must be strings or arrays of strings');
+      }
+    }
   }
-  const fromFilter = (filter as { symbol?: unknown }).symbol;
-  if (fromFilter !== undefined && !(typeof fromFilter === 'string' || (Array.isArray(fromFilter) && fromFilter.every((s) => typeof s === 'string')))) {
-    return httpError(400, 'Invalid filter: symbol must be a string or an array of strings');
+  const symbol = req.query.get('symbol');
+  if (symbol) filter = { ...filter, symbol };
+  let columns: string[] | null = null;
+  const rawColumns = req.query.get('columns');
+  if (rawColumns !== null) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rawColumns);
+    } catch {
+      return httpError(400, 'Invalid columns: could not parse JSON');
+    }
+    if (!Array.isArray(parsed) || !parsed.every((c) => typeof c === 'string')) return httpError(400, 'Invalid columns: expected an array of column names');
+    columns = parsed as string[];
   }
-  const names = [...(symbol ? [symbol] : []), ...(fromFilter === undefined ? [] : [fromFilter].flat())];
-  return names.length ? names : null;
+  const rawCount = req.query.get('count');
+  const count = rawCount === null ? 100 : Number(rawCount);
+  if (!Number.isInteger(count) || count < 1 || count > 1000) return httpError(400, 'count must be a positive integer');
+  const rows = allRows(view)
+    // Unknown values simply match no rows, as a table filter does.
+    .filter((row) => Object.entries(filter).every(([key, value]) => [value].flat().includes(row[key] as string)))
+    .slice(0, count)
+    // The key (symbol) and timestamp are always returned.
+    .map((row) => (columns ? Object.fromEntries(Object.entries(row).filter(([key]) => key === 'symbol' || key === 'timestamp' || columns.includes(key))) : row));
+  return { status: 200, body: rows };
 }
 
 function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
   if (req.host !== 'www.bitmex.com') return httpError(404, 'Not Found');
-  if (req.path !== '/api/v1/instrument') return httpError(404, 'Not Found');
   if (req.method !== 'GET') return httpError(405, 'Method Not Allowed');
-  const symbols = requestedSymbols(req);
-  if (symbols !== null && !Array.isArray(symbols)) return symbols;
-  const rows = view.assets().flatMap((asset) => {
-    const m = view.market(asset);
-    // Unknown symbols simply match no rows, as a table filter does.
-    return m && (symbols === null || symbols.includes(symbolOf(asset))) ? [instrumentRow(asset, m, view.now)] : [];
-  });
-  return { status: 200, body: rows };
+  if (req.path === '/api/v1/instrument/active') return { status: 200, body: allRows(view) };
+  if (req.path === '/api/v1/instrument') return instrumentQuery(req, view);
+  return httpError(404, 'Not Found');
 }
 
 const PUBLIC_TABLES = new Set([
@@ -138,7 +226,8 @@ function topicError(topic: unknown, view: MockMarketView): string | null {
   if (!table || !PUBLIC_TABLES.has(table) || rest.length) return `Unknown table: ${table}`;
   if (symbol === undefined) return null;
   if (NO_SYMBOL.has(table)) return `Table ${table} does not take a symbol filter`;
-  return assetOf(symbol, view) ? null : `Unknown or expired symbol ${symbol}`;
+  if (table === 'instrument' && symbol === XBT_INDEX && view.market('BTC')) return null;
+  return listed(view).some((i) => i.symbol === symbol) ? null : `Unknown or expired symbol ${symbol}`;
 }
 
 function liquidationPartial(): string {
@@ -150,6 +239,28 @@ function liquidationPartial(): string {
     filter: {},
     data: [],
   });
+}
+
+/** The .BXBT index row, as an `instrument` partial delivers it (indices carry their value as lastPrice). */
+function indexPartial(view: MockMarketView): string {
+  const btc = view.market('BTC')!;
+  return JSON.stringify({
+    table: 'instrument',
+    action: 'partial',
+    keys: ['symbol'],
+    filter: { symbol: XBT_INDEX },
+    data: [{ symbol: XBT_INDEX, rootSymbol: 'XBT', state: 'Unlisted', typ: 'MRCXXX', lastPrice: btc.indexPrice, markPrice: btc.indexPrice, timestamp: new Date(view.now).toISOString() }],
+  });
+}
+
+/** The event's size in the instrument's contracts. */
+function contractsOf(instrument: MockInstrument, event: ScenarioLiquidationEvent, view: MockMarketView): number {
+  // Inverse contracts are USD face value.
+  if (instrument.payout === 'inverse') return Math.round(event.notionalUsd);
+  // Quanto contracts are worth multiplier × price satoshi, at the .BXBT index.
+  if (instrument.payout === 'quanto') return Math.round(event.notionalUsd / quantoUsd(event.price, view.market('BTC')!.indexPrice));
+  // Linear contracts are base units × underlyingToPositionMultiplier.
+  return Math.round((event.notionalUsd / event.price) * contractsPerUnit(instrument.asset));
 }
 
 function connect(host: string, pathAndQuery: string): MockWsConnection {
@@ -191,15 +302,16 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
         subscribed.add(name);
         replies.push(JSON.stringify({ success: true, subscribe: name, request }));
         if (name === 'liquidation') replies.push(liquidationPartial());
+        if (name === `instrument:${XBT_INDEX}`) replies.push(indexPartial(view));
       }
       return replies;
     },
-    liquidationFrames(event: ScenarioLiquidationEvent & { time: number }) {
+    liquidationFrames(event: ScenarioLiquidationEvent & { time: number }, view: MockMarketView) {
       if (!subscribed.has('liquidation')) return [];
-      const symbol = symbolOf(event.asset);
-      // Inverse XBTUSD contracts are USD; linear contracts are base units × underlyingToPositionMultiplier.
-      const leavesQty =
-        event.asset === 'BTC' ? Math.round(event.notionalUsd) : Math.round((event.notionalUsd / event.price) * contractsPerUnit(event.asset));
+      const symbol = event.symbol ?? mainPerpetual(event.asset).symbol;
+      const instrument = listed(view).find((i) => i.symbol === symbol && i.asset === event.asset);
+      if (!instrument) throw new Error(`bitmex mock lists no ${symbol} for ${event.asset}`);
+      const leavesQty = contractsOf(instrument, event, view);
       orderCounter += 1;
       const orderID = `00000000-0000-0000-0000-${String(orderCounter).padStart(12, '0')}`;
       const row = {

@@ -1,7 +1,8 @@
 /**
  * Bybit v5 (api.bybit.com REST, stream.bybit.com public WS) in its real wire formats.
  * Like the real venue: business errors are HTTP 200 with a non-zero retCode, unknown paths 404,
- * subscriptions to unknown topics/symbols are refused with success:false.
+ * subscriptions to unknown topics/symbols are refused with success:false, and a connection's
+ * args may not exceed 21,000 characters.
  */
 import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
@@ -9,6 +10,50 @@ import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarke
 const CONN_ID = 'd1e2a3b4-mock-4c5d-bybit-000000000001';
 const fixed = (n: number, digits = 8) => n.toFixed(digits);
 const EIGHT_HOURS = 8 * 60 * 60 * 1000;
+/** Docs "WebSocket Connect → Public channel - Args limits". */
+const MAX_ARGS_CHARS = 21_000;
+
+type Category = 'linear' | 'inverse';
+type ContractType = 'LinearPerpetual' | 'LinearFutures' | 'InversePerpetual' | 'InverseFutures';
+
+export interface BybitMockInstrument {
+  symbol: string;
+  /** The scenario asset whose market prices it. */
+  asset: string;
+  category: Category;
+  contractType: ContractType;
+  /** Bybit's baseCoin: '1000PEPE' for 1000PEPEUSDT. */
+  baseCoin: string;
+  quoteCoin: string;
+  /** Coins per quoted unit (1000 for 1000PEPEUSDT). */
+  scale: number;
+  /** Dated futures: delivery time (ms). */
+  deliveryTime?: number;
+}
+
+/** Assets Bybit lists only in multiples: their main perpetual is 1000<COIN>USDT. */
+const SCALED: Record<string, number> = { PEPE: 1000 };
+
+/** Fixed instruments beside each asset's main perpetual (e2e can send liquidations for them by `symbol`). */
+export const BYBIT_MOCK_EXTRA_INSTRUMENTS: readonly BybitMockInstrument[] = [
+  { symbol: 'BTCUSD', asset: 'BTC', category: 'inverse', contractType: 'InversePerpetual', baseCoin: 'BTC', quoteCoin: 'USD', scale: 1 },
+  { symbol: 'BTCUSDT-26DEC25', asset: 'BTC', category: 'linear', contractType: 'LinearFutures', baseCoin: 'BTC', quoteCoin: 'USDT', scale: 1, deliveryTime: 1766736000000 },
+  { symbol: '1000PEPEUSDT', asset: 'PEPE', category: 'linear', contractType: 'LinearPerpetual', baseCoin: '1000PEPE', quoteCoin: 'USDT', scale: 1000 },
+];
+
+function mainPerpetual(asset: string): BybitMockInstrument {
+  const scale = SCALED[asset] ?? 1;
+  const baseCoin = scale === 1 ? asset : `${scale}${asset}`;
+  return { symbol: `${baseCoin}USDT`, asset, category: 'linear', contractType: 'LinearPerpetual', baseCoin, quoteCoin: 'USDT', scale };
+}
+
+/** The mock's instrument list: every scenario asset's main perpetual plus the fixed extras. */
+export function bybitMockInstruments(view: MockMarketView): BybitMockInstrument[] {
+  const out = new Map<string, BybitMockInstrument>();
+  for (const asset of view.assets()) out.set(mainPerpetual(asset).symbol, mainPerpetual(asset));
+  for (const extra of BYBIT_MOCK_EXTRA_INSTRUMENTS) out.set(extra.symbol, extra);
+  return [...out.values()];
+}
 
 function retError(code: number, msg: string, now: number): MockHttpResponse {
   return { status: 200, body: { retCode: code, retMsg: msg, result: {}, retExtInfo: {}, time: now } };
@@ -18,40 +63,48 @@ function ok(result: unknown, now: number): MockHttpResponse {
   return { status: 200, body: { retCode: 0, retMsg: 'OK', result, retExtInfo: {}, time: now } };
 }
 
-/** 'BTCUSDT' → BTC (linear/spot), 'BTCUSD' → BTC (inverse). */
-function assetOf(symbol: string, category: string): string | null {
-  const quote = category === 'inverse' ? 'USD' : 'USDT';
-  return symbol.endsWith(quote) && symbol.length > quote.length ? symbol.slice(0, -quote.length) : null;
-}
-
-function linearTicker(symbol: string, m: ScenarioMarketEvent, now: number) {
+/** Docs "Get Tickers" (linear/inverse); `m.openInterestUsd` is the one-sided open interest. */
+function derivTicker(inst: BybitMockInstrument, m: ScenarioMarketEvent, now: number) {
+  const q = (price: number) => fixed(price * inst.scale, inst.scale === 1 ? 2 : 7);
+  const dated = inst.contractType.endsWith('Futures');
+  const inverse = inst.category === 'inverse';
+  const markQuoted = m.markPrice * inst.scale;
+  // Linear: size in quoted units, value in USDT. Inverse: size in 1-USD contracts, value in coin.
+  const singleSize = inverse ? Math.round(m.openInterestUsd) : m.openInterestUsd / markQuoted;
+  const singleValue = inverse ? m.openInterestUsd / m.markPrice : m.openInterestUsd;
   return {
-    symbol,
-    lastPrice: fixed(m.price, 2),
-    indexPrice: fixed(m.indexPrice, 2),
-    markPrice: fixed(m.markPrice, 2),
-    prevPrice24h: fixed(m.price, 2),
+    symbol: inst.symbol,
+    lastPrice: q(m.price),
+    indexPrice: q(m.indexPrice),
+    markPrice: q(m.markPrice),
+    prevPrice24h: q(m.price),
     price24hPcnt: '0',
-    highPrice24h: fixed(m.price, 2),
-    lowPrice24h: fixed(m.price, 2),
-    prevPrice1h: fixed(m.price, 2),
-    openInterest: fixed(m.openInterestUsd / m.markPrice, 3),
-    openInterestValue: fixed(m.openInterestUsd, 2),
-    turnover24h: fixed(m.perpVolume24hUsd, 4),
-    volume24h: fixed(m.perpVolume24hUsd / m.price, 4),
-    fundingRate: fixed(m.fundingRate8h, 6),
-    nextFundingTime: String(Math.ceil(now / EIGHT_HOURS) * EIGHT_HOURS),
+    highPrice24h: q(m.price),
+    lowPrice24h: q(m.price),
+    prevPrice1h: q(m.price),
+    openInterest: fixed(singleSize * 2, 3),
+    openInterestValue: fixed(singleValue * 2, 4),
+    singleOpenInterest: fixed(singleSize, 3),
+    singleOpenInterestValue: fixed(singleValue, 4),
+    turnover24h: inverse ? fixed(m.perpVolume24hUsd / m.price, 4) : fixed(m.perpVolume24hUsd, 4),
+    volume24h: inverse ? fixed(m.perpVolume24hUsd, 4) : fixed(m.perpVolume24hUsd / (m.price * inst.scale), 4),
+    fundingRate: dated ? '' : fixed(m.fundingRate8h, 6),
+    nextFundingTime: dated ? '0' : String(Math.ceil(now / EIGHT_HOURS) * EIGHT_HOURS),
     predictedDeliveryPrice: '',
-    basisRate: '',
-    deliveryFeeRate: '',
-    deliveryTime: '0',
+    basisRate: dated ? '0.001' : '',
+    deliveryFeeRate: dated ? '0.0005' : '',
+    deliveryTime: String(inst.deliveryTime ?? 0),
     ask1Size: '1',
-    bid1Price: fixed(m.price, 2),
-    ask1Price: fixed(m.price, 2),
+    bid1Price: q(m.price),
+    ask1Price: q(m.price),
     bid1Size: '1',
-    basis: '',
-    fundingIntervalHour: '8',
-    fundingCap: '0.005',
+    basis: dated ? '10' : '',
+    preOpenPrice: '',
+    preQty: '',
+    curPreListingPhase: '',
+    fundingIntervalHour: dated ? '' : '8',
+    basisRateYear: dated ? '0.01' : '',
+    fundingCap: dated ? '' : '0.005',
   };
 }
 
@@ -73,18 +126,34 @@ function spotTicker(symbol: string, m: ScenarioMarketEvent) {
   };
 }
 
-function instrument(symbol: string, asset: string) {
+/** Docs "Get Instruments Info" (linear/inverse). */
+function instrumentInfo(inst: BybitMockInstrument) {
+  const dated = inst.contractType.endsWith('Futures');
   return {
-    symbol,
-    contractType: 'LinearPerpetual',
+    symbol: inst.symbol,
+    contractType: inst.contractType,
     status: 'Trading',
-    baseCoin: asset,
-    quoteCoin: 'USDT',
-    settleCoin: 'USDT',
-    // Minutes, as the real endpoint sends it.
-    fundingInterval: 480,
-    priceScale: '2',
-    lotSizeFilter: { minOrderQty: '0.001', qtyStep: '0.001', maxOrderQty: '1190.000' },
+    baseCoin: inst.baseCoin,
+    quoteCoin: inst.quoteCoin,
+    launchTime: '1585526400000',
+    deliveryTime: String(inst.deliveryTime ?? 0),
+    deliveryFeeRate: dated ? '0.0005' : '',
+    // Decimal places of the price, not a multiple.
+    priceScale: inst.scale === 1 ? '2' : '7',
+    leverageFilter: { minLeverage: '1', maxLeverage: inst.category === 'inverse' ? '100.00' : '50.00', leverageStep: '0.01' },
+    priceFilter: { minPrice: '0.10', maxPrice: '1999999.80', tickSize: '0.10' },
+    lotSizeFilter: { maxOrderQty: '1190.000', minOrderQty: '0.001', qtyStep: '0.001', postOnlyMaxOrderQty: '1190.000', maxMktOrderQty: '500.000', minNotionalValue: '5' },
+    unifiedMarginTrade: true,
+    // Minutes, as the real endpoint sends it; 0 for dated futures.
+    fundingInterval: dated ? 0 : 480,
+    settleCoin: inst.category === 'inverse' ? inst.baseCoin : inst.quoteCoin,
+    copyTrading: 'both',
+    upperFundingRate: '0.00375',
+    lowerFundingRate: '-0.00375',
+    isPreListing: false,
+    preListingInfo: null,
+    riskParameters: { priceLimitRatioX: '0.01', priceLimitRatioY: '0.02' },
+    symbolType: '',
   };
 }
 
@@ -93,27 +162,36 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
   if (req.method !== 'GET') return { status: 404, body: 'Not Found' };
   const category = req.query.get('category');
   const symbol = req.query.get('symbol');
-  const marketOf = (cat: string) => {
-    const asset = symbol ? assetOf(symbol, cat) : null;
-    return asset ? { asset, m: view.market(asset) } : null;
-  };
+  const listed = bybitMockInstruments(view);
   switch (req.path) {
     case '/v5/market/tickers': {
       if (category !== 'linear' && category !== 'spot' && category !== 'inverse') return retError(10001, 'Illegal category', view.now);
-      // This mock serves only the per-symbol form, which is what the adapter asks for.
-      if (!symbol) return retError(10001, 'params error: symbol is required by this mock', view.now);
-      const found = marketOf(category);
-      if (!found?.m || category === 'inverse') return retError(10001, 'Not supported symbols', view.now);
-      const list = category === 'spot' ? [spotTicker(symbol, found.m)] : [linearTicker(symbol, found.m, view.now)];
-      return ok({ category, list }, view.now);
+      if (category === 'spot') {
+        const rows = view.assets().flatMap((asset) => {
+          const m = view.market(asset);
+          return m && (!symbol || symbol === `${asset}USDT`) ? [spotTicker(`${asset}USDT`, m)] : [];
+        });
+        if (symbol && rows.length === 0) return retError(10001, 'Not supported symbols', view.now);
+        return ok({ category, list: rows }, view.now);
+      }
+      const instruments = listed.filter((i) => i.category === category && (!symbol || i.symbol === symbol));
+      if (symbol && instruments.length === 0) return retError(10001, 'Not supported symbols', view.now);
+      const rows = instruments.flatMap((inst) => {
+        const m = view.market(inst.asset);
+        return m ? [derivTicker(inst, m, view.now)] : [];
+      });
+      return ok({ category, list: rows }, view.now);
     }
     case '/v5/market/instruments-info': {
       if (category !== 'linear' && category !== 'spot' && category !== 'inverse' && category !== 'option') return retError(10001, 'Illegal category', view.now);
-      if (category !== 'linear') return retError(10001, 'params error: this mock serves category=linear only', view.now);
-      const found = marketOf('linear');
-      if (symbol && !found?.m) return retError(10001, 'Not supported symbols', view.now);
-      const symbols = symbol ? [symbol] : view.assets().map((a) => `${a}USDT`);
-      return ok({ category, list: symbols.map((s) => instrument(s, assetOf(s, 'linear') ?? s)), nextPageCursor: '' }, view.now);
+      if (category !== 'linear' && category !== 'inverse') return retError(10001, 'params error: this mock serves category=linear and inverse only', view.now);
+      const limit = req.query.get('limit');
+      // Docs "Get Instruments Info": limit [1, 1000], default 500.
+      if (limit !== null && !(/^\d+$/.test(limit) && Number(limit) >= 1 && Number(limit) <= 1000)) return retError(10001, 'params error: limit', view.now);
+      if (req.query.get('cursor')) return retError(10001, 'params error: cursor (this mock lists one page)', view.now);
+      const instruments = listed.filter((i) => i.category === category && (!symbol || i.symbol === symbol));
+      if (symbol && instruments.length === 0) return retError(10001, 'Not supported symbols', view.now);
+      return ok({ category, list: instruments.map(instrumentInfo), nextPageCursor: '' }, view.now);
     }
   }
   return { status: 404, body: 'Not Found' };
@@ -123,9 +201,10 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
 function connect(host: string, pathAndQuery: string): MockWsConnection {
   if (host !== 'stream.bybit.com') throw new MockReject(`no WebSocket on ${host}`, undefined, 404);
   const path = new URL(pathAndQuery, 'wss://stream.bybit.com').pathname;
-  const category = path === '/v5/public/linear' ? 'linear' : path === '/v5/public/inverse' ? 'inverse' : null;
+  const category: Category | null = path === '/v5/public/linear' ? 'linear' : path === '/v5/public/inverse' ? 'inverse' : null;
   if (!category) throw new MockReject(`${path} is not a Bybit public stream with liquidations`, undefined, 404);
   const subscribed = new Set<string>();
+  let argsChars = 0;
 
   const reply = (fields: Record<string, unknown>) => JSON.stringify({ conn_id: CONN_ID, req_id: '', ...fields });
 
@@ -134,13 +213,17 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
     if (!Array.isArray(args) || args.length === 0 || !args.every((a) => typeof a === 'string')) {
       throw new MockReject('args must be a non-empty array of topic strings', reply({ success: false, ret_msg: 'error:args is invalid', op: 'subscribe' }));
     }
+    const listed = new Set(bybitMockInstruments(view).filter((i) => i.category === category).map((i) => i.symbol));
     for (const topic of args as string[]) {
-      const match = /^(allLiquidation|tickers|publicTrade)\.([A-Z0-9]+)$/.exec(topic);
+      const match = /^(allLiquidation|tickers|publicTrade)\.([A-Z0-9-]+)$/.exec(topic);
       if (!match) throw new MockReject(`unknown topic ${topic}`, reply({ success: false, ret_msg: `error:handler not found,topic:${topic}`, op: 'subscribe' }));
-      const asset = assetOf(match[2] ?? '', category!);
-      if (!asset || !view.assets().includes(asset)) {
+      if (!listed.has(match[2]!)) {
         throw new MockReject(`unknown symbol in ${topic}`, reply({ success: false, ret_msg: `Invalid symbol :[${topic}]`, op: 'subscribe' }));
       }
+    }
+    argsChars += JSON.stringify(args).length;
+    if (argsChars > MAX_ARGS_CHARS) {
+      throw new MockReject(`args over ${MAX_ARGS_CHARS} characters on one connection`, reply({ success: false, ret_msg: 'args length exceeds the limit', op: 'subscribe' }));
     }
     for (const topic of args as string[]) subscribed.add(topic);
     return [reply({ success: true, ret_msg: 'subscribe', op: 'subscribe', req_id: typeof request.req_id === 'string' ? request.req_id : '' })];
@@ -158,19 +241,23 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
       if (request.op === 'subscribe') return subscribe(request, view);
       throw new MockReject(`unsupported op ${String(request.op)}`, reply({ success: false, ret_msg: `error:unsupported op ${String(request.op)}`, op: String(request.op ?? '') }));
     },
-    liquidationFrames(event: ScenarioLiquidationEvent & { time: number }) {
-      const symbol = category === 'inverse' ? `${event.asset}USD` : `${event.asset}USDT`;
-      const topic = `allLiquidation.${symbol}`;
+    liquidationFrames(event: ScenarioLiquidationEvent & { time: number }, view) {
+      const instrument = event.symbol
+        ? bybitMockInstruments(view).find((i) => i.symbol === event.symbol)
+        : mainPerpetual(event.asset);
+      if (!instrument || instrument.category !== category) return [];
+      const topic = `allLiquidation.${instrument.symbol}`;
       if (!subscribed.has(topic)) return [];
-      // Linear size is base coin; inverse size is the count of 1-USD contracts.
-      const size = category === 'inverse' ? Math.round(event.notionalUsd) : event.notionalUsd / event.price;
+      // Linear size is in quoted units (1000 PEPE for 1000PEPEUSDT) at the price per quoted unit;
+      // inverse size is the count of 1-USD contracts. p is the bankruptcy price.
+      const quotedPrice = event.price * instrument.scale;
       const row = {
         T: event.time,
-        s: symbol,
+        s: instrument.symbol,
         // Position side: "Buy" = a long position was liquidated.
         S: event.side === 'long' ? 'Buy' : 'Sell',
-        v: category === 'inverse' ? String(size) : fixed(size),
-        p: fixed(event.price, 2),
+        v: category === 'inverse' ? String(Math.round(event.notionalUsd)) : fixed(event.notionalUsd / quotedPrice),
+        p: instrument.scale === 1 ? fixed(quotedPrice, 2) : fixed(quotedPrice, 7),
       };
       return [JSON.stringify({ topic, type: 'snapshot', ts: event.time, data: [row] })];
     },
