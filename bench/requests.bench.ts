@@ -48,6 +48,7 @@ const COSTS: Record<VenueId, (url: URL, request: RestRequest) => Cost | null> = 
     const fapi = (units: number): Cost => ({ bucket: 'fapi weight', units, limitPerMinute: 2400 });
     const symbol = url.searchParams.has('symbol');
     if (url.host === 'fapi.binance.com') {
+      if (url.pathname === '/fapi/v1/exchangeInfo') return fapi(1);
       if (url.pathname === '/fapi/v1/premiumIndex') return fapi(symbol ? 1 : 10);
       if (url.pathname === '/fapi/v1/fundingInfo') return fapi(1);
       if (url.pathname === '/fapi/v1/openInterest') return fapi(1);
@@ -55,6 +56,8 @@ const COSTS: Record<VenueId, (url: URL, request: RestRequest) => Cost | null> = 
       // "futures/data" statistics endpoints: their own limit, 1000 requests per 5 min per IP.
       if (url.pathname.startsWith('/futures/data/')) return { bucket: 'futures/data requests', units: 1, limitPerMinute: 200 };
     }
+    // Spot exchangeInfo weighs 20 (spot docs "Exchange information").
+    if (url.host === 'api.binance.com' && url.pathname === '/api/v3/exchangeInfo') return { bucket: 'spot weight', units: 20, limitPerMinute: 6000 };
     if (url.host === 'api.binance.com' && url.pathname === '/api/v3/ticker/24hr') {
       // Spot REQUEST_WEIGHT 6000/min; ticker/24hr with 1–20 symbols weighs 2.
       const count = (JSON.parse(url.searchParams.get('symbols') ?? '[]') as unknown[]).length;
@@ -72,6 +75,7 @@ const COSTS: Record<VenueId, (url: URL, request: RestRequest) => Cost | null> = 
       '/api/v5/public/open-interest': 20,
       '/api/v5/market/index-tickers': 20,
       '/api/v5/market/ticker': 20,
+      '/api/v5/market/tickers': 20,
       '/api/v5/public/instruments': 20,
       '/api/v5/public/liquidation-orders': 40,
     };
@@ -88,8 +92,10 @@ const COSTS: Record<VenueId, (url: URL, request: RestRequest) => Cost | null> = 
     if (url.pathname === '/v2/status/deriv' || url.pathname === '/v2/tickers') return { bucket: url.pathname, units: 1, limitPerMinute: 90 };
     return null;
   },
-  // Deribit: non-matching-engine requests 20/s sustained per account/IP.
-  deribit: () => ({ bucket: 'requests', units: 1, limitPerMinute: 1200 }),
+  // Deribit: non-matching-engine requests 20/s sustained per account/IP; get_instruments has its own
+  // limit of one request per 10 s (docs "public/get_instruments").
+  deribit: (url) =>
+    url.pathname.endsWith('/public/get_instruments') ? { bucket: 'get_instruments', units: 1, limitPerMinute: 6 } : { bucket: 'requests', units: 1, limitPerMinute: 1200 },
   hyperliquid: (_url, request) => {
     // Hyperliquid REST weight 1200/min per IP; info requests weigh 20, except a few light ones (2).
     const type = (request.body as { type?: string } | undefined)?.type;

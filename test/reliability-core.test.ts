@@ -78,3 +78,46 @@ describe('degraded kinds (named in the trader’s language by the popup)', () =>
     }
   });
 });
+
+describe('rate limits and bans read the venue’s way', () => {
+  it.each([
+    ['bybit', new Response('access too frequent', { status: 403 }), 'rateLimited', 10 * 60_000, /access too frequent/],
+    ['binance', new Response('{"code":-1003}', { status: 418, headers: { 'retry-after': '120' } }), 'rateLimited', 120_000, /418/],
+    ['okx', new Response('{"code":"50011","msg":"Rate limit reached. Please refer to API documentation and throttle requests accordingly.","data":[]}', { status: 429 }), 'rateLimited', 10_000, /50011/],
+    ['bitfinex', new Response('["error",11010,"ratelimit: error"]', { status: 200 }), 'rateLimited', 90_000, /11010/],
+    ['hyperliquid', new Response('null', { status: 429 }), 'rateLimited', 60_000, /429/],
+    ['bitget', new Response('{"code":"429","msg":"Too Many Requests"}', { status: 429 }), 'rateLimited', 60_000, /429/],
+  ] as const)('%s: %#', async (venue, response, kind, pauseMs, reason) => {
+    const { pollVenue } = await import('../src/background/poller');
+    const { venues } = await import('../src/venues');
+    const adapter = venues[venue];
+    const original = globalThis.fetch;
+    globalThis.fetch = async () => response.clone();
+    try {
+      const result = await pollVenue(adapter, [{ key: 'any', url: 'https://example.invalid/' }], []);
+      expect(result.errorKind).toBe(kind);
+      expect(result.retryAfterMs).toBe(pauseMs);
+      expect(result.error).toMatch(reason);
+    } finally {
+      globalThis.fetch = original;
+    }
+  });
+
+  it('a bare 403 is an access refusal, not called a region block', async () => {
+    const { describeHttpStatus } = await import('../src/background/poller');
+    expect(describeHttpStatus(403)).toMatch(/^access refused \(HTTP 403\)/);
+    expect(describeHttpStatus(451)).toMatch(/blocked in your region/);
+  });
+});
+
+describe('gap back-fill', () => {
+  it('a filled gap no longer counts as missing data', async () => {
+    const { fillGap } = await import('../src/core/gaps');
+    const now = 1_000_000;
+    const gaps = closeGap(openGap([], now - 120_000), now - 60_000);
+    expect(gapsWithin(gaps, now, 3_600_000)).toHaveLength(1);
+    const filled = fillGap(gaps, now - 120_000, now - 60_000);
+    expect(filled[0]!.filled).toBe(true);
+    expect(gapsWithin(filled, now, 3_600_000)).toEqual([]);
+  });
+});

@@ -11,7 +11,7 @@ const CASES: Record<string, { pages: Array<[string, string, string]>; ignored: s
       ['https://www.binance.com/en/futures/BTCUSDT', 'BTCUSDT', 'BTC'],
       ['https://www.binance.com/zh-CN/futures/ETHUSDT?type=limit', 'ETHUSDT', 'ETH'],
       ['https://www.binance.com/futures/SOLUSDT', 'SOLUSDT', 'SOL'],
-      ['https://www.binance.com/en/futures/1000PEPEUSDT', '1000PEPEUSDT', '1000PEPE'],
+      ['https://www.binance.com/en/futures/1000PEPEUSDT', '1000PEPEUSDT', 'PEPE'],
     ],
     ignored: ['https://www.binance.com/en/trade/BTC_USDT', 'https://www.binance.com/en/futures/', 'https://example.com/en/futures/BTCUSDT'],
   },
@@ -38,7 +38,7 @@ const CASES: Record<string, { pages: Array<[string, string, string]>; ignored: s
     pages: [
       ['https://app.hyperliquid.xyz/trade/BTC', 'BTC', 'BTC'],
       ['https://app.hyperliquid.xyz/trade/ETH?tab=positions', 'ETH', 'ETH'],
-      ['https://app.hyperliquid.xyz/trade/kPEPE', 'kPEPE', 'KPEPE'],
+      ['https://app.hyperliquid.xyz/trade/kPEPE', 'kPEPE', 'PEPE'],
       ['https://app.hyperliquid.xyz/trade/xyz:TSLA', 'xyz:TSLA', 'TSLA'],
     ],
     ignored: ['https://app.hyperliquid.xyz/trade', 'https://app.hyperliquid.xyz/portfolio', 'https://hyperliquid.xyz/trade/BTC'],
@@ -140,7 +140,7 @@ describe('sites', () => {
     ['BTCUSDT_UMCBL', 'BTC'],
     ['BTC-USDT-SWAP', 'BTC'],
     ['USDCUSDT', 'USDC'],
-    ['1000PEPEUSDT', '1000PEPE'],
+    ['1000PEPEUSDT', 'PEPE'],
   ])('baseAsset(%s) = %s', (symbol, asset) => {
     expect(baseAsset(symbol)).toBe(asset);
   });

@@ -312,8 +312,9 @@ export class BackgroundWorker {
 
   /** A failed request degrades the venue; a rate limit also pauses it (the popup says until when). */
   private failed(venue: VenueId, reason: string, result: { errorKind: DegradedKind | null; retryAfterMs: number | null }): void {
-    if (result.retryAfterMs !== null) this.updateSource(venue, { pausedUntil: Date.now() + result.retryAfterMs });
-    this.degrade(venue, reason, result.errorKind ?? 'network');
+    if (result.retryAfterMs === null) return this.degrade(venue, reason, result.errorKind ?? 'network');
+    this.updateSource(venue, { pausedUntil: Date.now() + result.retryAfterMs });
+    this.degrade(venue, `${reason}; paused ${Math.ceil(result.retryAfterMs / 1000)} s`, result.errorKind ?? 'rateLimited');
   }
 
   /** A good poll clears a degraded mark unless the stream itself is down. */

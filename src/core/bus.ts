@@ -4,7 +4,7 @@
  */
 import type { Readings, ScopeReading } from './engine';
 import type { Gap } from './gaps';
-import type { Completeness, VenueId } from './model';
+import { ASSET_CODE, type Completeness, type VenueId } from './model';
 
 /** Keys in storage.local that UIs read (content scripts cannot read storage.session). */
 export const BUS_KEYS = {
@@ -92,7 +92,7 @@ export interface ReadingMessage {
   gaps: VenueGap[];
 }
 
-/** Asset codes as sites produce them ('BTC', '1000PEPE', 'KPEPE'); anything else is refused. */
+/** Asset codes as sites produce them ('BTC', 'PEPE' for 1000PEPEUSDT and kPEPE); anything else is refused. */
 export function isAssetCode(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Z0-9]{1,20}$/.test(value);
+  return typeof value === 'string' && ASSET_CODE.test(value);
 }

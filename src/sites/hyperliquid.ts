@@ -3,8 +3,7 @@
  * perps as dex:COIN, e.g. xyz:TSLA). The app is one single-page app: /trade alone shows the last
  * coin without naming it, so the meter waits until the URL names one.
  */
-import { normaliseAsset } from '../core/model';
-import { pathSymbol } from './symbols';
+import { canonicalAsset, pathSymbol } from './symbols';
 import type { Site } from './types';
 
 const PATH = /^\/trade\/([^/]+)/;
@@ -17,7 +16,8 @@ export const hyperliquidSite: Site = {
   matches: ['https://app.hyperliquid.xyz/trade*'],
   symbolFromUrl: (url) => pathSymbol(url, 'app.hyperliquid.xyz', PATH),
   /** 'BTC' → 'BTC'; a builder perp 'xyz:TSLA' → 'TSLA'. */
-  assetFromSymbol: (symbol) => normaliseAsset(symbol.slice(symbol.indexOf(':') + 1)),
+  // kPEPE is Hyperliquid's 1000 PEPE: the page's asset is PEPE, as on every other venue.
+  assetFromSymbol: (symbol) => canonicalAsset(symbol.slice(symbol.indexOf(':') + 1)),
   anchors: [
     // The app's class names are hashed styled-components names (sc-…) that change every release,
     // so only semantic attributes are tried here; the structural heuristic finds the panel.

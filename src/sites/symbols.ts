@@ -1,5 +1,5 @@
 /** Symbol helpers shared by the site files: venue symbol → base asset, URL path pieces. */
-import { normaliseAsset } from '../core/model';
+import { canonicalBase, normaliseAsset } from '../core/model';
 
 /** Optional language segment as exchanges put it before the route: /en/, /zh-CN/, /zh-hans/, /en-US/. */
 export const LANG_PREFIX = String.raw`(?:[a-z]{2}(?:[-_][A-Za-z]{2,4})?/)?`;
@@ -10,13 +10,19 @@ const QUOTED = new RegExp(`^([A-Z0-9]+?)(?:USDT|USDC|PERP|USD|BUSD|FDUSD)${DATED
 const DATED_ONLY = /^([A-Z]+?)[FGHJKMNQUVXZ]\d{2}$/;
 
 /**
- * Base asset of a concatenated venue symbol: 'BTCUSDT', 'BTCUSD', 'BTCPERP', 'XBTUSD',
- * 'ETHUSDTZ25', 'XBTZ25', 'BTCUSDT_UMCBL' → 'BTC' / 'ETH'. XBT is BitMEX's name for BTC.
+ * Canonical asset of a concatenated venue symbol: 'BTCUSDT', 'BTCUSD', 'BTCPERP', 'XBTUSD',
+ * 'ETHUSDTZ25', 'XBTZ25', 'BTCUSDT_UMCBL' → 'BTC' / 'ETH'; '1000PEPEUSDT' → 'PEPE' (the venues'
+ * instrument catalogues name the coin, not the multiple). XBT is BitMEX's name for BTC.
  */
 export function baseAsset(symbol: string): string {
   const plain = symbol.toUpperCase().replace(/[_-].*$/, '');
   const match = QUOTED.exec(plain) ?? DATED_ONLY.exec(plain);
-  return normaliseAsset(match ? match[1]! : plain);
+  return canonicalAsset(match ? match[1]! : plain);
+}
+
+/** The coin a venue's base code names ('1000PEPE', 'kPEPE' → 'PEPE'); the code itself, upper-cased, when it names none. */
+export function canonicalAsset(code: string): string {
+  return canonicalBase(code)?.asset ?? normaliseAsset(code);
 }
 
 /** The first path segment after `pattern` (already anchored), decoded, or null. */

@@ -34,17 +34,27 @@ afterAll(async () => {
 });
 
 describe('faults', () => {
-  it('reconnects a dropped stream with backoff and shows the gap instead of counting it as zero', async () => {
-    mock.dropSockets('okx', 8_000);
-    const okx = await waitFor(() => source('okx'), (s) => s?.stream === 'connected' && (s.gaps ?? []).some((g) => g.to !== null), 40_000, 'okx back with a closed gap');
-    const gap = okx!.gaps.at(-1)!;
+  it('reconnects a dropped stream with backoff and shows the gap as not counted (a venue without liquidation history)', async () => {
+    mock.dropSockets('binance', 8_000);
+    const binance = await waitFor(() => source('binance'), (s) => s?.stream === 'connected' && (s.gaps ?? []).some((g) => g.to !== null), 40_000, 'binance back with a closed gap');
+    const gap = binance!.gaps.at(-1)!;
     expect(gap.to! - gap.from).toBeGreaterThanOrEqual(5_000);
-    expect(mock.socketCount('okx')).toBe(1);
+    expect(gap.filled).toBeUndefined();
+    expect(mock.socketCount('binance')).toBe(1);
     const page = await browser.context.newPage();
     await page.goto('https://www.binance.com/en/futures/BTCUSDT');
     const note = page.locator('[data-flush-meter] [data-field="gaps"]');
-    await expect.poll(() => note.textContent({ timeout: 5_000 }), { timeout: 15_000 }).toMatch(/not counted \(okx stream down\)/);
+    await expect.poll(() => note.textContent({ timeout: 5_000 }), { timeout: 15_000 }).toMatch(/not counted \(binance stream down\)/);
     await page.close();
+  });
+
+  it('back-fills a stream gap from the venue’s liquidation history where it has one (OKX), so the gap counts', async () => {
+    mock.dropSockets('okx', 8_000);
+    const okx = await waitFor(() => source('okx'), (s) => s?.stream === 'connected' && (s.gaps ?? []).some((g) => g.to !== null && g.filled), 40_000, 'okx back with a filled gap');
+    const gap = okx!.gaps.at(-1)!;
+    expect(gap.to! - gap.from).toBeGreaterThanOrEqual(5_000);
+    // The history request asked for the gap's span.
+    expect(mock.requests.some((r) => r.host === 'www.okx.com' && r.path.startsWith('/api/v5/public/liquidation-orders') && r.at >= gap.to!)).toBe(true);
   });
 
   it('says plainly when a venue geo-blocks (451) and keeps the other venues', async () => {
@@ -62,7 +72,7 @@ describe('faults', () => {
     mock.setHttpFault('api.bitget.com', { status: 429, headers: { 'retry-after': '120' } });
     await pollNow();
     const limited = await waitFor(() => source('bitget'), (s) => !!s?.degraded, 5_000, 'bitget rate limited');
-    expect(limited!.degraded).toMatch(/rate limited \(HTTP 429\).*paused 120 s/);
+    expect(limited!.degraded).toMatch(/rate limited.*HTTP 429.*paused 120 s/);
     expect(limited!.pausedUntil! - Date.now()).toBeGreaterThan(100_000);
     mock.setHttpFault('api.bitget.com', null);
     const mark = Date.now();
@@ -80,5 +90,19 @@ describe('faults', () => {
     expect((await waitFor(() => source('hyperliquid'), (s) => !!s?.degraded, 5_000, 'hyperliquid degraded'))!.degraded).toMatch(/exchange error \(HTTP 503\)/);
     mock.setHttpFault('www.deribit.com', null);
     mock.setHttpFault('api.hyperliquid.xyz', null);
+  });
+
+  it('reads Bybit’s 403 "access too frequent" as its 10-minute IP ban, not a region block, and says when it resumes', async () => {
+    mock.setHttpFault('api.bybit.com', { status: 403, body: 'access too frequent' });
+    await pollNow();
+    const limited = await waitFor(() => source('bybit'), (s) => !!s?.degraded, 5_000, 'bybit rate limited');
+    expect(limited!.degradedKind).toBe('rateLimited');
+    expect(limited!.degraded).toMatch(/access too frequent/);
+    expect(limited!.pausedUntil! - Date.now()).toBeGreaterThan(9 * 60_000);
+    const popup = await browser.context.newPage();
+    await popup.goto(`chrome-extension://${browser.extensionId}/src/popup/index.html`);
+    await expect.poll(() => popup.locator('tr[data-venue="bybit"] [data-field="health"]').textContent({ timeout: 5_000 }), { timeout: 10_000 }).toMatch(/rate limited.*resumes \d{1,2}:\d{2}/);
+    await popup.close();
+    mock.setHttpFault('api.bybit.com', null);
   });
 });

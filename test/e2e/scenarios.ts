@@ -41,3 +41,26 @@ export function longFlushHour(venues: VenueId[], totalUsd = 99_100_000, longShar
   }
   return { name: 'e2e long flush hour', start: Date.UTC(2026, 10, 20), events };
 }
+
+/**
+ * What the watchlist (BTC, ETH, SOL) does not name: DOGE market rows on Binance and Bybit (a page
+ * a trader opens), and liquidations of instruments no poll asks about: BitMEX's linear XBTUSDT and
+ * OKX's IOST-USDT-SWAP (the documentation's own frame). $2M each, so a dropped one moves the
+ * market-wide total by 2 %.
+ */
+export function withUnwatched(scenario: Scenario): Scenario {
+  const minutes = Math.ceil(Math.max(...scenario.events.map((e) => e.t)) / 60_000);
+  const extra: ScenarioEvent[] = [];
+  for (let minute = 0; minute < minutes; minute++) {
+    for (const venue of ['binance', 'bybit'] as const) {
+      const price = 0.35 * (1 - 0.0005 * minute);
+      extra.push({
+        t: minute * 60_000, type: 'market', venue, asset: 'DOGE', price, markPrice: price * 1.0002, indexPrice: price,
+        fundingRate8h: 0.00005, openInterestUsd: 1.2e9, perpVolume24hUsd: 3e9, spotVolume24hUsd: 1e9,
+      });
+    }
+  }
+  extra.push({ t: (minutes - 20) * 60_000 + 7_000, type: 'liquidation', venue: 'bitmex', asset: 'BTC', symbol: 'XBTUSDT', side: 'long', price: 71_000, notionalUsd: 2_000_000 });
+  extra.push({ t: (minutes - 20) * 60_000 + 9_000, type: 'liquidation', venue: 'okx', asset: 'IOST', symbol: 'IOST-USDT-SWAP', side: 'long', price: 0.0078, notionalUsd: 2_000_000 });
+  return { ...scenario, events: [...scenario.events, ...extra].sort((a, b) => a.t - b.t) };
+}

@@ -11,7 +11,7 @@ import type { VenueId } from '../../src/core/model';
 import { venues } from '../../src/venues';
 import { MockExchange } from '../mock/server';
 import { extensionStorage, launchWithExtension, waitFor, type Browser } from './harness';
-import { longFlushHour } from './scenarios';
+import { longFlushHour, withUnwatched } from './scenarios';
 
 /** What Chromium's English UI shows (the meter formats with Intl in the browser's language). */
 const en = makeFormats('en-US');
@@ -29,7 +29,7 @@ function sent(venue?: VenueId) {
 }
 
 beforeAll(async () => {
-  mock = new MockExchange({ scenario: longFlushHour(LIQUIDATION_VENUES, 99_100_000, 0.9, ['hyperliquid']) });
+  mock = new MockExchange({ scenario: withUnwatched(longFlushHour(LIQUIDATION_VENUES, 99_100_000, 0.9, ['hyperliquid'])) });
   await mock.start();
   browser = await launchWithExtension(mock);
 });
@@ -48,7 +48,10 @@ describe('all venues through their real wire formats', () => {
       (r) => Math.abs((r?.scopes.ALL?.liq1h.totalUsd ?? 0) / expected.total - 1) < 0.002,
       45_000,
       'market-wide 1 h total',
-    );
+    ).catch(async (error) => {
+      const last = await extensionStorage<Readings>(browser, 'local', 'readings');
+      throw new Error(`${String(error).slice(0, 200)}; per venue sent/counted: ${JSON.stringify(LIQUIDATION_VENUES.map((v) => [v, sent(v).total, last?.scopes.ALL?.venues.find((x) => x.venue === v)?.liq1hUsd]))}`);
+    });
     const market = readings!.scopes.ALL!;
     expect(en.usd(market.liq1h.totalUsd)).toBe(en.usd(expected.total));
     expect(en.share(market.liq1h.longShare)).toBe(en.share(expected.longShare));
@@ -58,6 +61,34 @@ describe('all venues through their real wire formats', () => {
       expect(row!.liq1hUsd / sent(venue).total, venue).toBeCloseTo(1, 2);
     }
     expect([...market.sampledVenues].sort()).toEqual(LIQUIDATION_VENUES.filter((v) => venues[v].completeness === 'sampled').sort());
+  });
+
+  it('counts liquidations of instruments no poll names: BitMEX XBTUSDT and OKX IOST-USDT-SWAP', async () => {
+    const unwatched = mock.playedLiquidations().filter((e) => e.symbol === 'XBTUSDT' || e.symbol === 'IOST-USDT-SWAP');
+    expect(unwatched.map((e) => e.symbol).sort()).toEqual(['IOST-USDT-SWAP', 'XBTUSDT']);
+    const readings = await waitFor(
+      () => extensionStorage<Readings>(browser, 'local', 'readings'),
+      (r) => ['okx', 'bitmex'].every((venue) => Math.abs((r?.scopes.ALL?.venues.find((v) => v.venue === venue)?.liq1hUsd ?? 0) / sent(venue as VenueId).total - 1) < 0.002),
+      45_000,
+      'okx and bitmex totals including the unwatched instruments',
+    );
+    // Without them each venue's total would be $2M short of what was sent.
+    for (const venue of ['okx', 'bitmex'] as const) expect(readings!.scopes.ALL!.venues.find((v) => v.venue === venue)!.liq1hUsd).toBeGreaterThan(sent(venue).total - 1_000_000);
+  });
+
+  it('tracks an asset outside the watchlist when a page shows it: DOGE on Binance and on Bybit shows funding and OI', async () => {
+    for (const url of ['https://www.binance.com/en/futures/DOGEUSDT', 'https://www.bybit.com/trade/usdt/DOGEUSDT']) {
+      const page = await browser.context.newPage();
+      await page.goto(url);
+      const meter = page.locator('[data-flush-meter][data-asset="DOGE"]');
+      // Within 10 s of the page opening (the mock's market rows say funding +0.005 %, OI $1.2B on each venue).
+      await expect.poll(() => meter.locator('[data-field="funding"]').textContent({ timeout: 2_000 }), { timeout: 10_000 }).toBe(en.rate(0.00005));
+      await meter.locator('.fm-toggle').click({ timeout: 5_000 });
+      await expect.poll(() => meter.locator('[data-field="oi"]').textContent({ timeout: 2_000 }), { timeout: 10_000 }).toBe(en.usd(2.4e9));
+      await page.close();
+    }
+    const doge = (await extensionStorage<Readings>(browser, 'local', 'readings'))!.scopes.DOGE!;
+    expect(doge.venues.filter((v) => v.openInterestUsd !== null).map((v) => v.venue).sort()).toEqual(['binance', 'bybit']);
   });
 
   it('polls market data from every venue with requests the venues accept', async () => {
@@ -94,6 +125,13 @@ describe('all venues through their real wire formats', () => {
       await expect.poll(() => row.getAttribute('data-health', { timeout: 5_000 }), { timeout: 10_000 }).toBe('live');
       const text = await row.textContent({ timeout: 5_000 });
       expect(text, venue).toContain(venues[venue as VenueId].completeness === 'none' ? 'no liquidation feed' : venues[venue as VenueId].completeness === 'sampled' ? 'sampled' : 'complete');
+      // What each venue's total covers, from its instrument list: every listed symbol on every venue with a feed.
+      const source = sources!.find((x) => x.venue === venue)!;
+      if (source.completeness !== 'none') {
+        expect(source.coverage, venue).not.toBeNull();
+        expect(source.coverage!.covered, venue).toBe(source.coverage!.listed);
+        expect(text, venue).toContain(`${source.coverage!.covered} of ${source.coverage!.listed} symbols`);
+      }
     }
     await page.close();
   });

@@ -54,12 +54,22 @@ function tickerRow(symbol: string, m: ScenarioMarketEvent, volumeUsd: number): u
   return [symbol, m.price - 1, 12.5, m.price + 1, 11.2, m.price * 0.01, 0.01, m.price, volumeUsd / m.price, m.price * 1.02, m.price * 0.97];
 }
 
+/**
+ * A POS_ID per liquidation, the same in the stream and the REST history (the adapter counts a
+ * position once by it): the event's millisecond and three digits of a hash of what it is.
+ */
+function positionId(event: ScenarioLiquidationEvent & { time: number }): number {
+  let hash = 2166136261;
+  for (const char of `${event.asset}|${event.symbol ?? ''}|${event.side}|${event.price}|${event.notionalUsd}`) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  return Math.floor(event.time) * 1000 + (hash % 1000);
+}
+
 function liquidationRow(event: ScenarioLiquidationEvent & { time: number }, isMatch: 0 | 1): unknown[] {
   const amount = event.notionalUsd / event.price;
   // Entry (BASE_PRICE) is where the position was opened: above the liquidation price for a long.
   const entry = event.side === 'long' ? event.price * 1.04 : event.price * 0.96;
   // One contract is one coin (linear, 1 base unit): AMOUNT is the position size in coins.
-  return ['pos', 100_000 + (event.time % 100_000), event.time, null, event.symbol ?? perpSymbol(event.asset), event.side === 'long' ? amount : -amount, entry, null, isMatch, 1, null, event.price];
+  return ['pos', positionId(event), event.time, null, event.symbol ?? perpSymbol(event.asset), event.side === 'long' ? amount : -amount, entry, null, isMatch, 1, null, event.price];
 }
 
 function listParam(req: MockHttpRequest, name: string): string[] | null {
