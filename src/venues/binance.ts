@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
-import { derivatives, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
-import { decimal, emptyOutput, epochMs, isObject, liquidationsOnly, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
-import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
+import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
+import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /**
  * Binance routes fstream.binance.com by path: @forceOrder belongs to the /market tier.
@@ -178,18 +178,12 @@ function openStreams(_tracked: readonly string[], instruments: readonly Instrume
       onOpen: () => [],
       onMessage(text: string): StreamOutput {
         const { liquidations, unknown } = readMessage(parseJsonFrame('binance', text), instruments);
-        return unknown === null ? liquidationsOnly(liquidations) : { ...emptyOutput(), unknownSymbols: [unknown] };
+        return liquidationOutput(liquidations, unknown === null ? [] : [unknown]);
       },
       heartbeat: HEARTBEAT,
       maxConnectionMs: MAX_CONNECTION_MS,
     },
   ];
-}
-
-/** `!forceOrder@arr` carries every symbol's liquidations ("All Market Liquidation Order Streams"). */
-function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
-  const listed = derivatives(instruments).length;
-  return { covered: listed, listed };
 }
 
 function pollRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
@@ -309,7 +303,8 @@ export const binance: VenueAdapter = {
   parseInstruments,
   parseLiquidations,
   openStreams,
-  coverage,
+  // `!forceOrder@arr` carries every symbol's liquidations ("All Market Liquidation Order Streams").
+  coverage: everyListedInstrument,
   pollRequests,
   backfillRequests,
   parsePoll,

@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
-import { derivatives, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
-import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
-import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
+import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
+import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const BITFINEX_WS_URL = 'wss://api-pub.bitfinex.com/ws/2';
 export const BITFINEX_REST = 'https://api-pub.bitfinex.com';
@@ -213,7 +213,7 @@ function parseLiquidations(message: unknown, instruments: readonly InstrumentSpe
 }
 
 function output(valued: Valued, markets: MarketUpdate[] = []): StreamOutput {
-  return { liquidations: valued.liquidations, markets, replies: [], ...(valued.unknown.length ? { unknownSymbols: valued.unknown } : {}) };
+  return { ...liquidationOutput(valued.liquidations, valued.unknown, []), markets };
 }
 
 function openStreams(tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[] {
@@ -245,12 +245,6 @@ function openStreams(tracked: readonly string[], instruments: readonly Instrumen
       maxConnectionMs: MAX_CONNECTION_MS,
     },
   ];
-}
-
-/** liq:global is one channel for every symbol: it covers every listed perpetual. */
-function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
-  const listed = derivatives(instruments).length;
-  return { covered: listed, listed };
 }
 
 function pollRequests(): RestRequest[] {
@@ -329,7 +323,8 @@ export const bitfinex: VenueAdapter = {
   parseInstruments,
   parseLiquidations,
   openStreams,
-  coverage,
+  // liq:global is one channel for every symbol: it covers every listed perpetual.
+  coverage: everyListedInstrument,
   pollRequests,
   backfillRequests,
   gapRequests,

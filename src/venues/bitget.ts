@@ -8,9 +8,9 @@
  */
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
-import { derivatives, findInstrument, liquidationOf, valueFill } from './instruments';
-import { decimal, emptyOutput, epochMs, isObject, liquidationsOnly, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
-import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
+import { everyListedInstrument, findInstrument, liquidationOf, valueFill } from './instruments';
+import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** The liquidation topic exists only on the UTA (v3) public socket, not on /v2/ws/public. */
 export const BITGET_WS_URL = 'wss://ws.bitget.com/v3/ws/public';
@@ -167,18 +167,12 @@ function openStreams(_tracked: readonly string[], instruments: readonly Instrume
         // The heartbeat answer is the bare text 'pong', not JSON.
         if (text === 'pong') return emptyOutput();
         const { liquidations, unknown } = readMessage(parseJsonFrame('bitget', text), instruments);
-        return unknown.length === 0 ? liquidationsOnly(liquidations) : { ...emptyOutput(), liquidations, unknownSymbols: unknown };
+        return liquidationOutput(liquidations, unknown);
       },
       heartbeat: HEARTBEAT,
       maxConnectionMs: MAX_CONNECTION_MS,
     },
   ];
-}
-
-/** One subscription carries every USDT-M contract's liquidations (the topic takes no symbol). */
-function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
-  const listed = derivatives(instruments).length;
-  return { covered: listed, listed };
 }
 
 function pollRequests(): RestRequest[] {
@@ -255,7 +249,8 @@ export const bitget: VenueAdapter = {
   parseInstruments,
   parseLiquidations,
   openStreams,
-  coverage,
+  // One subscription carries every USDT-M contract's liquidations (the topic takes no symbol).
+  coverage: everyListedInstrument,
   pollRequests,
   parsePoll,
   classifyFailure,

@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
-import { derivatives, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
-import { decimal, emptyOutput, isObject, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
-import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
+import { everyListedInstrument, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
+import { decimal, emptyOutput, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const BITMEX_WS_URL = 'wss://ws.bitmex.com/realtime';
 export const BITMEX_API = 'https://www.bitmex.com/api/v1';
@@ -258,20 +258,12 @@ function openStreams(_tracked: readonly string[], instruments: readonly Instrume
         if (text === 'pong') return emptyOutput();
         const parsed = parseMessage(parseJsonFrame('bitmex', text), instruments, Date.now(), xbtIndex ?? catalogueXbtUsd(instruments));
         if (parsed.xbtIndex !== undefined) xbtIndex = parsed.xbtIndex;
-        const out: StreamOutput = { ...emptyOutput(), liquidations: parsed.liquidations };
-        if (parsed.unknownSymbols.length) out.unknownSymbols = [...new Set(parsed.unknownSymbols)];
-        return out;
+        return liquidationOutput(parsed.liquidations, parsed.unknownSymbols);
       },
       heartbeat: HEARTBEAT,
       maxConnectionMs: MAX_CONNECTION_MS,
     },
   ];
-}
-
-/** The symbol-less `liquidation` topic carries every instrument's liquidations: all listed ones count. */
-function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
-  const listed = derivatives(instruments).length;
-  return { covered: listed, listed };
 }
 
 /**
@@ -387,7 +379,8 @@ export const bitmex: VenueAdapter = {
   parseInstruments,
   parseLiquidations,
   openStreams,
-  coverage,
+  // The symbol-less `liquidation` topic carries every instrument's liquidations: all listed ones count.
+  coverage: everyListedInstrument,
   pollRequests,
   parsePoll,
   classifyFailure,

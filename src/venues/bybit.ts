@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, normaliseAsset, type InstrumentKind, type InstrumentSpec, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
-import { derivatives, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
-import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
-import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
+import { derivatives, everyListedInstrument, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
+import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "WebSocket Connect": USDT, USDC perpetual & USDT Futures public stream. */
 export const BYBIT_LINEAR_STREAM_URL = 'wss://stream.bybit.com/v5/public/linear';
@@ -244,7 +244,7 @@ function session(url: string, topics: readonly string[], instruments: readonly I
     onMessage(text: string): StreamOutput {
       const unknown: string[] = [];
       const liquidations = readLiquidations(parseJsonFrame('bybit', text), instruments, unknown);
-      return unknown.length ? { ...emptyOutput(), liquidations, unknownSymbols: unknown } : { ...emptyOutput(), liquidations };
+      return liquidationOutput(liquidations, unknown);
     },
     heartbeat: HEARTBEAT,
     maxConnectionMs: MAX_CONNECTION_MS,
@@ -267,12 +267,6 @@ function openStreams(_tracked: readonly string[], instruments: readonly Instrume
     for (const group of connectionsFor(topics)) sessions.push(session(url, group, instruments));
   }
   return sessions;
-}
-
-/** Every listed perpetual and dated future is subscribed (see openStreams). */
-function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
-  const listed = derivatives(instruments).length;
-  return { covered: listed, listed };
 }
 
 /** Docs "Get Tickers": without `symbol`, one request answers every symbol of the category. */
@@ -388,7 +382,8 @@ export const bybit: VenueAdapter = {
   parseInstruments,
   parseLiquidations,
   openStreams,
-  coverage,
+  // Every listed perpetual and dated future is subscribed (see openStreams).
+  coverage: everyListedInstrument,
   pollRequests,
   parsePoll,
   classifyFailure,

@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
-import { derivatives, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
-import { decimal, emptyOutput, epochMs, isObject, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
-import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
+import { everyListedInstrument, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
+import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const DERIBIT_WS_URL = 'wss://www.deribit.com/ws/api/v2';
 export const DERIBIT_API = 'https://www.deribit.com/api/v2';
@@ -207,18 +207,12 @@ function openStreams(_tracked: readonly string[], instruments: readonly Instrume
         const liquidations = readLiquidations(message, instruments, unknown);
         // A test_request left unanswered makes the server close the connection.
         const replies = isObject(message) && message.method === 'heartbeat' && isObject(message.params) && message.params.type === 'test_request' ? [PUBLIC_TEST] : [];
-        return unknown.length ? { ...emptyOutput(), liquidations, replies, unknownSymbols: unknown } : { ...emptyOutput(), liquidations, replies };
+        return liquidationOutput(liquidations, unknown, replies);
       },
       heartbeat: HEARTBEAT,
       maxConnectionMs: MAX_CONNECTION_MS,
     },
   ];
-}
-
-/** trades.future.any carries every listed perpetual and dated future. */
-function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
-  const listed = derivatives(instruments).length;
-  return { covered: listed, listed };
 }
 
 /**
@@ -295,7 +289,8 @@ export const deribit: VenueAdapter = {
   parseInstruments,
   parseLiquidations,
   openStreams,
-  coverage,
+  // trades.future.any carries every listed perpetual and dated future.
+  coverage: everyListedInstrument,
   pollRequests,
   parsePoll,
   classifyFailure,

@@ -4,6 +4,7 @@
  * venue file; what a venue's contracts are worth is that venue's rule, in its file.
  */
 import type { InstrumentSpec, Liquidation, PositionSide } from '../core/model';
+import type { Coverage } from './types';
 
 /**
  * Symbol → spec per catalogue array. A catalogue is replaced whole, never mutated, so a weak
@@ -91,4 +92,10 @@ export function mainPerpetuals(instruments: readonly InstrumentSpec[], rank: (sp
     if (!current || rank(spec) < rank(current)) main.set(spec.asset, spec);
   }
   return main;
+}
+
+/** A feed that reports every listed instrument (one channel, or a subscription per listed symbol). */
+export function everyListedInstrument(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
+  const listed = derivatives(instruments).length;
+  return { covered: listed, listed };
 }

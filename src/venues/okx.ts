@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
-import { derivatives, findInstrument, instrumentsOf, liquidationOf, mainPerpetuals, valueFill } from './instruments';
-import { decimal, emptyOutput, epochMs, isObject, liquidationsOnly, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
-import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
+import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, mainPerpetuals, valueFill } from './instruments';
+import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "Public Market Data WebSocket": liquidation-orders lives on /ws/v5/public. */
 export const OKX_PUBLIC_STREAM_URL = 'wss://ws.okx.com:8443/ws/v5/public';
@@ -218,9 +218,6 @@ function restRows(what: string, body: unknown): unknown[] {
   return envelope.data;
 }
 
-function withUnknown(liquidations: Liquidation[], unknown: string[]): StreamOutput {
-  return unknown.length ? { ...liquidationsOnly(liquidations), unknownSymbols: unknown } : liquidationsOnly(liquidations);
-}
 
 function openStreams(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[] {
   return [
@@ -231,18 +228,12 @@ function openStreams(_tracked: readonly string[], instruments: readonly Instrume
       onOpen: () => [JSON.stringify({ op: 'subscribe', args: (Object.keys(INSTRUMENT_TYPES) as InstrumentType[]).map((instType) => ({ channel: 'liquidation-orders', instType })) })],
       onMessage(text: string): StreamOutput {
         const { liquidations, unknown } = readLiquidations(text === 'pong' ? text : parseJsonFrame('okx', text), instruments);
-        return withUnknown(liquidations, unknown);
+        return liquidationOutput(liquidations, unknown);
       },
       heartbeat: HEARTBEAT,
       maxConnectionMs: MAX_CONNECTION_MS,
     },
   ];
-}
-
-/** The two instType channels cover every listed swap and future. */
-function coverage(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage {
-  const listed = derivatives(instruments).length;
-  return { covered: listed, listed };
 }
 
 function pollRequests(): RestRequest[] {
@@ -297,7 +288,7 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
   const kind = key.split(':')[0] ?? key;
   if (kind === 'liquidations') {
     const { liquidations, unknown } = readLiquidations(body, instruments);
-    return { ...emptyOutput(), liquidations, ...(unknown.length ? { unknownSymbols: unknown } : {}) };
+    return liquidationOutput(liquidations, unknown);
   }
   return { ...emptyOutput(), markets: marketUpdates(key, kind, restRows(kind, body), instruments) };
 }
@@ -403,7 +394,8 @@ export const okx: VenueAdapter = {
   parseInstruments,
   parseLiquidations,
   openStreams,
-  coverage,
+  // The two instType channels cover every listed swap and future.
+  coverage: everyListedInstrument,
   pollRequests,
   backfillRequests,
   gapRequests,

@@ -70,12 +70,12 @@ export function emptyOutput() {
 }
 
 /**
- * What a liquidation frame yields: its liquidations and nothing else. The empty lists are shared
- * (two allocations less per frame on the hot path) and frozen, so a stray push fails loudly.
+ * What a liquidation message yields: its liquidations, the stream's replies, and the symbols it
+ * named that the catalogue does not list (the worker then fetches the list again).
  */
-const NOTHING: never[] = Object.freeze([]) as unknown as never[];
-export function liquidationsOnly(liquidations: Liquidation[]): StreamOutput {
-  return { liquidations, markets: NOTHING, replies: NOTHING };
+export function liquidationOutput(liquidations: Liquidation[], unknownSymbols: readonly string[], replies: string[] = []): StreamOutput {
+  const output: StreamOutput = { liquidations, markets: [], replies };
+  return unknownSymbols.length ? { ...output, unknownSymbols: [...new Set(unknownSymbols)] } : output;
 }
 
 /** A JSON object (not an array, not null): the shape most venue envelopes take. */
