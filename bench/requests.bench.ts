@@ -56,6 +56,9 @@ const COSTS: Record<VenueId, (url: URL, request: RestRequest) => Cost | null> = 
       // "futures/data" statistics endpoints: their own limit, 1000 requests per 5 min per IP.
       if (url.pathname.startsWith('/futures/data/')) return { bucket: 'futures/data requests', units: 1, limitPerMinute: 200 };
     }
+    // COIN-M Exchange Information weighs 1 (COIN-M docs, Exchange Information "Request Weight 1"), in dapi's own
+    // REQUEST_WEIGHT limit, taken as 2400/min per IP like fapi's (the COIN-M docs example shows 6000; the lower is assumed).
+    if (url.host === 'dapi.binance.com' && url.pathname === '/dapi/v1/exchangeInfo') return { bucket: 'dapi weight', units: 1, limitPerMinute: 2400 };
     // Spot exchangeInfo weighs 20 (spot docs "Exchange information").
     if (url.host === 'api.binance.com' && url.pathname === '/api/v3/exchangeInfo') return { bucket: 'spot weight', units: 20, limitPerMinute: 6000 };
     if (url.host === 'api.binance.com' && url.pathname === '/api/v3/ticker/24hr') {

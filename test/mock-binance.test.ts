@@ -61,6 +61,18 @@ describe('binance mock ↔ adapter', () => {
     expect(socket.onMessage(binance.openStreams(['BTC'], catalogue)[0]!.heartbeat.message, view)).toHaveLength(1);
   });
 
+  it('serves COIN-M exchangeInfo on dapi and liquidations on dstream /market only', () => {
+    const get = (path: string) => binanceMock.http({ method: 'GET', host: 'dapi.binance.com', path, query: new URLSearchParams(), body: '' }, view);
+    expect(get('/dapi/v1/exchangeInfo').status).toBe(200);
+    expect(get('/dapi/v1/premiumIndex').status).toBe(404);
+    expect(catalogue.filter((s) => s.contract.type === 'inverse').map((s) => s.symbol)).toEqual(['BTCUSD_PERP', 'PEPEUSD_PERP', 'BTCUSD_260626']);
+    expect(() => binanceMock.connect('dstream.binance.com', '/ws/!forceOrder@arr')).toThrow(MockReject);
+    const socket = binanceMock.connect('dstream.binance.com', '/market/ws/!forceOrder@arr');
+    const session = binance.openStreams([], catalogue)[1]!;
+    const [dated] = socket.liquidationFrames(liquidation({ symbol: 'BTCUSD_260626' }), view).flatMap((f) => session.onMessage(f).liquidations);
+    expect(dated).toMatchObject({ symbol: 'BTCUSD_260626', asset: 'BTC', kind: 'dated', side: 'long', price: 71950, notionalUsd: 125000 });
+  });
+
   it('rejects an openInterest request without a symbol, an unknown spot symbol and symbolStatus with symbols', () => {
     const get = (host: string, path: string, query: string) => binanceMock.http({ method: 'GET', host, path, query: new URLSearchParams(query), body: '' }, view);
     expect(get('fapi.binance.com', '/fapi/v1/openInterest', '').status).toBe(400);

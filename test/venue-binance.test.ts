@@ -3,7 +3,7 @@ import { VenueDataError, mergeMarket, type InstrumentSpec, type MarketSnapshot }
 import { binance } from '../src/venues/binance';
 import { defaultView, mockCatalogue } from './catalogue';
 import { fixture } from './fixtures';
-import { BINANCE_MOCK_EXTRA_INSTRUMENTS } from './mock/venues/binance';
+import { BINANCE_MOCK_EXTRA_INSTRUMENTS, binanceMock } from './mock/venues/binance';
 import { marketRow, staticView } from './mock/view';
 
 const catalogue = mockCatalogue('binance');
@@ -134,11 +134,97 @@ describe('binance.parseLiquidations', () => {
 });
 
 describe('binance.openStreams and coverage', () => {
-  it('one all-market stream that counts every listed derivative', () => {
+  it('one all-market stream per market (USD-M on fstream, COIN-M on dstream), counting every listed derivative', () => {
     const sessions = binance.openStreams(['BTC'], catalogue);
-    expect(sessions.map((s) => s.url)).toEqual(['wss://fstream.binance.com/market/ws/!forceOrder@arr']);
+    expect(sessions.map((s) => s.url)).toEqual(['wss://fstream.binance.com/market/ws/!forceOrder@arr', 'wss://dstream.binance.com/market/ws/!forceOrder@arr']);
     const listed = catalogue.filter((s) => s.kind !== 'spot').length;
     expect(binance.coverage(['BTC'], catalogue)).toEqual({ covered: listed, listed });
+  });
+
+  it('coverage counts the USD-M and the COIN-M book', () => {
+    const usdm = catalogue.filter((s) => s.kind !== 'spot' && s.contract.type === 'linear').length;
+    const coinm = catalogue.filter((s) => s.contract.type === 'inverse').length;
+    // The mock lists BTCUSD_PERP, ETHUSD_PERP, SOLUSD_PERP and BTCUSD_260626.
+    expect(coinm).toBe(4);
+    expect(binance.coverage([], catalogue)).toEqual({ covered: usdm + coinm, listed: usdm + coinm });
+  });
+});
+
+describe('binance COIN-M (dapi, dstream)', () => {
+  const docs = () => fixture('binance-coinm-exchangeInfo-rest.json') as { symbols: Array<Record<string, unknown>> };
+  const coinmInfo = (symbols: Array<Record<string, unknown>>) => ({ ...docs(), symbols: symbols.map((s) => ({ ...docs().symbols[0], ...s })) });
+
+  it('asks dapi exchangeInfo for the COIN-M catalogue', () => {
+    expect(binance.instrumentRequests()).toContainEqual({ key: 'coinmExchangeInfo', url: 'https://dapi.binance.com/dapi/v1/exchangeInfo' });
+  });
+
+  it('reads the documented COIN-M exchangeInfo: a TRADING quarterly, inverse, contractSize USD per contract', () => {
+    expect(binance.parseInstruments('coinmExchangeInfo', fixture('binance-coinm-exchangeInfo-rest.json'))).toEqual([
+      { venue: 'binance', symbol: 'BTCUSD_200925', asset: 'BTC', kind: 'dated', priceScale: 1, contract: { type: 'inverse', usd: 100 } },
+    ]);
+  });
+
+  it('maps PERPETUAL to perp and quarterlies to dated; skips non-TRADING and *_DELIVERING contracts', () => {
+    const specs = binance.parseInstruments('coinmExchangeInfo', coinmInfo([
+      { symbol: 'BTCUSD_PERP', contractType: 'PERPETUAL', contractSize: 100 },
+      { symbol: 'ETHUSD_PERP', contractType: 'PERPETUAL', contractSize: 10, baseAsset: 'ETH', marginAsset: 'ETH' },
+      { symbol: 'BTCUSD_251226', contractType: 'NEXT_QUARTER', contractSize: 100 },
+      { symbol: 'BTCUSD_250926', contractType: 'CURRENT_QUARTER_DELIVERING', contractStatus: 'DELIVERING' },
+      { symbol: 'ETHUSD_250627', contractType: 'CURRENT_QUARTER', contractStatus: 'DELIVERED', baseAsset: 'ETH' },
+      { symbol: 'NEWUSD_PERP', contractType: 'PERPETUAL', contractStatus: 'PENDING_TRADING', baseAsset: 'NEW' },
+    ]));
+    expect(specs.map((s) => [s.symbol, s.asset, s.kind, s.contract])).toEqual([
+      ['BTCUSD_PERP', 'BTC', 'perp', { type: 'inverse', usd: 100 }],
+      ['ETHUSD_PERP', 'ETH', 'perp', { type: 'inverse', usd: 10 }],
+      ['BTCUSD_251226', 'BTC', 'dated', { type: 'inverse', usd: 100 }],
+    ]);
+  });
+
+  it('rejects a COIN-M list without contractSize', () => {
+    const { contractSize: _, ...row } = docs().symbols[0]!;
+    expect(() => binance.parseInstruments('coinmExchangeInfo', { ...docs(), symbols: [row] })).toThrow(VenueDataError);
+  });
+
+  it('values the documented COIN-M forceOrder: z contracts × contractSize USD, at ap USD per BTC', () => {
+    const specs = binance.parseInstruments('coinmExchangeInfo', fixture('binance-coinm-exchangeInfo-rest.json'));
+    const [liq] = binance.parseLiquidations(fixture('binance-coinm-forceOrder-ws.json'), specs);
+    // Docs example: BTCUSD_200925 SELL, z "1", ap "9496.5"; one contract is 100 USD.
+    expect(liq).toMatchObject({ venue: 'binance', symbol: 'BTCUSD_200925', asset: 'BTC', kind: 'dated', side: 'long', price: 9496.5, notionalUsd: 100, time: 1591154240949 });
+    expect(liq!.quantity).toBeCloseTo(100 / 9496.5, 12);
+  });
+
+  it('a COIN-M perpetual liquidation is kind perp; ETH contracts are 10 USD', () => {
+    const specs = binance.parseInstruments('coinmExchangeInfo', coinmInfo([
+      { symbol: 'BTCUSD_PERP', contractType: 'PERPETUAL', contractSize: 100 },
+      { symbol: 'ETHUSD_PERP', contractType: 'PERPETUAL', contractSize: 10, baseAsset: 'ETH', marginAsset: 'ETH' },
+    ]));
+    expect(binance.parseLiquidations(forceOrder('BTCUSD_PERP', 'BUY', '72000', '25'), specs)[0]).toMatchObject({ kind: 'perp', side: 'short', notionalUsd: 2500 });
+    expect(binance.parseLiquidations(forceOrder('ETHUSD_PERP', 'SELL', '2100', '25'), specs)[0]).toMatchObject({ asset: 'ETH', kind: 'perp', notionalUsd: 250 });
+  });
+
+  it('the dstream session reads COIN-M frames; the mock sends them there only, in whole contracts', () => {
+    const sessions = binance.openStreams(['BTC'], catalogue);
+    const coinmSession = sessions.find((s) => s.url.startsWith('wss://dstream.binance.com/'))!;
+    const event = { t: 0, type: 'liquidation' as const, venue: 'binance' as const, asset: 'BTC', symbol: 'BTCUSD_PERP', side: 'long' as const, price: 72_000, notionalUsd: 125_000, time: 1_763_600_000_000 };
+    const dstream = binanceMock.connect('dstream.binance.com', '/market/ws/!forceOrder@arr');
+    const fstream = binanceMock.connect('fstream.binance.com', '/market/ws/!forceOrder@arr');
+    expect(fstream.liquidationFrames(event, defaultView())).toEqual([]);
+    const frames = dstream.liquidationFrames(event, defaultView());
+    expect(JSON.parse(frames[0]!).o).toMatchObject({ s: 'BTCUSD_PERP', ps: 'BTCUSD', S: 'SELL', z: '1250', q: '1250' });
+    const [liq] = frames.flatMap((f) => coinmSession.onMessage(f).liquidations);
+    expect(liq).toMatchObject({ symbol: 'BTCUSD_PERP', asset: 'BTC', kind: 'perp', side: 'long', price: 72_000, notionalUsd: 125_000 });
+    // A USD-M event never reaches the dstream socket.
+    expect(dstream.liquidationFrames({ ...event, symbol: undefined }, defaultView())).toEqual([]);
+  });
+
+  it('COIN-M perpetuals never stand for their asset: market figures come from the USDT perpetual only', () => {
+    const premium = [
+      { symbol: 'BTCUSD_PERP', pair: 'BTCUSD', markPrice: '11029.69574559', indexPrice: '10979.14437500', estimatedSettlePrice: '10981.74168236', lastFundingRate: '0.00071003', interestRate: '0.00010000', nextFundingTime: 1596096000000, time: 1596094042000 },
+    ];
+    expect(binance.parsePoll('premiumIndex', premium, catalogue).markets).toEqual([]);
+    const requests = [...binance.pollRequests(['BTC', 'ETH'], catalogue), ...binance.backfillRequests!(['BTC', 'ETH'], catalogue)];
+    expect(requests.every((r) => !r.url.includes('dapi') && !r.url.includes('_PERP') && !r.url.includes('USD_'))).toBe(true);
+    expect(requests.map((r) => r.key)).toContain('openInterest:BTCUSDT');
   });
 });
 

@@ -64,6 +64,8 @@ const FIXTURE_SAMPLES: Record<VenueId, Array<{ file: string; kind: 'message' | '
     { file: 'binance-usdm-openInterest-rest.json', kind: 'poll', key: 'openInterest:BTCUSDT' },
     { file: 'binance-usdm-ticker24hr-all-rest.json', kind: 'poll', key: 'ticker24h' },
     { file: 'binance-usdm-exchangeInfo-rest.json', kind: 'instruments', key: 'exchangeInfo' },
+    { file: 'binance-coinm-exchangeInfo-rest.json', kind: 'instruments', key: 'coinmExchangeInfo' },
+    { file: 'binance-coinm-forceOrder-ws.json', kind: 'message' },
     { file: 'binance-spot-exchangeInfo-rest.json', kind: 'instruments', key: 'spotExchangeInfo' },
     // The fixture is one row of the `symbols=[…]` answer, which is an array.
     { file: 'binance-spot-ticker24hr-rest.json', kind: 'poll', key: 'spotTicker24h', wrap: true },

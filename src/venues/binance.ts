@@ -1,6 +1,7 @@
 /**
- * Binance USD-M futures (fapi) plus Binance spot for 24 h volume.
+ * Binance USD-M futures (fapi), Binance COIN-M futures (dapi, liquidations only) plus Binance spot for 24 h volume.
  * Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures
+ * and https://developers.binance.com/docs/derivatives/coin-margined-futures
  */
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
@@ -14,7 +15,15 @@ import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapte
  * Docs: "USD-M Futures routes streams by path" (developers.binance.com, market data streams).
  */
 export const BINANCE_LIQUIDATION_STREAM_URL = 'wss://fstream.binance.com/market/ws/!forceOrder@arr';
+/**
+ * COIN-M streams live on dstream.binance.com (COIN-M docs, Websocket Market Streams: base URL wss://dstream.binance.com).
+ * dstream was split by path along with fstream in 2026: its legacy /ws path still opens and acks but no longer
+ * forwards /market events such as forceOrder (Tucsky/aggr#444, 2026-05-03), so the /market tier is used here too.
+ */
+export const BINANCE_COINM_LIQUIDATION_STREAM_URL = 'wss://dstream.binance.com/market/ws/!forceOrder@arr';
 export const BINANCE_FAPI = 'https://fapi.binance.com';
+/** COIN-M REST base (COIN-M docs, General Info: "The base endpoint is: https://dapi.binance.com"). */
+export const BINANCE_DAPI = 'https://dapi.binance.com';
 export const BINANCE_SPOT_API = 'https://api.binance.com';
 
 /** Binance disconnects every connection at 24 h; reconnect a little before (docs: "valid for 24 hours"). */
@@ -59,6 +68,28 @@ const futuresSymbol = z.object({
   quoteAsset: z.string().min(1),
 });
 const futuresExchangeInfo = z.object({ symbols: z.array(futuresSymbol) });
+
+/**
+ * COIN-M Exchange Information `contractType` (COIN-M docs, Public Endpoints Info, ENUM definitions): PERPETUAL,
+ * CURRENT_QUARTER, NEXT_QUARTER; the *_DELIVERING types are "only used for DELIVERING status" and are skipped.
+ */
+const KIND_OF_COINM_CONTRACT: Record<string, InstrumentSpec['kind']> = {
+  PERPETUAL: 'perp',
+  CURRENT_QUARTER: 'dated',
+  NEXT_QUARTER: 'dated',
+};
+
+const coinmSymbol = z.object({
+  symbol: z.string().min(1),
+  contractType: z.string(),
+  // COIN-M Exchange Information: the status is `contractStatus` (PENDING_TRADING, TRADING, PRE_DELIVERING, DELIVERING, DELIVERED).
+  contractStatus: z.string(),
+  // COIN-M contracts are inverse: one contract is `contractSize` USD of face value (docs example: BTCUSD_200925, 100).
+  contractSize: z.number().positive(),
+  baseAsset: z.string().min(1),
+  marginAsset: z.string().min(1),
+});
+const coinmExchangeInfo = z.object({ symbols: z.array(coinmSymbol) });
 
 const spotSymbol = z.object({ symbol: z.string().min(1), status: z.string(), baseAsset: z.string().min(1), quoteAsset: z.string().min(1) });
 const spotExchangeInfo = z.object({ symbols: z.array(spotSymbol) });
@@ -115,6 +146,20 @@ function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
     }
     return specs;
   }
+  if (key === 'coinmExchangeInfo') {
+    const specs: InstrumentSpec[] = [];
+    for (const row of parseWith('binance', 'COIN-M exchangeInfo', coinmExchangeInfo, body).symbols) {
+      const kind = KIND_OF_COINM_CONTRACT[row.contractType];
+      // Only TRADING contracts trade; the others are not listed yet or are being delivered.
+      if (kind === undefined || row.contractStatus !== 'TRADING') continue;
+      const base = canonicalBase(row.baseAsset);
+      if (base === null) continue;
+      const { asset, priceScale } = base;
+      // Inverse (COIN-M docs, Exchange Information `contractSize`): a quantity of n contracts is n × contractSize USD, margined in the coin.
+      specs.push({ venue: 'binance', symbol: row.symbol, asset, kind, priceScale, contract: { type: 'inverse', usd: row.contractSize } });
+    }
+    return specs;
+  }
   if (key === 'spotExchangeInfo') {
     const specs: InstrumentSpec[] = [];
     for (const row of parseWith('binance', 'spot exchangeInfo', spotExchangeInfo, body).symbols) {
@@ -133,14 +178,19 @@ function instrumentRequests(): RestRequest[] {
   return [
     // Exchange Information (weight 1): every USD-M symbol with contractType, status and baseAsset.
     { key: 'exchangeInfo', url: `${BINANCE_FAPI}/fapi/v1/exchangeInfo` },
+    // COIN-M Exchange Information (weight 1): every COIN-M symbol with contractType, contractStatus, contractSize and baseAsset.
+    { key: 'coinmExchangeInfo', url: `${BINANCE_DAPI}/dapi/v1/exchangeInfo` },
     // Spot Exchange information (weight 20); symbolStatus and permissions may be combined, showPermissionSets=false trims the body.
     { key: 'spotExchangeInfo', url: `${BINANCE_SPOT_API}/api/v3/exchangeInfo?permissions=SPOT&symbolStatus=TRADING&showPermissionSets=false` },
   ];
 }
 
-/** The perpetual whose funding, OI and volume stand for its asset: the USDT-margined one. */
+/**
+ * The perpetual whose funding, OI and volume stand for its asset: the USDT-margined one (linear). COIN-M perpetuals
+ * (BTCUSD_PERP, inverse) only add liquidations; their figures are never read.
+ */
 function isMainPerp(spec: InstrumentSpec | undefined): spec is InstrumentSpec {
-  return spec !== undefined && spec.kind === 'perp' && spec.symbol.endsWith(MAIN_QUOTE);
+  return spec !== undefined && spec.kind === 'perp' && spec.contract.type === 'linear' && spec.symbol.endsWith(MAIN_QUOTE);
 }
 
 function mainPerps(instruments: readonly InstrumentSpec[], tracked: readonly string[]): InstrumentSpec[] {
@@ -159,8 +209,10 @@ function readMessage(message: unknown, instruments: readonly InstrumentSpec[]): 
   const spec = findInstrument(instruments, order.s);
   // A symbol newer than the catalogue: its units are unknown, so it is not guessed.
   if (spec === undefined || spec.kind === 'spot') return { liquidations: [], unknown: order.s };
-  // Liquidation Order Streams: `z` is the order's accumulated filled quantity (base units, e.g. of 1000PEPE),
-  // `ap` its average price per base unit.
+  // Liquidation Order Streams: `z` is the order's accumulated filled quantity, `ap` its average price.
+  // USD-M: `z` in base units (e.g. of 1000PEPE), `ap` per base unit. COIN-M: `z` in contracts (docs example
+  // BTCUSD_200925 "z":"1"; LOT_SIZE stepSize 1; OI statistics "unit: cont"), `ap` in USD per coin; the inverse
+  // spec values it as contracts × contractSize USD.
   const fill = valueFill(spec, order.z, order.ap);
   // The liquidation order closes the position: a SELL order means a long was liquidated (docs: Liquidation Order Streams).
   return { liquidations: [liquidationOf(spec, order.S === 'SELL' ? 'long' : 'short', fill, order.T)], unknown: null };
@@ -170,20 +222,25 @@ function parseLiquidations(message: unknown, instruments: readonly InstrumentSpe
   return readMessage(message, instruments).liquidations;
 }
 
-function openStreams(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[] {
-  return [
-    {
-      url: BINANCE_LIQUIDATION_STREAM_URL,
-      // The URL itself subscribes; nothing to send.
-      onOpen: () => [],
-      onMessage(text: string): StreamOutput {
-        const { liquidations, unknown } = readMessage(parseJsonFrame('binance', text), instruments);
-        return liquidationOutput(liquidations, unknown === null ? [] : [unknown]);
-      },
-      heartbeat: HEARTBEAT,
-      maxConnectionMs: MAX_CONNECTION_MS,
+/** One all-market `!forceOrder@arr` session: the URL itself subscribes, nothing to send. */
+function liquidationSession(url: string, instruments: readonly InstrumentSpec[]): StreamSession {
+  return {
+    url,
+    onOpen: () => [],
+    onMessage(text: string): StreamOutput {
+      const { liquidations, unknown } = readMessage(parseJsonFrame('binance', text), instruments);
+      return liquidationOutput(liquidations, unknown === null ? [] : [unknown]);
     },
-  ];
+    // COIN-M Websocket Market Streams: LIST_SUBSCRIPTIONS is answered there too.
+    heartbeat: HEARTBEAT,
+    // COIN-M docs: "A single connection is only valid for 24 hours", as on USD-M.
+    maxConnectionMs: MAX_CONNECTION_MS,
+  };
+}
+
+/** USD-M and COIN-M each have their own all-market liquidation stream, on their own host. */
+function openStreams(_tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[] {
+  return [liquidationSession(BINANCE_LIQUIDATION_STREAM_URL, instruments), liquidationSession(BINANCE_COINM_LIQUIDATION_STREAM_URL, instruments)];
 }
 
 function pollRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
@@ -284,6 +341,11 @@ function retryAfter(headers: { get(name: string): string | null }, fallbackMs: n
   return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, maxMs) : fallbackMs;
 }
 
+/**
+ * fapi, dapi and spot answer limits alike: the COIN-M General Info lists the same 429 ("breaking a request rate
+ * limit") and 418 ("auto-banned ... after receiving 429 codes", "from 2 minutes to 3 days") codes, so one rule
+ * serves every Binance host. dapi has its own REQUEST_WEIGHT limit; this adapter asks dapi only for exchangeInfo (weight 1).
+ */
 function classifyFailure(status: number, _body: string, headers: { get(name: string): string | null }): HttpFailure | null {
   // General Info, LIMITS: "HTTP 429 return code is used when breaking a request rate limit."
   if (status === 429) return { kind: 'rateLimited', reason: 'rate limited: request weight exceeded (HTTP 429)', pauseMs: retryAfter(headers, 60_000, 30 * 60_000) };
@@ -295,15 +357,16 @@ function classifyFailure(status: number, _body: string, headers: { get(name: str
 
 export const binance: VenueAdapter = {
   id: 'binance',
-  label: 'Binance USD-M',
-  // Docs: "only the latest one liquidation order within 1000ms will be pushed as the snapshot" per symbol.
+  label: 'Binance futures',
+  // Docs (USD-M and COIN-M alike): "only the latest one liquidation order within 1000ms will be pushed as the snapshot" per symbol.
   completeness: 'sampled',
   completenessNote: 'Binance pushes at most one liquidation per symbol per second',
   instrumentRequests,
   parseInstruments,
   parseLiquidations,
   openStreams,
-  // `!forceOrder@arr` carries every symbol's liquidations ("All Market Liquidation Order Streams").
+  // `!forceOrder@arr` on fstream and on dstream carries every symbol's liquidations ("All Market Liquidation Order Streams"),
+  // so every listed USD-M and COIN-M derivative counts.
   coverage: everyListedInstrument,
   pollRequests,
   backfillRequests,

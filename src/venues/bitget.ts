@@ -27,7 +27,12 @@ const MAX_CONNECTION_MS = 23.5 * 60 * 60 * 1000;
  */
 const HEARTBEAT = { intervalMs: 20_000, message: 'ping' };
 
-/** The liquidation topic is per product type, not per symbol (Liquidation Channel request parameters). */
+/**
+ * The liquidation topic is per product type, not per symbol (Liquidation Channel request parameters).
+ * The topic also takes 'coin-futures' and 'usdc-futures' (same table), but its only documented push and the
+ * captures we have are usdt-futures: the unit of `amount` for those two is unknown, so they are neither listed
+ * nor subscribed (valuing them would be guesswork). Add them only with a documented or captured push.
+ */
 const SUBSCRIBE_FRAME = JSON.stringify({ op: 'subscribe', args: [{ instType: 'usdt-futures', topic: 'liquidation' }] });
 
 /**

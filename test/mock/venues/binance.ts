@@ -1,10 +1,12 @@
 /**
- * Binance USD-M (fapi, fstream) and spot (api) in their real wire formats.
+ * Binance USD-M (fapi, fstream), COIN-M (dapi, dstream) and spot (api) in their real wire formats.
  * Rejects what the real venue rejects: unknown paths, missing/unknown symbols, streams on the
  * wrong routed path, malformed JSON requests on the socket.
  *
- * Instruments: the USDT perpetual of every asset the view knows, plus BINANCE_MOCK_EXTRA_INSTRUMENTS.
- * Prices and sizes of an instrument are in its own units: a 1000PEPEUSDT price is 1000 × the PEPE price.
+ * Instruments: the USDT perpetual of every asset the view knows, plus BINANCE_MOCK_EXTRA_INSTRUMENTS;
+ * on COIN-M the inverse <ASSET>USD_PERP of every asset plus BINANCE_MOCK_COINM_DATED.
+ * Prices and sizes of an instrument are in its own units: a 1000PEPEUSDT price is 1000 × the PEPE price;
+ * COIN-M sizes are contracts of contractSize USD.
  */
 import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
@@ -33,6 +35,25 @@ export const BINANCE_MOCK_EXTRA_INSTRUMENTS: readonly BinanceMockInstrument[] = 
   { symbol: 'BTCUSDC', baseAsset: 'BTC', quoteAsset: 'USDC', asset: 'BTC', scale: 1, contractType: 'PERPETUAL' },
 ];
 
+/** A COIN-M inverse contract: sizes in contracts of `contractSize` USD, prices in USD per coin. */
+export interface BinanceMockCoinmInstrument {
+  symbol: string;
+  baseAsset: string;
+  asset: string;
+  contractType: 'PERPETUAL' | 'CURRENT_QUARTER' | 'NEXT_QUARTER';
+  /** USD per contract: 100 for BTC, 10 for the others (COIN-M Exchange Information `contractSize`). */
+  contractSize: number;
+  deliveryDate?: number;
+}
+
+/** The quarterly BTC COIN-M future, listed whatever the scenario holds. */
+export const BINANCE_MOCK_COINM_DATED: BinanceMockCoinmInstrument = {
+  symbol: 'BTCUSD_260626', baseAsset: 'BTC', asset: 'BTC', contractType: 'CURRENT_QUARTER', contractSize: 100, deliveryDate: Date.UTC(2026, 5, 26, 8),
+};
+
+/** A COIN-M symbol: <PAIR>_PERP or <PAIR>_<YYMMDD> (USD-M names have no USD_ in them). */
+const COINM_SYMBOL = /^[A-Z0-9]+USD_(PERP|\d{6})$/;
+
 /** deliveryDate Binance gives perpetuals (Exchange Information example: 4133404800000 = 2100-12-25). */
 const PERPETUAL_DELIVERY = 4133404800000;
 
@@ -55,6 +76,64 @@ function futuresInstrument(symbol: string, view: MockMarketView): BinanceMockIns
 }
 
 /** Spot lists the unscaled USDT pair of every asset (PEPEUSDT, not 1000PEPEUSDT). */
+/** Every COIN-M instrument listed for this view. */
+function coinmInstruments(view: MockMarketView): BinanceMockCoinmInstrument[] {
+  const perps = view.assets().map((asset): BinanceMockCoinmInstrument => ({
+    symbol: `${asset}USD_PERP`, baseAsset: asset, asset, contractType: 'PERPETUAL', contractSize: asset === 'BTC' ? 100 : 10,
+  }));
+  return [...perps, BINANCE_MOCK_COINM_DATED];
+}
+
+function coinmExchangeInfoSymbol(instrument: BinanceMockCoinmInstrument, now: number) {
+  return {
+    filters: [],
+    OrderType: ['LIMIT', 'MARKET', 'STOP', 'TAKE_PROFIT', 'TRAILING_STOP_MARKET'],
+    timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
+    liquidationFee: '0.010000',
+    marketTakeBound: '0.30',
+    symbol: instrument.symbol,
+    pair: `${instrument.baseAsset}USD`,
+    contractType: instrument.contractType,
+    deliveryDate: instrument.deliveryDate ?? PERPETUAL_DELIVERY,
+    onboardDate: now - 365 * 86_400_000,
+    contractStatus: 'TRADING',
+    contractSize: instrument.contractSize,
+    quoteAsset: 'USD',
+    baseAsset: instrument.baseAsset,
+    marginAsset: instrument.baseAsset,
+    pricePrecision: 1,
+    quantityPrecision: 0,
+    baseAssetPrecision: 8,
+    quotePrecision: 8,
+    equalQtyPrecision: 4,
+    triggerProtect: '0.0500',
+    maintMarginPercent: '2.5000',
+    requiredMarginPercent: '5.0000',
+    underlyingType: 'COIN',
+    underlyingSubType: [],
+  };
+}
+
+/** COIN-M REST: only what the adapter asks, exchangeInfo; everything else is unknown to the mock. */
+function coinmHttp(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
+  if (req.path === '/dapi/v1/exchangeInfo') {
+    return {
+      status: 200,
+      body: {
+        exchangeFilters: [],
+        rateLimits: [
+          { interval: 'MINUTE', intervalNum: 1, limit: 2400, rateLimitType: 'REQUEST_WEIGHT' },
+          { interval: 'MINUTE', intervalNum: 1, limit: 1200, rateLimitType: 'ORDERS' },
+        ],
+        serverTime: view.now,
+        symbols: coinmInstruments(view).map((instrument) => coinmExchangeInfoSymbol(instrument, view.now)),
+        timezone: 'UTC',
+      },
+    };
+  }
+  return err(404, -1, `Unknown path ${req.host}${req.path}`);
+}
+
 function spotAsset(symbol: string, view: MockMarketView): string | undefined {
   return view.assets().find((asset) => `${asset}USDT` === symbol);
 }
@@ -255,13 +334,18 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
   if (req.method !== 'GET') return err(405, -1000, 'Method not allowed');
   if (req.host === 'fapi.binance.com') return futuresHttp(req, view);
   if (req.host === 'api.binance.com') return spotHttp(req, view);
+  if (req.host === 'dapi.binance.com') return coinmHttp(req, view);
   return err(404, -1, `Unknown path ${req.host}${req.path}`);
 }
 
-/** Streams of the /market tier (the liquidation stream lives there, not on /public or legacy /ws). */
+/**
+ * Streams of the /market tier (the liquidation stream lives there, not on /public or legacy /ws), on fstream (USD-M)
+ * and dstream (COIN-M). Each host carries only its own market's liquidations.
+ */
 function connect(host: string, pathAndQuery: string): MockWsConnection {
-  if (host !== 'fstream.binance.com') throw new MockReject(`no WebSocket on ${host}`, undefined, 404);
-  const url = new URL(pathAndQuery, 'wss://fstream.binance.com');
+  if (host !== 'fstream.binance.com' && host !== 'dstream.binance.com') throw new MockReject(`no WebSocket on ${host}`, undefined, 404);
+  const coinm = host === 'dstream.binance.com';
+  const url = new URL(pathAndQuery, `wss://${host}`);
   let streams: string[];
   if (url.pathname.startsWith('/market/ws/')) streams = [decodeURIComponent(url.pathname.slice('/market/ws/'.length))];
   else if (url.pathname === '/market/stream') streams = (url.searchParams.get('streams') ?? '').split('/').filter(Boolean);
@@ -287,14 +371,45 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
       throw new MockReject('unknown method', JSON.stringify({ error: { code: 2, msg: `Invalid request: unknown method` }, id: request.id }));
     },
     liquidationFrames(event: ScenarioLiquidationEvent & { time: number }, view: MockMarketView) {
+      // A COIN-M symbol is liquidated on dstream only, every other event on fstream only.
+      if (coinm !== (event.symbol !== undefined && COINM_SYMBOL.test(event.symbol))) return [];
+      const stream = (symbol: string) => subscribed.has('!forceOrder@arr') ? '!forceOrder@arr' : subscribed.has(`${symbol.toLowerCase()}@forceOrder`) ? `${symbol.toLowerCase()}@forceOrder` : null;
+      if (coinm) {
+        const symbol = event.symbol!;
+        const name = stream(symbol);
+        if (!name) return [];
+        // A symbol the mock does not list is still sent (newer than the client's catalogue), as a 10 USD contract.
+        const contractSize = coinmInstruments(view).find((i) => i.symbol === symbol)?.contractSize ?? 10;
+        // COIN-M sizes are whole contracts (LOT_SIZE stepSize 1), at least one; price in USD per coin.
+        const contracts = String(Math.max(1, Math.round(event.notionalUsd / contractSize)));
+        const data = {
+          e: 'forceOrder',
+          E: event.time,
+          o: {
+            s: symbol,
+            ps: symbol.replace(/_.*$/, ''),
+            S: event.side === 'long' ? 'SELL' : 'BUY',
+            o: 'LIMIT',
+            f: 'IOC',
+            q: contracts,
+            p: fixed(event.price),
+            ap: fixed(event.price),
+            X: 'FILLED',
+            l: contracts,
+            z: contracts,
+            T: event.time,
+          },
+        };
+        return [JSON.stringify(combined ? { stream: name, data } : data)];
+      }
       const listed = event.symbol === undefined
         ? futuresInstruments(view).find((i) => i.asset === event.asset && i.contractType === 'PERPETUAL' && i.quoteAsset === 'USDT')
         : futuresInstrument(event.symbol, view);
       // A symbol the mock does not list is still sent (a listing newer than the client's catalogue), unscaled.
       const symbol = event.symbol ?? listed?.symbol ?? `${event.asset}USDT`;
       const scale = listed?.scale ?? 1;
-      const stream = subscribed.has('!forceOrder@arr') ? '!forceOrder@arr' : subscribed.has(`${symbol.toLowerCase()}@forceOrder`) ? `${symbol.toLowerCase()}@forceOrder` : null;
-      if (!stream) return [];
+      const name = stream(symbol);
+      if (!name) return [];
       // Quantity in the symbol's base units (1000PEPE), price per base unit.
       const price = event.price * scale;
       const qty = event.notionalUsd / price;
@@ -316,14 +431,14 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
           T: event.time,
         },
       };
-      return [JSON.stringify(combined ? { stream, data } : data)];
+      return [JSON.stringify(combined ? { stream: name, data } : data)];
     },
   };
 }
 
 export const binanceMock: MockVenue = {
   id: 'binance',
-  hosts: ['fapi.binance.com', 'fstream.binance.com', 'api.binance.com'],
+  hosts: ['fapi.binance.com', 'fstream.binance.com', 'api.binance.com', 'dapi.binance.com', 'dstream.binance.com'],
   http,
   connect,
 };
