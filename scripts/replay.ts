@@ -49,4 +49,10 @@ function main(argv: string[]): number {
   return 0;
 }
 
+// A reader that stops early (`| head`) closes the pipe: that is the end of the output, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 process.exitCode = main(process.argv.slice(2));

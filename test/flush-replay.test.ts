@@ -64,6 +64,17 @@ describe('replayScenario', () => {
   }, 60_000);
 });
 
+describe('npm run replay', () => {
+  it('ends quietly when its reader stops early (| head)', () => {
+    const tsx = join(ROOT, 'node_modules/.bin/tsx');
+    const run = spawnSync('bash', ['-c', `set -o pipefail; "${tsx}" scripts/replay.ts scenarios/calm-day.json | head -n 2`], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().split('\n')).toHaveLength(2);
+    expect(JSON.parse(run.stdout.split('\n')[0]!)).toHaveProperty('scope');
+  }, 60_000);
+});
+
 describe('parseScenario', () => {
   it('accepts the committed scenarios', () => {
     for (const f of ['long-flush-99m', 'short-squeeze']) {
