@@ -4,9 +4,9 @@
  * (background/tracked).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InstrumentCatalogue, CATALOGUE_KEY, CATALOGUE_MAX_AGE_MS } from '../src/background/catalogue';
+import { InstrumentCatalogue, CATALOGUE_KEY, CATALOGUE_MAX_AGE_MS, RETRY_MS } from '../src/background/catalogue';
 import { KEEP_AFTER_PAGE_MS, TrackedAssets } from '../src/background/tracked';
-import { canonicalBase, type InstrumentSpec } from '../src/core/model';
+import { canonicalBase, mergeMarket, type InstrumentSpec } from '../src/core/model';
 import { findInstrument, mainPerpetuals, valueFill } from '../src/venues/instruments';
 import { okx } from '../src/venues/okx';
 import { defaultView, mockAnswer } from './catalogue';
@@ -28,12 +28,19 @@ describe('canonical assets', () => {
     ['1000000MOG', 'MOG', 1_000_000],
     ['1MBABYDOGE', 'BABYDOGE', 1_000_000],
     ['10000LADYS', 'LADYS', 10_000],
+    ['10000000AIDOGE', 'AIDOGE', 10_000_000],
     ['XBT', 'BTC', 1],
     ['btc', 'BTC', 1],
     ['1INCH', '1INCH', 1],
     ['KAS', 'KAS', 1],
   ])('%s → %s × %d', (code, asset, priceScale) => {
     expect(canonicalBase(code)).toEqual({ asset, priceScale });
+  });
+
+  it('keeps a spot volume filed beside a perpetual from turning its snapshot into spot', () => {
+    const perp = mergeMarket(undefined, { venue: 'bybit', symbol: 'BTCUSDT', asset: 'BTC', kind: 'perp', time: 1, markPrice: 72_000 });
+    const merged = mergeMarket(perp, { venue: 'bybit', symbol: 'BTCUSDT', asset: 'BTC', kind: 'spot', time: 2, spotVolume24hUsd: 1e9 });
+    expect(merged).toMatchObject({ kind: 'perp', markPrice: 72_000, spotVolume24hUsd: 1e9 });
   });
 
   it.each(['', '  ', '<img>', 'BTC-USD', 'A'.repeat(21)])('names no asset: %j', (code) => {
@@ -111,43 +118,64 @@ describe('the worker’s instrument catalogue', () => {
     const catalogue = new InstrumentCatalogue(storage);
     await catalogue.load();
     expect(catalogue.of('okx')).toEqual([]);
-    expect(catalogue.isStale('okx', NOW)).toBe(true);
+    expect(catalogue.isDue(okx, NOW)).toBe(true);
     const result = await catalogue.refresh(okx, NOW);
     expect(result.error).toBeNull();
     const symbols = catalogue.of('okx').map((s) => s.symbol);
     expect(symbols).toEqual(expect.arrayContaining(['BTC-USDT-SWAP', 'IOST-USDT-SWAP', 'BTC-USD-SWAP', 'BTC-USD-251226']));
-    expect(catalogue.isStale('okx', NOW + CATALOGUE_MAX_AGE_MS - 1)).toBe(false);
-    expect(catalogue.isStale('okx', NOW + CATALOGUE_MAX_AGE_MS)).toBe(true);
+    expect(catalogue.isDue(okx, NOW + CATALOGUE_MAX_AGE_MS - 1)).toBe(false);
+    expect(catalogue.isDue(okx, NOW + CATALOGUE_MAX_AGE_MS)).toBe(true);
     const restarted = new InstrumentCatalogue(storage);
     await restarted.load();
     expect(restarted.of('okx').map((s) => s.symbol)).toEqual(symbols);
     expect(storage.items[CATALOGUE_KEY]).toBeDefined();
   });
 
-  it('keeps the previous list when one of its requests fails, and says why', async () => {
+  it('keeps the rows of a list whose request failed, takes the others, and tries the missing one again after 10 minutes', async () => {
     vi.stubGlobal('fetch', okxFetch());
     const catalogue = new InstrumentCatalogue(memoryStorage());
     await catalogue.refresh(okx, NOW);
-    const before = catalogue.of('okx');
+    const futures = catalogue.of('okx').filter((s) => s.kind === 'dated');
+    expect(futures.length).toBeGreaterThan(0);
+    const version = catalogue.version('okx');
     vi.stubGlobal('fetch', okxFetch(true));
-    const result = await catalogue.refresh(okx, NOW + CATALOGUE_MAX_AGE_MS);
+    const later = NOW + CATALOGUE_MAX_AGE_MS;
+    const result = await catalogue.refresh(okx, later);
     expect(result.error).toMatch(/instruments:FUTURES: exchange error \(HTTP 503\)/);
-    expect(catalogue.of('okx')).toBe(before);
+    expect(catalogue.of('okx').filter((s) => s.kind === 'dated')).toEqual(futures);
+    expect(catalogue.version('okx')).toBeGreaterThan(version);
+    // Not complete: due again, but not before ten minutes have passed.
+    expect(catalogue.isDue(okx, later + RETRY_MS - 1)).toBe(false);
+    expect(catalogue.isDue(okx, later + RETRY_MS)).toBe(true);
+  });
+
+  it('on a first fetch, a failed list leaves the other lists in use and the venue due again', async () => {
+    vi.stubGlobal('fetch', okxFetch(true));
+    const catalogue = new InstrumentCatalogue(memoryStorage());
+    await catalogue.refresh(okx, NOW);
+    expect(catalogue.of('okx').some((s) => s.symbol === 'BTC-USDT-SWAP')).toBe(true);
+    expect(catalogue.of('okx').some((s) => s.kind === 'dated')).toBe(false);
+    expect(catalogue.isDue(okx, NOW + RETRY_MS)).toBe(true);
   });
 
   it('ignores a stored list it cannot read', async () => {
-    const catalogue = new InstrumentCatalogue(memoryStorage({ [CATALOGUE_KEY]: { okx: { fetchedAt: 'yesterday' }, bybit: 7 } }));
+    const catalogue = new InstrumentCatalogue(memoryStorage({ [CATALOGUE_KEY]: { okx: { fetchedAt: 'yesterday' }, bybit: 7, deribit: { fetchedAt: 1, lists: { instruments: 'none' } } } }));
     await catalogue.load();
     expect(catalogue.of('okx')).toEqual([]);
     expect(catalogue.of('bybit')).toEqual([]);
+    expect(catalogue.of('deribit')).toEqual([]);
   });
 
-  it('refreshes for unknown symbols at most once per ten minutes per venue', () => {
+  it('refreshes for unknown symbols once per symbol, at most once per ten minutes per venue', async () => {
+    vi.stubGlobal('fetch', okxFetch());
     const catalogue = new InstrumentCatalogue(memoryStorage());
-    expect(catalogue.shouldRefreshForUnknown('okx', NOW)).toBe(true);
-    expect(catalogue.shouldRefreshForUnknown('okx', NOW + 60_000)).toBe(false);
-    expect(catalogue.shouldRefreshForUnknown('bybit', NOW + 60_000)).toBe(true);
-    expect(catalogue.shouldRefreshForUnknown('okx', NOW + 10 * 60_000)).toBe(true);
+    expect(catalogue.shouldRefreshForUnknown('okx', ['NEW-USDT-SWAP'], NOW)).toBe(true);
+    await catalogue.refresh(okx, NOW);
+    expect(catalogue.shouldRefreshForUnknown('okx', ['OTHER-USDT-SWAP'], NOW + 60_000)).toBe(false);
+    expect(catalogue.shouldRefreshForUnknown('bybit', ['NEWUSDT'], NOW + 60_000)).toBe(true);
+    expect(catalogue.shouldRefreshForUnknown('okx', ['OTHER-USDT-SWAP'], NOW + RETRY_MS)).toBe(true);
+    // A symbol the list leaves out on purpose does not cause a refresh every ten minutes.
+    expect(catalogue.shouldRefreshForUnknown('okx', ['NEW-USDT-SWAP'], NOW + 3 * RETRY_MS)).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryAfterMs } from '../src/background/poller';
+import { defaultRetryAfterMs as retryAfterMs } from '../src/background/poller';
 import { SkewEstimator } from '../src/core/clock';
 import { closeGap, gapsWithin, openGap, type Gap } from '../src/core/gaps';
 
@@ -116,8 +116,18 @@ describe('gap back-fill', () => {
     const now = 1_000_000;
     const gaps = closeGap(openGap([], now - 120_000), now - 60_000);
     expect(gapsWithin(gaps, now, 3_600_000)).toHaveLength(1);
-    const filled = fillGap(gaps, now - 120_000, now - 60_000);
-    expect(filled[0]!.filled).toBe(true);
+    const filled = fillGap(gaps, now - 120_000, now - 60_000, 'all');
+    expect(filled[0]!.filled).toBe('all');
     expect(gapsWithin(filled, now, 3_600_000)).toEqual([]);
+    expect(gapsWithin(filled, now, 3_600_000, 'BTC')).toEqual([]);
+  });
+
+  it('a gap filled for some assets (a history asked per asset) still counts as missing elsewhere', async () => {
+    const { fillGap } = await import('../src/core/gaps');
+    const now = 1_000_000;
+    const filled = fillGap(closeGap(openGap([], now - 120_000), now - 60_000), now - 120_000, now - 60_000, ['BTC', 'ETH']);
+    expect(gapsWithin(filled, now, 3_600_000, 'BTC')).toEqual([]);
+    expect(gapsWithin(filled, now, 3_600_000, 'DOGE')).toHaveLength(1);
+    expect(gapsWithin(filled, now, 3_600_000)).toHaveLength(1);
   });
 });

@@ -289,5 +289,13 @@ describe('bitfinex mock ↔ adapter', () => {
     const res = mockAnswer('bitfinex', gap!, histView);
     expect(res.status).toBe(200);
     expect(bitfinex.parsePoll(gap!.key, res.body, catalogue).liquidations.map((l) => [l.symbol, l.side, l.notionalUsd])).toEqual([['tXAUTF0:USTF0', 'short', 24000]]);
+    expect(bitfinex.parsePoll(gap!.key, res.body, catalogue).truncated).toBeUndefined();
+  });
+
+  it('says a full history page (500 rows) may have left older rows of the span out', () => {
+    const rows = fixture('bitfinex-liquidations-hist-rest.json') as unknown[];
+    const full = Array.from({ length: 500 }, (_, i) => rows[i % rows.length]);
+    expect(bitfinex.parsePoll('liquidationsHist', full, FIXTURE_CATALOGUE).truncated).toBe(true);
+    expect(bitfinex.parsePoll('liquidationsHist', full.slice(1), FIXTURE_CATALOGUE).truncated).toBeUndefined();
   });
 });

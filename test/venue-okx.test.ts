@@ -273,17 +273,16 @@ describe('okx.classifyFailure', () => {
 });
 
 describe('okx liquidation history (backfill and stream gaps)', () => {
-  it('asks per tracked family and instrument type; a gap bounds the window with before/after', () => {
+  it('asks per tracked swap family (futures history needs an alias and names no expiry: the stream counts them); a gap bounds the window with before/after', () => {
     expect(okx.backfillRequests!(['BTC'], CATALOGUE).map((r) => r.url)).toEqual([
       'https://www.okx.com/api/v5/public/liquidation-orders?instType=SWAP&instFamily=BTC-USDT&state=filled&limit=100',
       'https://www.okx.com/api/v5/public/liquidation-orders?instType=SWAP&instFamily=BTC-USD&state=filled&limit=100',
-      'https://www.okx.com/api/v5/public/liquidation-orders?instType=FUTURES&instFamily=BTC-USD&state=filled&limit=100',
     ]);
     const [gap] = okx.gapRequests!(1763590000000, 1763599000000, ['ETH'], CATALOGUE);
     expect(gap!.url).toBe('https://www.okx.com/api/v5/public/liquidation-orders?instType=SWAP&instFamily=ETH-USDT&state=filled&limit=100&before=1763589999999&after=1763599000001');
   });
 
-  it('back-fills a gap from the mock, in contracts of each instrument (linear, inverse, dated)', () => {
+  it('back-fills a gap from the mock, in contracts of each swap (linear, inverse); a full page says it may be truncated', () => {
     const played = [
       { t: 0, type: 'liquidation' as const, venue: 'okx' as const, asset: 'BTC', side: 'long' as const, price: 71000, notionalUsd: 71000, time: 1763599100000 },
       { t: 0, type: 'liquidation' as const, venue: 'okx' as const, asset: 'BTC', side: 'short' as const, price: 72000, notionalUsd: 36000, time: 1763599200000, symbol: 'BTC-USD-SWAP' },
@@ -301,8 +300,10 @@ describe('okx liquidation history (backfill and stream gaps)', () => {
     expect(liquidations.map((l) => [l.symbol, l.kind, l.side, Math.round(l.notionalUsd), l.price])).toEqual([
       ['BTC-USDT-SWAP', 'perp', 'long', 71000, 71000],
       ['BTC-USD-SWAP', 'perp', 'short', 36000, 72000],
-      ['BTC-USD-251226', 'dated', 'long', 5000, 73000],
     ]);
+    const page = (n: number) => ({ code: '0', msg: '', data: [{ instId: 'BTC-USDT-SWAP', instFamily: 'BTC-USDT', instType: 'SWAP', uly: 'BTC-USDT', details: Array.from({ length: n }, (_, i) => ({ bkLoss: '0', bkPx: '70000', ccy: '', posSide: 'long', side: 'sell', sz: '1', ts: String(1763590000000 + i) })) }] });
+    expect(okx.parsePoll('liquidations:SWAP:BTC-USDT', page(99), catalogue).truncated).toBeUndefined();
+    expect(okx.parsePoll('liquidations:SWAP:BTC-USDT', page(100), catalogue).truncated).toBe(true);
   });
 });
 

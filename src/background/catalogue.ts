@@ -10,12 +10,13 @@ import { fetchEach, type FetchResult } from './poller';
 export const CATALOGUE_KEY = 'instruments';
 /** Listings change a few times a week; a day-old list misses at most a day's new listings (refreshed on sight). */
 export const CATALOGUE_MAX_AGE_MS = 24 * 60 * 60_000;
-/** A stream naming unknown symbols refreshes the list at most this often. */
-const UNKNOWN_REFRESH_MS = 10 * 60_000;
+/** After a failed fetch, and between refreshes for unknown symbols: at most one try per venue per 10 min. */
+export const RETRY_MS = 10 * 60_000;
 
+/** One venue's lists, per request key (Binance: USD-M, COIN-M, spot), and when they were last all fetched. */
 interface StoredCatalogue {
   fetchedAt: number;
-  instruments: InstrumentSpec[];
+  lists: Record<string, InstrumentSpec[]>;
 }
 
 export interface CatalogueStorage {
@@ -26,8 +27,13 @@ export interface CatalogueStorage {
 const EMPTY: readonly InstrumentSpec[] = Object.freeze([]);
 
 export class InstrumentCatalogue {
-  private byVenue = new Map<VenueId, StoredCatalogue>();
-  private readonly lastUnknownRefresh = new Map<VenueId, number>();
+  private readonly stored = new Map<VenueId, StoredCatalogue>();
+  /** Each venue's lists joined, built once per change: parsers look instruments up in it. */
+  private readonly joined = new Map<VenueId, readonly InstrumentSpec[]>();
+  private readonly revisions = new Map<VenueId, number>();
+  private readonly lastAttempt = new Map<VenueId, number>();
+  /** Symbols that already caused a refresh (a listing the venue's list leaves out on purpose must not cause one every time). */
+  private readonly unknownSeen = new Map<VenueId, Set<string>>();
 
   constructor(private readonly storage: CatalogueStorage) {}
 
@@ -35,42 +41,67 @@ export class InstrumentCatalogue {
     const stored = (await this.storage.get(CATALOGUE_KEY))[CATALOGUE_KEY];
     if (typeof stored !== 'object' || stored === null) return;
     for (const [venue, entry] of Object.entries(stored as Record<string, unknown>)) {
-      if (isStoredCatalogue(entry)) this.byVenue.set(venue as VenueId, entry);
+      if (isStoredCatalogue(entry)) this.keep(venue as VenueId, entry);
     }
   }
 
   /** The venue's instruments (empty until its list was fetched once). Replaced whole on refresh, never mutated. */
   of(venue: VenueId): readonly InstrumentSpec[] {
-    return this.byVenue.get(venue)?.instruments ?? EMPTY;
+    return this.joined.get(venue) ?? EMPTY;
   }
 
-  isStale(venue: VenueId, now: number): boolean {
-    const entry = this.byVenue.get(venue);
-    return !entry || entry.instruments.length === 0 || now - entry.fetchedAt >= CATALOGUE_MAX_AGE_MS;
+  /** Changes whenever the venue's list does: streams opened on an older list are reopened. */
+  version(venue: VenueId): number {
+    return this.revisions.get(venue) ?? 0;
   }
 
-  /** True at most once per UNKNOWN_REFRESH_MS per venue: a stream named symbols the list lacks. */
-  shouldRefreshForUnknown(venue: VenueId, now: number): boolean {
-    if (now - (this.lastUnknownRefresh.get(venue) ?? -Infinity) < UNKNOWN_REFRESH_MS) return false;
-    this.lastUnknownRefresh.set(venue, now);
+  /** Missing, incomplete or a day old, and not tried in the last 10 minutes. */
+  isDue(adapter: VenueAdapter, now: number): boolean {
+    if (now - (this.lastAttempt.get(adapter.id) ?? -Infinity) < RETRY_MS) return false;
+    const entry = this.stored.get(adapter.id);
+    if (!entry || now - entry.fetchedAt >= CATALOGUE_MAX_AGE_MS) return true;
+    return adapter.instrumentRequests().some((request) => !(request.key in entry.lists));
+  }
+
+  /** A stream named symbols the list lacks: true when one of them is new to us and the venue was not tried in the last 10 minutes. */
+  shouldRefreshForUnknown(venue: VenueId, symbols: readonly string[], now: number): boolean {
+    let seen = this.unknownSeen.get(venue);
+    if (!seen) this.unknownSeen.set(venue, (seen = new Set()));
+    const fresh = symbols.filter((symbol) => !seen.has(symbol));
+    if (!fresh.length || now - (this.lastAttempt.get(venue) ?? -Infinity) < RETRY_MS) return false;
+    for (const symbol of fresh) seen.add(symbol);
     return true;
   }
 
   /**
-   * Fetch the venue's whole list. A partial answer (one of several pages failed) keeps the
-   * previous list, so a flaky request never shrinks what the parsers know.
+   * Fetch the venue's lists. A list whose request failed keeps its previous rows, so a flaky
+   * request never shrinks what the parsers know; the whole is fresh only when every list came.
    */
-  async refresh(adapter: VenueAdapter, now: number): Promise<FetchResult<InstrumentSpec[]>> {
-    const result = await fetchEach(adapter, adapter.instrumentRequests(), (key, body) => adapter.parseInstruments(key, body));
-    if (result.error !== null) return result;
-    this.byVenue.set(adapter.id, { fetchedAt: now, instruments: result.outputs.flat() });
-    await this.storage.set({ [CATALOGUE_KEY]: Object.fromEntries(this.byVenue) });
+  async refresh(adapter: VenueAdapter, now: number): Promise<FetchResult<{ key: string; instruments: InstrumentSpec[] }>> {
+    this.lastAttempt.set(adapter.id, now);
+    const result = await fetchEach(adapter, adapter.instrumentRequests(), (key, body) => ({ key, instruments: adapter.parseInstruments(key, body) }));
+    if (!result.outputs.length) return result;
+    const previous = this.stored.get(adapter.id);
+    const lists = { ...previous?.lists, ...Object.fromEntries(result.outputs.map((output) => [output.key, output.instruments])) };
+    this.keep(adapter.id, { fetchedAt: result.error === null ? now : (previous?.fetchedAt ?? 0), lists });
+    try {
+      await this.storage.set({ [CATALOGUE_KEY]: Object.fromEntries(this.stored) });
+    } catch (error) {
+      // The lists in memory stay valid; the next refresh stores them again.
+      console.warn('flush-meter: could not store the instrument lists', error);
+    }
     return result;
+  }
+
+  private keep(venue: VenueId, entry: StoredCatalogue): void {
+    this.stored.set(venue, entry);
+    this.joined.set(venue, Object.values(entry.lists).flat());
+    this.revisions.set(venue, this.version(venue) + 1);
   }
 }
 
 function isStoredCatalogue(value: unknown): value is StoredCatalogue {
   if (typeof value !== 'object' || value === null) return false;
   const entry = value as Partial<StoredCatalogue>;
-  return typeof entry.fetchedAt === 'number' && Array.isArray(entry.instruments);
+  return typeof entry.fetchedAt === 'number' && typeof entry.lists === 'object' && entry.lists !== null && Object.values(entry.lists).every(Array.isArray);
 }

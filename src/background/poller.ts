@@ -5,9 +5,12 @@
  */
 import type { DegradedKind } from '../core/bus';
 import { VenueDataError, type InstrumentSpec } from '../core/model';
+import { retryAfterMs } from '../venues/parse';
 import type { RestRequest, StreamOutput, VenueAdapter } from '../venues/types';
 
 const REQUEST_DEADLINE_MS = 10_000;
+/** Requests in flight per venue at once. */
+const MAX_PARALLEL_REQUESTS = 4;
 /** Without a Retry-After header, a rate-limited venue rests this long. */
 const DEFAULT_RATE_LIMIT_PAUSE_MS = 60_000;
 /** Never trust a Retry-After longer than this (a broken header must not silence a venue for days). */
@@ -34,13 +37,9 @@ export function describeHttpStatus(status: number): string {
   return `request rejected (HTTP ${status})`;
 }
 
-/** Retry-After in seconds or as an HTTP date (RFC 9110), bounded; the default when absent. */
-export function retryAfterMs(header: string | null, now: number): number {
-  if (header === null || header.trim() === '') return DEFAULT_RATE_LIMIT_PAUSE_MS;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
-  if (!Number.isFinite(ms) || ms < 0) return DEFAULT_RATE_LIMIT_PAUSE_MS;
-  return Math.min(ms, MAX_RATE_LIMIT_PAUSE_MS);
+/** Retry-After in seconds or as an HTTP date, bounded; the default when absent. */
+export function defaultRetryAfterMs(header: string | null, now: number): number {
+  return retryAfterMs({ get: () => header }, now, DEFAULT_RATE_LIMIT_PAUSE_MS, MAX_RATE_LIMIT_PAUSE_MS);
 }
 
 /**
@@ -58,7 +57,7 @@ async function fetchJson(adapter: VenueAdapter, request: RestRequest): Promise<u
   if (venueFailure) throw new HttpError(venueFailure.reason, venueFailure.kind, venueFailure.pauseMs);
   if (!response.ok) {
     const limited = response.status === 429 || response.status === 418;
-    throw new HttpError(describeHttpStatus(response.status), kindOfStatus(response.status), limited ? retryAfterMs(response.headers.get('retry-after'), Date.now()) : null);
+    throw new HttpError(describeHttpStatus(response.status), kindOfStatus(response.status), limited ? defaultRetryAfterMs(response.headers.get('retry-after'), Date.now()) : null);
   }
   try {
     return JSON.parse(text);
@@ -84,16 +83,21 @@ export async function fetchEach<T>(adapter: VenueAdapter, requests: readonly Res
   let error: string | null = null;
   let errorKind: DegradedKind | null = null;
   let retryAfter: number | null = null;
-  await Promise.all(
-    requests.map(async (request) => {
+  const queue = [...requests];
+  const worker = async () => {
+    for (let request = queue.shift(); request !== undefined; request = queue.shift()) {
+      // A rate limit stops the rest: asking again would prolong it.
+      if (retryAfter !== null) return;
       try {
         outputs.push(parse(request.key, await fetchJson(adapter, request)));
       } catch (failure) {
         if (error === null) [error, errorKind] = reasonOf(request, failure);
         if (failure instanceof HttpError && failure.retryAfterMs !== null) retryAfter = Math.max(retryAfter ?? 0, failure.retryAfterMs);
       }
-    }),
-  );
+    }
+  };
+  // A few at a time: a backfill of many families must not burst past a per-endpoint limit (OKX: 40 per 2 s).
+  await Promise.all(Array.from({ length: Math.min(MAX_PARALLEL_REQUESTS, requests.length) }, worker));
   return { outputs, error, errorKind, retryAfterMs: retryAfter };
 }
 

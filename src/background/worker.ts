@@ -31,6 +31,9 @@ interface VenueStreams {
 
 type Origin = 'stream' | 'poll' | 'gap';
 
+/** How long replaced streams overlap their replacements (a connect and subscribe take a second or two). */
+const STREAM_OVERLAP_MS = 10_000;
+
 const HOT_KEY = 'engine';
 const DEDUPE_KEY = 'dedupe';
 const HISTORY_KEY = 'engineHistory';
@@ -41,8 +44,9 @@ export class BackgroundWorker {
   private deduper = new Deduper();
   /** The settings in force; replaced only by applySettings, so one boot or change sees one value. */
   private settings!: Settings;
-  /** Settings changes apply one at a time. */
-  private applying: Promise<void> = Promise.resolve();
+  /** Settings changes, ticks and newly tracked assets apply one at a time, after boot. */
+  private applying: Promise<void>;
+  private markBooted!: () => void;
   private alertState: AlertState = EMPTY_ALERT_STATE;
   private readonly sources = new Map<VenueId, SourceStatus>();
   private readonly streams = new Map<VenueId, VenueStreams>();
@@ -52,7 +56,7 @@ export class BackgroundWorker {
   private tracked!: TrackedAssets;
   private trackedSet = new Set<string>();
   /** Page meters connected over runtime ports, each watching one asset. */
-  readonly ports = new MeterPorts(browser.runtime.id, (assets) => this.onPageAssets(assets));
+  readonly ports = new MeterPorts(browser.runtime.id, () => this.onPageAssets());
   /** Per-venue clock skew, learned from live liquidation timestamps. */
   private readonly skew = new Map<VenueId, SkewEstimator>();
   /** Readings and source status for the page and popup: at once, then at most 4 times a second. */
@@ -68,7 +72,16 @@ export class BackgroundWorker {
   constructor(
     private readonly settingsStore: SettingsStore = new SettingsStore(),
     private readonly notifier: Notifier = new Notifier(browserHost(), () => settingsStore.value),
-  ) {}
+  ) {
+    this.applying = new Promise<void>((resolve) => (this.markBooted = resolve));
+  }
+
+  /** Runs `job` after boot and after every job queued before it; a failure is logged, never thrown into the queue. */
+  private serial(what: string, job: () => Promise<void>): Promise<void> {
+    const run = this.applying.then(job).catch((error) => console.error(`flush-meter: ${what} failed`, error));
+    this.applying = run;
+    return run;
+  }
 
   async boot(): Promise<void> {
     this.settings = await this.settingsStore.load();
@@ -79,7 +92,6 @@ export class BackgroundWorker {
     this.deduper = new Deduper(session[DEDUPE_KEY] as DedupeState | undefined);
     this.alertState = normalizeAlertState(local[ALERT_KEY]);
     this.tracked = new TrackedAssets(this.settings.watchlist);
-    this.tracked.setPageAssets(this.ports.assets(), now);
     this.trackedSet = new Set(this.tracked.list(now));
     // Switched-off venues stay listed as off, so the popup says why they show nothing.
     for (const adapter of Object.values(venues)) this.sources.set(adapter.id, this.settings.venues[adapter.id] ? initialStatus(adapter) : offStatus(adapter));
@@ -88,15 +100,17 @@ export class BackgroundWorker {
     await this.catalogue.load();
     await this.refreshCatalogues(this.enabledAdapters(), now);
     await this.pollAll();
-    if (!state) await this.backfill(this.trackedList());
+    if (!state) await this.backfill(this.trackedList(), 'install');
     this.syncStreams(this.enabledAdapters());
     this.settingsStore.onChange((next) => this.queueSettings(next));
-    // Changed while booting: apply it now that streams exist.
+    this.markBooted();
+    // Changed while booting, or pages opened meanwhile: apply them now that streams exist.
     if (this.settingsStore.value !== this.settings) this.queueSettings(this.settingsStore.value);
+    this.onPageAssets();
   }
 
   private queueSettings(next: Settings): void {
-    this.applying = this.applying.then(() => this.applySettings(next)).catch((error) => console.error('flush-meter: settings change failed', error));
+    void this.serial('settings change', () => this.applySettings(next));
   }
 
   /** Options changed: streams and polls follow the venues and watchlist, the engine its thresholds, alerts the rest. */
@@ -116,31 +130,38 @@ export class BackgroundWorker {
     if (switchedOn.length) await this.refreshCatalogues(switchedOn, Date.now());
     if (switchedOn.length || added.length) {
       await this.pollAll();
-      if (added.length) await this.backfill(added);
+      if (added.length) await this.backfill(added, 'tracked');
     }
     this.syncStreams(this.enabledAdapters());
     // Thresholds, quiet hours and the rest take effect at the next evaluation: now.
     this.publish.request();
   }
 
-  /** Fresh install (nothing stored), or newly tracked assets: what history endpoints allow, so the meter is not empty. */
-  private async backfill(assets: readonly string[]): Promise<void> {
+  /**
+   * What history endpoints allow, so the meter is not empty: on a fresh install (nothing stored)
+   * for the tracked assets, later for each newly tracked one. A newly tracked asset's liquidations
+   * since the install were already counted by the streams (they cover every listed instrument):
+   * only older ones are taken.
+   */
+  private async backfill(assets: readonly string[], why: 'install' | 'tracked'): Promise<void> {
+    const countedFrom = why === 'install' ? Infinity : this.engine.startedAt;
     await Promise.all(
       this.enabledAdapters().map(async (adapter) => {
-        const requests = adapter.backfillRequests?.(assets, this.catalogue.of(adapter.id)) ?? [];
-        if (!requests.length) return;
-        const result = await pollVenue(adapter, requests, this.catalogue.of(adapter.id));
-        for (const output of result.outputs) this.ingest(adapter.id, output, 'poll');
+        const instruments = this.catalogue.of(adapter.id);
+        const requests = adapter.backfillRequests?.(assets, instruments) ?? [];
+        if (!requests.length || this.isPaused(adapter.id)) return;
+        const result = await pollVenue(adapter, requests, instruments);
+        for (const output of result.outputs) this.ingest(adapter.id, { ...output, liquidations: output.liquidations.filter((l) => l.time < countedFrom) }, 'poll');
         if (result.error) this.failed(adapter.id, `history backfill failed: ${result.error}`, result);
       }),
     );
   }
 
-  /** Fetch the instrument lists that are missing or a day old; streams follow a changed list. */
+  /** Fetch the instrument lists that are missing, incomplete or a day old; streams follow a changed list. */
   private async refreshCatalogues(adapters: readonly VenueAdapter[], now: number, force = false): Promise<void> {
     await Promise.all(
       adapters
-        .filter((adapter) => (force || this.catalogue.isStale(adapter.id, now)) && !this.isPaused(adapter.id))
+        .filter((adapter) => (force || this.catalogue.isDue(adapter, now)) && !this.isPaused(adapter.id))
         .map(async (adapter) => {
           const result = await this.catalogue.refresh(adapter, now);
           if (result.error) this.failed(adapter.id, `instrument list: ${result.error}`, result);
@@ -171,22 +192,23 @@ export class BackgroundWorker {
    * lists it (all-symbol endpoints already cover most), back-fill its history, and subscribe
    * where a venue needs per-symbol subscriptions.
    */
-  private onPageAssets(assets: ReadonlySet<string>): void {
-    if (!this.tracked) return;
-    this.tracked.setPageAssets(assets, Date.now());
-    const added = this.updateTracked();
-    if (!added.length) return;
-    this.applying = this.applying
-      .then(async () => {
-        await this.pollAll();
-        await this.backfill(added);
-        this.syncStreams(this.enabledAdapters());
-      })
-      .catch((error) => console.error('flush-meter: tracking a new asset failed', error));
+  private onPageAssets(): void {
+    void this.serial('tracking a new asset', async () => {
+      this.tracked.setPageAssets(this.ports.assets(), Date.now());
+      const added = this.updateTracked();
+      if (!added.length) return;
+      await this.pollAll();
+      await this.backfill(added, 'tracked');
+      this.syncStreams(this.enabledAdapters());
+    });
   }
 
   /** The 30 s alarm: refresh day-old instrument lists, poll every venue, roll the windows, back up history. */
-  async tick(): Promise<void> {
+  tick(): Promise<void> {
+    return this.serial('tick', () => this.runTick());
+  }
+
+  private async runTick(): Promise<void> {
     const now = Date.now();
     this.updateTracked();
     await this.refreshCatalogues(this.enabledAdapters(), now);
@@ -220,9 +242,10 @@ export class BackgroundWorker {
       const tracked = this.trackedList();
       const instruments = this.catalogue.of(adapter.id);
       const sessions = adapter.openStreams(tracked, instruments);
-      const signature = sessions.map((session) => [session.url, ...session.onOpen()].join('\n')).join('\n\n');
+      // Sessions value liquidations with the list they were opened with: a new list reopens them too.
+      const signature = [`list ${this.catalogue.version(adapter.id)}`, ...sessions.map((session) => [session.url, ...session.onOpen()].join('\n'))].join('\n\n');
       if (this.streams.get(adapter.id)?.signature === signature) continue;
-      this.stopStreams(adapter.id);
+      this.retireStreams(adapter.id);
       this.updateSource(adapter.id, { coverage: this.coverageOf(adapter) });
       if (!sessions.length) {
         this.updateSource(adapter.id, { stream: 'none' });
@@ -246,6 +269,16 @@ export class BackgroundWorker {
   private stopStreams(venue: VenueId): void {
     for (const connection of this.streams.get(venue)?.connections ?? []) connection.stop();
     this.streams.delete(venue);
+  }
+
+  /**
+   * Make before break: the streams being replaced keep running until the new ones have had time to
+   * connect, so a resubscription loses nothing; what both deliver is counted once (dedupe).
+   */
+  private retireStreams(venue: VenueId): void {
+    const retiring = this.streams.get(venue)?.connections ?? [];
+    this.streams.delete(venue);
+    if (retiring.length) setTimeout(() => retiring.forEach((connection) => connection.stop()), STREAM_OVERLAP_MS);
   }
 
   /** A socket going down opens a gap from its last frame; the first frame with every socket back closes it. */
@@ -279,16 +312,16 @@ export class BackgroundWorker {
   private async fillGap(venue: VenueId, from: number, to: number): Promise<void> {
     const adapter = venues[venue];
     const instruments = this.catalogue.of(venue);
-    const requests = adapter.gapRequests?.(from, to, this.trackedList(), instruments) ?? [];
-    if (!requests.length) return;
+    const tracked = this.trackedList();
+    const requests = adapter.gapRequests?.(from, to, tracked, instruments) ?? [];
+    if (!requests.length || this.isPaused(venue)) return;
     const result = await pollVenue(adapter, requests, instruments);
     for (const output of result.outputs) this.ingest(venue, output, 'gap');
-    if (result.error) {
-      this.degrade(venue, `gap back-fill failed: ${result.error}`, result.errorKind ?? 'network');
-      return;
-    }
+    if (result.error) return this.failed(venue, `gap back-fill failed: ${result.error}`, result);
+    // A history page that came back full may have missed older rows of the gap: it stays uncounted.
+    if (result.outputs.some((output) => output.truncated)) return;
     const source = this.sources.get(venue);
-    if (source) this.updateSource(venue, { gaps: fillGap(source.gaps, from, to) });
+    if (source) this.updateSource(venue, { gaps: fillGap(source.gaps, from, to, adapter.gapCoverage === 'tracked' ? tracked : 'all') });
   }
 
   private async pollAll(): Promise<void> {
@@ -324,7 +357,7 @@ export class BackgroundWorker {
 
   private ingest(venue: VenueId, output: StreamOutput, origin: Origin): void {
     const now = Date.now();
-    if (output.unknownSymbols?.length && this.catalogue.shouldRefreshForUnknown(venue, now)) void this.refreshForUnknown(venue, now);
+    if (output.unknownSymbols?.length && this.catalogue.shouldRefreshForUnknown(venue, output.unknownSymbols, now)) void this.refreshForUnknown(venue, now);
     // Market data is kept for the tracked assets; liquidations of every asset count market-wide.
     const markets = output.markets.filter((market) => this.trackedSet.has(market.asset));
     let changed = markets.length > 0;
@@ -351,9 +384,11 @@ export class BackgroundWorker {
   }
 
   /** A stream named a listing newer than the venue's list: fetch the list again, then resubscribe. */
-  private async refreshForUnknown(venue: VenueId, now: number): Promise<void> {
-    await this.refreshCatalogues([venues[venue]], now, true);
-    if (this.settings.venues[venue]) this.syncStreams([venues[venue]]);
+  private refreshForUnknown(venue: VenueId, now: number): Promise<void> {
+    return this.serial('instrument list refresh', async () => {
+      await this.refreshCatalogues([venues[venue]], now, true);
+      if (this.settings.venues[venue]) this.syncStreams([venues[venue]]);
+    });
   }
 
   /** Live events carry the venue's clock; map them onto ours when the two clearly disagree. */

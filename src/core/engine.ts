@@ -88,7 +88,8 @@ export class FlushEngine {
   private index: MinuteIndex;
   private readonly models = new Map<string, ModelState>();
   private thresholds: FlushThresholds;
-  private startedAt: number;
+  /** When this install began collecting live (persisted): what streams have counted since. */
+  readonly startedAt: number;
   /** 'venue|asset' → newest liquidation time from a sampled feed (see EngineState.sampledAt). */
   private readonly sampledAt = new Map<string, number>();
 

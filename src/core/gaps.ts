@@ -8,8 +8,11 @@ export interface Gap {
   from: number;
   /** null while the stream is still down. */
   to: number | null;
-  /** Back-filled from the venue's REST liquidation history: what it missed is counted. */
-  filled?: boolean;
+  /**
+   * Back-filled from the venue's REST liquidation history, so what it missed is counted: for every
+   * instrument ('all'), or for these assets' instruments (a history asked per asset).
+   */
+  filled?: 'all' | string[];
 }
 
 /** Gaps this short are reconnect blips with nothing plausibly missed. */
@@ -31,12 +34,20 @@ export function closeGap(gaps: readonly Gap[], at: number): Gap[] {
   return closed.filter((g) => (g.to ?? at) >= at - KEEP_MS).slice(-KEEP_MAX);
 }
 
-/** Marks the gap that ended at `to` as back-filled. */
-export function fillGap(gaps: readonly Gap[], from: number, to: number): Gap[] {
-  return gaps.map((gap) => (gap.from === from && gap.to === to ? { ...gap, filled: true } : gap));
+/** Marks the gap from `from` to `to` as back-filled for `scope`. */
+export function fillGap(gaps: readonly Gap[], from: number, to: number, scope: 'all' | readonly string[]): Gap[] {
+  return gaps.map((gap) => (gap.from === from && gap.to === to ? { ...gap, filled: scope === 'all' ? 'all' : [...scope] } : gap));
 }
 
-/** Uncounted gaps overlapping [now − windowMs, now] that lasted (or have lasted) at least MIN_GAP_MS. */
-export function gapsWithin<G extends Gap>(gaps: readonly G[], now: number, windowMs: number): G[] {
-  return gaps.filter((g) => !g.filled && (g.to ?? now) >= now - windowMs && (g.to ?? now) - g.from >= MIN_GAP_MS);
+/** Whether the gap's liquidations are counted for `asset` (undefined: market-wide). */
+export function isCounted(gap: Gap, asset?: string): boolean {
+  return gap.filled === 'all' || (asset !== undefined && gap.filled !== undefined && gap.filled.includes(asset));
+}
+
+/**
+ * Gaps overlapping [now − windowMs, now] that lasted (or have lasted) at least MIN_GAP_MS and
+ * whose liquidations are not counted for `asset` (undefined: market-wide).
+ */
+export function gapsWithin<G extends Gap>(gaps: readonly G[], now: number, windowMs: number, asset?: string): G[] {
+  return gaps.filter((g) => !isCounted(g, asset) && (g.to ?? now) >= now - windowMs && (g.to ?? now) - g.from >= MIN_GAP_MS);
 }

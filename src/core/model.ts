@@ -142,7 +142,8 @@ export function canonicalBase(code: string): { asset: string; priceScale: number
   const thousand = /^k([A-Z][A-Z0-9]*)$/.exec(trimmed);
   const upper = trimmed.toUpperCase();
   const million = /^1M([A-Z][A-Z0-9]*)$/.exec(upper);
-  const multiple = /^(1000000|100000|10000|1000)([A-Z][A-Z0-9]*)$/.exec(upper);
+  // Any power of ten from 1000 up: Bybit lists 10000000AIDOGEUSDT.
+  const multiple = /^(10{3,9})([A-Z][A-Z0-9]*)$/.exec(upper);
   const [coin, priceScale] = thousand ? [thousand[1]!, 1000] : million ? [million[1]!, 1_000_000] : multiple ? [multiple[2]!, Number(multiple[1])] : [upper, 1];
   const asset = normaliseAsset(coin);
   return ASSET_CODE.test(asset) ? { asset, priceScale } : null;
@@ -155,6 +156,8 @@ export const ASSET_CODE = /^[A-Z0-9]{1,20}$/;
 export function mergeMarket(previous: MarketSnapshot | undefined, update: MarketUpdate): MarketSnapshot {
   const merged = { ...previous, ...stripUndefined(update) } as MarketSnapshot;
   merged.time = Math.max(previous?.time ?? 0, update.time);
+  // A snapshot holds a perpetual's figures; the spot volume filed beside them does not make it spot.
+  if (previous?.kind === 'perp') merged.kind = 'perp';
   if (update.openInterestUsd === undefined && update.openInterestBase !== undefined) {
     const mark = merged.markPrice ?? merged.lastPrice;
     if (mark !== undefined) merged.openInterestUsd = update.openInterestBase * mark;

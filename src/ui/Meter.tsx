@@ -40,7 +40,7 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
     );
   }
   const { verdict } = reading;
-  const gaps = recentGaps(allGaps, now);
+  const gaps = recentGaps(allGaps, now, asset);
   // A sampled feed or a stream gap in the hour: the totals are lower bounds.
   const sampled = reading.sampledVenues.length > 0 || gaps.length > 0;
   // The day's total also when the sampled feed contributed earlier in the day only.
@@ -157,9 +157,9 @@ function sampledOverDay(reading: ScopeReading): string[] {
   return reading.sampledVenues24h ?? reading.sampledVenues;
 }
 
-/** Stream gaps overlapping the last hour, across venues, oldest first. */
-function recentGaps(gaps: readonly VenueGap[], now: number): VenueGap[] {
-  return gapsWithin(gaps, now, 60 * 60_000).sort((a, b) => a.from - b.from);
+/** Stream gaps overlapping the last hour whose liquidations are not counted for this asset, across venues, oldest first. */
+function recentGaps(gaps: readonly VenueGap[], now: number, asset: string): VenueGap[] {
+  return gapsWithin(gaps, now, 60 * 60_000, asset).sort((a, b) => a.from - b.from);
 }
 
 function Figure({ label, field, value, tone }: { label: string; field: string; value: string; tone?: string | undefined }) {

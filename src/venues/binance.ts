@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
-import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive, retryAfterMs, type Headers } from './parse';
 import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /**
@@ -335,23 +335,21 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
   return { ...emptyOutput(), markets };
 }
 
-/** Retry-After in whole seconds (General Info, LIMITS: "a Retry-After header is sent with a 418 or 429"). */
-function retryAfter(headers: { get(name: string): string | null }, fallbackMs: number, maxMs: number): number {
-  const seconds = Number(headers.get('retry-after'));
-  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, maxMs) : fallbackMs;
-}
-
 /**
  * fapi, dapi and spot answer limits alike: the COIN-M General Info lists the same 429 ("breaking a request rate
  * limit") and 418 ("auto-banned ... after receiving 429 codes", "from 2 minutes to 3 days") codes, so one rule
  * serves every Binance host. dapi has its own REQUEST_WEIGHT limit; this adapter asks dapi only for exchangeInfo (weight 1).
  */
-function classifyFailure(status: number, _body: string, headers: { get(name: string): string | null }): HttpFailure | null {
-  // General Info, LIMITS: "HTTP 429 return code is used when breaking a request rate limit."
-  if (status === 429) return { kind: 'rateLimited', reason: 'rate limited: request weight exceeded (HTTP 429)', pauseMs: retryAfter(headers, 60_000, 30 * 60_000) };
+function classifyFailure(status: number, _body: string, headers: Headers): HttpFailure | null {
+  const now = Date.now();
+  // General Info, LIMITS: "HTTP 429 return code is used when breaking a request rate limit" (Retry-After sent with it).
+  if (status === 429) return { kind: 'rateLimited', reason: 'rate limited: request weight exceeded (HTTP 429)', pauseMs: retryAfterMs(headers, now, 60_000, 30 * 60_000) };
   // LIMITS: "HTTP 418 ... IP has been auto-banned for continuing to send requests after receiving 429 codes";
   // "the duration of the ban scales from 2 minutes to 3 days".
-  if (status === 418) return { kind: 'rateLimited', reason: 'IP banned for sending after a rate limit (HTTP 418)', pauseMs: retryAfter(headers, 2 * 60_000, 3 * 24 * 3_600_000) };
+  if (status === 418) return { kind: 'rateLimited', reason: 'IP banned for sending after a rate limit (HTTP 418)', pauseMs: retryAfterMs(headers, now, 2 * 60_000, 3 * 24 * 3_600_000) };
+  // General Info: "HTTP 403 return code is used when the WAF Limit (Web Application Firewall) has been violated";
+  // Binance's region block is 451. Asking again at once would prolong it.
+  if (status === 403) return { kind: 'rateLimited', reason: 'refused by Binance’s firewall (WAF limit, HTTP 403)', pauseMs: 5 * 60_000 };
   return null;
 }
 

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
-import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive, shortJson } from './parse';
 import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const BITFINEX_WS_URL = 'wss://api-pub.bitfinex.com/ws/2';
@@ -268,7 +268,11 @@ function gapRequests(from: number, to: number): RestRequest[] {
 
 function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
   const markets: MarketUpdate[] = [];
-  if (key === 'liquidationsHist') return output(readLiquidations(body, instruments));
+  if (key === 'liquidationsHist') {
+    // A full page (LIQUIDATIONS_LIMIT rows) may leave older rows of the asked span out.
+    const truncated = Array.isArray(body) && body.length >= LIQUIDATIONS_LIMIT;
+    return { ...output(readLiquidations(body, instruments)), ...(truncated ? { truncated } : {}) };
+  }
   if (key === 'status') {
     for (const row of parseWith('bitfinex', 'derivatives status', z.array(statusKeyRow), body)) {
       const spec = findInstrument(instruments, row[0]);
@@ -303,13 +307,8 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
  * ["error", 11010, "ratelimit: error"], and the IP is blocked for 60 s.
  */
 function classifyFailure(status: number, body: string): HttpFailure | null {
-  let code: unknown;
-  try {
-    const parsed: unknown = JSON.parse(body);
-    code = Array.isArray(parsed) && parsed[0] === 'error' ? parsed[1] : undefined;
-  } catch {
-    code = undefined;
-  }
+  const envelope = shortJson(body);
+  const code = Array.isArray(envelope) && envelope[0] === 'error' ? envelope[1] : undefined;
   if (code === 11010 || status === 429) return { kind: 'rateLimited', reason: `rate limited: ${code === 11010 ? 'error 11010' : 'too many requests'} (HTTP ${status})`, pauseMs: RATE_LIMIT_PAUSE_MS };
   return null;
 }
@@ -328,6 +327,8 @@ export const bitfinex: VenueAdapter = {
   pollRequests,
   backfillRequests,
   gapRequests,
+  // liquidations/hist is one global history: a back-filled gap counts for every symbol.
+  gapCoverage: 'all',
   parsePoll,
   classifyFailure,
   rateBudget: {

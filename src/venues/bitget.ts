@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { everyListedInstrument, findInstrument, liquidationOf, valueFill } from './instruments';
-import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive, retryAfterMs, shortJson, type Headers } from './parse';
 import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** The liquidation topic exists only on the UTA (v3) public socket, not on /v2/ws/public. */
@@ -232,14 +232,12 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
   return { ...emptyOutput(), markets };
 }
 
-function classifyFailure(status: number, body: string, headers: { get(name: string): string | null }): HttpFailure | null {
+function classifyFailure(status: number, body: string, headers: Headers): HttpFailure | null {
   // API intro, rate limits: a request over an endpoint's frequency limit is answered HTTP 429 with
   // {"code":"429","msg":"Too Many Requests"}; the limits are per second, so a minute's rest is ample.
-  const code = /"code"\s*:\s*"?(\d+)"?/.exec(body)?.[1];
-  if (status === 429 || code === '429') {
-    const seconds = Number(headers.get('retry-after'));
-    return { kind: 'rateLimited', reason: 'rate limited: too many requests (HTTP 429)', pauseMs: Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 1800) * 1000 : 60_000 };
-  }
+  const envelope = shortJson(body);
+  const code = isObject(envelope) ? String(envelope.code) : undefined;
+  if (status === 429 || code === '429') return { kind: 'rateLimited', reason: 'rate limited: too many requests (HTTP 429)', pauseMs: retryAfterMs(headers, Date.now(), 60_000, 30 * 60_000) };
   return null;
 }
 

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { derivatives, findInstrument } from './instruments';
-import { decimal, emptyOutput, nonNegative, parseWith, positive } from './parse';
+import { decimal, emptyOutput, nonNegative, parseWith, positive, retryAfterMs, type Headers } from './parse';
 import type { Coverage, HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const HYPERLIQUID_INFO_URL = 'https://api.hyperliquid.xyz/info';
@@ -148,13 +148,12 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
  */
 const WEIGHT_WINDOW_MS = 60_000;
 
-function classifyFailure(status: number, _body: string, headers: { get(name: string): string | null }): HttpFailure | null {
+function classifyFailure(status: number, _body: string, headers: Headers): HttpFailure | null {
   if (status !== 429) return null;
-  const retryAfter = Number(headers.get('retry-after') ?? Number.NaN);
   return {
     kind: 'rateLimited',
     reason: 'rate limited: over 1200 request weight per minute per IP (HTTP 429)',
-    pauseMs: retryAfter > 0 ? Math.min(retryAfter * 1000, 30 * WEIGHT_WINDOW_MS) : WEIGHT_WINDOW_MS,
+    pauseMs: retryAfterMs(headers, Date.now(), WEIGHT_WINDOW_MS, 30 * WEIGHT_WINDOW_MS),
   };
 }
 

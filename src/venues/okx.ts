@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, mainPerpetuals, valueFill } from './instruments';
-import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive, shortJson } from './parse';
 import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "Public Market Data WebSocket": liquidation-orders lives on /ws/v5/public. */
@@ -153,10 +153,12 @@ function instrumentOf(row: z.output<typeof liquidationRow>): string | null {
 interface Valued {
   liquidations: Liquidation[];
   unknown: string[];
+  /** Liquidation details read, valued or not (a history page holds at most LIQUIDATION_PAGE). */
+  rows: number;
 }
 
 function toLiquidations(rows: ReadonlyArray<z.output<typeof liquidationRow>>, instruments: readonly InstrumentSpec[]): Valued {
-  const out: Valued = { liquidations: [], unknown: [] };
+  const out: Valued = { liquidations: [], unknown: [], rows: rows.reduce((n, row) => n + row.details.length, 0) };
   for (const row of rows) {
     const symbol = instrumentOf(row);
     if (symbol === null) continue;
@@ -185,16 +187,16 @@ function positionSide(posSide: string | undefined, side: 'buy' | 'sell'): 'long'
 
 function readLiquidations(message: unknown, instruments: readonly InstrumentSpec[]): Valued {
   // The server's answer to our text 'ping'.
-  if (message === 'pong') return { liquidations: [], unknown: [] };
+  if (message === 'pong') return { liquidations: [], unknown: [], rows: 0 };
   if (!isObject(message)) throw new VenueDataError('okx', `frame is not an object: ${JSON.stringify(message)?.slice(0, 60)}`);
   if ('event' in message) {
     parseEvent(message);
-    return { liquidations: [], unknown: [] };
+    return { liquidations: [], unknown: [], rows: 0 };
   }
   if ('arg' in message) {
     const channel = isObject(message.arg) ? message.arg.channel : undefined;
     // Other channels (tickers, mark-price) carry no liquidation.
-    if (channel !== 'liquidation-orders') return { liquidations: [], unknown: [] };
+    if (channel !== 'liquidation-orders') return { liquidations: [], unknown: [], rows: 0 };
     return toLiquidations(parseWith('okx', 'liquidation-orders push', liquidationPush, message).data, instruments);
   }
   // A REST /api/v5/public/liquidation-orders response.
@@ -248,26 +250,19 @@ function pollRequests(): RestRequest[] {
   ];
 }
 
-/** The families of the tracked assets' swaps and futures: the liquidation history is asked per family (docs: instFamily required for SWAP/FUTURES). */
-function trackedFamilies(tracked: readonly string[], instruments: readonly InstrumentSpec[]): Array<{ type: InstrumentType; family: string }> {
-  const seen = new Set<string>();
-  const out: Array<{ type: InstrumentType; family: string }> = [];
-  for (const kind of ['perp', 'dated'] as const) {
-    const type: InstrumentType = kind === 'perp' ? 'SWAP' : 'FUTURES';
-    for (const spec of instrumentsOf(instruments, tracked, kind)) {
-      const family = familyOf(spec.symbol);
-      if (seen.has(`${type}:${family}`)) continue;
-      seen.add(`${type}:${family}`);
-      out.push({ type, family });
-    }
-  }
-  return out;
+/**
+ * The families of the tracked assets' swaps: the liquidation history is asked per family (docs "Get
+ * liquidation orders": instFamily or uly required for SWAP). Futures are left to the stream: their
+ * history also requires `alias` and answers rows without an instId, which cannot name the expiry.
+ */
+function trackedSwapFamilies(tracked: readonly string[], instruments: readonly InstrumentSpec[]): string[] {
+  return [...new Set(instrumentsOf(instruments, tracked, 'perp').map((spec) => familyOf(spec.symbol)))];
 }
 
 function liquidationRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[], window = ''): RestRequest[] {
-  return trackedFamilies(tracked, instruments).map(({ type, family }) => ({
-    key: `liquidations:${type}:${family}`,
-    url: `${OKX_API}/api/v5/public/liquidation-orders?instType=${type}&instFamily=${family}&state=filled&limit=${LIQUIDATION_PAGE}${window}`,
+  return trackedSwapFamilies(tracked, instruments).map((family) => ({
+    key: `liquidations:SWAP:${family}`,
+    url: `${OKX_API}/api/v5/public/liquidation-orders?instType=SWAP&instFamily=${family}&state=filled&limit=${LIQUIDATION_PAGE}${window}`,
   }));
 }
 
@@ -287,8 +282,9 @@ function gapRequests(from: number, to: number, tracked: readonly string[], instr
 function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
   const kind = key.split(':')[0] ?? key;
   if (kind === 'liquidations') {
-    const { liquidations, unknown } = readLiquidations(body, instruments);
-    return liquidationOutput(liquidations, unknown);
+    const { liquidations, unknown, rows } = readLiquidations(body, instruments);
+    // A full page (the docs' limit) may leave older rows of the asked span out.
+    return { ...liquidationOutput(liquidations, unknown), ...(rows >= LIQUIDATION_PAGE ? { truncated: true } : {}) };
   }
   return { ...emptyOutput(), markets: marketUpdates(key, kind, restRows(kind, body), instruments) };
 }
@@ -367,13 +363,8 @@ function openInterestFigures(row: z.output<typeof openInterestRow>, spec: Instru
 
 /** OKX's own refusals, read from the error envelope (docs "Error Codes", REST API, General Class). */
 function classifyFailure(status: number, body: string): HttpFailure | null {
-  let code: unknown;
-  try {
-    const parsed: unknown = JSON.parse(body);
-    code = isObject(parsed) ? parsed.code : undefined;
-  } catch {
-    return null;
-  }
+  const envelope = shortJson(body);
+  const code = isObject(envelope) ? envelope.code : undefined;
   // Docs "Rate Limits": "the system returns error code 50011 (Rate limit reached…)", as HTTP 429 or 200.
   if (code === '50011') return { kind: 'rateLimited', reason: `rate limited: code 50011 (HTTP ${status})`, pauseMs: RATE_LIMIT_PAUSE_MS };
   // Docs "Error Codes": 50013 (HTTP 429) "Systems are busy. Please try again later."
@@ -399,6 +390,8 @@ export const okx: VenueAdapter = {
   pollRequests,
   backfillRequests,
   gapRequests,
+  // The history is asked per family of the tracked assets' swaps: a gap counts for those assets only.
+  gapCoverage: 'tracked',
   parsePoll,
   classifyFailure,
   rateBudget: {

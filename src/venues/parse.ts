@@ -78,6 +78,38 @@ export function liquidationOutput(liquidations: Liquidation[], unknownSymbols: r
   return unknownSymbols.length ? { ...output, unknownSymbols: [...new Set(unknownSymbols)] } : output;
 }
 
+/** Response headers, as fetch gives them. */
+export interface Headers {
+  get(name: string): string | null;
+}
+
+/**
+ * How long a Retry-After header (RFC 9110: seconds, or an HTTP date) asks us to wait, within
+ * [0, maxMs]; `fallbackMs` when it is absent or unreadable (a broken header must not silence a
+ * venue for days, nor stop it pausing).
+ */
+export function retryAfterMs(headers: Headers, now: number, fallbackMs: number, maxMs: number): number {
+  const header = headers.get('retry-after');
+  if (header === null || header.trim() === '') return fallbackMs;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  if (!Number.isFinite(ms) || ms < 0) return fallbackMs;
+  return Math.min(ms, maxMs);
+}
+
+/**
+ * A response body read for a venue's error envelope: parsed only when short (error answers are a
+ * few hundred bytes; a full ticker list is megabytes and is parsed once, by the parser), else undefined.
+ */
+export function shortJson(body: string): unknown {
+  if (body.length > 4096) return undefined;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A JSON object (not an array, not null): the shape most venue envelopes take. */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

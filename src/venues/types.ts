@@ -28,6 +28,8 @@ export interface StreamOutput {
   replies: string[];
   /** Past market points from a history endpoint (backfill), recorded before the live rows. */
   history?: MarketUpdate[];
+  /** A history page that came back full (at the venue's row limit): older rows of the span may be missing. */
+  truncated?: boolean;
   /**
    * Symbols a liquidation named that the catalogue does not list (a listing newer than the
    * catalogue): their size cannot be valued, so the worker refreshes the venue's catalogue.
@@ -100,6 +102,8 @@ export interface VenueAdapter {
    * answers go through `parsePoll`.
    */
   gapRequests?(from: number, to: number, tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[];
+  /** What `gapRequests` fetch: every instrument's liquidations ('all', a global history) or the tracked assets' only. */
+  gapCoverage?: 'all' | 'tracked';
   /**
    * Parse one poll response. Market updates come for every instrument the body names (the worker
    * keeps the tracked assets). Throws VenueDataError when malformed.

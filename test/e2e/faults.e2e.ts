@@ -40,7 +40,8 @@ describe('faults', () => {
     const gap = binance!.gaps.at(-1)!;
     expect(gap.to! - gap.from).toBeGreaterThanOrEqual(5_000);
     expect(gap.filled).toBeUndefined();
-    expect(mock.socketCount('binance')).toBe(1);
+    // Binance streams USD-M and COIN-M liquidations on two sockets; both are back.
+    expect(mock.socketCount('binance')).toBe(2);
     const page = await browser.context.newPage();
     await page.goto('https://www.binance.com/en/futures/BTCUSDT');
     const note = page.locator('[data-flush-meter] [data-field="gaps"]');

@@ -1,0 +1,157 @@
+/**
+ * The background worker with fake browser APIs, a fake WebSocket and every REST request answered
+ * by the mock exchange: what it does when a page opens an asset outside the watchlist, and when a
+ * stream names a listing its instrument list lacks.
+ */
+import { fakeBrowser } from '@webext-core/fake-browser';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type browser from 'webextension-polyfill';
+import { METER_PORT } from '../src/core/bus';
+import type { Readings } from '../src/core/engine';
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../src/core/scenario';
+import { mockVenue } from './catalogue';
+import type { MockMarketView } from './mock/types';
+import { marketRow, staticView } from './mock/view';
+
+vi.mock('webextension-polyfill', () => ({ default: fakeBrowser }));
+
+class FakeSocket {
+  static readonly OPEN = 1;
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  sent: string[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  send(frame: string) {
+    this.sent.push(frame);
+  }
+  close() {
+    this.readyState = 3;
+  }
+}
+
+const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+const MINUTE = 60_000;
+const rows: ScenarioMarketEvent[] = ['BTC', 'ETH', 'SOL', 'DOGE'].map((asset, i) => marketRow('okx', asset, [72_000, 2_100, 90, 0.35][i]!));
+const played: Array<ScenarioLiquidationEvent & { time: number }> = [];
+/** The market the mock serves; `rows` and `played` grow as the test goes. */
+const view: MockMarketView = { ...staticView(rows, T0, played), get now() { return Date.now(); } };
+
+/** fetch answered by the mock venue that owns the host. */
+async function mockFetch(input: string | URL, init?: RequestInit): Promise<Response> {
+  const url = new URL(String(input));
+  const venue = ['binance', 'bybit', 'okx', 'bitmex', 'bitget', 'bitfinex', 'deribit', 'hyperliquid'].map((id) => mockVenue(id as never)).find((m) => m.hosts.includes(url.hostname));
+  if (!venue) return new Response('{}', { status: 503 });
+  const answer = venue.http({ method: init?.method ?? 'GET', host: url.host, path: url.pathname, query: url.searchParams, body: typeof init?.body === 'string' ? init.body : '' }, view);
+  return new Response(JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
+}
+
+/** The mock's side of each socket: it knows what the socket subscribed to. */
+const connections = new Map<FakeSocket, ReturnType<ReturnType<typeof mockVenue>['connect']>>();
+
+/** The newest OKX socket, opened and subscribed, with the mock's side of it. */
+function okxSocket() {
+  const socket = FakeSocket.all.filter((s) => s.url.includes('okx.com')).at(-1)!;
+  const url = new URL(socket.url);
+  let connection = connections.get(socket);
+  if (!connection) {
+    connections.set(socket, (connection = mockVenue('okx').connect(url.host, url.pathname)));
+    socket.readyState = 1;
+    socket.onopen?.();
+    for (const frame of socket.sent) for (const reply of connection.onMessage(frame, view)) socket.onmessage?.({ data: reply });
+  }
+  return {
+    socket,
+    deliver(event: ScenarioLiquidationEvent & { time: number }) {
+      played.push(event);
+      for (const frame of connection.liquidationFrames(event, view)) socket.onmessage?.({ data: frame });
+    },
+  };
+}
+
+function liquidation(asset: string, minute: number, notionalUsd: number, symbol?: string): ScenarioLiquidationEvent & { time: number } {
+  return { t: 0, type: 'liquidation', venue: 'okx', asset, side: 'long', price: asset === 'DOGE' ? 0.35 : 1, notionalUsd, time: T0 + minute * MINUTE, ...(symbol ? { symbol } : {}) };
+}
+
+function pagePort(url: string) {
+  const listeners: Array<(m: unknown) => void> = [];
+  const port = {
+    name: METER_PORT,
+    sender: { id: fakeBrowser.runtime.id, url },
+    postMessage: () => undefined,
+    disconnect: () => undefined,
+    onMessage: { addListener: (fn: (m: unknown) => void) => listeners.push(fn) },
+    onDisconnect: { addListener: () => undefined },
+  } as unknown as browser.Runtime.Port;
+  return { port, say: (m: unknown) => listeners.forEach((fn) => fn(m)) };
+}
+
+async function readings(): Promise<Readings> {
+  return (await fakeBrowser.storage.local.get('readings')).readings as Readings;
+}
+
+const okxTotal = async () => (await readings()).scopes.ALL!.venues.find((v) => v.venue === 'okx')?.liq1hUsd ?? 0;
+
+type Worker = InstanceType<typeof import('../src/background/worker').BackgroundWorker>;
+let worker: Worker;
+
+beforeAll(async () => {
+  vi.useFakeTimers({ now: T0, toFake: ['Date'] });
+  vi.stubGlobal('WebSocket', FakeSocket);
+  vi.stubGlobal('fetch', mockFetch);
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  fakeBrowser.i18n.getUILanguage = () => 'en';
+  const { BackgroundWorker } = await import('../src/background/worker');
+  worker = new BackgroundWorker();
+  await worker.boot();
+});
+
+afterAll(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+describe('the worker', () => {
+  it('counts every listed instrument’s liquidations from the stream, watched or not', async () => {
+    vi.setSystemTime(T0 + 2 * MINUTE);
+    okxSocket().deliver(liquidation('DOGE', 1, 250_000));
+    await worker.persist();
+    expect(await okxTotal()).toBeCloseTo(250_000, -1);
+  });
+
+  it('tracks an asset a page opens, and its history does not count again what the stream counted', async () => {
+    // Twenty minutes on: the stream's identities are past the dedupe horizon, the REST history still has the row.
+    vi.setSystemTime(T0 + 20 * MINUTE);
+    await worker.tick();
+    const page = pagePort('https://www.okx.com/trade-swap/doge-usdt-swap');
+    worker.ports.accept(page.port);
+    page.say({ type: 'watch', asset: 'DOGE' });
+    await worker.tick();
+    await worker.persist();
+    const doge = (await readings()).scopes.DOGE!;
+    expect(doge.venues.find((v) => v.venue === 'okx')?.openInterestUsd).toBeGreaterThan(0);
+    expect(await okxTotal()).toBeCloseTo(250_000, -1);
+  });
+
+  it('fetches the instrument list again when the stream names a new listing, and counts it from then on', async () => {
+    const sockets = FakeSocket.all.length;
+    // OKX lists NEWC after the worker loaded its list: the first liquidation cannot be valued.
+    rows.push(marketRow('okx', 'NEWC', 2));
+    vi.setSystemTime(T0 + 22 * MINUTE);
+    okxSocket().deliver({ ...liquidation('NEWC', 21, 40_000), price: 2 });
+    await worker.tick();
+    await worker.persist();
+    expect(await okxTotal()).toBeCloseTo(250_000, -1);
+    // The refreshed list reopened the stream (make before break); the new socket values NEWC.
+    expect(FakeSocket.all.length).toBeGreaterThan(sockets);
+    vi.setSystemTime(T0 + 23 * MINUTE);
+    okxSocket().deliver({ ...liquidation('NEWC', 22.5, 40_000), price: 2 });
+    await worker.persist();
+    expect(await okxTotal()).toBeCloseTo(290_000, -1);
+  });
+});
