@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Readings } from '../src/core/engine';
 import { bybit as bybitAdapter } from '../src/venues/bybit';
 import { defaultView, mockAnswer } from './catalogue';
+import { FakeSocket } from './fake-socket';
 
 vi.mock('webextension-polyfill', () => ({ default: fakeBrowser }));
 
@@ -18,21 +19,6 @@ const SECONDS = 3_600;
 const PER_SECOND = 1_000;
 const PER_FRAME = 100;
 
-class FakeSocket {
-  static readonly OPEN = 1;
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string }) => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  send() {}
-  close() {
-    this.readyState = 3;
-  }
-}
 
 let writes = 0;
 let elapsedSeconds = 0;
@@ -70,9 +56,8 @@ beforeAll(async () => {
   const { BackgroundWorker } = await import('../src/background/worker');
   const worker = new BackgroundWorker();
   await worker.boot();
-  const bybit = FakeSocket.all.find((s) => s.url.includes('bybit') && s.url.endsWith('/linear'))!;
-  bybit.readyState = 1;
-  bybit.onopen?.();
+  const bybit = FakeSocket.instances.find((s) => s.url.includes('bybit') && s.url.endsWith('/linear'))!;
+  bybit.open();
   writes = 0;
   const started = Date.now();
   const hourAgo = started - SECONDS * 1000;
@@ -86,7 +71,7 @@ beforeAll(async () => {
         if (long) sentLongUsd += 10 * price;
         return { T: ts, s: 'SOLUSDT', S: long ? 'Buy' : 'Sell', v: '10', p: String(price) };
       });
-      bybit.onmessage?.({ data: JSON.stringify({ topic: 'allLiquidation.SOLUSDT', type: 'snapshot', ts, data }) });
+      bybit.receive(JSON.stringify({ topic: 'allLiquidation.SOLUSDT', type: 'snapshot', ts, data }));
     }
     // Let the worker's batched writers run, as the event loop would between socket frames.
     if (second % 20 === 19) await pause(0);

@@ -3,34 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StreamConnection } from '../src/background/stream';
 import { VenueDataError } from '../src/core/model';
 import type { StreamSession } from '../src/venues/types';
+import { FakeSocket } from './fake-socket';
 
-class FakeSocket {
-  static readonly OPEN = 1;
-  static instances: FakeSocket[] = [];
-  readyState = 0;
-  sent: string[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string }) => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.instances.push(this);
-  }
-  send(frame: string) {
-    this.sent.push(frame);
-  }
-  close(code = 1000, reason = '') {
-    if (this.readyState === 3) return;
-    this.readyState = 3;
-    queueMicrotask(() => this.onclose?.({ code, reason }));
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(data: string) {
-    this.onmessage?.({ data });
-  }
-}
 
 const session = (): StreamSession => ({
   url: 'wss://example.test/ws',

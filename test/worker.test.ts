@@ -10,29 +10,12 @@ import { METER_PORT } from '../src/core/bus';
 import type { Readings } from '../src/core/engine';
 import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../src/core/scenario';
 import { mockVenue } from './catalogue';
+import { FakeSocket } from './fake-socket';
 import type { MockMarketView } from './mock/types';
 import { marketRow, staticView } from './mock/view';
 
 vi.mock('webextension-polyfill', () => ({ default: fakeBrowser }));
 
-class FakeSocket {
-  static readonly OPEN = 1;
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: string[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: ((e: { code: number; reason: string }) => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  send(frame: string) {
-    this.sent.push(frame);
-  }
-  close() {
-    this.readyState = 3;
-  }
-}
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const MINUTE = 60_000;
@@ -55,20 +38,19 @@ const connections = new Map<FakeSocket, ReturnType<ReturnType<typeof mockVenue>[
 
 /** The newest OKX socket, opened and subscribed, with the mock's side of it. */
 function okxSocket() {
-  const socket = FakeSocket.all.filter((s) => s.url.includes('okx.com')).at(-1)!;
+  const socket = FakeSocket.instances.filter((s) => s.url.includes('okx.com')).at(-1)!;
   const url = new URL(socket.url);
   let connection = connections.get(socket);
   if (!connection) {
     connections.set(socket, (connection = mockVenue('okx').connect(url.host, url.pathname)));
-    socket.readyState = 1;
-    socket.onopen?.();
-    for (const frame of socket.sent) for (const reply of connection.onMessage(frame, view)) socket.onmessage?.({ data: reply });
+    socket.open();
+    for (const frame of socket.sent) for (const reply of connection.onMessage(frame, view)) socket.receive(reply);
   }
   return {
     socket,
     deliver(event: ScenarioLiquidationEvent & { time: number }) {
       played.push(event);
-      for (const frame of connection.liquidationFrames(event, view)) socket.onmessage?.({ data: frame });
+      for (const frame of connection.liquidationFrames(event, view)) socket.receive(frame);
     },
   };
 }
@@ -139,7 +121,7 @@ describe('the worker', () => {
   });
 
   it('fetches the instrument list again when the stream names a new listing, and counts it from then on', async () => {
-    const sockets = FakeSocket.all.length;
+    const sockets = FakeSocket.instances.length;
     // OKX lists NEWC after the worker loaded its list: the first liquidation cannot be valued.
     rows.push(marketRow('okx', 'NEWC', 2));
     vi.setSystemTime(T0 + 22 * MINUTE);
@@ -148,7 +130,7 @@ describe('the worker', () => {
     await worker.persist();
     expect(await okxTotal()).toBeCloseTo(250_000, -1);
     // The refreshed list reopened the stream (make before break); the new socket values NEWC.
-    expect(FakeSocket.all.length).toBeGreaterThan(sockets);
+    expect(FakeSocket.instances.length).toBeGreaterThan(sockets);
     vi.setSystemTime(T0 + 23 * MINUTE);
     okxSocket().deliver({ ...liquidation('NEWC', 22.5, 40_000), price: 2 });
     await worker.persist();

@@ -374,7 +374,7 @@ export class BackgroundWorker {
   }
 
   /**
-   * Each liquidation once: polls repeat their newest items (watermark), a gap back-fill overlaps
+   * Each liquidation once: a history answer repeats what an earlier one gave (watermark), a gap back-fill overlaps
    * what the stream delivered around it (identity only), streams carry the venue's clock.
    */
   private admit(venue: VenueId, liquidations: Liquidation[], origin: Origin, now: number): Liquidation[] {

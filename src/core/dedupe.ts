@@ -1,7 +1,8 @@
 /**
  * Counts each liquidation once. Streams replay on reconnect and some push out of order (OKX);
- * REST backfills (OKX, Bitfinex) return the same recent items on every poll and overlap the
- * stream. A liquidation's identity is its venue, symbol, side, time, price and size.
+ * REST histories (OKX, Bitfinex: install backfills and stream-gap fills) overlap the stream, and a
+ * replaced stream overlaps its replacement for a few seconds. A liquidation's identity is the
+ * venue's id where it has one, else its venue, symbol, side, time, price and size.
  */
 import type { Liquidation } from './model';
 

@@ -90,7 +90,7 @@ export interface VenueAdapter {
   openStreams(tracked: readonly string[], instruments: readonly InstrumentSpec[]): StreamSession[];
   /** What the streams opened for `tracked` count, of the perpetuals and dated futures listed. */
   coverage(tracked: readonly string[], instruments: readonly InstrumentSpec[]): Coverage;
-  /** REST requests for one poll of market data (and REST liquidations where that is the feed). */
+  /** REST requests for one poll of market data. */
   pollRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[];
   /**
    * One-off requests on a fresh install or for a newly tracked asset: what the venue's history

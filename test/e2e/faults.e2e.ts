@@ -54,8 +54,14 @@ describe('faults', () => {
     const okx = await waitFor(() => source('okx'), (s) => s?.stream === 'connected' && (s.gaps ?? []).some((g) => g.to !== null && g.filled), 40_000, 'okx back with a filled gap');
     const gap = okx!.gaps.at(-1)!;
     expect(gap.to! - gap.from).toBeGreaterThanOrEqual(5_000);
-    // The history request asked for the gap's span.
-    expect(mock.requests.some((r) => r.host === 'www.okx.com' && r.path.startsWith('/api/v5/public/liquidation-orders') && r.at >= gap.to!)).toBe(true);
+    // The history was asked for the gap's span, per family of the tracked assets' swaps, and the gap counts for those assets.
+    const asked = mock.requests.filter((r) => r.host === 'www.okx.com' && r.path.startsWith('/api/v5/public/liquidation-orders') && r.at >= gap.to!);
+    expect(asked.map((r) => new URL(r.path, 'https://www.okx.com').searchParams.get('instFamily')).sort()).toEqual(['BTC-USD', 'BTC-USDT', 'ETH-USDT', 'SOL-USDT']);
+    for (const request of asked) {
+      const query = new URL(request.path, 'https://www.okx.com').searchParams;
+      expect([query.get('before'), query.get('after')]).toEqual([String(gap.from - 1), String(gap.to! + 1)]);
+    }
+    expect(gap.filled).toEqual(['BTC', 'ETH', 'SOL']);
   });
 
   it('says plainly when a venue geo-blocks (451) and keeps the other venues', async () => {
