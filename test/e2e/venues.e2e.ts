@@ -3,6 +3,8 @@
  * the market-wide 1 h total and long share equal the scenario's, every venue is counted,
  * and the popup shows each venue's health and completeness.
  */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceStatus } from '../../src/core/bus';
 import type { Readings } from '../../src/core/engine';
@@ -15,6 +17,8 @@ import { longFlushHour, withUnwatched } from './scenarios';
 
 /** What Chromium's English UI shows (the meter formats with Intl in the browser's language). */
 const en = makeFormats('en-US');
+
+const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
 
 const LIQUIDATION_VENUES: VenueId[] = ['binance', 'bybit', 'okx', 'bitmex', 'bitget', 'bitfinex', 'deribit'];
 
@@ -133,6 +137,9 @@ describe('all venues through their real wire formats', () => {
         expect(text, venue).toContain(`${source.coverage!.covered} of ${source.coverage!.listed} symbols`);
       }
     }
+    // The README's picture of the venue table: every venue live, each total's coverage.
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator('table.sources').screenshot({ path: `${ARTIFACTS}popup-sources.png`, timeout: 5_000 });
     await page.close();
   });
 });
