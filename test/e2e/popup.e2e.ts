@@ -1,6 +1,6 @@
 /**
- * The popup as a trader uses it: a $99.1M long flush on Binance (other venues have no rows, so
- * their lookups fail and they show as degraded). Market reading, a row per watched asset that
+ * The popup as a trader uses it: a $99.1M long flush on Binance (the other venues have no market
+ * rows; one is made to fail). Market reading, a row per watched asset that
  * opens its trading page, venue health, keyboard and screen-reader names, popup size, and that
  * it renders from storage without waiting on the network.
  */
@@ -134,11 +134,15 @@ describe('popup quick check', () => {
     expect(await binance.locator('[data-field="health"]').textContent()).toMatch(/^live · (streaming|connecting|polling only)$/);
     // What Binance's total covers: every symbol its instrument list names.
     expect(await binance.locator('[data-field="feed"]').textContent()).toMatch(/^sampled \(≥\) · (\d+) of \1 symbols$/);
+    // No venue is degraded unless something fails: Deribit's next answers are made to.
     const sources = (await extensionStorage<SourceStatus[]>(browser, 'local', 'sources'))!;
-    const degraded = sources.find((s) => s.degraded !== null)!;
-    const row = page.locator(`tr[data-venue="${degraded.venue}"]`);
+    expect(sources.filter((s) => s.degraded !== null).map((s) => `${s.venue}: ${s.degraded}`)).toEqual([]);
+    mock.setHttpFault('www.deribit.com', { status: 502 });
+    await withTimeout(page.evaluate(() => chrome.runtime.sendMessage({ type: 'refresh' })), 20_000, 'refresh poll');
+    const row = page.locator('tr[data-venue="deribit"]');
     await expect.poll(() => row.getAttribute('data-health'), { timeout: 10_000 }).toBe('degraded');
     expect(await row.locator('[data-field="health"]').textContent()).toMatch(/^degraded: .+/);
+    mock.setHttpFault('www.deribit.com', null);
     expect(await page.locator('tr[data-venue="hyperliquid"] [data-field="feed"]').textContent()).toBe('no liquidation feed');
     await page.close();
   });
