@@ -9,6 +9,7 @@ import { KEEP_AFTER_PAGE_MS, TrackedAssets } from '../src/background/tracked';
 import { canonicalBase, mergeMarket, type InstrumentSpec } from '../src/core/model';
 import { findInstrument, mainPerpetuals, valueFill } from '../src/venues/instruments';
 import { okx } from '../src/venues/okx';
+import type { VenueAdapter } from '../src/venues/types';
 import { defaultView, mockAnswer } from './catalogue';
 
 const spec = (over: Partial<InstrumentSpec>): InstrumentSpec => ({
@@ -176,6 +177,50 @@ describe('the worker’s instrument catalogue', () => {
     expect(catalogue.shouldRefreshForUnknown('okx', ['OTHER-USDT-SWAP'], NOW + RETRY_MS)).toBe(true);
     // A symbol the list leaves out on purpose does not cause a refresh every ten minutes.
     expect(catalogue.shouldRefreshForUnknown('okx', ['NEW-USDT-SWAP'], NOW + 3 * RETRY_MS)).toBe(false);
+  });
+});
+
+describe('an instrument list over several pages', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  const spec = (symbol: string): InstrumentSpec => ({ venue: 'bybit', symbol, asset: symbol.replace('USDT', ''), kind: 'perp', priceScale: 1, contract: { type: 'linear', size: 1 } });
+  /** A venue whose one list comes in pages of two symbols, `pages` of them, the cursor in the URL. */
+  function pagedVenue(): VenueAdapter {
+    return {
+      ...okx,
+      id: 'bybit',
+      instrumentRequests: () => [{ key: 'list', url: 'https://example.invalid/list' }],
+      parseInstruments: (_key, body) => (body as { symbols: string[] }).symbols.map(spec),
+      nextInstrumentRequest: (request, body) => {
+        const next = (body as { next: number | null }).next;
+        return next === null ? null : { key: request.key, url: `https://example.invalid/list?page=${next}` };
+      },
+      classifyFailure: () => null,
+    };
+  }
+  function serve(pages: string[][], failPage = -1) {
+    vi.stubGlobal('fetch', async (url: string) => {
+      const page = Number(new URL(url).searchParams.get('page') ?? 0);
+      if (page === failPage) return new Response('{}', { status: 503 });
+      return new Response(JSON.stringify({ symbols: pages[page], next: page + 1 < pages.length ? page + 1 : null }), { status: 200 });
+    });
+  }
+
+  it('follows the pages to the last one', async () => {
+    const pages = [['AUSDT', 'BUSDT'], ['CUSDT', 'DUSDT'], ['EUSDT']];
+    serve(pages);
+    const catalogue = new InstrumentCatalogue(memoryStorage());
+    const result = await catalogue.refresh(pagedVenue(), 1);
+    expect(result.error).toBeNull();
+    expect(catalogue.of('bybit').map((s) => s.symbol)).toEqual(['AUSDT', 'BUSDT', 'CUSDT', 'DUSDT', 'EUSDT']);
+  });
+
+  it('keeps no half list: a failed page leaves the whole list out and says why', async () => {
+    const pages = [['AUSDT', 'BUSDT'], ['CUSDT']];
+    serve(pages, 1);
+    const catalogue = new InstrumentCatalogue(memoryStorage());
+    const result = await catalogue.refresh(pagedVenue(), 1);
+    expect(result.error).toMatch(/^list: exchange error \(HTTP 503\)/);
+    expect(catalogue.of('bybit')).toEqual([]);
   });
 });
 

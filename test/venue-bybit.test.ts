@@ -22,11 +22,24 @@ function merged(updates: ReturnType<typeof bybit.parsePoll>['markets']): MarketS
 }
 
 describe('bybit catalogue', () => {
-  it('asks for linear and inverse instruments, one page of 1000 each', () => {
+  it('asks for linear and inverse instruments in pages of 1000', () => {
     expect(bybit.instrumentRequests().map((r) => r.url)).toEqual([
       'https://api.bybit.com/v5/market/instruments-info?category=linear&limit=1000',
       'https://api.bybit.com/v5/market/instruments-info?category=inverse&limit=1000',
     ]);
+  });
+
+  it('asks for the next page with the answer’s cursor after a full page, and stops after a short one', () => {
+    const [linear] = bybit.instrumentRequests();
+    const row = (fixture('bybit-instruments-linear-rest.json') as { result: { list: unknown[] } }).result.list[0];
+    const answer = (rows: number, nextPageCursor: string) => ({ retCode: 0, retMsg: 'OK', result: { category: 'linear', list: Array.from({ length: rows }, () => row), nextPageCursor }, time: 1 });
+    expect(bybit.nextInstrumentRequest!(linear!, answer(1000, 'first%3D100'))).toEqual({
+      key: 'instruments:linear',
+      url: 'https://api.bybit.com/v5/market/instruments-info?category=linear&limit=1000&cursor=first%253D100',
+    });
+    // The docs' own one-row example carries a cursor: a short page is the last one whatever it says.
+    expect(bybit.nextInstrumentRequest!(linear!, answer(999, 'first%3D100'))).toBeNull();
+    expect(bybit.nextInstrumentRequest!(linear!, answer(1000, ''))).toBeNull();
   });
 
   it('reads the documented instrument: a linear perpetual, Bybit priceScale (decimals) ignored', () => {

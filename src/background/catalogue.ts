@@ -4,7 +4,7 @@
  * The parsers get it as data; the venue files keep no state of their own.
  */
 import type { InstrumentSpec, VenueId } from '../core/model';
-import type { VenueAdapter } from '../venues/types';
+import type { RestRequest, VenueAdapter } from '../venues/types';
 import { fetchEach, type FetchResult } from './poller';
 
 export const CATALOGUE_KEY = 'instruments';
@@ -79,7 +79,7 @@ export class InstrumentCatalogue {
    */
   async refresh(adapter: VenueAdapter, now: number): Promise<FetchResult<{ key: string; instruments: InstrumentSpec[] }>> {
     this.lastAttempt.set(adapter.id, now);
-    const result = await fetchEach(adapter, adapter.instrumentRequests(), (key, body) => ({ key, instruments: adapter.parseInstruments(key, body) }));
+    const result = await fetchLists(adapter);
     if (!result.outputs.length) return result;
     const previous = this.stored.get(adapter.id);
     const lists = { ...previous?.lists, ...Object.fromEntries(result.outputs.map((output) => [output.key, output.instruments])) };
@@ -98,6 +98,39 @@ export class InstrumentCatalogue {
     this.joined.set(venue, Object.values(entry.lists).flat());
     this.revisions.set(venue, this.version(venue) + 1);
   }
+}
+
+/** A list split over more pages than this is taken as broken, not followed for ever. */
+const MAX_PAGES = 20;
+
+/** Every list of the venue, each with all its pages (asked one after the other); a list with a failed page is left out. */
+async function fetchLists(adapter: VenueAdapter): Promise<FetchResult<{ key: string; instruments: InstrumentSpec[] }>> {
+  const lists = await Promise.all(adapter.instrumentRequests().map((first) => fetchPages(adapter, first)));
+  const failed = lists.find((list) => list.error !== null);
+  return {
+    outputs: lists.flatMap((list) => list.outputs),
+    error: failed?.error ?? null,
+    errorKind: failed?.errorKind ?? null,
+    retryAfterMs: lists.reduce<number | null>((most, list) => (list.retryAfterMs === null ? most : Math.max(most ?? 0, list.retryAfterMs)), null),
+  };
+}
+
+async function fetchPages(adapter: VenueAdapter, first: RestRequest): Promise<FetchResult<{ key: string; instruments: InstrumentSpec[] }>> {
+  const instruments: InstrumentSpec[] = [];
+  let request: RestRequest | null = first;
+  for (let page = 0; request !== null; page++) {
+    if (page === MAX_PAGES) return { outputs: [], error: `${first.key}: more than ${MAX_PAGES} pages`, errorKind: 'badData', retryAfterMs: null };
+    const asked: RestRequest = request;
+    let next: RestRequest | null = null;
+    const result = await fetchEach(adapter, [asked], (key, body) => {
+      next = adapter.nextInstrumentRequest?.(asked, body) ?? null;
+      return adapter.parseInstruments(key, body);
+    });
+    if (result.error !== null) return { ...result, outputs: [] };
+    instruments.push(...result.outputs.flat());
+    request = next;
+  }
+  return { outputs: [{ key: first.key, instruments }], error: null, errorKind: null, retryAfterMs: null };
 }
 
 function isStoredCatalogue(value: unknown): value is StoredCatalogue {

@@ -31,8 +31,7 @@ const TOPICS_PER_REQUEST = 100;
 
 /**
  * Docs "Get Instruments Info": limit is [1, 1000], default 500, and "there are now more than 500 linear
- * symbols"; linear and inverse lists each fit one page of 1000 (nextPageCursor ""), so one request per
- * category covers it. The cursor is an opaque token of the previous answer, which fixed requests cannot carry.
+ * symbols"; the next page is asked with the answer's `nextPageCursor`.
  */
 const INSTRUMENTS_PAGE_LIMIT = 1000;
 
@@ -141,6 +140,18 @@ function instrumentRequests(): RestRequest[] {
     // Docs "Get Instruments Info": linear & inverse return only `Trading` symbols by default.
     url: `${BYBIT_API}/v5/market/instruments-info?category=${category}&limit=${INSTRUMENTS_PAGE_LIMIT}`,
   }));
+}
+
+/**
+ * Docs "Get Instruments Info": `cursor` takes the previous answer's `nextPageCursor`. The docs'
+ * own one-row example carries a cursor, so only a full page (the limit) is followed by another.
+ */
+function nextInstrumentRequest(request: RestRequest, body: unknown): RestRequest | null {
+  const { result } = parseWith('bybit', 'instruments-info', instrumentsResponse, body);
+  if (!result.nextPageCursor || result.list.length < INSTRUMENTS_PAGE_LIMIT) return null;
+  const url = new URL(request.url);
+  url.searchParams.set('cursor', result.nextPageCursor);
+  return { key: request.key, url: url.toString() };
 }
 
 function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
@@ -380,6 +391,7 @@ export const bybit: VenueAdapter = {
   completeness: 'complete',
   instrumentRequests,
   parseInstruments,
+  nextInstrumentRequest,
   parseLiquidations,
   openStreams,
   // Every listed perpetual and dated future is subscribed (see openStreams).

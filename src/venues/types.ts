@@ -81,6 +81,8 @@ export interface VenueAdapter {
   instrumentRequests(): RestRequest[];
   /** One instrument-list response → its instruments. Throws VenueDataError when malformed. */
   parseInstruments(key: string, body: unknown): InstrumentSpec[];
+  /** A list the venue splits over pages: the request for the page after `body` (same key), or null on the last page. */
+  nextInstrumentRequest?(request: RestRequest, body: unknown): RestRequest | null;
   /**
    * Pure and synchronous: one raw message or response exactly as the venue sends it.
    * Returns [] for messages without a new liquidation; throws VenueDataError when malformed.
