@@ -14,7 +14,8 @@ import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { parseScenario } from '../src/core/scenario-validate';
 import { MockExchange } from '../test/mock/server';
-import { DIST, launchWithExtension } from '../test/e2e/harness';
+import { BUS_KEYS, sourceHealth, type SourceStatus } from '../src/core/bus';
+import { DIST, extensionStorage, launchWithExtension, type Browser } from '../test/e2e/harness';
 
 const scenarioPath = resolve(process.env.DEMO_SCENARIO ?? 'scenarios/long-flush-99m.json');
 const speed = Number(process.env.DEMO_SPEED ?? 30);
@@ -33,6 +34,13 @@ async function readMeter(page: Page): Promise<string> {
     .filter(([, v]) => v)
     .map(([k, v]) => `${k}=${v}`)
     .join('  ');
+}
+
+/** `venues: binance=live bybit=live …`: each venue's health as the popup shows it, with the reason where degraded. */
+async function venueLine(browser: Browser): Promise<string> {
+  const sources = (await extensionStorage<SourceStatus[]>(browser, 'local', BUS_KEYS.sources)) ?? [];
+  const now = Date.now();
+  return `venues: ${sources.map((source) => `${source.venue}=${sourceHealth(source, now)}${source.degraded ? ` (${source.degraded})` : ''}`).join(' ')}`;
 }
 
 async function main(): Promise<void> {
@@ -69,6 +77,7 @@ async function main(): Promise<void> {
   await popup.waitForTimeout(1_000);
   await popup.screenshot({ path: `${folder}/popup.png`, fullPage: true, timeout: 10_000 });
   console.log(`screenshots saved to ${folder}`);
+  console.log(await venueLine(browser));
   await browser.close();
   await mock.stop();
 }

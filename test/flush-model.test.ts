@@ -4,6 +4,8 @@ import { flushEntry, stepModel, type ModelState, type StepInput, type StepResult
 import type { FlushSignals } from '../src/core/signals';
 import { DEFAULT_FLUSH_THRESHOLDS, resolveThresholds } from '../src/core/thresholds';
 import { toTotals, type WindowTotals } from '../src/core/windows';
+import { reasonSentence } from '../src/ui/reason-text';
+import { EN, ZH } from './alert-fixtures';
 
 const TH = resolveThresholds();
 const T0 = Date.UTC(2025, 0, 1, 12);
@@ -125,7 +127,7 @@ describe('flushing', () => {
     for (const code of ['intensity', 'intensity-now', 'min-size', 'side-share', 'oi-drop-1h']) {
       const r = verdict.reasons.find((x) => x.code === code)!;
       expect(r.met).toBe(true);
-      expect(r.text.length).toBeGreaterThan(10);
+      expect(reasonSentence(r, EN).length).toBeGreaterThan(10);
     }
   });
 
@@ -272,7 +274,7 @@ describe('thresholds are honoured', () => {
       expect(verdict.pressure).toBeLessThanOrEqual(100);
       for (const r of verdict.reasons) {
         for (const v of [r.value, r.threshold]) expect(v === null || Number.isFinite(v)).toBe(true);
-        expect(r.text).not.toMatch(/NaN|undefined|Infinity/);
+        for (const wording of [EN, ZH]) expect(reasonSentence(r, wording)).not.toMatch(/NaN|undefined|Infinity/);
       }
     }
   });

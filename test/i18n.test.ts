@@ -69,6 +69,11 @@ describe('locale formats (Intl)', () => {
     expect([enUS.change(-0.08), enUS.change(0.052), enUS.change(0)]).toEqual(['−8%', '+5.2%', '0%']);
   });
 
+  it('writes multiples with one decimal and a times sign', () => {
+    expect([enUS.times(8), enUS.times(22.14), enUS.times(1234.5), enUS.times(null)]).toEqual(['8.0×', '22.1×', '1,234.5×', '—']);
+    expect(zhCN.times(8)).toBe('8.0×');
+  });
+
   it('writes ages in short units of the language', () => {
     const now = 10_000_000;
     expect([enUS.age(now - 12_000, now), enUS.age(now - 4 * 60_000, now), enUS.age(now - 125 * 60_000, now)]).toEqual(['12s', '4m', '2h 5m']);

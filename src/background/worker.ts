@@ -84,6 +84,18 @@ export class BackgroundWorker {
   }
 
   async boot(): Promise<void> {
+    try {
+      await this.start();
+    } finally {
+      // Whatever failed at boot, later ticks, settings and pages must still run.
+      this.markBooted();
+    }
+    // Changed while booting, or pages opened meanwhile: apply them now that streams exist.
+    if (this.settingsStore.value !== this.settings) this.queueSettings(this.settingsStore.value);
+    this.onPageAssets();
+  }
+
+  private async start(): Promise<void> {
     this.settings = await this.settingsStore.load();
     const now = Date.now();
     const [session, local] = await Promise.all([browser.storage.session.get([HOT_KEY, DEDUPE_KEY]), browser.storage.local.get([HISTORY_KEY, ALERT_KEY])]);
@@ -103,10 +115,6 @@ export class BackgroundWorker {
     if (!state) await this.backfill(this.trackedList(), 'install');
     this.syncStreams(this.enabledAdapters());
     this.settingsStore.onChange((next) => this.queueSettings(next));
-    this.markBooted();
-    // Changed while booting, or pages opened meanwhile: apply them now that streams exist.
-    if (this.settingsStore.value !== this.settings) this.queueSettings(this.settingsStore.value);
-    this.onPageAssets();
   }
 
   private queueSettings(next: Settings): void {

@@ -9,8 +9,7 @@
  * Stepping twice at the same time gives the same result, so the worker may take readings as
  * often as it likes. Every threshold comes from FlushThresholds.
  */
-import en from '../../_locales/en/messages.json';
-import { translatorFromMessages, type LocaleMessage, type MessageKey } from './i18n';
+import type { MessageKey } from './i18n';
 import type { PositionSide } from './model';
 import { clamp01, minOrNull, type FlushAnchor, type FlushSignals } from './signals';
 import type { FlushThresholds } from './thresholds';
@@ -45,17 +44,36 @@ export type ReasonCode =
   | 'spot-heavy'
   | 'baseline';
 
-/** One condition behind a verdict: machine-readable value and threshold plus a short sentence. */
+/**
+ * One number in a reason's sentence, tagged with what it measures so the page can write it in
+ * the trader's locale (core never formats: "$99.1M" inside a Chinese sentence is wrong).
+ */
+export type ReasonArg =
+  /** Dollars. */
+  | { usd: number | null }
+  /** An unsigned fraction of a whole: 0.9 = 90 % of the hour's liquidations. */
+  | { share: number | null }
+  /** A signed fractional change (OI, price, perp/spot ratio) or a threshold on one. */
+  | { change: number | null }
+  /** A funding rate per 8 h, signed. */
+  | { rate: number | null }
+  /** A multiple: liquidations ÷ the usual rate, the perp/spot volume ratio. */
+  | { times: number | null }
+  /** A moment, ms since the epoch (the page shows it on its wall clock). */
+  | { clock: number }
+  /** A whole number of hours; the message carries the unit. */
+  | { hours: number };
+
+/** One condition behind a verdict: machine-readable value and threshold plus the message that says it. */
 export interface Reason {
   code: ReasonCode;
-  text: string;
   value: number | null;
   threshold: number | null;
   /** Whether the condition held; context-only reasons are always true. */
   met: boolean;
   /** The sentence as a message of _locales with its arguments, for the page to show in the trader's language. */
   key: MessageKey;
-  args: string[];
+  args: ReasonArg[];
   /** Exhaustion still holds although this condition no longer does (adds `reasonHolds`). */
   holds?: true;
 }
@@ -213,9 +231,9 @@ function newFlush(side: PositionSide, input: StepInput, s: FlushSignals): FlushR
 export function flushEntry(input: StepInput, th: FlushThresholds): Check & { side: PositionSide | null } {
   const s = input.signals;
   const liq1h = input.liq1h;
-  const share = liq1h.longShare;
-  const side: PositionSide | null = share === null ? null : share >= th.dominantShare ? 'long' : 1 - share >= th.dominantShare ? 'short' : null;
-  const sideShare = share === null ? null : side === 'short' ? 1 - share : side === 'long' ? share : Math.max(share, 1 - share);
+  const longShare = liq1h.longShare;
+  const side: PositionSide | null = longShare === null ? null : longShare >= th.dominantShare ? 'long' : 1 - longShare >= th.dominantShare ? 'short' : null;
+  const sideShare = longShare === null ? null : side === 'short' ? 1 - longShare : side === 'long' ? longShare : Math.max(longShare, 1 - longShare);
   const drop = s.oiDrawdown1h;
   const oiKnown = drop !== null;
   const needed = oiKnown ? th.flushIntensity : th.flushIntensityWithoutOi;
@@ -228,17 +246,17 @@ export function flushEntry(input: StepInput, th: FlushThresholds): Check & { sid
     needed,
     s.intensity >= needed || fast,
     s.intensity >= needed || !fast
-      ? say('reasonIntensity', usd(liq1h.totalUsd), x(s.intensity), usd(s.baselineUsdPerHour), x(needed))
-      : say('reasonIntensityFast', usd(liq1h.totalUsd), x(s.intensity), x(2 * needed)),
+      ? say('reasonIntensity', usd(liq1h.totalUsd), times(s.intensity), usd(s.baselineUsdPerHour), times(needed))
+      : say('reasonIntensityFast', usd(liq1h.totalUsd), times(s.intensity), times(2 * needed)),
   );
-  const now = reason('intensity-now', s.intensityNow, needed, s.intensityNow >= needed, say('reasonIntensityNow', usd(s.rate15mUsdPerHour), x(s.intensityNow), x(needed)));
+  const now = reason('intensity-now', s.intensityNow, needed, s.intensityNow >= needed, say('reasonIntensityNow', usd(s.rate15mUsdPerHour), times(s.intensityNow), times(needed)));
   const size = reason('min-size', liq1h.totalUsd, minUsd, liq1h.totalUsd >= minUsd, say('reasonMinSize', usd(liq1h.totalUsd), usd(minUsd)));
-  const oneSided = reason('side-share', sideShare, th.dominantShare, side !== null, side ? say(side === 'long' ? 'reasonLongsTook' : 'reasonShortsTook', pct(sideShare), pct(th.dominantShare)) : say('reasonTwoSided', pct(th.dominantShare)));
+  const oneSided = reason('side-share', sideShare, th.dominantShare, side !== null, side ? say(side === 'long' ? 'reasonLongsTook' : 'reasonShortsTook', share(sideShare), share(th.dominantShare)) : say('reasonTwoSided', share(th.dominantShare)));
   const falling = drop !== null && drop <= -th.oiDropFlush1h;
   const extreme = s.intensity >= th.extremeIntensity;
   const oi = oiKnown
-    ? reason('oi-drop-1h', drop, -th.oiDropFlush1h, falling || extreme, falling ? say('reasonOiDrop', signedPct(drop), pct(th.oiDropFlush1h)) : extreme ? say('reasonOiDropExtreme', signedPct(drop), x(th.extremeIntensity)) : say('reasonOiNotFalling', signedPct(drop), pct(th.oiDropFlush1h)))
-    : reason('oi-unknown', null, null, true, say('reasonNoOiNeeds', x(needed)));
+    ? reason('oi-drop-1h', drop, -th.oiDropFlush1h, falling || extreme, falling ? say('reasonOiDrop', change(drop), change(-th.oiDropFlush1h)) : extreme ? say('reasonOiDropExtreme', change(drop), times(th.extremeIntensity)) : say('reasonOiNotFalling', change(drop), change(-th.oiDropFlush1h)))
+    : reason('oi-unknown', null, null, true, say('reasonNoOiNeeds', times(needed)));
   const all = [intensity, now, size, oneSided, oi];
   return { met: all.every((r) => r.met), side, reasons: all };
 }
@@ -249,7 +267,7 @@ function stillRunning(s: FlushSignals, flush: FlushRecord, th: FlushThresholds):
   const decay = peak > 0 ? s.rate15mUsdPerHour / peak : null;
   const nearPeak = decay !== null && decay >= th.decayFraction;
   const hot = s.intensityNow >= th.flushIntensity;
-  const r = reason('decay', decay, th.decayFraction, nearPeak || hot, say('reasonRunning', usd(s.rate15mUsdPerHour), pct(decay), usd(peak), x(s.intensityNow), pct(th.decayFraction), x(th.flushIntensity)));
+  const r = reason('decay', decay, th.decayFraction, nearPeak || hot, say('reasonRunning', usd(s.rate15mUsdPerHour), share(decay), usd(peak), times(s.intensityNow), share(th.decayFraction), times(th.flushIntensity)));
   return { met: r.met, reasons: [r] };
 }
 
@@ -260,29 +278,28 @@ function sideSign(side: PositionSide): 1 | -1 {
 
 function exhaustionCheck(s: FlushSignals, flush: FlushRecord, th: FlushThresholds): Check {
   const sign = sideSign(flush.side);
-  const decayed = reason('decay', s.decayFromPeak, th.decayFraction, true, say('reasonDecayed', pct(s.decayFromPeak), usd(s.peakRateUsdPerHour)));
+  const decayed = reason('decay', s.decayFromPeak, th.decayFraction, true, say('reasonDecayed', share(s.decayFromPeak), usd(s.peakRateUsdPerHour)));
   const oiReset =
     s.oiChangeSinceFlush === null
       ? reason('oi-unknown', null, null, true, say('reasonNoOiReset'))
-      : reason('oi-reset', s.oiChangeSinceFlush, -th.oiReset, s.oiChangeSinceFlush <= -th.oiReset, say('reasonOiReset', signedPct(s.oiChangeSinceFlush), pct(th.oiReset)));
+      : reason('oi-reset', s.oiChangeSinceFlush, -th.oiReset, s.oiChangeSinceFlush <= -th.oiReset, say('reasonOiReset', change(s.oiChangeSinceFlush), change(-th.oiReset)));
   const f = s.funding8h;
   const fundingOk = f === null || sign * f <= th.fundingNeutral;
   const funding =
     s.fundingFlip !== null
-      ? reason('funding-flip', f, 0, fundingOk, say(s.fundingFlip === 'to-negative' ? 'reasonFundingFlippedNegative' : 'reasonFundingFlippedPositive', fpct(s.fundingRef), fpct(f)))
-      : reason('funding-neutral', f, sign * th.fundingNeutral, fundingOk, say(flush.side === 'long' ? 'reasonFundingNeutralLong' : 'reasonFundingNeutralShort', fpct(f), fpct(sign * th.fundingNeutral)));
+      ? reason('funding-flip', f, 0, fundingOk, say(s.fundingFlip === 'to-negative' ? 'reasonFundingFlippedNegative' : 'reasonFundingFlippedPositive', rate(s.fundingRef), rate(f)))
+      : reason('funding-neutral', f, sign * th.fundingNeutral, fundingOk, say(flush.side === 'long' ? 'reasonFundingNeutralLong' : 'reasonFundingNeutralShort', rate(f), rate(sign * th.fundingNeutral)));
   const age = flushAge(flush, th);
   return { met: oiReset.met && funding.met, reasons: [decayed, oiReset, funding, age] };
 }
 
 function stayExhausted(s: FlushSignals, flush: FlushRecord, th: FlushThresholds): Check {
   const first = exhaustionCheck(s, flush, th);
-  return { met: true, reasons: first.reasons.map((r) => (r.code === 'flush-age' ? r : r.met ? r : { ...r, text: `${r.text}; ${english('reasonHolds')}`, holds: true })) };
+  return { met: true, reasons: first.reasons.map((r) => (r.code === 'flush-age' || r.met ? r : { ...r, holds: true as const })) };
 }
 
 function flushAge(flush: FlushRecord, th: FlushThresholds): Reason {
-  const at = new Date(flush.startedAt).toISOString().slice(11, 16);
-  return reason('flush-age', flush.startedAt, th.exhaustionMaxHours, true, say(flush.side === 'long' ? 'reasonFlushAgeLongs' : 'reasonFlushAgeShorts', at, th.exhaustionMaxHours));
+  return reason('flush-age', flush.startedAt, th.exhaustionMaxHours, true, say(flush.side === 'long' ? 'reasonFlushAgeLongs' : 'reasonFlushAgeShorts', { clock: flush.startedAt }, { hours: th.exhaustionMaxHours }));
 }
 
 function continuationCheck(s: FlushSignals, liq1h: WindowTotals, flush: FlushRecord, th: FlushThresholds, staying: boolean): Check {
@@ -293,7 +310,7 @@ function continuationCheck(s: FlushSignals, liq1h: WindowTotals, flush: FlushRec
     s.oiChangeSinceFlush,
     -th.oiNearPreFlush / k,
     s.oiChangeSinceFlush !== null && s.oiChangeSinceFlush >= -th.oiNearPreFlush / k,
-    say('reasonOiNearPreFlush', signedPct(s.oiChangeSinceFlush), pct(th.oiNearPreFlush / k)),
+    say('reasonOiNearPreFlush', change(s.oiChangeSinceFlush), change(-th.oiNearPreFlush / k)),
   );
   const pc = s.priceChangeSinceFlush;
   const failing = reason(
@@ -301,12 +318,12 @@ function continuationCheck(s: FlushSignals, liq1h: WindowTotals, flush: FlushRec
     pc,
     -sign * th.priceFail * k,
     pc !== null && sign * pc <= -th.priceFail * k,
-    say(flush.side === 'long' ? 'reasonPriceFailsToReclaim' : 'reasonPriceKeepsSqueezing', signedPct(pc), pct(th.priceFail * k)),
+    say(flush.side === 'long' ? 'reasonPriceFailsToReclaim' : 'reasonPriceKeepsSqueezing', change(pc), change(-sign * th.priceFail * k)),
   );
   const f = s.funding8h;
-  const funding = reason('funding-same-side', f, sign * th.fundingElevated * k, f !== null && sign * f >= th.fundingElevated * k, say(flush.side === 'long' ? 'reasonFundingStillLongs' : 'reasonFundingStillShorts', fpct(f), fpct(sign * th.fundingElevated * k)));
-  const share = liq1h.longShare === null ? null : flush.side === 'long' ? liq1h.longShare : 1 - liq1h.longShare;
-  const lean = reason('liquidations-leaning', share, th.leanShare, share !== null && share >= th.leanShare * (staying ? 0.9 : 1), say(flush.side === 'long' ? 'reasonLeaningLongs' : 'reasonLeaningShorts', pct(share), usd(liq1h.totalUsd), pct(th.leanShare)));
+  const funding = reason('funding-same-side', f, sign * th.fundingElevated * k, f !== null && sign * f >= th.fundingElevated * k, say(flush.side === 'long' ? 'reasonFundingStillLongs' : 'reasonFundingStillShorts', rate(f), rate(sign * th.fundingElevated * k)));
+  const flushed = liq1h.longShare === null ? null : flush.side === 'long' ? liq1h.longShare : 1 - liq1h.longShare;
+  const lean = reason('liquidations-leaning', flushed, th.leanShare, flushed !== null && flushed >= th.leanShare * (staying ? 0.9 : 1), say(flush.side === 'long' ? 'reasonLeaningLongs' : 'reasonLeaningShorts', share(flushed), usd(liq1h.totalUsd), share(th.leanShare)));
   const all = [oiNear, failing, funding, lean];
   return { met: all.every((r) => r.met), reasons: all };
 }
@@ -315,7 +332,7 @@ function releveragingCheck(s: FlushSignals, flush: FlushRecord, th: FlushThresho
   const k = staying ? th.hysteresis : 1;
   const sign = sideSign(flush.side);
   const rebuild = s.oiRebuildFromTrough;
-  const rebuilt = reason('oi-rebuild', rebuild, th.oiRebuild * k, rebuild !== null && rebuild >= th.oiRebuild * k, say('reasonOiRebuilt', signedPct(rebuild), pct(th.oiRebuild * k)));
+  const rebuilt = reason('oi-rebuild', rebuild, th.oiRebuild * k, rebuild !== null && rebuild >= th.oiRebuild * k, say('reasonOiRebuilt', change(rebuild), change(th.oiRebuild * k)));
   const f = s.funding8h;
   const flipped = f !== null && -sign * f >= th.fundingHardFlip * k;
   const veryFast = rebuild !== null && rebuild >= 2 * th.oiRebuild * k;
@@ -325,10 +342,10 @@ function releveragingCheck(s: FlushSignals, flush: FlushRecord, th: FlushThresho
     -sign * th.fundingHardFlip * k,
     flipped || veryFast,
     flipped
-      ? say(flush.side === 'long' ? 'reasonFlippedHardShortsIn' : 'reasonFlippedHardLongsIn', fpct(f))
+      ? say(flush.side === 'long' ? 'reasonFlippedHardShortsIn' : 'reasonFlippedHardLongsIn', rate(f))
       : veryFast
-        ? say('reasonFundingButRebuilt', fpct(f), pct(2 * th.oiRebuild * k))
-        : say(flush.side === 'long' ? 'reasonNotFlippedHardLong' : 'reasonNotFlippedHardShort', fpct(f), fpct(-sign * th.fundingHardFlip * k)),
+        ? say('reasonFundingButRebuilt', rate(f), change(2 * th.oiRebuild * k))
+        : say(flush.side === 'long' ? 'reasonNotFlippedHardLong' : 'reasonNotFlippedHardShort', rate(f), rate(-sign * th.fundingHardFlip * k)),
   );
   return { met: rebuilt.met && funding.met, reasons: [rebuilt, funding] };
 }
@@ -344,15 +361,15 @@ function crowdedCheck(s: FlushSignals, th: FlushThresholds, staying: boolean): C
   const k = staying ? th.hysteresis : 1;
   const f = s.funding8h;
   const abs = f === null ? null : Math.abs(f);
-  const elevated = reason('funding-elevated', f, th.fundingElevated * k, abs !== null && abs >= th.fundingElevated * k, say('reasonFundingElevated', fpct(f), fpct(th.fundingElevated * k)));
-  const rise1h = reason('oi-rise-1h', s.oiChange1h, th.oiRise1h * k, s.oiChange1h !== null && s.oiChange1h >= th.oiRise1h * k, say('reasonOiRise1h', signedPct(s.oiChange1h), pct(th.oiRise1h * k)));
-  const rise24h = reason('oi-rise-24h', s.oiChange24h, th.oiRise24h * k, s.oiChange24h !== null && s.oiChange24h >= th.oiRise24h * k, say('reasonOiRise24h', signedPct(s.oiChange24h), pct(th.oiRise24h * k)));
-  const extreme = reason('funding-extreme', f, th.fundingExtreme, abs !== null && abs >= th.fundingExtreme, say('reasonFundingExtreme', fpct(f), fpct(th.fundingExtreme)));
+  const elevated = reason('funding-elevated', f, th.fundingElevated * k, abs !== null && abs >= th.fundingElevated * k, say('reasonFundingElevated', rate(f), rate(-th.fundingElevated * k), rate(th.fundingElevated * k)));
+  const rise1h = reason('oi-rise-1h', s.oiChange1h, th.oiRise1h * k, s.oiChange1h !== null && s.oiChange1h >= th.oiRise1h * k, say('reasonOiRise1h', change(s.oiChange1h), change(th.oiRise1h * k)));
+  const rise24h = reason('oi-rise-24h', s.oiChange24h, th.oiRise24h * k, s.oiChange24h !== null && s.oiChange24h >= th.oiRise24h * k, say('reasonOiRise24h', change(s.oiChange24h), change(th.oiRise24h * k)));
+  const extreme = reason('funding-extreme', f, th.fundingExtreme, abs !== null && abs >= th.fundingExtreme, say('reasonFundingExtreme', rate(f), rate(-th.fundingExtreme), rate(th.fundingExtreme)));
   // Once crowded, the crowd is still there until OI actually falls: a cascade's first minutes
   // stop OI rising before they confirm a flush, and the meter should not blink "calm" between.
   const holding =
     staying && s.oiDrawdown1h !== null && s.oiDrawdown1h > -th.oiDropFlush1h
-      ? reason('oi-rise-1h', s.oiDrawdown1h, -th.oiDropFlush1h, true, say('reasonCrowdStays', signedPct(s.oiDrawdown1h)))
+      ? reason('oi-rise-1h', s.oiDrawdown1h, -th.oiDropFlush1h, true, say('reasonCrowdStays', change(s.oiDrawdown1h)))
       : null;
   const rising = rise1h.met || rise24h.met || extreme.met || holding !== null;
   const reasons = [elevated, ...[rise1h, rise24h, extreme].filter((r) => r.met)];
@@ -371,9 +388,9 @@ function calmReasons(s: FlushSignals, entry: Check, crowded: Check): Reason[] {
 function baselineText(s: FlushSignals): Said {
   switch (s.baselineSource) {
     case 'median':
-      return say('reasonBaselineMedian', usd(s.baselineUsdPerHour), s.baselineHours);
+      return say('reasonBaselineMedian', usd(s.baselineUsdPerHour), { hours: s.baselineHours });
     case 'floor':
-      return say('reasonBaselineFloor', usd(s.baselineUsdPerHour), s.baselineHours);
+      return say('reasonBaselineFloor', usd(s.baselineUsdPerHour), { hours: s.baselineHours });
     default:
       return say(s.baselineHours < 1 ? 'reasonBaselineShortFew' : 'reasonBaselineShortMore', usd(s.baselineUsdPerHour));
   }
@@ -383,14 +400,14 @@ function baselineText(s: FlushSignals): Said {
 function contextReasons(phase: Phase, s: FlushSignals): Reason[] {
   const out: Reason[] = [];
   if (phase !== 'flushing' && phase !== 'exhaustion') return out;
-  const change = s.perpSpotRatioChange1h;
-  if (change !== null && change >= 0.02) {
-    out.push(reason('perp-led', s.perpSpotRatio, null, true, say('reasonPerpLed', s.perpSpotRatio!.toFixed(1), signedPct(change))));
-  } else if (change !== null && change <= -0.02) {
-    out.push(reason('spot-heavy', s.perpSpotRatio, null, true, say('reasonSpotHeavy', s.perpSpotRatio!.toFixed(1), signedPct(change))));
+  const ratioChange = s.perpSpotRatioChange1h;
+  if (ratioChange !== null && ratioChange >= 0.02) {
+    out.push(reason('perp-led', s.perpSpotRatio, null, true, say('reasonPerpLed', times(s.perpSpotRatio), change(ratioChange))));
+  } else if (ratioChange !== null && ratioChange <= -0.02) {
+    out.push(reason('spot-heavy', s.perpSpotRatio, null, true, say('reasonSpotHeavy', times(s.perpSpotRatio), change(ratioChange))));
   }
   if (phase === 'flushing' && s.fundingFlip !== null) {
-    out.push(reason('funding-flip', s.funding8h, 0, true, say(s.fundingFlip === 'to-negative' ? 'reasonFundingFlippedNegative' : 'reasonFundingFlippedPositive', fpct(s.fundingRef), fpct(s.funding8h))));
+    out.push(reason('funding-flip', s.funding8h, 0, true, say(s.fundingFlip === 'to-negative' ? 'reasonFundingFlippedNegative' : 'reasonFundingFlippedPositive', rate(s.fundingRef), rate(s.funding8h))));
   }
   return out;
 }
@@ -442,55 +459,32 @@ function fundingSide(f: number | null): PositionSide | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Formatting for the reasons' text
+// The reasons' messages: a key and typed numbers, worded by the page
 
 function reason(code: ReasonCode, value: number | null, threshold: number | null, met: boolean, said: Said): Reason {
-  return { code, text: said.text, key: said.key, args: said.args, value: finiteOrNull(value), threshold: finiteOrNull(threshold), met };
+  return { code, key: said.key, args: said.args, value: finiteOrNull(value), threshold: finiteOrNull(threshold), met };
 }
 
-/** English text (for the replay output and logs) plus the message and arguments a page translates. */
+/** A message of _locales and the numbers it needs. */
 interface Said {
   key: MessageKey;
-  args: string[];
-  text: string;
+  args: ReasonArg[];
 }
 
-const english = translatorFromMessages(en as Record<string, LocaleMessage>);
-
-function say(key: MessageKey, ...args: Array<string | number>): Said {
-  const strings = args.map(String);
-  return { key, args: strings, text: english(key, strings) };
+function say(key: MessageKey, ...args: ReasonArg[]): Said {
+  return { key, args };
 }
 
 function finiteOrNull(v: number | null): number | null {
   return v !== null && Number.isFinite(v) ? v : null;
 }
 
-export function usd(v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return '—';
-  const abs = Math.abs(v);
-  if (abs >= 1e9) return `$${(v / 1e9).toFixed(2)}B`;
-  if (abs >= 1e6) return `$${(v / 1e6).toFixed(1)}M`;
-  if (abs >= 1e3) return `$${(v / 1e3).toFixed(0)}k`;
-  return `$${v.toFixed(0)}`;
-}
-
-function pct(v: number | null): string {
-  return v === null || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)}%`;
-}
-
-function signedPct(v: number | null): string {
-  return v === null || !Number.isFinite(v) ? '—' : `${v >= 0 ? '+' : '−'}${(Math.abs(v) * 100).toFixed(1)}%`;
-}
-
-/** Funding as a percentage with enough digits for 0.01 %. */
-function fpct(v: number | null): string {
-  return v === null || !Number.isFinite(v) ? '—' : `${v < 0 ? '−' : v > 0 ? '+' : ''}${(Math.abs(v) * 100).toFixed(3)}%`;
-}
-
-function x(v: number): string {
-  return `${v >= 10 ? v.toFixed(0) : v.toFixed(1)}×`;
-}
+// Tags for say(): short, because a reason line reads better with the numbers it names.
+const usd = (v: number | null): ReasonArg => ({ usd: v });
+const share = (v: number | null): ReasonArg => ({ share: v });
+const change = (v: number | null): ReasonArg => ({ change: v });
+const rate = (v: number | null): ReasonArg => ({ rate: v });
+const times = (v: number | null): ReasonArg => ({ times: v });
 
 /** Restores model state from storage; anything malformed yields null (start fresh). */
 export function parseModelState(data: unknown): ModelState | null {

@@ -52,6 +52,8 @@ export interface Formats {
   clock(ms: number | null | undefined): string;
   /** A whole count: 1234 → "1,234". */
   count(value: number | null | undefined): string;
+  /** A multiple, one decimal: 8 → "8.0×" (liquidations ÷ the usual rate, perp/spot volume). */
+  times(value: number | null | undefined): string;
   /** Elapsed time, short: "12s", "4m", "2h 5m" (en), "4分钟" (zh). */
   age(fromMs: number | null | undefined, nowMs: number): string;
 }
@@ -71,6 +73,7 @@ export function makeFormats(locale: string): Formats {
   const change = new Intl.NumberFormat(locale, { style: 'percent', signDisplay: 'exceptZero', maximumFractionDigits: 1 });
   const clock = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
   const count = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const times = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const unit = (u: 'second' | 'minute' | 'hour') => new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'narrow' });
   const [seconds, minutes, hours] = [unit('second'), unit('minute'), unit('hour')];
   const formats: Formats = {
@@ -82,6 +85,8 @@ export function makeFormats(locale: string): Formats {
     change: (value) => (finite(value) ? trueMinus(change.format(value)) : MISSING),
     clock: (ms) => (finite(ms) ? clock.format(new Date(ms)) : MISSING),
     count: (value) => (finite(value) ? count.format(value) : MISSING),
+    // Intl has no unit for a multiple; "×" reads the same in both languages we ship.
+    times: (value) => (finite(value) ? `${times.format(value)}×` : MISSING),
     age: (fromMs, nowMs) => {
       if (!finite(fromMs)) return MISSING;
       const s = Math.max(0, Math.round((nowMs - fromMs) / 1000));

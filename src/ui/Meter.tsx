@@ -11,6 +11,7 @@ import { MISSING } from '../core/i18n';
 import { gapsWithin } from '../core/gaps';
 import { Gauge, Sparkline } from './charts';
 import { fmt, t } from './i18n';
+import { reasonSentence } from './reason-text';
 import { RiskBox } from './RiskBox';
 
 export interface MeterProps {
@@ -103,14 +104,14 @@ function Expanded({ reading }: { reading: ScopeReading }) {
       <section aria-label={t('meterSignals')} class="fm-grid">
         <Figure label={t('labelLiq5m')} field="liq5m" value={fmt().usdBound(signals.liq5m.totalUsd, bound)} />
         <Figure label={t('labelLiq4h')} field="liq4h" value={fmt().usdBound(signals.liq4h.totalUsd, overDay.length > 0)} />
-        <Figure label={t('labelIntensity')} field="intensity" value={formatTimes(signals.intensity)} />
+        <Figure label={t('labelIntensity')} field="intensity" value={fmt().times(signals.intensity)} />
         <Figure label={t('labelVsPeak')} field="decayFromPeak" value={fmt().share(signals.decayFromPeak)} />
         <Figure label={t('labelOi')} field="oi" value={fmt().usd(signals.oiUsd)} />
         <Figure label={t('labelOi24h')} field="oiChange24h" value={fmt().change(signals.oiChange24h)} tone={tone(signals.oiChange24h)} />
         <Figure label={t('labelOiSinceFlush')} field="oiChangeSinceFlush" value={fmt().change(signals.oiChangeSinceFlush)} tone={tone(signals.oiChangeSinceFlush)} />
         <Figure label={t('labelFundingFlip')} field="fundingFlip" value={t(signals.fundingFlip === null ? 'flipNone' : signals.fundingFlip === 'to-negative' ? 'flipToNegative' : 'flipToPositive')} />
         <Figure label={t('labelBasis1h')} field="basisChange1h" value={fmt().rate(signals.basisChange1h)} />
-        <Figure label={t('labelPerpSpot')} field="perpSpotRatio" value={formatTimes(signals.perpSpotRatio)} />
+        <Figure label={t('labelPerpSpot')} field="perpSpotRatio" value={fmt().times(signals.perpSpotRatio)} />
         <Figure label={t('labelPrice1h')} field="priceChange1h" value={fmt().change(signals.priceChange1h)} tone={tone(signals.priceChange1h)} />
       </section>
       <section aria-label={t('meterSparkline')}>
@@ -146,10 +147,9 @@ function Expanded({ reading }: { reading: ScopeReading }) {
   );
 }
 
-/** A reason in the trader's language; readings stored by an older version carry English text only. */
+/** A reason in the trader's language, its numbers in the trader's locale. */
 function reasonText(reason: Reason): string {
-  const text = reason.key ? t(reason.key, reason.args) : reason.text;
-  return reason.holds ? `${text}; ${t('reasonHolds')}` : text;
+  return reasonSentence(reason, { t, fmt: fmt() });
 }
 
 /** Sampled venues that contributed in the last 24 h (readings from an older version: in the last hour). */
@@ -171,10 +171,6 @@ function Figure({ label, field, value, tone }: { label: string; field: string; v
       </span>
     </span>
   );
-}
-
-function formatTimes(value: number | null): string {
-  return value === null || !Number.isFinite(value) ? MISSING : `${value.toFixed(1)}×`;
 }
 
 function tone(value: number | null): string | undefined {
