@@ -1,20 +1,48 @@
 /**
- * npm run replay -- <scenario.json> [--timing]
+ * npm run replay -- <scenario.json> [--install-at MINUTE] [--timing]
  * Feeds a scenario through the extension's FlushEngine and prints one JSON object per line per
- * simulated minute, for ALL and each asset. --timing reports the elapsed time on stderr.
+ * simulated minute, for ALL and each asset. --install-at replays a fresh install at that scenario
+ * minute: before it only what history endpoints give, live after; rows start there. Every row's
+ * `coverage.liqFrom` is the t from which its liquidation windows are complete. --timing reports
+ * the elapsed time on stderr.
  */
 import { readFileSync } from 'node:fs';
+import type { VenueId } from '../src/core/model';
 import { rowsOf, replayReadings } from '../src/core/replay';
 import { parseScenario, ScenarioError } from '../src/core/scenario-validate';
+import { venues } from '../src/venues';
+
+const USAGE = 'usage: npm run replay -- <scenario.json> [--install-at MINUTE] [--timing]\n';
+
+/** Venues whose adapters back-fill liquidations from a REST history (stream gaps and installs). */
+const LIQUIDATION_HISTORY = Object.values(venues).filter((venue) => venue.gapRequests).map((venue) => venue.id as VenueId);
+
+/** The arguments, or null when they do not follow the usage. */
+function parseArgs(argv: string[]): { file: string; installAt: number; timing: boolean } | null {
+  const rest = [...argv];
+  let installAt = 0;
+  let timing = false;
+  const files: string[] = [];
+  while (rest.length) {
+    const arg = rest.shift()!;
+    if (arg === '--timing') timing = true;
+    else if (arg === '--install-at') {
+      const minute = Number(rest.shift());
+      if (!Number.isInteger(minute) || minute < 0) return null;
+      installAt = minute * 60_000;
+    } else if (arg.startsWith('--')) return null;
+    else files.push(arg);
+  }
+  return files.length === 1 ? { file: files[0]!, installAt, timing } : null;
+}
 
 function main(argv: string[]): number {
-  const args = argv.filter((a) => !a.startsWith('--'));
-  const timing = argv.includes('--timing');
-  const file = args[0];
-  if (!file || args.length > 1) {
-    process.stderr.write('usage: npm run replay -- <scenario.json> [--timing]\n');
+  const parsed = parseArgs(argv);
+  if (!parsed) {
+    process.stderr.write(USAGE);
     return 2;
   }
+  const { file, installAt, timing } = parsed;
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -35,7 +63,7 @@ function main(argv: string[]): number {
   const started = performance.now();
   const out: string[] = [];
   let minutes = 0;
-  for (const step of replayReadings(scenario)) {
+  for (const step of replayReadings(scenario, { installAt, liquidationHistory: LIQUIDATION_HISTORY })) {
     minutes++;
     for (const row of rowsOf(step)) out.push(JSON.stringify(row));
     // Write in chunks so a day's output does not sit in memory as one string.

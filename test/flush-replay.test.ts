@@ -43,10 +43,36 @@ describe('replayScenario', () => {
   it('gives one row per simulated minute for ALL then each asset, in the documented shape', () => {
     const rows = replayScenario(tiny());
     expect(rows.map((r) => `${r.t}:${r.scope}`)).toEqual(['60000:ALL', '60000:BTC', '60000:ETH', '120000:ALL', '120000:BTC', '120000:ETH', '180000:ALL', '180000:BTC', '180000:ETH']);
-    expect(rows[0]).toEqual({ t: 60_000, scope: 'ALL', phase: 'calm', side: null, pressure: expect.any(Number), liq1hUsd: 50_000, longShare1h: 1, oiChange1h: null, funding8h: 0.0001 });
+    expect(rows[0]).toEqual({ t: 60_000, scope: 'ALL', phase: 'calm', side: null, pressure: expect.any(Number), liq1hUsd: 50_000, longShare1h: 1, oiChange1h: null, funding8h: 0.0001, coverage: { liqFrom: 0 } });
+    // Replayed from the start, every window is complete from the start.
+    expect(rows.every((r) => r.coverage.liqFrom === 0)).toBe(true);
     // The reading at t only includes events before t.
     expect(rows.find((r) => r.t === 120_000 && r.scope === 'ETH')?.liq1hUsd).toBe(0);
     expect(rows.find((r) => r.t === 180_000 && r.scope === 'ALL')).toMatchObject({ liq1hUsd: 75_000, longShare1h: 0.6667 });
+  });
+
+  it('replays a fresh install at a minute: before it only what history endpoints give, rows from the install on', () => {
+    const scenario = tiny();
+    // Installed at minute 2: Binance's liquidation at 30 s has no REST history; OKX's would (none before 2 min).
+    const rows = replayScenario(scenario, { installAt: 120_000, liquidationHistory: ['okx', 'bitfinex'] });
+    expect([...new Set(rows.map((r) => r.t))]).toEqual([180_000]);
+    expect(rows.every((r) => r.coverage.liqFrom === 120_000)).toBe(true);
+    const all = rows.find((r) => r.scope === 'ALL')!;
+    // The OKX short at 150 s is live; the Binance long at 30 s was before the install and is not counted.
+    expect(all).toMatchObject({ liq1hUsd: 25_000, longShare1h: 0 });
+    // The market rows before the install came as history: the market figures equal a replay from the start.
+    const fromStart = replayScenario(scenario).find((r) => r.t === 180_000 && r.scope === 'BTC')!;
+    expect(rows.find((r) => r.scope === 'BTC')).toMatchObject({ oiChange1h: fromStart.oiChange1h, funding8h: fromStart.funding8h });
+  });
+
+  it('counts what a venue with a liquidation history kept before the install, and says since when windows are complete', () => {
+    const scenario = tiny();
+    scenario.events = scenario.events.filter((e) => e.type !== 'liquidation' || e.venue === 'okx');
+    scenario.events.splice(2, 0, { t: 40_000, type: 'liquidation', venue: 'okx', asset: 'ETH', side: 'long', price: 100, notionalUsd: 10_000 });
+    const rows = replayScenario(scenario, { installAt: 120_000, liquidationHistory: ['okx'] });
+    expect(rows.find((r) => r.scope === 'ALL')).toMatchObject({ liq1hUsd: 35_000, coverage: { liqFrom: 0 } });
+    // Without that history the same liquidation is missing and the windows start at the install.
+    expect(replayScenario(scenario, { installAt: 120_000 }).find((r) => r.scope === 'ALL')).toMatchObject({ liq1hUsd: 25_000, coverage: { liqFrom: 120_000 } });
   });
 
   it('maps rows to the engine model: 8 h funding, quantity = notional / price, <asset>USDT', () => {
@@ -65,6 +91,19 @@ describe('replayScenario', () => {
 });
 
 describe('npm run replay', () => {
+  it('--install-at MINUTE starts the rows at the install, each with coverage.liqFrom; a bad minute is a usage error', () => {
+    const tsx = join(ROOT, 'node_modules/.bin/tsx');
+    const run = spawnSync(tsx, ['scripts/replay.ts', 'scenarios/long-flush-99m.json', '--install-at', '90'], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const rows = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { t: number; coverage: { liqFrom: number } });
+    expect(rows[0]!.t).toBe(91 * 60_000);
+    // The scenario has Binance liquidations before minute 90, and Binance keeps no public history of them.
+    expect(rows.every((row) => row.coverage.liqFrom === 90 * 60_000)).toBe(true);
+    const bad = spawnSync(tsx, ['scripts/replay.ts', 'scenarios/long-flush-99m.json', '--install-at', 'soon'], { cwd: ROOT, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--install-at MINUTE/);
+  }, 60_000);
+
   it('ends quietly when its reader stops early (| head)', () => {
     const tsx = join(ROOT, 'node_modules/.bin/tsx');
     const run = spawnSync('bash', ['-c', `set -o pipefail; "${tsx}" scripts/replay.ts scenarios/calm-day.json | head -n 2`], { cwd: ROOT, encoding: 'utf8' });
@@ -127,7 +166,8 @@ describe('npm run replay (scripts/replay.ts)', () => {
     const out = execFileSync(tsx, ['scripts/replay.ts', file], { cwd: ROOT, encoding: 'utf8' });
     const lines = out.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(9);
-    expect(Object.keys(lines[0])).toEqual(['t', 'scope', 'phase', 'side', 'pressure', 'liq1hUsd', 'longShare1h', 'oiChange1h', 'funding8h']);
+    expect(Object.keys(lines[0])).toEqual(['t', 'scope', 'phase', 'side', 'pressure', 'liq1hUsd', 'longShare1h', 'oiChange1h', 'funding8h', 'coverage']);
+    expect(lines[0].coverage).toEqual({ liqFrom: 0 });
   });
 
   it('fails with a clear message for an invalid file', () => {

@@ -20,18 +20,33 @@ export interface ReplayRow {
   longShare1h: number | null;
   oiChange1h: number | null;
   funding8h: number | null;
+  /** liqFrom: the t from which the row's liquidation windows are complete (0: from the scenario start). */
+  coverage: { liqFrom: number };
 }
 
 export interface ReplayStep {
   t: number;
   readings: Readings;
+  /** The t from which the liquidation windows are complete. */
+  liqFrom: number;
 }
 
 export interface ReplayOptions {
   thresholds?: Partial<FlushThresholds>;
   /** Every venue in a scenario reports all liquidations unless told otherwise. */
   completeness?: Partial<Record<VenueId, Completeness>>;
+  /**
+   * A fresh install at this t (ms since the scenario start, a whole minute): before it the engine
+   * gets only what history endpoints give (market history; liquidations from `liquidationHistory`
+   * venues), live events after it; rows start at the install.
+   */
+  installAt?: number;
+  /** Venues with a public REST liquidation history (OKX, Bitfinex: the adapters with gapRequests). */
+  liquidationHistory?: readonly VenueId[];
 }
+
+/** How far back the venues' liquidation histories reach (OKX: the last day). */
+const HISTORY_REACH_MS = 24 * 60 * MINUTE_MS;
 
 export function toMarketUpdate(event: ScenarioMarketEvent, start: number): MarketUpdate {
   return {
@@ -75,19 +90,49 @@ function symbolOf(asset: string): string {
  */
 export function* replayReadings(scenario: Scenario, options: ReplayOptions = {}): Generator<ReplayStep> {
   const { start, events } = scenario;
+  const installAt = options.installAt ?? 0;
   const assets = [...new Set(events.map((e) => e.asset))].sort();
   const completeness = options.completeness ?? Object.fromEntries(events.map((e) => [e.venue, 'complete' as Completeness]));
-  const engine = new FlushEngine(completeness, start, undefined, options.thresholds);
+  const engine = new FlushEngine(completeness, start + installAt, undefined, options.thresholds);
+  let next = installHistory(engine, scenario, installAt, new Set(options.liquidationHistory ?? []));
+  const liqFrom = liquidationsCompleteFrom(scenario, installAt, new Set(options.liquidationHistory ?? []));
   const lastT = events.length ? events[events.length - 1]!.t : 0;
   const minutes = Math.floor(lastT / MINUTE_MS) + 1;
-  let next = 0;
-  for (let k = 1; k <= minutes; k++) {
+  for (let k = installAt / MINUTE_MS + 1; k <= minutes; k++) {
     const t = k * MINUTE_MS;
     const now = start + t - 1;
     while (next < events.length && events[next]!.t < t) ingest(engine, events[next++]!, start, now);
     if (k % 60 === 0) engine.prune(now);
-    yield { t, readings: engine.readings(now, assets) };
+    yield { t, readings: engine.readings(now, assets), liqFrom };
   }
+}
+
+/**
+ * What a fresh install at `installAt` finds: every market row before it as history (open interest,
+ * price and funding history endpoints), the latest one of each venue × asset as its first poll,
+ * and the liquidations of venues with a REST history in its reach. Returns the index of the first live event.
+ */
+function installHistory(engine: FlushEngine, scenario: Scenario, installAt: number, historyVenues: ReadonlySet<VenueId>): number {
+  const { start, events } = scenario;
+  const now = start + installAt;
+  const past = events.filter((e) => e.t < installAt);
+  const markets = past.filter((e): e is ScenarioMarketEvent => e.type === 'market');
+  engine.backfillHistory(markets.map((e) => toMarketUpdate(e, start)), now);
+  // The first poll after the install: each venue × asset's latest figures.
+  const latest = new Map(markets.map((e) => [`${e.venue}|${e.asset}`, e]));
+  for (const event of latest.values()) engine.ingestMarket(toMarketUpdate(event, start));
+  for (const event of past) {
+    if (event.type === 'liquidation' && historyVenues.has(event.venue) && event.t >= installAt - HISTORY_REACH_MS) engine.ingestLiquidation(toLiquidation(event, start), now);
+  }
+  return past.length;
+}
+
+/** Liquidations are complete from the install, or from the start when every venue that has them keeps a history reaching it. */
+function liquidationsCompleteFrom(scenario: Scenario, installAt: number, historyVenues: ReadonlySet<VenueId>): number {
+  if (installAt === 0) return 0;
+  const venues = new Set(scenario.events.filter((e) => e.type === 'liquidation' && e.t < installAt).map((e) => e.venue));
+  const allKept = [...venues].every((venue) => historyVenues.has(venue));
+  return allKept ? Math.max(0, installAt - HISTORY_REACH_MS) : installAt;
 }
 
 function ingest(engine: FlushEngine, event: ScenarioEvent, start: number, now: number): void {
@@ -116,6 +161,7 @@ export function rowsOf(step: ReplayStep): ReplayRow[] {
     longShare1h: round(r.liq1h.longShare, 4),
     oiChange1h: round(r.signals.oiChange1h, 5),
     funding8h: round(r.funding8h, 8),
+    coverage: { liqFrom: step.liqFrom },
   }));
 }
 
