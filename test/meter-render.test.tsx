@@ -24,6 +24,15 @@ describe('Meter rendering', () => {
     expect((globalThis as { pwned?: number }).pwned).toBeUndefined();
   });
 
+  it('shows the pressure as a number inside the gauge, the same as its spoken label', () => {
+    const root = document.createElement('div');
+    const reading = readingWith('BTCUSDT');
+    render(<Meter asset="BTC" reading={reading} computedAt={NOW} now={NOW} />, root);
+    const gauge = root.querySelector('[data-field="pressure"]')!;
+    expect(gauge.querySelector('text')!.textContent).toBe(String(Math.round(reading.verdict.pressure)));
+    expect(gauge.getAttribute('data-value')).toBe(String(Math.round(reading.verdict.pressure)));
+  });
+
   it('shows placeholders, never NaN, for a reading with no market data', () => {
     const engine = new FlushEngine({}, NOW);
     const root = document.createElement('div');

@@ -35,6 +35,7 @@ export const METER_CSS = `
 .fm-toggle:focus-visible, .fm-meter input:focus-visible { outline: 2px solid var(--fm-accent); }
 .fm-gauge path { fill: none; stroke-width: 4; stroke-linecap: round; }
 .fm-gauge-track { stroke: var(--fm-border); } .fm-gauge-fill { stroke: var(--fm-accent); }
+.fm-gauge-value { fill: var(--fm-fg); font-size: 9px; font-weight: 600; font-variant-numeric: tabular-nums; }
 .fm-expanded { display: flex; flex-direction: column; gap: 6px; border-top: 1px solid var(--fm-border); padding-top: 6px; }
 .fm-expanded h3 { font-size: 11px; margin: 0 0 2px; color: var(--fm-muted); font-weight: 600; }
 .fm-reasons { margin: 0; padding: 0; list-style: none; }
