@@ -227,11 +227,12 @@ describe('an instrument list over several pages', () => {
 describe('tracked assets', () => {
   const NOW = 1_763_600_000_000;
 
-  it('adds an asset a page shows, after the watchlist, and says it is new', () => {
+  it('adds an asset a page shows, after the watchlist, once', () => {
     const tracked = new TrackedAssets(['BTC', 'ETH', 'SOL']);
-    expect(tracked.setPageAssets(new Set(['DOGE']), NOW)).toBe(true);
+    tracked.setPageAssets(new Set(['DOGE']), NOW);
     expect(tracked.list(NOW)).toEqual(['BTC', 'ETH', 'SOL', 'DOGE']);
-    expect(tracked.setPageAssets(new Set(['DOGE', 'BTC']), NOW)).toBe(false);
+    tracked.setPageAssets(new Set(['DOGE', 'BTC']), NOW);
+    expect(tracked.list(NOW)).toEqual(['BTC', 'ETH', 'SOL', 'DOGE']);
   });
 
   it('keeps it for a while after its last page closes, then drops it', () => {
@@ -240,8 +241,9 @@ describe('tracked assets', () => {
     tracked.setPageAssets(new Set(), NOW + 1_000);
     expect(tracked.list(NOW + KEEP_AFTER_PAGE_MS)).toEqual(['BTC', 'PEPE']);
     expect(tracked.list(NOW + 1_000 + KEEP_AFTER_PAGE_MS)).toEqual(['BTC']);
-    // Reopened: tracked again, as new.
-    expect(tracked.setPageAssets(new Set(['PEPE']), NOW + 2 * KEEP_AFTER_PAGE_MS)).toBe(true);
+    // Reopened: tracked again.
+    tracked.setPageAssets(new Set(['PEPE']), NOW + 2 * KEEP_AFTER_PAGE_MS);
+    expect(tracked.list(NOW + 2 * KEEP_AFTER_PAGE_MS)).toEqual(['BTC', 'PEPE']);
   });
 
   it('follows the watchlist', () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { VenueId } from '../src/core/model';
+import type { RestRequest } from '../src/venues/types';
 import { defaultRetryAfterMs as retryAfterMs } from '../src/background/poller';
 import { SkewEstimator } from '../src/core/clock';
 import { closeGap, gapsWithin, openGap, type Gap } from '../src/core/gaps';
@@ -55,6 +57,19 @@ describe('clock skew', () => {
   });
 });
 
+/** One poll request of `venue`, answered with `response` instead of the network. */
+async function pollAnswered(venue: VenueId, response: Response, request: RestRequest) {
+  const { pollVenue } = await import('../src/background/poller');
+  const { venues } = await import('../src/venues');
+  const original = globalThis.fetch;
+  globalThis.fetch = async () => response.clone();
+  try {
+    return await pollVenue(venues[venue], [request], []);
+  } finally {
+    globalThis.fetch = original;
+  }
+}
+
 describe('degraded kinds (named in the trader’s language by the popup)', () => {
   it.each([
     [new Response('{}', { status: 429, headers: { 'retry-after': '7' } }), 'rateLimited', 7_000],
@@ -64,18 +79,10 @@ describe('degraded kinds (named in the trader’s language by the popup)', () =>
     [new Response('{"truncat', { status: 200 }), 'badData', null],
     [new Response('[{"symbol":"BTCUSDT","markPrice":"x"}]', { status: 200 }), 'badData', null],
   ] as const)('%#: %s', async (response, kind, retryAfter) => {
-    const { pollVenue } = await import('../src/background/poller');
-    const { binance } = await import('../src/venues/binance');
-    const original = globalThis.fetch;
-    globalThis.fetch = async () => response.clone();
-    try {
-      const result = await pollVenue(binance, [{ key: 'premiumIndex', url: 'https://fapi.binance.com/fapi/v1/premiumIndex' }], []);
-      expect(result.errorKind).toBe(kind);
-      expect(result.retryAfterMs).toBe(retryAfter);
-      expect(result.error).toMatch(/^premiumIndex: /);
-    } finally {
-      globalThis.fetch = original;
-    }
+    const result = await pollAnswered('binance', response, { key: 'premiumIndex', url: 'https://fapi.binance.com/fapi/v1/premiumIndex' });
+    expect(result.errorKind).toBe(kind);
+    expect(result.retryAfterMs).toBe(retryAfter);
+    expect(result.error).toMatch(/^premiumIndex: /);
   });
 });
 
@@ -88,19 +95,10 @@ describe('rate limits and bans read the venue’s way', () => {
     ['hyperliquid', new Response('null', { status: 429 }), 'rateLimited', 60_000, /429/],
     ['bitget', new Response('{"code":"429","msg":"Too Many Requests"}', { status: 429 }), 'rateLimited', 60_000, /429/],
   ] as const)('%s: %#', async (venue, response, kind, pauseMs, reason) => {
-    const { pollVenue } = await import('../src/background/poller');
-    const { venues } = await import('../src/venues');
-    const adapter = venues[venue];
-    const original = globalThis.fetch;
-    globalThis.fetch = async () => response.clone();
-    try {
-      const result = await pollVenue(adapter, [{ key: 'any', url: 'https://example.invalid/' }], []);
-      expect(result.errorKind).toBe(kind);
-      expect(result.retryAfterMs).toBe(pauseMs);
-      expect(result.error).toMatch(reason);
-    } finally {
-      globalThis.fetch = original;
-    }
+    const result = await pollAnswered(venue, response, { key: 'any', url: 'https://example.invalid/' });
+    expect(result.errorKind).toBe(kind);
+    expect(result.retryAfterMs).toBe(pauseMs);
+    expect(result.error).toMatch(reason);
   });
 
   it('a bare 403 is an access refusal, not called a region block', async () => {

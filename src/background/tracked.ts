@@ -14,12 +14,10 @@ export class TrackedAssets {
     this.watchlist = watchlist;
   }
 
-  /** Pages showing each asset now; true when that adds an asset not tracked before. */
-  setPageAssets(open: ReadonlySet<string>, now: number): boolean {
-    const before = new Set(this.list(now));
+  /** The assets pages show now; one no page shows any more is kept KEEP_AFTER_PAGE_MS from now. */
+  setPageAssets(open: ReadonlySet<string>, now: number): void {
     for (const [asset, seen] of this.pageSeen) if (seen === Infinity && !open.has(asset)) this.pageSeen.set(asset, now);
     for (const asset of open) this.pageSeen.set(asset, Infinity);
-    return [...open].some((asset) => !before.has(asset));
   }
 
   /** Watchlist first (its order), then page assets still kept, alphabetically. */

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { everyListedInstrument, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
-import { decimal, emptyOutput, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, type Headers, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
 import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 export const BITMEX_WS_URL = 'wss://ws.bitmex.com/realtime';
@@ -356,7 +356,7 @@ const DEFAULT_LIMIT_PAUSE_MS = 60_000;
 /** restAPI "Limits": "If a large number of 4xx or 5xx responses are delivered in a short period of time, your IP may be banned for an hour." */
 const BAN_PAUSE_MS = 60 * 60_000;
 
-function classifyFailure(status: number, _body: string, headers: { get(name: string): string | null }): HttpFailure | null {
+function classifyFailure(status: number, _body: string, headers: Headers): HttpFailure | null {
   if (status === 429) {
     // restAPI "Limits": a 429 carries Retry-After (seconds to sleep); x-ratelimit-reset is the epoch second the bucket is full.
     const retryAfter = Number(headers.get('retry-after') ?? Number.NaN);

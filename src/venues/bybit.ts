@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { VenueDataError, canonicalBase, normaliseAsset, type InstrumentKind, type InstrumentSpec, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
 import { derivatives, everyListedInstrument, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
-import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import { decimal, emptyOutput, epochMs, type Headers, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
 import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "WebSocket Connect": USDT, USDC perpetual & USDT Futures public stream. */
@@ -356,7 +356,7 @@ function tickerFigures(spec: InstrumentSpec, row: z.output<typeof derivTickerRow
  * - retCode 10006 "Too many visits": the per-second API rate limit; 10018 (deprecated) "Exceeded the IP Rate Limit".
  * - retCode 10009 "Access is currently unavailable for your region"; 10024 "Compliance rules triggered".
  */
-function classifyFailure(status: number, body: string, headers: { get(name: string): string | null }): HttpFailure | null {
+function classifyFailure(status: number, body: string, headers: Headers): HttpFailure | null {
   if (status === 403) {
     if (/access too frequent/i.test(body)) {
       return { kind: 'rateLimited', reason: 'rate limited: Bybit IP ban, access too frequent (HTTP 403); lifts after 10 min', pauseMs: IP_BAN_PAUSE_MS };

@@ -9,6 +9,7 @@
  */
 import type { DegradedKind } from '../core/bus';
 import type { Completeness, InstrumentSpec, Liquidation, MarketUpdate, VenueId } from '../core/model';
+import type { Headers } from './parse';
 
 /** One REST request. */
 export interface RestRequest {
@@ -115,7 +116,7 @@ export interface VenueAdapter {
    * A non-2xx answer, or a 2xx whose body is the venue's error envelope, read the venue's way;
    * null: not a failure this venue has special rules for (the poller's defaults apply).
    */
-  classifyFailure?(status: number, body: string, headers: { get(name: string): string | null }): HttpFailure | null;
+  classifyFailure?(status: number, body: string, headers: Headers): HttpFailure | null;
   /** Requests worth a budget check: requests per minute at default settings vs the per-IP limit. */
   rateBudget: { requestsPerMinute: number; limitPerMinute: number; limitSource: string };
 }
