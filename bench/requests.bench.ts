@@ -50,8 +50,14 @@ const COSTS: Record<VenueId, (url: URL, request: RestRequest) => Cost | null> = 
     if (url.host === 'fapi.binance.com') {
       if (url.pathname === '/fapi/v1/exchangeInfo') return fapi(1);
       if (url.pathname === '/fapi/v1/premiumIndex') return fapi(symbol ? 1 : 10);
-      if (url.pathname === '/fapi/v1/fundingInfo') return fapi(1);
+      // Get Funding Rate Info: weight 0; Get Funding Rate History: "share 500/5min/IP rate limit with GET /fapi/v1/fundingInfo".
+      if (url.pathname === '/fapi/v1/fundingInfo' || url.pathname === '/fapi/v1/fundingRate') return { bucket: 'fundingRate + fundingInfo requests', units: 1, limitPerMinute: 100 };
       if (url.pathname === '/fapi/v1/openInterest') return fapi(1);
+      if (url.pathname === '/fapi/v1/klines') {
+        // Kline/Candlestick Data: weight by limit (default 500): [1,100) 1, [100,500) 2, [500,1000] 5, > 1000 10.
+        const limit = Number(url.searchParams.get('limit') ?? 500);
+        return fapi(limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10);
+      }
       if (url.pathname === '/fapi/v1/ticker/24hr') return fapi(symbol ? 1 : 40);
       // "futures/data" statistics endpoints: their own limit, 1000 requests per 5 min per IP.
       if (url.pathname.startsWith('/futures/data/')) return { bucket: 'futures/data requests', units: 1, limitPerMinute: 200 };

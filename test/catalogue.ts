@@ -34,3 +34,4 @@ export function mockCatalogue(venue: VenueId, view: MockMarketView = defaultView
     return adapter.parseInstruments(request.key, response.body);
   });
 }
+

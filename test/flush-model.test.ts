@@ -28,6 +28,7 @@ function calmSignals(over: Partial<FlushSignals> = {}): FlushSignals {
     flushStartedAt: null,
     oiUsd: 28e9,
     oiChange1h: 0.001,
+    oiChange15m: 0,
     oiDrawdown1h: -0.001,
     oiChange24h: 0.01,
     oiChangeSinceFlush: null,
@@ -54,7 +55,7 @@ function flushSignals(over: Partial<FlushSignals> = {}): FlushSignals {
 
 function input(minute: number, signals: FlushSignals, liq1h: WindowTotals = toTotals(1.5e6, 1.5e6, 100)): StepInput {
   const now = T0 + minute * MIN;
-  return { now, nowMinute: now / MIN, liq1h, signals, onsetMinute: T0 / MIN + minute - 20, isMarket: true };
+  return { now, nowMinute: now / MIN, liq1h, signals, onsetMinute: T0 / MIN + minute - 20, isMarket: true, liqCountedMinutes: Infinity };
 }
 
 const LONG_FLUSH_1H = toTotals(54e6, 6e6, 900);
@@ -140,9 +141,19 @@ describe('flushing', () => {
     ['too small in dollars', flushSignals(), toTotals(8e6, 1e6, 90)],
     ['two-sided', flushSignals(), toTotals(30e6, 30e6, 900)],
     ['OI not falling', flushSignals({ intensity: 8, oiDrawdown1h: -0.005 }), LONG_FLUSH_1H],
-    ['already over (15 min rate back to normal)', flushSignals({ intensityNow: 2, rate15mUsdPerHour: 2 * BASE }), LONG_FLUSH_1H],
   ])('does not call a flush when %s', (_name, s, liq) => {
     expect(run([[0, s, liq]]).verdict.phase).not.toBe('flushing');
+  });
+
+  it('never reads calm beside a flush hour whose cascade cooled before it was caught running', () => {
+    const cooled = { intensityNow: 2, rate15mUsdPerHour: 2 * BASE };
+    // Funding still on the longs' side: the flush is over but not exhausted, and the hour still shows it.
+    const still = run([[0, flushSignals(cooled), LONG_FLUSH_1H]]);
+    expect(still.verdict).toMatchObject({ phase: 'flushing', side: 'long' });
+    expect(still.state.flush?.endedAt).toBe(T0);
+    // Funding back to neutral: exhaustion, with the flush it exhausted.
+    const reset = run([[0, flushSignals({ ...cooled, funding8h: 0.0001 }), LONG_FLUSH_1H]]);
+    expect(reset.verdict).toMatchObject({ phase: 'exhaustion', side: 'long' });
   });
 
   it('accepts extreme liquidations without an OI fall yet (OI feeds lag)', () => {
@@ -168,10 +179,14 @@ describe('flushing', () => {
     expect(r.state.flush?.peakRateUsdPerHour).toBe(12 * BASE);
     expect(r.state.flush?.peakAt).toBe(T0 + 10 * MIN);
     expect(r.verdict.reasons.find((x) => x.code === 'decay')?.value).toBeCloseTo(1 / 3);
-    // 25 % of the peak: over. The 1 h intensity is still high, but a cascade has to be running now.
-    const over = stepModel(r.state, input(30, at(3), LONG_FLUSH_1H), TH);
-    expect(over.verdict.phase).not.toBe('flushing');
+    // 25 % of the peak: the cascade is over. With funding back to neutral that is exhaustion.
+    const over = stepModel(r.state, input(30, { ...at(3), funding8h: 0.0001 }, LONG_FLUSH_1H), TH);
+    expect(over.verdict.phase).toBe('exhaustion');
     expect(over.state.flush?.endedAt).toBe(T0 + 30 * MIN);
+    // Funding still on the longs' side: over, but the hour still shows the flush (never calm beside it).
+    const cooling = stepModel(r.state, input(30, at(3), LONG_FLUSH_1H), TH);
+    expect(cooling.verdict.phase).toBe('flushing');
+    expect(cooling.state.flush?.endedAt).toBe(T0 + 30 * MIN);
   });
 
   it('is idempotent: reading twice at the same time changes nothing', () => {

@@ -43,7 +43,7 @@ describe('replayScenario', () => {
   it('gives one row per simulated minute for ALL then each asset, in the documented shape', () => {
     const rows = replayScenario(tiny());
     expect(rows.map((r) => `${r.t}:${r.scope}`)).toEqual(['60000:ALL', '60000:BTC', '60000:ETH', '120000:ALL', '120000:BTC', '120000:ETH', '180000:ALL', '180000:BTC', '180000:ETH']);
-    expect(rows[0]).toEqual({ t: 60_000, scope: 'ALL', phase: 'calm', side: null, pressure: expect.any(Number), liq1hUsd: 50_000, longShare1h: 1, oiChange1h: null, funding8h: 0.0001, coverage: { liqFrom: 0 } });
+    expect(rows[0]).toEqual({ t: 60_000, scope: 'ALL', phase: 'warming', side: null, pressure: expect.any(Number), liq1hUsd: 50_000, longShare1h: 1, oiChange1h: null, funding8h: 0.0001, coverage: { liqFrom: 0 } });
     // Replayed from the start, every window is complete from the start.
     expect(rows.every((r) => r.coverage.liqFrom === 0)).toBe(true);
     // The reading at t only includes events before t.

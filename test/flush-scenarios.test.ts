@@ -75,8 +75,11 @@ describe('long-flush-99m: $99M in one hour, 90% longs, then exhaustion', () => {
     tl = replay('long-flush-99m.json');
   });
 
-  it('is calm during the lead-in', () => {
-    expectPhase(tl, 5, 44, 'calm', null);
+  it('warms up while its first hour of liquidations is counted, then reads calm during the lead-in', () => {
+    expectPhase(tl, 5, 58, 'warming', null);
+    expect(at(tl, 30).verdict.reasons.find((r) => r.code === 'liq-coverage')).toMatchObject({ value: 30, threshold: 60, args: [{ minutes: 30 }, { minutes: 30 }] });
+    expectPhase(tl, 60, 60, 'calm', null);
+    expect(at(tl, 60).verdict.reasons.some((r) => r.code === 'liq-coverage')).toBe(false);
   });
 
   it('reads crowded (long) while longs pile in before the drop', () => {
@@ -217,7 +220,8 @@ describe('calm-day: 24 h of noise with small bursts', () => {
   it('is never flushing (nor any post-flush phase) at any minute in any scope', () => {
     for (const [minute, scopes] of tl) {
       for (const r of Object.values(scopes)) {
-        if (!['calm', 'crowded'].includes(r.verdict.phase)) throw new Error(`${r.scope} ${r.verdict.phase} at minute ${minute}`);
+        const allowed = minute < 60 ? ['warming', 'crowded'] : ['calm', 'crowded'];
+        if (!allowed.includes(r.verdict.phase)) throw new Error(`${r.scope} ${r.verdict.phase} at minute ${minute}`);
       }
     }
   });

@@ -1,7 +1,6 @@
 /** Each signal on small hand-built data: the numbers a trader would compute by hand. */
 import { describe, expect, it } from 'vitest';
 import { MarketHistory } from '../src/core/history';
-import { MinuteIndex } from '../src/core/minute-index';
 import type { Liquidation, MarketSnapshot, VenueId } from '../src/core/model';
 import {
   fundingFlipOf,
@@ -27,13 +26,15 @@ import { LiquidationWindows, MINUTE_MS } from '../src/core/windows';
 const T0 = Date.UTC(2025, 0, 1); // minute-aligned
 const M0 = T0 / MINUTE_MS;
 
-function indexWith(perMinute: (m: number) => number, minutes: number, scope = 'ALL'): MinuteIndex {
-  const index = new MinuteIndex();
+/** A store with `perMinute(m)` USD of BTC longs at minute m (one venue). */
+function indexWith(perMinute: (m: number) => number, minutes: number): LiquidationWindows {
+  const store = new LiquidationWindows();
+  const now = T0 + minutes * MINUTE_MS;
   for (let m = 0; m < minutes; m++) {
     const usd = perMinute(m);
-    if (usd > 0) index.add(scope, 'BTC', T0 + m * MINUTE_MS, 'long', usd);
+    if (usd > 0) store.add({ venue: 'binance', symbol: 'BTCUSDT', asset: 'BTC', kind: 'perp', side: 'long', price: 1, quantity: usd, notionalUsd: usd, time: T0 + m * MINUTE_MS }, now);
   }
-  return index;
+  return store;
 }
 
 function snap(venue: VenueId, asset: string, minute: number, values: Partial<MarketSnapshot>): MarketSnapshot {
@@ -101,47 +102,61 @@ describe('liquidation rates and baseline', () => {
     expect(onsetMinute(quiet, M0 + 59, baseline, TH)).toBeNull();
   });
 
-  it('sparkline24h: 288 five-minute sums, oldest first, newest last', () => {
+  it('sparkline24h: 288 wall-clock five-minute sums, oldest first, the slot under way last', () => {
     const view = indexWith((m) => (m >= 55 ? 1000 : 0), 60).scope('ALL');
     const line = sparkline24h(view, M0 + 59);
     expect(line).toHaveLength(288);
     expect(line[287]).toBe(5000);
     expect(line[286]).toBe(0);
     expect(line.reduce((a, b) => a + b, 0)).toBe(5000);
+    // Two minutes into the next slot: the bar of :55–:59 is complete, the new one holds what came since.
+    const later = indexWith((m) => (m >= 55 ? 1000 : 0), 62).scope('ALL');
+    expect(sparkline24h(later, M0 + 61).slice(-2)).toEqual([5000, 2000]);
   });
 
-  it('MinuteIndex agrees with LiquidationWindows on every window', () => {
-    const windows = new LiquidationWindows();
-    const index = new MinuteIndex();
+  it('the store reads the same live, after its old minutes are merged, and restored: windows, verdict and bars agree', () => {
+    const live = new LiquidationWindows();
     const now = T0 + 300 * MINUTE_MS;
     let seed = 1;
     const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
     for (let i = 0; i < 2000; i++) {
-      const l: Liquidation = {
-        venue: rand() < 0.5 ? 'binance' : 'okx',
-        symbol: 'X',
-        asset: rand() < 0.5 ? 'BTC' : 'ETH',
-        kind: 'perp',
-        side: rand() < 0.7 ? 'long' : 'short',
-        price: 1,
-        quantity: 1,
-        notionalUsd: Math.round(rand() * 100_000),
-        time: T0 + Math.floor(rand() * 300 * MINUTE_MS),
-      };
-      if (windows.add(l, now)) index.add('ALL', l.asset, l.time, l.side, l.notionalUsd);
+      live.add(
+        {
+          venue: rand() < 0.5 ? 'binance' : 'okx',
+          symbol: 'X',
+          asset: rand() < 0.5 ? 'BTC' : 'ETH',
+          kind: 'perp',
+          side: rand() < 0.7 ? 'long' : 'short',
+          price: 1,
+          quantity: 1,
+          notionalUsd: Math.round(rand() * 100_000),
+          time: T0 + Math.floor(rand() * 300 * MINUTE_MS),
+        },
+        now,
+      );
     }
-    for (const minutes of [5, 60, 240, 1440]) {
-      for (const scope of ['ALL', 'BTC', 'ETH']) {
-        const expected = windows.totals(now, minutes, scope === 'ALL' ? {} : { asset: scope });
-        const nowMinute = Math.floor(now / MINUTE_MS);
-        const got = index.scope(scope).totals(nowMinute - minutes + 1, nowMinute);
-        expect(got.totalUsd).toBeCloseTo(expected.totalUsd, 6);
-        expect(got.count).toBe(expected.count);
-        expect(got.longShare ?? -1).toBeCloseTo(expected.longShare ?? -1, 9);
-      }
+    const nowMinute = Math.floor(now / MINUTE_MS);
+    const read = (w: LiquidationWindows) =>
+      ['ALL', 'BTC', 'ETH'].map((scope) => ({
+        windows: [5, 60, 240, 1440].map((minutes) => w.totals(now, minutes, scope === 'ALL' ? {} : { asset: scope })),
+        verdict: w.scope(scope).totals(nowMinute - 59, nowMinute),
+        bars: sparkline24h(w.scope(scope), nowMinute),
+      }));
+    const before = read(live);
+    // The meter's 1 h window and the verdict's are one sum.
+    for (const scope of before) expect(scope.verdict).toEqual(scope.windows[1]);
+    live.prune(now);
+    const pruned = read(live);
+    const restored = read(LiquidationWindows.fromJSON(JSON.parse(JSON.stringify(live.toJSON()))));
+    for (const [i, scope] of pruned.entries()) {
+      // Merging minutes older than 2 h into their wall-clock 5-minute slots changes no bar and no recent window.
+      expect(scope.bars.map(Math.round)).toEqual(before[i]!.bars.map(Math.round));
+      expect(scope.windows[1]).toEqual(before[i]!.windows[1]);
+      expect(scope.windows[3]!.count).toBe(before[i]!.windows[3]!.count);
+      // Restored from storage (whole dollars), it reads as the live store does.
+      expect(restored[i]!.bars).toEqual(scope.bars.map(Math.round));
+      for (const [k, w] of scope.windows.entries()) expect(restored[i]!.windows[k]!.count).toBe(w.count);
     }
-    const rebuilt = MinuteIndex.fromWindows('ALL', LiquidationWindows.fromJSON(JSON.parse(JSON.stringify(windows.toJSON()))));
-    expect(rebuilt.scope('BTC').sum(M0, M0 + 300)).toBeCloseTo(index.scope('BTC').sum(M0, M0 + 300), 6);
   });
 });
 

@@ -70,6 +70,8 @@ const FIXTURE_SAMPLES: Record<VenueId, Array<{ file: string; kind: 'message' | '
     // The fixture is one row of the `symbols=[…]` answer, which is an array.
     { file: 'binance-spot-ticker24hr-rest.json', kind: 'poll', key: 'spotTicker24h', wrap: true },
     { file: 'binance-usdm-openInterestHist-rest.json', kind: 'poll', key: 'openInterestHist:BTCUSDT' },
+    { file: 'binance-usdm-klines-rest.json', kind: 'poll', key: 'klines:BTCUSDT' },
+    { file: 'binance-usdm-fundingRate-history-rest.json', kind: 'poll', key: 'fundingRate:BTCUSDT' },
   ],
   bybit: [
     { file: 'bybit-allLiquidation-ws.json', kind: 'message' },
@@ -81,6 +83,8 @@ const FIXTURE_SAMPLES: Record<VenueId, Array<{ file: string; kind: 'message' | '
     { file: 'bybit-instruments-linear-rest.json', kind: 'instruments', key: 'instruments:linear' },
     { file: 'bybit-instruments-linear-prelaunch-rest.json', kind: 'instruments', key: 'instruments:linear' },
     { file: 'bybit-tickers-spot-rest.json', kind: 'poll', key: 'spotTickers:BTCUSDT' },
+    { file: 'bybit-kline-rest.json', kind: 'poll', key: 'kline:BTCUSD' },
+    { file: 'bybit-funding-history-rest.json', kind: 'poll', key: 'fundingHistory:ETHPERP' },
   ],
   okx: [
     { file: 'okx-liquidation-orders-ws-swap-docs.json', kind: 'message' },

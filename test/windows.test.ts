@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Liquidation } from '../src/core/model';
-import { FINE_MINUTES, HOUR_MS, LiquidationWindows, MINUTE_MS, minuteOf, type LegacyBucketRow, type StoredBuckets } from '../src/core/windows';
+import { sparkline24h } from '../src/core/signals';
+import { FINE_MINUTES, HOUR_MS, LiquidationWindows, MINUTE_MS, minuteOf, type StoredBuckets } from '../src/core/windows';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 30, 15);
 const liq = (minutesAgo: number, side: 'long' | 'short', usd: number, over: Partial<Liquidation> = {}): Liquidation => ({
@@ -67,20 +68,6 @@ describe('LiquidationWindows', () => {
     expect(LiquidationWindows.fromJSON('garbage').keys()).toEqual([]);
   });
 
-  it('still reads the older row form ([minute, long, short, nLong, nShort] per bucket), skipping corrupt rows', () => {
-    const minute = minuteOf(NOW);
-    const legacy: Record<string, unknown[]> = {
-      'binance|BTC': [[minute - 5, 3e6, 0, 2, 0], [minute - 200, 0, 1.5e6, 0, 1], [1, 'x', 0, 0, 0], [2, Number.MAX_VALUE, -1, 0, 0], [minute, 1, 2]],
-      'okx|ETH': [[minute - 1, 1234.56, 0, 1, 0]] satisfies LegacyBucketRow[],
-      'bad key': [[minute, 1, 1, 1, 1]],
-    };
-    const w = LiquidationWindows.fromJSON(JSON.parse(JSON.stringify(legacy)));
-    expect(w.totals(NOW, 60)).toEqual({ longUsd: 3e6 + 1234.56, shortUsd: 0, totalUsd: 3e6 + 1234.56, count: 3, longShare: 1 });
-    expect(w.totals(NOW, 24 * 60).count).toBe(4);
-    // Written back in the column form, in whole dollars.
-    expect(w.toJSON()['okx|ETH']).toEqual({ m: [minute - 1], long: [1235], nLong: [1] });
-  });
-
   it('stores whole dollars: restored totals keep every count and are off by under $0.50 per bucket', () => {
     const w = new LiquidationWindows();
     for (let m = 0; m < 300; m++) {
@@ -104,15 +91,6 @@ describe('LiquidationWindows', () => {
     expect(restored.totals(NOW, 60).count).toBe(60 * 2 + 15);
   });
 
-  it('gives a 5-minute sparkline over 24 h, oldest first', () => {
-    const w = new LiquidationWindows();
-    w.add(liq(0, 'long', 2e6), NOW);
-    w.add(liq(7, 'short', 1e6), NOW);
-    const series = w.sparkline(NOW, 24 * 60, 5);
-    expect(series).toHaveLength(288);
-    expect(series.at(-1)).toBe(2e6);
-    expect(series.reduce((a, b) => a + b, 0)).toBe(3e6);
-  });
 });
 
 describe('thinning old buckets', () => {
@@ -152,7 +130,7 @@ describe('thinning old buckets', () => {
     // And all of it survives the JSON round trip (whole dollars here already).
     const restored = LiquidationWindows.fromJSON(JSON.parse(JSON.stringify(json)));
     expect(restored.totals(NOW, 24 * 60)).toEqual(w.totals(NOW, 24 * 60));
-    expect(restored.sparkline(NOW, 24 * 60, 5)).toEqual(w.sparkline(NOW, 24 * 60, 5));
+    expect(sparkline24h(restored.scope('ALL'), minuteOf(NOW))).toEqual(sparkline24h(w.scope('ALL'), minuteOf(NOW)));
     expect(restored.earliestMinute()).toBe(w.earliestMinute());
   });
 

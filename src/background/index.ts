@@ -3,6 +3,7 @@
  * alarm or click that wakes a stopped worker is delivered (MV3 rule).
  */
 import browser from 'webextension-polyfill';
+import { SCENARIO_CLOCK_KEY } from './clock';
 import { browserHost, Notifier } from './notifier';
 import { SettingsStore } from './settings';
 import { BackgroundWorker } from './worker';
@@ -16,6 +17,11 @@ settings.follow();
 const notifier = new Notifier(browserHost(), () => settings.value);
 const worker = new BackgroundWorker(settings, notifier);
 const ready = worker.boot().catch((error) => console.error('flush-meter: boot failed', error));
+
+// The demo's scenario clock (clock.ts): the worker starts over on the new clock.
+browser.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && SCENARIO_CLOCK_KEY in changes) void ready.then(() => worker.clockChanged(changes[SCENARIO_CLOCK_KEY]!.newValue));
+});
 
 async function ensureAlarms(): Promise<void> {
   if (!(await browser.alarms.get(POLL_ALARM))) {

@@ -7,6 +7,7 @@
 import type browser from 'webextension-polyfill';
 import { isAssetCode, METER_PORT, type ReadingMessage, type SourceStatus, type VenueGap, type WatchMessage } from '../core/bus';
 import type { Readings } from '../core/engine';
+import type { ScenarioClock } from '../core/scenario-time';
 import { siteForUrl } from '../sites';
 
 type Port = browser.Runtime.Port;
@@ -36,7 +37,7 @@ interface Watcher {
 
 export class MeterPorts {
   private readonly watching = new Map<Port, Watcher>();
-  private last: { readings: Readings; gaps: VenueGap[] } | null = null;
+  private last: { readings: Readings; gaps: VenueGap[]; clock: ScenarioClock | null } | null = null;
   /** This publish's message text per asset, built once however many pages watch the asset. */
   private contentByAsset = new Map<string, string>();
 
@@ -69,8 +70,8 @@ export class MeterPorts {
    * the page already shows: another asset's news, or a bare recompute, would cost the page a
    * message and a render for nothing.
    */
-  push(readings: Readings, sources: SourceStatus[]): void {
-    this.last = { readings, gaps: venueGaps(sources) };
+  push(readings: Readings, sources: SourceStatus[], clock: ScenarioClock | null = null): void {
+    this.last = { readings, gaps: venueGaps(sources), clock };
     this.contentByAsset = new Map();
     for (const [port, watcher] of this.watching) this.send(port, watcher);
   }
@@ -90,7 +91,7 @@ export class MeterPorts {
 
   private send(port: Port, watcher: Watcher): void {
     if (!this.last) return;
-    const { readings, gaps } = this.last;
+    const { readings, gaps, clock } = this.last;
     const { asset } = watcher;
     const message: ReadingMessage = {
       type: 'reading',
@@ -99,6 +100,7 @@ export class MeterPorts {
       computedAt: readings.computedAt,
       collectingSince: readings.collectingSince,
       gaps,
+      ...(clock ? { scenarioClock: clock } : {}),
     };
     const content = this.contentByAsset.get(asset) ?? JSON.stringify([message.reading, message.collectingSince, gaps]);
     this.contentByAsset.set(asset, content);

@@ -6,6 +6,7 @@ import browser from 'webextension-polyfill';
 import { evaluateAlerts, localMinuteOfDay, normalizeAlertState, EMPTY_ALERT_STATE, type AlertState } from '../core/alerts';
 import { BUS_KEYS, type DegradedKind, type SourceStatus } from '../core/bus';
 import { SkewEstimator } from '../core/clock';
+import { CLOCK_APPLIED_KEY, clockOf, parseScenarioClock, samplingPeriodMs, sameClock, SCENARIO_CLOCK_KEY, wallClock, type Clock, type ScenarioClock } from './clock';
 import { closeGap, fillGap, openGap, MIN_GAP_MS } from '../core/gaps';
 import { admitPolledBatch, Deduper, type DedupeState } from '../core/dedupe';
 import { FlushEngine, type EngineState } from '../core/engine';
@@ -41,6 +42,13 @@ const ALERT_KEY = 'alertState';
 
 export class BackgroundWorker {
   private engine!: FlushEngine;
+  /** What the engine, dedupe, gaps and readings measure time on (clock.ts): the wall clock but in the demo. */
+  private clock: Clock = wallClock;
+  /** On a fast scenario clock: polls once per scenario minute (the 30 s alarm would be half an hour of it). */
+  private sampling: ReturnType<typeof setInterval> | null = null;
+  private samplingBusy = false;
+  /** Streams being replaced, still open for STREAM_OVERLAP_MS. */
+  private readonly retiring = new Set<StreamConnection>();
   private deduper = new Deduper();
   /** The settings in force; replaced only by applySettings, so one boot or change sees one value. */
   private settings!: Settings;
@@ -65,7 +73,7 @@ export class BackgroundWorker {
   private readonly saveHot = new Coalescer(2_000, () =>
     this.writeState(
       (items) => browser.storage.session.set(items),
-      () => ({ [HOT_KEY]: this.engine.toJSON(), [DEDUPE_KEY]: this.deduper.toJSON(Date.now()) }),
+      () => ({ [HOT_KEY]: this.engine.toJSON(), [DEDUPE_KEY]: this.deduper.toJSON(this.clock.now()) }),
     ),
   );
 
@@ -85,11 +93,13 @@ export class BackgroundWorker {
 
   async boot(): Promise<void> {
     try {
+      await this.adoptStoredClock();
       await this.start();
     } finally {
       // Whatever failed at boot, later ticks, settings and pages must still run.
       this.markBooted();
     }
+    this.settingsStore.onChange((next) => this.queueSettings(next));
     // Changed while booting, or pages opened meanwhile: apply them now that streams exist.
     if (this.settingsStore.value !== this.settings) this.queueSettings(this.settingsStore.value);
     this.onPageAssets();
@@ -100,7 +110,8 @@ export class BackgroundWorker {
     const now = Date.now();
     const [session, local] = await Promise.all([browser.storage.session.get([HOT_KEY, DEDUPE_KEY]), browser.storage.local.get([HISTORY_KEY, ALERT_KEY])]);
     const state = (session[HOT_KEY] ?? local[HISTORY_KEY]) as EngineState | undefined;
-    this.engine = new FlushEngine(this.completenessByVenue(), now, state, modelThresholds(this.settings.model));
+    const engineNow = this.clock.now();
+    this.engine = new FlushEngine(this.completenessByVenue(), engineNow, state, modelThresholds(this.settings.model));
     this.deduper = new Deduper(session[DEDUPE_KEY] as DedupeState | undefined);
     this.alertState = normalizeAlertState(local[ALERT_KEY]);
     this.tracked = new TrackedAssets(this.settings.watchlist);
@@ -112,9 +123,61 @@ export class BackgroundWorker {
     await this.catalogue.load();
     await this.refreshCatalogues(this.enabledAdapters(), now);
     await this.pollAll();
-    if (!state) await this.backfill(this.trackedList(), 'install');
+    // A fresh install, or back from longer than ABSENCE_MS away (the windows restart at the return):
+    // what history endpoints allow; after an absence, only liquidations of the time away are new.
+    if (this.engine.liquidationsCompleteFrom >= engineNow) await this.backfill(this.trackedList(), typeof state?.lastAt === 'number' ? state.lastAt : -Infinity);
     this.syncStreams(this.enabledAdapters());
-    this.settingsStore.onChange((next) => this.queueSettings(next));
+  }
+
+  /**
+   * The clock storage.local asks for (clock.ts). State built on another clock is dropped first:
+   * the key may have changed while the worker was stopped. Without the key this reads two absent keys.
+   */
+  private async adoptStoredClock(): Promise<void> {
+    const stored = await browser.storage.local.get([SCENARIO_CLOCK_KEY, CLOCK_APPLIED_KEY]);
+    const wanted = parseScenarioClock(stored[SCENARIO_CLOCK_KEY]);
+    if (!sameClock(wanted, parseScenarioClock(stored[CLOCK_APPLIED_KEY]))) await this.forgetState(wanted);
+    this.setClock(wanted);
+  }
+
+  /** storage.local `scenarioClock` changed (the demo): start over as a fresh install on the new clock. */
+  clockChanged(value: unknown): Promise<void> {
+    return this.serial('clock change', async () => {
+      const wanted = parseScenarioClock(value);
+      if (sameClock(wanted, this.clock.scenario)) return;
+      for (const venue of [...this.streams.keys()]) this.stopStreams(venue);
+      for (const connection of this.retiring) connection.stop();
+      this.retiring.clear();
+      this.skew.clear();
+      // A hot-state write still due must land before the state is dropped, not after.
+      await this.saveHot.flush();
+      await this.forgetState(wanted);
+      this.setClock(wanted);
+      await this.start();
+      this.onPageAssets();
+    });
+  }
+
+  /** Drops what was measured on the old clock (engine, dedupe, alert state), as on a fresh install. */
+  private async forgetState(next: ScenarioClock | null): Promise<void> {
+    await browser.storage.session.remove([HOT_KEY, DEDUPE_KEY]);
+    await browser.storage.local.remove([HISTORY_KEY, ALERT_KEY]);
+    if (next) await browser.storage.local.set({ [CLOCK_APPLIED_KEY]: next });
+    else await browser.storage.local.remove(CLOCK_APPLIED_KEY);
+  }
+
+  private setClock(setting: ScenarioClock | null): void {
+    this.clock = clockOf(setting);
+    if (this.sampling) clearInterval(this.sampling);
+    const period = samplingPeriodMs(setting);
+    this.sampling = period === null ? null : setInterval(() => this.sample(), period);
+  }
+
+  /** A poll between alarms on a fast scenario clock; skipped while the previous one runs. */
+  private sample(): void {
+    if (this.samplingBusy) return;
+    this.samplingBusy = true;
+    void this.serial('scenario poll', () => this.pollAll()).finally(() => (this.samplingBusy = false));
   }
 
   private queueSettings(next: Settings): void {
@@ -138,7 +201,7 @@ export class BackgroundWorker {
     if (switchedOn.length) await this.refreshCatalogues(switchedOn, Date.now());
     if (switchedOn.length || added.length) {
       await this.pollAll();
-      if (added.length) await this.backfill(added, 'tracked');
+      if (added.length) await this.backfill(added, -Infinity, this.engine.liquidationsCompleteFrom);
     }
     this.syncStreams(this.enabledAdapters());
     // Thresholds, quiet hours and the rest take effect at the next evaluation: now.
@@ -146,20 +209,20 @@ export class BackgroundWorker {
   }
 
   /**
-   * What history endpoints allow, so the meter is not empty: on a fresh install (nothing stored)
-   * for the tracked assets, later for each newly tracked one. A newly tracked asset's liquidations
-   * since the install were already counted by the streams (they cover every listed instrument):
-   * only older ones are taken.
+   * What history endpoints allow (price bars, open interest, funding; liquidations where a venue
+   * keeps them), so the meter has evidence from the start: on a fresh install and after an absence
+   * for the tracked assets, later for each newly tracked one. Liquidations are taken from `takeFrom`
+   * (an absence: what the worker missed) until `takeBefore` (a newly tracked asset: the streams
+   * counted everything since the windows became complete, every listed instrument included).
    */
-  private async backfill(assets: readonly string[], why: 'install' | 'tracked'): Promise<void> {
-    const countedFrom = why === 'install' ? Infinity : this.engine.startedAt;
+  private async backfill(assets: readonly string[], takeFrom: number, takeBefore = Infinity): Promise<void> {
     await Promise.all(
       this.enabledAdapters().map(async (adapter) => {
         const instruments = this.catalogue.of(adapter.id);
         const requests = adapter.backfillRequests?.(assets, instruments) ?? [];
         if (!requests.length || this.isPaused(adapter.id)) return;
         const result = await pollVenue(adapter, requests, instruments);
-        for (const output of result.outputs) this.ingest(adapter.id, { ...output, liquidations: output.liquidations.filter((l) => l.time < countedFrom) }, 'poll');
+        for (const output of result.outputs) this.ingest(adapter.id, { ...output, liquidations: output.liquidations.filter((l) => l.time >= takeFrom && l.time < takeBefore) }, 'poll');
         if (result.error) this.failed(adapter.id, `history backfill failed: ${result.error}`, result);
       }),
     );
@@ -206,7 +269,7 @@ export class BackgroundWorker {
       const added = this.updateTracked();
       if (!added.length) return;
       await this.pollAll();
-      await this.backfill(added, 'tracked');
+      await this.backfill(added, -Infinity, this.engine.liquidationsCompleteFrom);
       this.syncStreams(this.enabledAdapters());
     });
   }
@@ -222,14 +285,14 @@ export class BackgroundWorker {
     await this.refreshCatalogues(this.enabledAdapters(), now);
     this.syncStreams(this.enabledAdapters());
     await this.pollAll();
-    this.engine.prune(Date.now());
-    this.deduper.prune(Date.now());
+    this.engine.prune(this.clock.now());
+    this.deduper.prune(this.clock.now());
     await this.writeState((items) => browser.storage.local.set(items), () => ({ [HISTORY_KEY]: this.engine.toJSON() }));
   }
 
   /** A full storage area costs the oldest history, never the current windows (storage-guard.ts). */
   private async writeState(write: (items: Record<string, unknown>) => Promise<void>, build: () => Record<string, unknown>): Promise<void> {
-    const { purged } = await writeWithPurge(write, build, () => this.engine.purgeOldest(Date.now()));
+    const { purged } = await writeWithPurge(write, build, () => this.engine.purgeOldest(this.clock.now()));
     if (purged) console.warn(`flush-meter: storage full, purged the oldest history ${purged}×`);
   }
 
@@ -286,14 +349,21 @@ export class BackgroundWorker {
   private retireStreams(venue: VenueId): void {
     const retiring = this.streams.get(venue)?.connections ?? [];
     this.streams.delete(venue);
-    if (retiring.length) setTimeout(() => retiring.forEach((connection) => connection.stop()), STREAM_OVERLAP_MS);
+    if (!retiring.length) return;
+    for (const connection of retiring) this.retiring.add(connection);
+    setTimeout(() => {
+      for (const connection of retiring) {
+        connection.stop();
+        this.retiring.delete(connection);
+      }
+    }, STREAM_OVERLAP_MS);
   }
 
   /** A socket going down opens a gap from its last frame; the first frame with every socket back closes it. */
   private onStreamState(venue: VenueId, stream: 'connecting' | 'connected' | 'reconnecting'): void {
     const source = this.sources.get(venue);
     if (!source) return;
-    if (stream === 'reconnecting') this.updateSource(venue, { stream, gaps: openGap(source.gaps, source.lastMessageAt ?? Date.now()) });
+    if (stream === 'reconnecting') this.updateSource(venue, { stream, gaps: openGap(source.gaps, source.lastMessageAt ?? this.clock.now()) });
     else if (stream === 'connecting') this.updateSource(venue, { stream });
     else if (this.allStreamsOpen(venue)) this.updateSource(venue, { stream, degraded: null, degradedKind: null, degradedAt: null });
   }
@@ -305,7 +375,7 @@ export class BackgroundWorker {
   private onStreamFrame(venue: VenueId): void {
     const source = this.sources.get(venue);
     if (!source) return;
-    const now = Date.now();
+    const now = this.clock.now();
     const open = source.gaps.at(-1);
     if (open?.to !== null || !open || !this.allStreamsOpen(venue)) {
       this.updateSource(venue, { lastMessageAt: now }, false);
@@ -364,8 +434,8 @@ export class BackgroundWorker {
   }
 
   private ingest(venue: VenueId, output: StreamOutput, origin: Origin): void {
-    const now = Date.now();
-    if (output.unknownSymbols?.length && this.catalogue.shouldRefreshForUnknown(venue, output.unknownSymbols, now)) void this.refreshForUnknown(venue, now);
+    const now = this.clock.now();
+    if (output.unknownSymbols?.length && this.catalogue.shouldRefreshForUnknown(venue, output.unknownSymbols, Date.now())) void this.refreshForUnknown(venue, Date.now());
     // Market data is kept for the tracked assets; liquidations of every asset count market-wide.
     const markets = output.markets.filter((market) => this.trackedSet.has(market.asset));
     let changed = markets.length > 0;
@@ -421,11 +491,11 @@ export class BackgroundWorker {
   }
 
   private async writeReadings(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     const readings = this.engine.readings(now, this.trackedList());
     const sources = [...this.sources.values()];
     // Pages first (a port message is immediate), then storage for the popup and restarts.
-    this.ports.push(readings, sources);
+    this.ports.push(readings, sources, this.clock.scenario);
     await browser.storage.local.set({ [BUS_KEYS.readings]: readings, [BUS_KEYS.sources]: sources });
     const { alerts, state } = evaluateAlerts(readings, this.settings, this.alertState, { now, minuteOfDay: localMinuteOfDay(now) });
     if (JSON.stringify(state) !== JSON.stringify(this.alertState)) {

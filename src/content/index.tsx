@@ -6,6 +6,7 @@
  */
 import { BUS_KEYS, EFFECTIVE_SETTINGS_KEY, METER_PORT, type BusSnapshot, type ReadingMessage } from '../core/bus';
 import type { Readings } from '../core/engine';
+import type { ScenarioClock } from '../core/scenario-time';
 import type { Settings } from '../core/settings';
 import { siteForHost } from '../sites';
 import type { Site } from '../sites/types';
@@ -57,7 +58,7 @@ function start(): void {
 
 async function mountMeter(site: Site, lifecycle: Lifecycle, instance: string): Promise<MeterMount | null> {
   const key = dockKey(site.id);
-  const stored = await chrome.storage.local.get([key, BUS_KEYS.readings, EFFECTIVE_SETTINGS_KEY]);
+  const stored = await chrome.storage.local.get([key, BUS_KEYS.readings, BUS_KEYS.scenarioClock, EFFECTIVE_SETTINGS_KEY]);
   if (lifecycle.stopped) return null;
   // Settings apply from the next page load: a storage listener here would cost the page (see RECONNECT_MS).
   const settings = stored[EFFECTIVE_SETTINGS_KEY] as Partial<Settings> | undefined;
@@ -79,7 +80,7 @@ async function mountMeter(site: Site, lifecycle: Lifecycle, instance: string): P
 }
 
 function snapshotOf(stored: Record<string, unknown>): BusSnapshot {
-  return { readings: stored[BUS_KEYS.readings] as Readings | undefined };
+  return { readings: stored[BUS_KEYS.readings] as Readings | undefined, scenarioClock: stored[BUS_KEYS.scenarioClock] as ScenarioClock | undefined };
 }
 
 /** The worker's push for this page's asset; reconnects (waking the worker) when the port drops. */
@@ -93,7 +94,7 @@ function followPort(lifecycle: Lifecycle, currentAsset: () => string | null, onC
       lifecycle.wrap((message: ReadingMessage) => {
         if (message?.type !== 'reading' || message.asset !== currentAsset()) return;
         const scopes = message.reading ? { [message.asset]: message.reading } : {};
-        onChange({ readings: { computedAt: message.computedAt, collectingSince: message.collectingSince, scopes }, gaps: message.gaps });
+        onChange({ readings: { computedAt: message.computedAt, collectingSince: message.collectingSince, scopes }, gaps: message.gaps, scenarioClock: message.scenarioClock });
       }),
     );
     port.onDisconnect.addListener(

@@ -5,6 +5,7 @@
  */
 import { render } from 'preact';
 import type { BusSnapshot } from '../core/bus';
+import { readingsNow } from '../core/scenario-time';
 import type { Site } from '../sites/types';
 import { t } from '../ui/i18n';
 import { Meter } from '../ui/Meter';
@@ -99,7 +100,7 @@ export class MeterMount {
     const reading = readings?.scopes[asset];
     this.host.element.setAttribute('data-phase', reading?.verdict.phase ?? 'unknown');
     this.host.element.setAttribute('data-side', reading?.verdict.side ?? 'none');
-    const meter = <Meter asset={asset} reading={reading} computedAt={readings?.computedAt ?? null} now={Date.now()} gaps={this.bus.gaps} expanded={this.expanded} />;
+    const meter = <Meter asset={asset} reading={reading} computedAt={readings?.computedAt ?? null} now={readingsNow(this.bus.scenarioClock)} gaps={this.bus.gaps} expanded={this.expanded} />;
     render(
       this.placement === 'dock' ? (
         <Dock asset={asset} state={this.dock} drag={this.drag} onCollapse={(collapsed) => this.updateDock({ collapsed })} onHide={(hidden) => this.updateDock({ hidden })}>

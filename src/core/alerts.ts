@@ -160,7 +160,7 @@ function detectEvents(reading: ScopeReading, settings: Settings, state: AlertSta
   }
   state.active[overKey] = over;
 
-  if (verdict.phase !== 'calm' && verdict.phase !== 'crowded' && settings.alerts.phases[verdict.phase]) {
+  if (verdict.phase !== 'calm' && verdict.phase !== 'warming' && verdict.phase !== 'crowded' && settings.alerts.phases[verdict.phase]) {
     const key = `phase:${scope}:${verdict.phase}:${verdict.since}`;
     const rule = verdict.phase === 'flushing' ? `liq:${scope}` : `phase:${scope}:${verdict.phase}`;
     if (!known(key)) events.push({ ...base, key, rule, kind: verdict.phase, side: verdict.side });

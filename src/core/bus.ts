@@ -2,6 +2,7 @@
  * Storage is the bus: the worker writes these keys, the page meter and popup read and subscribe.
  * Types only plus key names, so the content script can import it without pulling in code.
  */
+import type { ScenarioClock } from './scenario-time';
 import type { Readings, ScopeReading } from './engine';
 import type { Gap } from './gaps';
 import { ASSET_CODE, type Completeness, type VenueId } from './model';
@@ -10,6 +11,8 @@ import { ASSET_CODE, type Completeness, type VenueId } from './model';
 export const BUS_KEYS = {
   readings: 'readings',
   sources: 'sources',
+  /** Only in the demo: the scenario clock readings and gaps are measured on (src/background/clock.ts). */
+  scenarioClock: 'scenarioClock',
 } as const;
 
 /** The settings in force, as the worker validated and published them (storage.local). */
@@ -47,6 +50,8 @@ export interface BusSnapshot {
   sources?: SourceStatus[];
   /** Page meters get the gaps alone (see ReadingMessage). */
   gaps?: VenueGap[];
+  /** Only in the demo: the clock the readings are on, to age them on it. */
+  scenarioClock?: ScenarioClock;
 }
 
 /** A poll older than this makes a source stale: two missed 30 s polls plus slack. */
@@ -90,6 +95,8 @@ export interface ReadingMessage {
   computedAt: number;
   collectingSince: number | null;
   gaps: VenueGap[];
+  /** Only on a scenario clock (the demo): computedAt, the data times and the gaps are on it. */
+  scenarioClock?: ScenarioClock;
 }
 
 /** Asset codes as sites produce them ('BTC', 'PEPE' for 1000PEPEUSDT and kPEPE); anything else is refused. */

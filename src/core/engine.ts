@@ -4,15 +4,20 @@
  * latest snapshots, and derives the readings the meter and popup show.
  * The worker and the replay command both drive this same class.
  */
-import { parseModelState, stepModel, type ModelState, type Verdict } from './flush';
+import { parseModelState, seedFromEvidence, stepModel, type ModelState, type Verdict } from './flush';
 import { MarketHistory, type SerializedHistory } from './history';
-import { MinuteIndex } from './minute-index';
 import { mergeMarket, type Completeness, type Liquidation, type MarketSnapshot, type MarketUpdate, type VenueId } from './model';
-import { applyAnchor, computeSignals, largestMove1h, sparkline24h, type FlushSignals, type SignalContext } from './signals';
+import { applyAnchor, computeSignals, flushEvidence, largestMove1h, sparkline24h, type FlushEvidence, type FlushSignals, type SignalContext } from './signals';
 import { resolveThresholds, type FlushThresholds } from './thresholds';
-import { LiquidationWindows, minuteOf, RETENTION_MINUTES, seriesKey, type SerializedWindows, type WindowTotals } from './windows';
+import { LiquidationWindows, MARKET_SCOPE, minuteOf, RETENTION_MINUTES, seriesKey, type SerializedWindows, type WindowTotals } from './windows';
 
-export const MARKET_SCOPE = 'ALL';
+export { MARKET_SCOPE };
+/**
+ * A worker away longer than this (browser closed, machine asleep) missed liquidations no stream
+ * will repeat: the windows are complete again only from its return. A worker restart within the
+ * browser session is back in seconds and its venues' gaps say what they missed.
+ */
+export const ABSENCE_MS = 5 * 60_000;
 /** A purge for space never touches the last two hours: the 1 h window and its baseline context. */
 export const PROTECTED_MINUTES = 120;
 
@@ -50,7 +55,7 @@ export interface ScopeReading {
   verdict: Verdict;
   /** Everything the verdict was computed from (src/core/signals.ts). */
   signals: FlushSignals;
-  /** USD liquidated per 5 minutes over the last 24 h, oldest first: 288 numbers. */
+  /** USD liquidated per wall-clock 5-minute slot over the last 24 h, oldest first, the last one under way: 288 numbers. */
   sparkline: number[];
   /**
    * Largest absolute 1 h price move over the last 24 h (fraction), for the risk box.
@@ -61,7 +66,7 @@ export interface ScopeReading {
 
 export interface Readings {
   computedAt: number;
-  /** When the oldest retained bucket starts: the windows know nothing before it. */
+  /** From when the liquidation windows are complete (install or return from an absence; earlier where history covers every venue). */
   collectingSince: number | null;
   scopes: Record<string, ScopeReading>;
 }
@@ -69,7 +74,10 @@ export interface Readings {
 export interface EngineState {
   windows: SerializedWindows;
   markets: Record<string, MarketSnapshot>;
-  startedAt: number;
+  /** From when the liquidation windows are complete (ms). */
+  liqFrom: number;
+  /** The latest time the engine was fed or read (ms): how long it was away when it comes back. */
+  lastAt: number;
   /** Minute series of market data per venue × asset (optional: older stored states lack it). */
   history?: SerializedHistory;
   /** The flush model's memory per scope ('ALL', 'BTC', …). */
@@ -85,11 +93,13 @@ export class FlushEngine {
   readonly windows: LiquidationWindows;
   readonly history: MarketHistory;
   private readonly markets = new Map<string, MarketSnapshot>();
-  private index: MinuteIndex;
   private readonly models = new Map<string, ModelState>();
   private thresholds: FlushThresholds;
-  /** When this install began collecting live (persisted): what streams have counted since. */
-  readonly startedAt: number;
+  /** From when the liquidation windows are complete: the install, the return from an absence, or what the caller knows (replay). */
+  private liqFrom: number;
+  private lastAt: number;
+  /** Per scope, the minute the history was last searched for a flush the liquidations missed, and what it found. */
+  private readonly evidence = new Map<string, { minute: number; found: FlushEvidence | null }>();
   /** 'venue|asset' → newest liquidation time from a sampled feed (see EngineState.sampledAt). */
   private readonly sampledAt = new Map<string, number>();
 
@@ -100,16 +110,19 @@ export class FlushEngine {
     state?: EngineState,
     /** Overrides of DEFAULT_FLUSH_THRESHOLDS (e.g. from the options page). */
     thresholds: Partial<FlushThresholds> = {},
+    /** A fresh engine's liquidations are complete from `now` unless the caller knows better (a replay with history). */
+    liqFrom?: number,
   ) {
     this.windows = LiquidationWindows.fromJSON(state?.windows);
-    this.index = MinuteIndex.fromWindows(MARKET_SCOPE, this.windows);
     this.history = MarketHistory.fromJSON(state?.history);
     for (const [key, snapshot] of Object.entries(state?.markets ?? {})) this.markets.set(key, snapshot);
     for (const [scope, model] of Object.entries(state?.model ?? {})) {
       const parsed = parseModelState(model);
       if (parsed) this.models.set(scope, parsed);
     }
-    this.startedAt = state?.startedAt ?? now;
+    const away = state && isTime(state.lastAt) ? now - state.lastAt : Infinity;
+    this.liqFrom = state && isTime(state.liqFrom) && away <= ABSENCE_MS ? state.liqFrom : (liqFrom ?? now);
+    this.lastAt = state && isTime(state.lastAt) ? state.lastAt : now;
     this.thresholds = resolveThresholds(thresholds);
     this.restoreSampledAt(state?.sampledAt);
   }
@@ -123,10 +136,19 @@ export class FlushEngine {
     return this.thresholds;
   }
 
+  /** From when the liquidation windows are complete (ms). */
+  get liquidationsCompleteFrom(): number {
+    return this.liqFrom;
+  }
+
+  private noteTime(now: number): void {
+    if (now > this.lastAt) this.lastAt = now;
+  }
+
   ingestLiquidation(liquidation: Liquidation, now: number): boolean {
+    this.noteTime(now);
     const accepted = this.windows.add(liquidation, now);
     if (!accepted) return false;
-    this.index.add(MARKET_SCOPE, liquidation.asset, liquidation.time, liquidation.side, liquidation.notionalUsd);
     if (this.completeness[liquidation.venue] === 'sampled') this.noteSampled(seriesKey(liquidation.venue, liquidation.asset), liquidation.time);
     return true;
   }
@@ -175,7 +197,6 @@ export class FlushEngine {
     if (!Number.isFinite(earliest) || cut <= earliest) return false;
     this.windows.dropBefore(cut);
     this.history.dropBefore(cut);
-    this.index = MinuteIndex.fromWindows(MARKET_SCOPE, this.windows);
     return true;
   }
 
@@ -189,6 +210,7 @@ export class FlushEngine {
   }
 
   prune(now: number): void {
+    this.noteTime(now);
     this.windows.prune(now);
     this.history.prune(now);
     for (const [key, time] of this.sampledAt) if (time < now - RETENTION_MINUTES * 60_000) this.sampledAt.delete(key);
@@ -200,8 +222,8 @@ export class FlushEngine {
    * a call with an older `now` than the model's last step reads without changing the model).
    */
   readings(now: number, assets: readonly string[]): Readings {
-    const earliest = this.windows.earliestMinute();
-    const collectingSince = Math.min(this.startedAt, earliest === null ? Infinity : earliest * 60_000);
+    this.noteTime(now);
+    const collectingSince = this.liqFrom;
     const known = new Set([...assets, ...this.windows.assets(), ...this.snapshots().map((s) => s.asset)]);
     const assetReadings: Record<string, ScopeReading> = {};
     for (const asset of known) assetReadings[asset] = this.scopeReading(asset, now, collectingSince, null);
@@ -265,7 +287,7 @@ export class FlushEngine {
     const isMarket = scope === MARKET_SCOPE;
     const nowMinute = minuteOf(now);
     const ctx: SignalContext = {
-      view: this.index.scope(scope),
+      view: this.windows.scope(scope),
       history: this.history,
       keys: this.history.keys(isMarket ? undefined : scope).map((k) => k.key),
       nowMinute,
@@ -273,11 +295,20 @@ export class FlushEngine {
       isMarket,
       th: this.thresholds,
     };
-    const prev = this.models.get(scope) ?? null;
+    const prev = this.remembered(scope, now, ctx);
     const computed = computeSignals(ctx, prev?.flush ?? null);
     const { state, verdict } = stepModel(
       prev,
-      { now, nowMinute, liq1h: computed.liq1h, signals: computed.signals, onsetMinute: computed.onsetMinute, isMarket },
+      {
+        now,
+        nowMinute,
+        liq1h: computed.liq1h,
+        signals: computed.signals,
+        onsetMinute: computed.onsetMinute,
+        refMinute: computed.refMinute,
+        isMarket,
+        liqCountedMinutes: nowMinute - Math.ceil(collectingSince / 60_000) + 1,
+      },
       this.thresholds,
     );
     // A step that began a new flush (or dropped an old one) re-anchors the "since flush" signals.
@@ -297,11 +328,40 @@ export class FlushEngine {
     };
   }
 
+  /**
+   * The scope's model memory; without a flush in it, what watching a flush found in the history
+   * would have left there (seedFromEvidence).
+   */
+  private remembered(scope: string, now: number, ctx: SignalContext): ModelState | null {
+    const prev = this.models.get(scope) ?? null;
+    if (prev?.flush) return prev;
+    const evidence = this.evidenceFor(scope, ctx);
+    return evidence ? seedFromEvidence(evidence, now, ctx.isMarket, this.thresholds) : prev;
+  }
+
+  /**
+   * A flush the liquidation windows could not see: searched in the price and OI history over the
+   * hours a flush is remembered as exhausted, up to an hour after the liquidations became complete
+   * (the first hour's windows are partial). Once per scope and minute: the history changes slowly.
+   */
+  private evidenceFor(scope: string, ctx: SignalContext): FlushEvidence | null {
+    const completeMinute = ctx.collectingSinceMinute;
+    const earliestEnd = ctx.nowMinute - this.thresholds.exhaustionMaxHours * 60 + 60;
+    const latestEnd = Math.min(ctx.nowMinute, completeMinute + 60);
+    if (latestEnd < earliestEnd) return null;
+    const cached = this.evidence.get(scope);
+    if (cached?.minute === ctx.nowMinute) return cached.found;
+    const found = flushEvidence(ctx.history, ctx.keys, earliestEnd, latestEnd, ctx.nowMinute, this.thresholds);
+    this.evidence.set(scope, { minute: ctx.nowMinute, found });
+    return found;
+  }
+
   toJSON(): EngineState {
     return {
       windows: this.windows.toJSON(),
       markets: Object.fromEntries(this.markets),
-      startedAt: this.startedAt,
+      liqFrom: this.liqFrom,
+      lastAt: this.lastAt,
       history: this.history.toJSON(),
       model: Object.fromEntries(this.models),
       sampledAt: Object.fromEntries(this.sampledAt),
@@ -336,6 +396,10 @@ export function oiWeighted(snapshots: MarketSnapshot[], pick: (s: MarketSnapshot
   }
   if (weights > 0) return weighted / weights;
   return plainCount > 0 ? plain / plainCount : null;
+}
+
+function isTime(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
 }
 
 function sumOrNull(values: Array<number | undefined>): number | null {

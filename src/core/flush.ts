@@ -4,6 +4,11 @@
  *
  *   calm ──► crowded ──► flushing ──► exhaustion ──► releveraging / continuation ──► calm …
  *
+ * `warming` stands in for calm while the liquidation hour is not yet complete (a fresh install,
+ * a night away): "no liquidations" must never be read as "calm". A flush from before the
+ * liquidations were counted is found in price and open interest history (FlushEvidence) and
+ * enters the story as any flush does.
+ *
  * Its memory (ModelState: phase, entry time, the tracked flush with its anchor minute, peak and
  * OI trough) is plain JSON and goes into EngineState, so a service-worker restart resumes it.
  * Stepping twice at the same time gives the same result, so the worker may take readings as
@@ -11,11 +16,11 @@
  */
 import type { MessageKey } from './i18n';
 import type { PositionSide } from './model';
-import { clamp01, minOrNull, type FlushAnchor, type FlushSignals } from './signals';
-import type { FlushThresholds } from './thresholds';
+import { clamp01, minOrNull, type FlushAnchor, type FlushEvidence, type FlushSignals } from './signals';
+import { amountFor, type FlushThresholds } from './thresholds';
 import type { WindowTotals } from './windows';
 
-export const PHASES = ['calm', 'crowded', 'flushing', 'exhaustion', 'releveraging', 'continuation'] as const;
+export const PHASES = ['calm', 'warming', 'crowded', 'flushing', 'exhaustion', 'releveraging', 'continuation'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type ReasonCode =
@@ -42,7 +47,10 @@ export type ReasonCode =
   | 'flush-age'
   | 'perp-led'
   | 'spot-heavy'
-  | 'baseline';
+  | 'baseline'
+  | 'liq-coverage'
+  | 'flush-evidence'
+  | 'oi-falling-15m';
 
 /**
  * One number in a reason's sentence, tagged with what it measures so the page can write it in
@@ -62,7 +70,9 @@ export type ReasonArg =
   /** A moment, ms since the epoch (the page shows it on its wall clock). */
   | { clock: number }
   /** A whole number of hours; the message carries the unit. */
-  | { hours: number };
+  | { hours: number }
+  /** A whole number of minutes; the message carries the unit. */
+  | { minutes: number };
 
 /** One condition behind a verdict: machine-readable value and threshold plus the message that says it. */
 export interface Reason {
@@ -96,6 +106,8 @@ export interface FlushRecord extends FlushAnchor {
   endedAt: number | null;
   /** Releveraging or continuation was seen: the flush is no longer "exhausted". */
   relocated: boolean;
+  /** Set when the flush was found in price and OI history rather than in counted liquidations. */
+  evidence?: { oiDrop: number; priceMove: number };
 }
 
 export interface ModelState {
@@ -113,7 +125,11 @@ export interface StepInput {
   signals: FlushSignals;
   /** Start of the current cascade (from the signals), used to anchor a new flush. */
   onsetMinute: number | null;
+  /** Its "before" minute (open interest's top before the onset), if known. */
+  refMinute?: number | null;
   isMarket: boolean;
+  /** Minutes of complete liquidation windows up to now (≥ 60: the hour is complete). */
+  liqCountedMinutes: number;
 }
 
 export interface StepResult {
@@ -122,6 +138,8 @@ export interface StepResult {
 }
 
 const HOUR_MS = 3_600_000;
+/** The liquidation window every phase but warming needs complete. */
+const WINDOW_MINUTES = 60;
 const MINUTE_MS = 60_000;
 /** A cascade that resumes within this long after it stopped is the same flush. */
 const SAME_FLUSH_GAP_MS = 30 * MINUTE_MS;
@@ -137,11 +155,12 @@ interface Check {
 export function stepModel(prev: ModelState | null, input: StepInput, th: FlushThresholds): StepResult {
   const { now, signals: s } = input;
   const prevPhase = prev?.phase ?? 'calm';
+  const counting = input.liqCountedMinutes < WINDOW_MINUTES;
   let flush = prev?.flush && now - prev.flush.startedAt <= th.postFlushHours * HOUR_MS ? { ...prev.flush } : null;
   if (flush) trackExtremes(flush, s, now);
 
   const entry = flushEntry(input, th);
-  const running = flush !== null && flush.endedAt === null && prevPhase === 'flushing' ? stillRunning(s, flush, th) : null;
+  const running = flush !== null && flush.endedAt === null ? stillRunning(s, flush, th, counting) : null;
 
   // 1. Flushing: a new cascade, or the tracked one still running. Both show the same reasons
   // (entry conditions, met or not, plus how far the rate is from its peak).
@@ -149,38 +168,50 @@ export function stepModel(prev: ModelState | null, input: StepInput, th: FlushTh
     const resumes = flush && flush.side === entry.side && (flush.endedAt === null || now - flush.endedAt <= SAME_FLUSH_GAP_MS);
     if (!resumes) flush = newFlush(entry.side, input, s);
     else flush!.endedAt = null;
-    const reasons = [...entry.reasons, ...stillRunning(s, flush!, th).reasons];
-    return finish(prev, flush, 'flushing', flush!.side, flushingPressure(s, input.liq1h, th), reasons, now, s);
+    const reasons = [...entry.reasons, ...stillRunning(s, flush!, th, counting).reasons];
+    return finish(prev, flush, 'flushing', flush!.side, flushingPressure(s, input.liq1h, th), reasons, now, s, input);
   }
   if (flush && running?.met) {
-    return finish(prev, flush, 'flushing', flush.side, flushingPressure(s, input.liq1h, th), [...entry.reasons, ...running.reasons], now, s);
+    const reasons = [...(flush.evidence ? [evidenceReason(flush)] : entry.reasons), ...running.reasons];
+    return finish(prev, flush, 'flushing', flush.side, flushingPressure(s, input.liq1h, th), reasons, now, s, input);
   }
   if (flush && flush.endedAt === null) flush.endedAt = now;
+  // A flush the minutes never caught running (it cooled before every condition held at once): the
+  // hour shows it, so its story goes on from here rather than reading calm beside it.
+  if (!flush && entry.side && hourShowsFlush(entry)) flush = { ...newFlush(entry.side, input, s), endedAt: now };
 
   // 2. After a flush: where did the risk go?
   if (flush) {
     const continuation = continuationCheck(s, input.liq1h, flush, th, prevPhase === 'continuation');
     if (continuation.met) {
       flush.relocated = true;
-      return finish(prev, flush, 'continuation', flush.side, continuationPressure(s, input.liq1h, flush, th), continuation.reasons, now, s);
+      return finish(prev, flush, 'continuation', flush.side, continuationPressure(s, input.liq1h, flush, th), continuation.reasons, now, s, input);
     }
     const relev = releveragingCheck(s, flush, th, prevPhase === 'releveraging');
     if (relev.met) {
       flush.relocated = true;
-      return finish(prev, flush, 'releveraging', releveragingSide(s, flush, th), releveragingPressure(s, th), relev.reasons, now, s);
+      return finish(prev, flush, 'releveraging', releveragingSide(s, flush, th), releveragingPressure(s, th), relev.reasons, now, s, input);
     }
     const young = now - flush.startedAt <= th.exhaustionMaxHours * HOUR_MS;
     if (young && !flush.relocated) {
       // Exhaustion is sticky: it stays until a new flush, a rebuild, or the flush is hours old.
       const exhaustion = prevPhase === 'exhaustion' ? stayExhausted(s, flush, th) : exhaustionCheck(s, flush, th);
-      if (exhaustion.met) return finish(prev, flush, 'exhaustion', flush.side, exhaustionPressure(s, th), exhaustion.reasons, now, s);
+      if (exhaustion.met) return finish(prev, flush, 'exhaustion', flush.side, exhaustionPressure(s, th), exhaustion.reasons, now, s, input);
     }
   }
 
-  // 3. No flush story: crowded or calm.
+  // 3. Calm, crowded or warming never stand beside an hour that shows a flush: the cascade ended
+  // without exhaustion or relocation confirmed yet.
+  if (entry.side && hourShowsFlush(entry)) {
+    if (!flush || flush.side !== entry.side) flush = { ...newFlush(entry.side, input, s), endedAt: now };
+    return finish(prev, flush, 'flushing', flush.side, flushingPressure(s, input.liq1h, th), [...entry.reasons, ...stillRunning(s, flush, th, counting).reasons], now, s, input);
+  }
+
+  // 4. No flush story: crowded, or calm once a whole hour of liquidations says so.
   const crowded = crowdedCheck(s, th, prevPhase === 'crowded');
-  if (crowded.met) return finish(prev, flush, 'crowded', fundingSide(s.funding8h), crowdedPressure(s, th), crowded.reasons, now, s);
-  return finish(prev, flush, 'calm', null, calmPressure(s, th), calmReasons(s, entry, crowded), now, s);
+  if (crowded.met) return finish(prev, flush, 'crowded', fundingSide(s.funding8h), crowdedPressure(s, th), crowded.reasons, now, s, input);
+  if (counting) return finish(prev, flush, 'warming', null, calmPressure(s, th), calmReasons(s, entry, crowded), now, s, input);
+  return finish(prev, flush, 'calm', null, calmPressure(s, th), calmReasons(s, entry, crowded), now, s, input);
 }
 
 function finish(
@@ -192,10 +223,13 @@ function finish(
   reasons: Reason[],
   now: number,
   s: FlushSignals,
+  input: StepInput,
 ): StepResult {
   const unchanged = prev && prev.phase === phase && prev.side === side;
   const since = phase === 'flushing' && flush ? flush.startedAt : unchanged ? prev.since : now;
-  const allReasons = [...reasons, ...contextReasons(phase, s)];
+  // A flush found in history says so beside every phase of its story (it was never seen flushing).
+  const evidence = flush?.evidence && phase !== 'flushing' && phase !== 'calm' && phase !== 'warming' && phase !== 'crowded' ? [evidenceReason(flush)] : [];
+  const allReasons = [...evidence, ...reasons, ...contextReasons(phase, s), ...coverageReasons(input.liqCountedMinutes)];
   const state: ModelState = { phase, side, since, flush, updatedAt: now };
   return { state, verdict: { phase, side, pressure: Math.round(clamp01(pressure / 100) * 100), reasons: allReasons, since } };
 }
@@ -209,13 +243,50 @@ function trackExtremes(flush: FlushRecord, s: FlushSignals, now: number): void {
   flush.troughOiChange = minOrNull(flush.troughOiChange, s.oiChangeSinceFlush);
 }
 
+/**
+ * The memory a model would have if it had watched the flush that `evidence` found in history (a
+ * fresh install, a night away): the flush, still running while open interest falls, else over;
+ * exhausted when funding at its end was no longer on the flushed side (exhaustion then holds as
+ * it would have, until a rebuild, a continuation or its age ends it). Its liquidation peak was
+ * never seen: the rate it is measured against is what a flush needs on a short history.
+ */
+export function seedFromEvidence(evidence: FlushEvidence, now: number, isMarket: boolean, th: FlushThresholds): ModelState {
+  const startedAt = (evidence.peakMinute + 1) * MINUTE_MS;
+  const endedAt = evidence.stillFalling ? null : evidence.endMinute * MINUTE_MS;
+  const flush: FlushRecord = {
+    side: evidence.side,
+    startedAt,
+    refMinute: evidence.peakMinute,
+    peakRateUsdPerHour: th.flushIntensity * amountFor(th.shortHistoryFloorUsdPerHour, isMarket),
+    peakAt: startedAt,
+    troughOiChange: evidence.troughOiChange,
+    endedAt,
+    relocated: false,
+    evidence: { oiDrop: evidence.oiDrop, priceMove: evidence.priceMove },
+  };
+  const f = evidence.fundingAtEnd;
+  const exhausted = endedAt !== null && (f === null || sideSign(evidence.side) * f <= th.fundingNeutral);
+  const phase: Phase = endedAt === null ? 'flushing' : exhausted ? 'exhaustion' : 'calm';
+  return { phase, side: phase === 'calm' ? null : evidence.side, since: endedAt ?? startedAt, flush, updatedAt: Math.min(now, endedAt ?? now) };
+}
+
+/** Open interest still falling at a quarter of a flush's hourly pace: the cascade goes on. */
+function oiStillFalling(s: FlushSignals, th: FlushThresholds): boolean {
+  return s.oiChange15m !== null && s.oiChange15m <= -th.oiDropFlush1h / 4;
+}
+
+function evidenceReason(flush: FlushRecord): Reason {
+  const e = flush.evidence!;
+  return reason('flush-evidence', e.oiDrop, null, true, say(flush.side === 'long' ? 'reasonEvidenceLongs' : 'reasonEvidenceShorts', change(e.oiDrop), change(e.priceMove), { clock: flush.startedAt }));
+}
+
 function newFlush(side: PositionSide, input: StepInput, s: FlushSignals): FlushRecord {
   const onset = input.onsetMinute ?? input.nowMinute - 15;
   return {
     side,
     startedAt: onset * MINUTE_MS,
-    // The minute before the first hot 5-minute window: OI, price, funding "before the flush".
-    refMinute: onset - 1,
+    // OI, price, funding "before the flush": OI's top before the first hot minute (preFlushMinute).
+    refMinute: input.refMinute ?? onset - 1,
     peakRateUsdPerHour: s.rate15mUsdPerHour,
     peakAt: input.now,
     troughOiChange: null,
@@ -261,14 +332,26 @@ export function flushEntry(input: StepInput, th: FlushThresholds): Check & { sid
   return { met: all.every((r) => r.met), side, reasons: all };
 }
 
-/** The cascade still runs while the 15 min rate stays near its peak or far above baseline. */
-function stillRunning(s: FlushSignals, flush: FlushRecord, th: FlushThresholds): Check {
+/** Every condition of a flush over the last hour holds, whatever the last 15 minutes did. */
+function hourShowsFlush(entry: Check): boolean {
+  return entry.reasons.every((r) => r.met || r.code === 'intensity-now');
+}
+
+/**
+ * The cascade still runs while the 15 min rate stays near its peak or far above baseline; while
+ * the liquidation hour is still being counted, also while open interest keeps falling.
+ */
+function stillRunning(s: FlushSignals, flush: FlushRecord, th: FlushThresholds, counting: boolean): Check {
   const peak = Math.max(flush.peakRateUsdPerHour, s.rate15mUsdPerHour);
   const decay = peak > 0 ? s.rate15mUsdPerHour / peak : null;
   const nearPeak = decay !== null && decay >= th.decayFraction;
   const hot = s.intensityNow >= th.flushIntensity;
   const r = reason('decay', decay, th.decayFraction, nearPeak || hot, say('reasonRunning', usd(s.rate15mUsdPerHour), share(decay), usd(peak), times(s.intensityNow), share(th.decayFraction), times(th.flushIntensity)));
-  return { met: r.met, reasons: [r] };
+  // A flush found in history has no liquidation peak to decay from until the hour is counted.
+  if (!counting || !flush.evidence) return { met: r.met, reasons: [r] };
+  const falling = oiStillFalling(s, th);
+  const oi = reason('oi-falling-15m', s.oiChange15m, -th.oiDropFlush1h / 4, falling, say('reasonOiFalling15m', change(s.oiChange15m), change(-th.oiDropFlush1h / 4)));
+  return { met: r.met || falling, reasons: [r, oi] };
 }
 
 /** +1 when longs were flushed (their funding is positive), −1 for shorts. */
@@ -376,6 +459,13 @@ function crowdedCheck(s: FlushSignals, th: FlushThresholds, staying: boolean): C
   if (holding && !(rise1h.met || rise24h.met || extreme.met)) reasons.push(holding);
   if (!rising) reasons.push(rise1h, rise24h);
   return { met: elevated.met && rising, reasons };
+}
+
+/** While the liquidation hour is incomplete, every verdict says for how long it has been counted. */
+function coverageReasons(countedMinutes: number): Reason[] {
+  if (countedMinutes >= WINDOW_MINUTES) return [];
+  const counted = Math.max(0, Math.floor(countedMinutes));
+  return [reason('liq-coverage', counted, WINDOW_MINUTES, false, say('reasonLiqCoverage', { minutes: counted }, { minutes: WINDOW_MINUTES - counted }))];
 }
 
 function calmReasons(s: FlushSignals, entry: Check, crowded: Check): Reason[] {
@@ -515,10 +605,15 @@ export function parseModelState(data: unknown): ModelState | null {
         troughOiChange: f.troughOiChange as number | null,
         endedAt: f.endedAt as number | null,
         relocated: f.relocated,
+        ...(isEvidence(f.evidence) ? { evidence: f.evidence } : {}),
       };
     }
   }
   return { phase: d.phase as Phase, side: d.side as PositionSide | null, since: d.since, flush, updatedAt: d.updatedAt };
+}
+
+function isEvidence(v: unknown): v is { oiDrop: number; priceMove: number } {
+  return typeof v === 'object' && v !== null && isNum((v as { oiDrop?: unknown }).oiDrop) && isNum((v as { priceMove?: unknown }).priceMove);
 }
 
 function isNum(v: unknown): v is number {

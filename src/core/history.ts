@@ -105,12 +105,22 @@ class Series {
     // An older minute than the newest row cannot happen (snapshot time never goes back); ignore it.
   }
 
-  /** Puts rows older than everything recorded so far in front (history backfilled on install). */
-  prepend(minutes: number[], rows: Row[]): void {
-    const first = this.minutes[0] ?? Infinity;
-    const keep = minutes.map((m, i) => [m, i] as const).filter(([m], i, all) => m < first && (i === 0 || m > all[i - 1]![0]));
-    this.minutes = [...keep.map(([m]) => m), ...this.minutes];
-    this.rows = [...keep.map(([, i]) => rows[i]!), ...this.rows];
+  /**
+   * Merges rows from history endpoints (on install, after an absence): a minute with a row gets the
+   * columns its row lacks (what was recorded live wins), a minute without one gets the row. Several
+   * answers (open interest, price bars, funding) arrive separately, in any order, for the same minutes.
+   */
+  merge(minutes: readonly number[], rows: readonly Row[]): void {
+    for (const [k, minute] of minutes.entries()) {
+      const i = lastIndexAtOrBefore(this.minutes, minute);
+      if (i >= 0 && this.minutes[i] === minute) {
+        const row = this.rows[i]!;
+        for (let c = 0; c < COLUMNS; c++) if (row[c] === null) row[c] = rows[k]![c]!;
+      } else {
+        this.minutes.splice(i + 1, 0, minute);
+        this.rows.splice(i + 1, 0, [...rows[k]!]);
+      }
+    }
     // The new rows have not been thinned.
     this.coarseDone = -Infinity;
     this.coarserDone = -Infinity;
@@ -230,9 +240,9 @@ export class MarketHistory {
   }
 
   /**
-   * History from a venue's history endpoint (e.g. open interest every 5 minutes for the last
-   * day), recorded before the first live row so 1 h / 24 h changes work right after install.
-   * Points at or after a series' first live minute are ignored: live data wins.
+   * History from a venue's history endpoints (open interest, price bars, funding over the last day),
+   * merged minute by minute into what was recorded live (Series.merge: live values win), so 1 h / 24 h
+   * changes work right after install and across an absence.
    */
   backfill(points: MarketSnapshot[], now: number): void {
     const byKey = new Map<string, MarketSnapshot[]>();
@@ -241,13 +251,12 @@ export class MarketHistory {
       byKey.set(key, [...(byKey.get(key) ?? []), point]);
     }
     for (const [key, list] of byKey) {
-      list.sort((a, b) => a.time - b.time);
       let series = this.series.get(key);
       if (!series) {
         series = new Series();
         this.series.set(key, series);
       }
-      series.prepend(
+      series.merge(
         list.map((p) => minuteOf(p.time)),
         list.map(encodeSnapshot),
       );

@@ -93,9 +93,9 @@ export function* replayReadings(scenario: Scenario, options: ReplayOptions = {})
   const installAt = options.installAt ?? 0;
   const assets = [...new Set(events.map((e) => e.asset))].sort();
   const completeness = options.completeness ?? Object.fromEntries(events.map((e) => [e.venue, 'complete' as Completeness]));
-  const engine = new FlushEngine(completeness, start + installAt, undefined, options.thresholds);
-  let next = installHistory(engine, scenario, installAt, new Set(options.liquidationHistory ?? []));
-  const liqFrom = liquidationsCompleteFrom(scenario, installAt, new Set(options.liquidationHistory ?? []));
+  const historyVenues = new Set(options.liquidationHistory ?? []);
+  const engine = new FlushEngine(completeness, start + installAt, undefined, options.thresholds, start + liquidationsCompleteFrom(scenario, installAt, historyVenues));
+  let next = installHistory(engine, scenario, installAt, historyVenues);
   const lastT = events.length ? events[events.length - 1]!.t : 0;
   const minutes = Math.floor(lastT / MINUTE_MS) + 1;
   for (let k = installAt / MINUTE_MS + 1; k <= minutes; k++) {
@@ -103,7 +103,8 @@ export function* replayReadings(scenario: Scenario, options: ReplayOptions = {})
     const now = start + t - 1;
     while (next < events.length && events[next]!.t < t) ingest(engine, events[next++]!, start, now);
     if (k % 60 === 0) engine.prune(now);
-    yield { t, readings: engine.readings(now, assets), liqFrom };
+    const readings = engine.readings(now, assets);
+    yield { t, readings, liqFrom: (readings.collectingSince ?? start) - start };
   }
 }
 

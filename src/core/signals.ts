@@ -1,6 +1,6 @@
 /**
  * The signals behind the verdict, each a small pure function over the liquidation minute sums
- * (MinuteIndex scope view) and the market history. Unknown is null, never NaN.
+ * (the liquidation store's scope view, windows.ts) and the market history. Unknown is null, never NaN.
  *
  * Cross-venue rules:
  *  - OI changes compare only venues present at BOTH times, so a venue joining or dropping out
@@ -9,9 +9,9 @@
  *  - price changes are per-venue ratios averaged by OI, so venue price offsets cancel.
  */
 import type { HistoryPoint, MarketHistory } from './history';
-import type { ScopeView } from './minute-index';
+import type { ScopeView, WindowTotals } from './windows';
+import type { PositionSide } from './model';
 import { amountFor, type FlushThresholds } from './thresholds';
-import type { WindowTotals } from './windows';
 
 export type BaselineSource = 'median' | 'floor' | 'short-history-floor';
 export type FundingFlip = 'to-negative' | 'to-positive' | null;
@@ -41,6 +41,8 @@ export interface FlushSignals {
 
   oiUsd: number | null;
   oiChange1h: number | null;
+  /** OI change over the last 15 minutes: a fall still under way (judges a flush seen only in history). */
+  oiChange15m: number | null;
   /** OI now versus its highest point in the last hour (≤ 0): a fall the 1 h change can hide when OI rose first. */
   oiDrawdown1h: number | null;
   oiChange24h: number | null;
@@ -153,12 +155,17 @@ export function onsetMinute(view: ScopeView, nowMinute: number, baselineUsdPerHo
   return end;
 }
 
-/** USD per 5 minutes over the last 24 h, oldest first (288 numbers). */
+/**
+ * USD per wall-clock 5-minute slot (:00, :05, …) over the last 24 h, oldest first (288 numbers),
+ * the last one the slot now under way: the store merges buckets older than two hours into these
+ * same slots, so a bar holds the same sum before and after, and after a restart.
+ */
 export function sparkline24h(view: ScopeView, nowMinute: number): number[] {
   const out: number[] = [];
+  const current = Math.floor(nowMinute / 5) * 5;
   for (let i = 287; i >= 0; i--) {
-    const to = nowMinute - i * 5;
-    out.push(view.sum(to - 4, to));
+    const from = current - i * 5;
+    out.push(view.sum(from, from + 4));
   }
   return out;
 }
@@ -208,6 +215,99 @@ export function oiDrawdown(history: MarketHistory, keys: readonly string[], nowM
     if (change !== null && (worst === null || change < worst)) worst = change;
   }
   return worst === null ? null : Math.min(0, worst);
+}
+
+/** A flush seen in price and open interest history: what the liquidation windows were too young to see. */
+export interface FlushEvidence {
+  /** The side forced out: longs when the price fell. */
+  side: PositionSide;
+  /** The minute open interest peaked before it fell: the flush's "before". */
+  peakMinute: number;
+  /** Open interest change from that peak to the end of the hour it fell in (fraction, < 0). */
+  oiDrop: number;
+  /** Price change over the same stretch (fraction). */
+  priceMove: number;
+  /** The lowest open interest since the peak, as a change from it (what a live model would have tracked). */
+  troughOiChange: number;
+  /** The end of the hour the fall was found in. */
+  endMinute: number;
+  /** Open interest still falling over the last 15 minutes at a quarter of a flush's hourly pace: the cascade goes on. */
+  stillFalling: boolean;
+  /** Funding (8 h) at the end minute, OI-weighted: neutral there means the flush had exhausted the crowd. */
+  fundingAtEnd: number | null;
+}
+
+/** An earlier open interest at least this much higher moves a flush's start back: its fall began there. */
+const PEAK_TOLERANCE = 0.0025;
+
+/**
+ * The most recent flush in the market history whose hour ends on the minutes `latestEnd`,
+ * `latestEnd − 5`, … down to `earliestEnd`: an hour in which open interest fell at least
+ * `evidenceOiDrop` from its peak while the price moved at least `evidencePriceMove`. Forced
+ * selling of longs pushes the price down and closes positions; short squeezes push it up. The
+ * peak is followed back while open interest was still higher before it (a fall longer than an
+ * hour began at its top). Open interest compares only the venues known at both minutes (as
+ * oiChange does). Null when none.
+ */
+export function flushEvidence(
+  history: MarketHistory,
+  keys: readonly string[],
+  earliestEnd: number,
+  latestEnd: number,
+  nowMinute: number,
+  th: FlushThresholds,
+): FlushEvidence | null {
+  if (latestEnd < earliestEnd || keys.length === 0) return null;
+  const first = earliestEnd - 60;
+  const series = keys.map((key) => history.sampled(key, first, 1, nowMinute - first + 1));
+  /** OI at `m` over OI at `ref` − 1, over the series known at both (indexes into the samples). */
+  const oiChangeAt = (ref: number, m: number): number | null => {
+    let before = 0;
+    let after = 0;
+    for (const { oi } of series) if (!Number.isNaN(oi[ref]!) && !Number.isNaN(oi[m]!)) ((before += oi[ref]!), (after += oi[m]!));
+    return before > 0 ? after / before - 1 : null;
+  };
+  /** The minute in [from, to) whose OI is highest relative to `m`'s. */
+  const highestBefore = (from: number, to: number, m: number): { minute: number; change: number } | null => {
+    let best: { minute: number; change: number } | null = null;
+    for (let ref = gridAtOrAfter(first + Math.max(0, from)) - first; ref < to; ref += REF_GRID_MINUTES) {
+      const change = oiChangeAt(ref, m);
+      if (change !== null && (best === null || change < best.change)) best = { minute: ref, change };
+    }
+    return best;
+  };
+  for (let end = latestEnd; end >= earliestEnd; end -= 5) {
+    const e = end - first;
+    const found = highestBefore(e - 60, e, e);
+    if (found === null || found.change > -th.evidenceOiDrop) continue;
+    const priceMove = meanPriceChange(
+      series.map((s) => knownOrNull(s.price[found.minute]!)),
+      series.map((s) => knownOrNull(s.price[e]!)),
+      series.map((s) => knownOrNull(s.oi[e]!)),
+    );
+    if (priceMove === null || Math.abs(priceMove) < th.evidencePriceMove) continue;
+    let peak = found.minute;
+    for (let earlier = highestBefore(peak - 60, peak, peak); earlier && earlier.change < -PEAK_TOLERANCE; earlier = highestBefore(peak - 60, peak, peak)) peak = earlier.minute;
+    const last = series[0]!.oi.length - 1;
+    let trough = 0;
+    for (let m = peak + 1; m <= last; m++) trough = Math.min(trough, oiChangeAt(peak, m) ?? 0);
+    const recent = oiChangeAt(last - 15, last);
+    return {
+      side: priceMove < 0 ? 'long' : 'short',
+      peakMinute: first + peak,
+      oiDrop: oiChangeAt(peak, e) ?? found.change,
+      priceMove,
+      troughOiChange: trough,
+      endMinute: end,
+      stillFalling: recent !== null && recent <= -th.oiDropFlush1h / 4,
+      fundingAtEnd: weightedAt(history, keys, end, pickFunding),
+    };
+  }
+  return null;
+}
+
+function knownOrNull(value: number): number | null {
+  return Number.isNaN(value) ? null : value;
 }
 
 /**
@@ -291,13 +391,12 @@ export function largestMove1h(history: MarketHistory, keys: readonly string[], n
   const hour = 60 / step;
   const count = (24 * 60) / step + 1;
   const samples = keys.map((key) => history.sampled(key, nowMinute - 24 * 60, step, count));
-  const known = (value: number) => (Number.isNaN(value) ? null : value);
   let largest: number | null = null;
   for (let to = count - 1; to >= hour; to--) {
     const move = meanPriceChange(
-      samples.map((s) => known(s.price[to - hour]!)),
-      samples.map((s) => known(s.price[to]!)),
-      samples.map((s) => known(s.oi[to]!)),
+      samples.map((s) => knownOrNull(s.price[to - hour]!)),
+      samples.map((s) => knownOrNull(s.price[to]!)),
+      samples.map((s) => knownOrNull(s.oi[to]!)),
     );
     if (move !== null && (largest === null || Math.abs(move) > largest)) largest = Math.abs(move);
   }
@@ -341,6 +440,8 @@ export interface ComputedSignals {
   liq1h: WindowTotals;
   /** Start of the current cascade if the last hour had one, for a new flush's anchor. */
   onsetMinute: number | null;
+  /** Where a flush from that onset measures "before" from: open interest's top before it (preFlushMinute). */
+  refMinute: number | null;
 }
 
 export function computeSignals(ctx: SignalContext, anchor: FlushAnchor | null): ComputedSignals {
@@ -367,6 +468,7 @@ export function computeSignals(ctx: SignalContext, anchor: FlushAnchor | null): 
     flushStartedAt: null,
     oiUsd: oiSum(history, keys, now),
     oiChange1h: oiChange(history, keys, now - 60, now),
+    oiChange15m: oiChange(history, keys, now - 15, now),
     oiDrawdown1h: oiDrawdown(history, keys, now, 60),
     oiChange24h: oiChange(history, keys, now - 24 * 60, now),
     oiChangeSinceFlush: null,
@@ -384,7 +486,35 @@ export function computeSignals(ctx: SignalContext, anchor: FlushAnchor | null): 
     priceChangeSinceFlush: null,
   };
   applyAnchor(signals, ctx, anchor);
-  return { signals, liq1h, onsetMinute: onsetMinute(view, now, baseline.usdPerHour, th) };
+  const onset = onsetMinute(view, now, baseline.usdPerHour, th);
+  return { signals, liq1h, onsetMinute: onset, refMinute: onset === null ? null : preFlushMinute(history, keys, onset) };
+}
+
+/** Multiples of this many minutes are where "before the flush" can sit (the history's COARSE_MINUTES). */
+const REF_GRID_MINUTES = 5;
+
+function gridAtOrAfter(minute: number): number {
+  return Math.ceil(minute / REF_GRID_MINUTES) * REF_GRID_MINUTES;
+}
+
+/** How far before a cascade's first hot minute open interest's top is looked for. */
+const PRE_FLUSH_LOOKBACK_MINUTES = 30;
+
+/**
+ * The minute "before the flush": where open interest topped in the half hour up to the cascade's
+ * onset (positions start closing before liquidations run hot), else the minute before the onset.
+ * The same top a flush found only in history is measured from (flushEvidence). Only minutes on
+ * the REF_GRID_MINUTES grid are candidates: the history keeps those rows as it thins older ones,
+ * so the "before" a flush was anchored to reads the same hours later, and the same from history.
+ */
+export function preFlushMinute(history: MarketHistory, keys: readonly string[], onset: number): number {
+  let best = onset - 1;
+  let lowest = 0;
+  for (let m = gridAtOrAfter(onset - PRE_FLUSH_LOOKBACK_MINUTES); m <= onset; m += REF_GRID_MINUTES) {
+    const change = oiChange(history, keys, m, onset + 1);
+    if (change !== null && change < lowest) ((lowest = change), (best = m));
+  }
+  return best;
 }
 
 /**

@@ -38,6 +38,12 @@ export interface FlushThresholds {
   /** The flush keeps running until the 15 min rate falls below this fraction of its peak … */
   decayFraction: number;
 
+  // A flush seen only in history (before liquidations were counted: a fresh install, a night away).
+  /** Open interest fall from its peak within an hour … */
+  evidenceOiDrop: number;
+  /** … while the price moved at least this far (down: longs flushed; up: shorts). */
+  evidencePriceMove: number;
+
   // Exhaustion.
   /** OI fall since the flush began that counts as a reset. */
   oiReset: number;
@@ -87,6 +93,9 @@ export const DEFAULT_FLUSH_THRESHOLDS: Readonly<FlushThresholds> = Object.freeze
   oiDropFlush1h: 0.015,
   onsetIntensity: 2,
   decayFraction: 0.3,
+
+  evidenceOiDrop: 0.03,
+  evidencePriceMove: 0.015,
 
   oiReset: 0.03,
   fundingNeutral: 0.00015,

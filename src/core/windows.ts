@@ -1,11 +1,16 @@
 /**
- * Rolling 1-minute liquidation buckets per venue × asset × side, kept for 24 h.
- * Every longer window (5 m, 1 h, 4 h, 24 h) is a sum over these buckets, so one
- * event is stored once and counted consistently everywhere.
+ * The one liquidation store: 1-minute buckets per venue × asset × side on wall-clock minutes,
+ * kept for 24 h. Every window the extension shows or decides with (5 m, 15 m, 1 h, 4 h, 24 h, the
+ * hourly baseline, the 5-minute bars, alerts) is a sum over these buckets, so one event is stored
+ * once and the meter, the verdict and the alerts count it the same way.
  *
- * Buckets older than FINE_MINUTES are merged across venues into one 5-minute bucket per asset
- * (see prune): the per-venue split is read only for the last hour, while the 24 h totals, the
- * 5-minute sparkline and the hourly baseline are per asset or market.
+ * Buckets older than FINE_MINUTES are merged across venues into one bucket per asset and
+ * wall-clock COARSE_MINUTES slot (see prune): the per-venue split is read only for the last hour,
+ * while the 24 h totals, the 5-minute bars and the hourly baseline are per asset or market.
+ *
+ * Reads go through a per-scope ring of minute sums (market 'ALL' and each asset: `scope()`), kept
+ * by add, prune and restore from the same buckets, so a restored store reads exactly as the live
+ * one did: a flat array per scope answers the many window sums of a reading in plain array reads.
  */
 import type { Liquidation, PositionSide, VenueId } from './model';
 import { decodeMinutes, encodeMinutes } from './stored-columns';
@@ -56,14 +61,11 @@ export interface StoredBuckets {
   nShort?: number[];
 }
 
-/** The format before StoredBuckets, still read: one `[minute, longUsd, shortUsd, nLong, nShort]` per bucket. */
-export type LegacyBucketRow = [number, ...Bucket];
-
 /**
  * JSON form written to storage: `{ "binance|BTC": StoredBuckets, …, "*|BTC": StoredBuckets }`,
  * "venue|asset" for the per-venue buckets and "*|asset" for the older ones merged across venues.
  */
-export type SerializedWindows = Record<string, StoredBuckets | LegacyBucketRow[]>;
+export type SerializedWindows = Record<string, StoredBuckets>;
 
 /** Venue part of the key of a series merged across venues. */
 const ALL_VENUES = '*';
@@ -104,11 +106,76 @@ function parseKey(key: string): { venue: VenueId; asset: string } {
   return parsed;
 }
 
+/** The market scope: every asset's liquidations. */
+export const MARKET_SCOPE = 'ALL';
+
+/** A little more than 24 h, so a slot is never reused while it is still inside a window. */
+const RING_MINUTES = 1500;
+
+/** What the signals read from one scope's minute sums (LiquidationWindows.scope). */
+export interface ScopeView {
+  usd(minute: number): number;
+  sum(fromMinute: number, toMinute: number): number;
+  totals(fromMinute: number, toMinute: number): WindowTotals;
+}
+
+/** One scope's minute sums: [longUsd, shortUsd, longCount, shortCount] per minute, RING_MINUTES back. */
+class ScopeRing implements ScopeView {
+  private readonly stamp = new Float64Array(RING_MINUTES).fill(-1);
+  private readonly values = new Float64Array(RING_MINUTES * 4);
+
+  /** Adds (sign 1) or takes away (sign −1) a bucket at `minute`. */
+  add(minute: number, bucket: Readonly<Bucket>, sign: 1 | -1 = 1): void {
+    const slot = ringSlot(minute);
+    const current = this.stamp[slot]!;
+    if (current > minute) return; // the slot already holds a newer minute: this one is long gone
+    if (current < minute) {
+      this.stamp[slot] = minute;
+      this.values.fill(0, slot * 4, slot * 4 + 4);
+    }
+    for (let i = 0; i < 4; i++) this.values[slot * 4 + i] = this.values[slot * 4 + i]! + sign * bucket[i]!;
+  }
+
+  usd(minute: number): number {
+    const slot = ringSlot(minute);
+    if (this.stamp[slot] !== minute) return 0;
+    return this.values[slot * 4]! + this.values[slot * 4 + 1]!;
+  }
+
+  sum(fromMinute: number, toMinute: number): number {
+    let total = 0;
+    for (let m = fromMinute; m <= toMinute; m++) total += this.usd(m);
+    return total;
+  }
+
+  totals(fromMinute: number, toMinute: number): WindowTotals {
+    let longUsd = 0;
+    let shortUsd = 0;
+    let count = 0;
+    for (let m = fromMinute; m <= toMinute; m++) {
+      const slot = ringSlot(m);
+      if (this.stamp[slot] !== m) continue;
+      longUsd += this.values[slot * 4]!;
+      shortUsd += this.values[slot * 4 + 1]!;
+      count += this.values[slot * 4 + 2]! + this.values[slot * 4 + 3]!;
+    }
+    return toTotals(longUsd, shortUsd, count);
+  }
+}
+
+function ringSlot(minute: number): number {
+  return ((minute % RING_MINUTES) + RING_MINUTES) % RING_MINUTES;
+}
+
+const EMPTY_SCOPE: ScopeView = new ScopeRing();
+
 export class LiquidationWindows {
   /** Per venue × asset ("binance|BTC"): every bucket that add() writes. */
   private readonly series = new Map<string, Map<number, Bucket>>();
   /** Per asset: buckets older than FINE_MINUTES, all venues merged, one per COARSE_MINUTES slot. */
   private readonly merged = new Map<string, Map<number, Bucket>>();
+  /** Per scope (MARKET_SCOPE and each asset): the minute sums every window reads (see the file comment). */
+  private readonly rings = new Map<string, ScopeRing>();
 
   /** Adds one liquidation; returns false when it falls outside the retained window. */
   add(liquidation: Liquidation, now: number): boolean {
@@ -127,8 +194,29 @@ export class LiquidationWindows {
       bucket = [0, 0, 0, 0];
       buckets.set(minute, bucket);
     }
-    addToBucket(bucket, liquidation.side, liquidation.notionalUsd);
+    const one: Bucket = liquidation.side === 'long' ? [liquidation.notionalUsd, 0, 1, 0] : [0, liquidation.notionalUsd, 0, 1];
+    addBucket(bucket, one);
+    this.addToScopes(liquidation.asset, minute, one, 1);
     return true;
+  }
+
+  /** The minute sums of one scope (MARKET_SCOPE or an asset); empty for a scope without liquidations. */
+  scope(scope: string): ScopeView {
+    return this.rings.get(scope) ?? EMPTY_SCOPE;
+  }
+
+  private addToScopes(asset: string, minute: number, bucket: Readonly<Bucket>, sign: 1 | -1): void {
+    for (const scope of [MARKET_SCOPE, asset]) {
+      let ring = this.rings.get(scope);
+      if (!ring) this.rings.set(scope, (ring = new ScopeRing()));
+      ring.add(minute, bucket, sign);
+    }
+  }
+
+  /** The rings again from the buckets (after a restore or a purge). */
+  private rebuildScopes(): void {
+    this.rings.clear();
+    this.forEachBucket((asset, minute, bucket) => this.addToScopes(asset, minute, bucket, 1));
   }
 
   /**
@@ -144,7 +232,11 @@ export class LiquidationWindows {
       for (const [minute, bucket] of buckets) {
         if (minute >= fineFrom) continue;
         buckets.delete(minute);
-        if (minute > oldest) mergeAt(this.mergedFor(asset), slotEnd(minute), bucket);
+        // The rings move the bucket as the store does, so they read as a restored store would.
+        this.addToScopes(asset, minute, bucket, -1);
+        if (minute <= oldest) continue;
+        mergeAt(this.mergedFor(asset), slotEnd(minute), bucket);
+        this.addToScopes(asset, slotEnd(minute), bucket, 1);
       }
       if (buckets.size === 0) this.series.delete(key);
     }
@@ -171,6 +263,7 @@ export class LiquidationWindows {
         if (buckets.size === 0) store.delete(key);
       }
     }
+    this.rebuildScopes();
   }
 
   /** Totals over the last `minutes` minutes up to and including the current one. */
@@ -179,26 +272,12 @@ export class LiquidationWindows {
     return this.totalsBetween(last - minutes + 1, last, scope);
   }
 
-  /** Totals over the inclusive minute range [fromMinute, toMinute]. */
+  /** Totals over the inclusive minute range [fromMinute, toMinute]; a venue's only over its last FINE_MINUTES. */
   totalsBetween(fromMinute: number, toMinute: number, scope: Scope = {}): WindowTotals {
+    if (!scope.venue) return this.scope(scope.asset ?? MARKET_SCOPE).totals(fromMinute, toMinute);
     const sum: Bucket = [0, 0, 0, 0];
     for (const [key, buckets] of this.series) if (matches(key, scope)) addRange(sum, buckets, fromMinute, toMinute);
-    if (!scope.venue) {
-      for (const [asset, buckets] of this.merged) if (!scope.asset || scope.asset === asset) addRange(sum, buckets, fromMinute, toMinute);
-    }
     return toTotals(sum[0], sum[1], sum[2] + sum[3]);
-  }
-
-  /** USD liquidated per step (e.g. 5 minutes) over the last `minutes`, oldest first. */
-  sparkline(now: number, minutes: number, stepMinutes: number, scope: Scope = {}): number[] {
-    const last = minuteOf(now);
-    const steps = Math.ceil(minutes / stepMinutes);
-    const out: number[] = [];
-    for (let i = steps - 1; i >= 0; i--) {
-      const to = last - i * stepMinutes;
-      out.push(this.totalsBetween(to - stepMinutes + 1, to, scope).totalUsd);
-    }
-    return out;
   }
 
   /** Venue × asset pairs with a per-venue bucket (older buckets are per asset: see assets()). */
@@ -229,7 +308,7 @@ export class LiquidationWindows {
     return earliest;
   }
 
-  /** Every bucket with its asset (MinuteIndex is rebuilt from these). */
+  /** Every bucket with its asset (the scope rings are rebuilt from these). */
   forEachBucket(visit: (asset: string, minute: number, bucket: Readonly<Bucket>) => void): void {
     for (const [key, buckets] of this.series) {
       const asset = parseKey(key).asset;
@@ -247,7 +326,7 @@ export class LiquidationWindows {
   }
 
   /**
-   * Restores from storage, the current form or the older row form; buckets that are not
+   * Restores from storage; buckets that are not
    * well-formed numbers are skipped, never turned into NaN.
    */
   static fromJSON(data: unknown): LiquidationWindows {
@@ -255,11 +334,12 @@ export class LiquidationWindows {
     if (!data || typeof data !== 'object') return windows;
     for (const [key, stored] of Object.entries(data as Record<string, unknown>)) {
       if (!key.includes('|')) continue;
-      const buckets = Array.isArray(stored) ? bucketsFromRows(stored) : bucketsFromColumns(stored);
+      const buckets = bucketsFromColumns(stored);
       if (!buckets?.size) continue;
       if (key.startsWith(`${ALL_VENUES}|`)) windows.merged.set(parseKey(key).asset, buckets);
       else windows.series.set(key, buckets);
     }
+    windows.rebuildScopes();
     return windows;
   }
 }
@@ -291,19 +371,8 @@ function bucketsFromColumns(stored: unknown): Map<number, Bucket> | null {
   return buckets;
 }
 
-/** The older stored form: one `[minute, long, short, nLong, nShort]` row per bucket. */
-function bucketsFromRows(rows: unknown[]): Map<number, Bucket> {
-  const buckets = new Map<number, Bucket>();
-  for (const row of rows) {
-    if (!Array.isArray(row) || !isStoredRow(row)) continue;
-    const [minute, ...bucket] = row;
-    buckets.set(minute, bucket);
-  }
-  return buckets;
-}
-
 /** A whole minute and its bucket: five finite, non-negative numbers no larger than any real minute holds. */
-function isStoredRow(row: unknown[]): row is LegacyBucketRow {
+function isStoredRow(row: unknown[]): row is [number, ...Bucket] {
   return row.length === 5 && Number.isSafeInteger(row[0]) && row.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= MAX_STORED_VALUE);
 }
 
@@ -340,15 +409,6 @@ function addBucket(target: Bucket, bucket: Readonly<Bucket>): void {
   for (let i = 0; i < 4; i++) target[i]! += bucket[i]!;
 }
 
-function addToBucket(bucket: Bucket, side: PositionSide, usd: number): void {
-  if (side === 'long') {
-    bucket[0] += usd;
-    bucket[2] += 1;
-  } else {
-    bucket[1] += usd;
-    bucket[3] += 1;
-  }
-}
 
 function matches(key: string, scope: Scope): boolean {
   if (!scope.venue && !scope.asset) return true;

@@ -5,6 +5,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { parseScenarioClock, readingsNow } from '../background/clock';
 import { sourceHealth, type BusSnapshot, type SourceStatus } from '../core/bus';
 import { MARKET_SCOPE, type ScopeReading } from '../core/engine';
 import type { Phase } from '../core/flush';
@@ -37,6 +38,8 @@ function Popup() {
     return () => (controller.abort(), clearInterval(tick));
   }, []);
   const { readings, sources = [] } = bus;
+  // Readings are on the demo's scenario clock when it has one; sources' poll times on real time.
+  const readingsAt = readingsNow(parseScenarioClock(bus.scenarioClock), now);
   const collectingSince = readings?.collectingSince ?? null;
   return (
     <>
@@ -47,13 +50,13 @@ function Popup() {
         </button>
       </header>
       <HostAccess />
-      {collectingSince !== null && now - collectingSince < SHORT_HISTORY_MS ? (
+      {collectingSince !== null && readingsAt - collectingSince < SHORT_HISTORY_MS ? (
         <p class="muted" data-field="collectingSince">
           {t('popupCollectingSince', [fmt().clock(collectingSince)])}
         </p>
       ) : null}
       <section data-scope={MARKET_SCOPE} aria-label={t('allMarkets')}>
-        <Meter asset={t('allMarkets')} reading={readings?.scopes[MARKET_SCOPE]} computedAt={readings?.computedAt ?? null} now={now} />
+        <Meter asset={t('allMarkets')} reading={readings?.scopes[MARKET_SCOPE]} computedAt={readings?.computedAt ?? null} now={readingsAt} />
       </section>
       <section aria-labelledby="assets-heading">
         <h2 id="assets-heading">{t('popupWatched')}</h2>

@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { STALE_AFTER_MS, type VenueGap } from '../core/bus';
 import type { ScopeReading } from '../core/engine';
-import type { Phase, Reason } from '../core/flush';
+import type { Phase, Reason, Verdict } from '../core/flush';
 import { MISSING } from '../core/i18n';
 import { gapsWithin } from '../core/gaps';
 import { Gauge, Sparkline } from './charts';
@@ -28,6 +28,18 @@ export interface MeterProps {
 /** "Flushing", "Re-leveraging", … in the UI language. */
 export function phaseLabel(phase: Phase): string {
   return t(`phase_${phase}`);
+}
+
+/** The compact meter's phase: warming says for how long liquidations have been counted ("Warming up · 12 min"). */
+function compactPhase(verdict: Verdict): string {
+  const counted = verdict.reasons.find((r) => r.code === 'liq-coverage')?.value;
+  return verdict.phase === 'warming' && typeof counted === 'number' ? t('phaseWarmingCounted', [fmt().count(counted)]) : phaseLabel(verdict.phase);
+}
+
+/** The coverage sentence, on hover of the phase while the liquidation hour is still being counted. */
+function coverageTitle(verdict: Verdict): string | undefined {
+  const coverage = verdict.reasons.find((r) => r.code === 'liq-coverage');
+  return coverage ? reasonText(coverage) : undefined;
 }
 
 export function Meter({ asset, reading, computedAt, now, expanded: startExpanded = false, gaps: allGaps = [] }: MeterProps) {
@@ -53,8 +65,8 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
     <div class={`fm-meter fm-phase-${verdict.phase}`} data-phase={verdict.phase} data-side={verdict.side ?? ''} aria-label={t('meterAria', [asset])}>
       <div class="fm-row">
         <Gauge pressure={verdict.pressure} />
-        <span class="fm-phase" data-field="phase" role="status">
-          {phaseLabel(verdict.phase)}
+        <span class="fm-phase" data-field="phase" role="status" title={coverageTitle(verdict)}>
+          {compactPhase(verdict)}
           {sideText}
         </span>
         <Figure label={t('colLiq1h')} field="liq1h" value={fmt().usdBound(reading.liq1h.totalUsd, sampled)} />

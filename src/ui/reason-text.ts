@@ -18,5 +18,6 @@ export function formatReasonArg(arg: ReasonArg, fmt: Formats): string {
   if ('rate' in arg) return fmt.rate(arg.rate);
   if ('times' in arg) return fmt.times(arg.times);
   if ('clock' in arg) return fmt.clock(arg.clock);
-  return fmt.count(arg.hours);
+  if ('hours' in arg) return fmt.count(arg.hours);
+  return fmt.count(arg.minutes);
 }

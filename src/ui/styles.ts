@@ -14,7 +14,7 @@ export const METER_CSS = `
 /* On a trading page the exchange's own theme wins over the OS setting (set by the content script). */
 :host([data-theme="dark"]) .fm-meter { --fm-bg: #181a20; --fm-fg: #eaecef; --fm-muted: #848e9c; --fm-border: #2b3139; }
 :host([data-theme="light"]) .fm-meter { --fm-bg: #ffffff; --fm-fg: #1e2329; --fm-muted: #707a8a; --fm-border: #eaecef; }
-.fm-phase-calm { --fm-accent: #0ecb81; } .fm-phase-crowded { --fm-accent: #f0b90b; }
+.fm-phase-calm { --fm-accent: #0ecb81; } .fm-phase-warming { --fm-accent: #848e9c; } .fm-phase-crowded { --fm-accent: #f0b90b; }
 .fm-phase-flushing { --fm-accent: #f6465d; } .fm-phase-exhaustion { --fm-accent: #3d8bfd; }
 .fm-phase-releveraging { --fm-accent: #e8832a; } .fm-phase-continuation { --fm-accent: #b02a4a; }
 .fm-row { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }

@@ -4,7 +4,8 @@
  * and https://developers.binance.com/docs/derivatives/coin-margined-futures
  */
 import { z } from 'zod';
-import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
+import { VenueDataError, canonicalBase, toFunding8h, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
+import { closedCandles, fundingInstants, settlementsWithInterval } from './history';
 import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive, retryAfterMs, type Headers } from './parse';
 import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
@@ -129,6 +130,26 @@ const openInterestHistRow = z.object({
 });
 
 const fundingInfoRow = z.object({ symbol: z.string().min(1), fundingIntervalHours: z.number().int().positive() });
+
+/**
+ * Kline/Candlestick Data: each bar an array [open time, open, high, low, close, volume, close time, quote volume,
+ * trades, taker buy base volume, taker buy quote volume, ignore]. Only the open time (the bar's id: "klines are uniquely
+ * identified by their open time") and the close, per quoted unit, are read; the twelve places must all be there.
+ */
+const klineRow = z
+  .tuple([epochMs, z.unknown(), z.unknown(), z.unknown(), positive])
+  .rest(z.unknown())
+  .refine((row) => row.length >= 12, 'a kline has 12 places');
+
+/** Get Funding Rate History: one settled rate per row, ascending; `markPrice` (absent in older rows) is not read. */
+const fundingRateRow = z.object({ symbol: z.string().min(1), fundingRate: decimal, fundingTime: epochMs });
+
+/** 5-minute price bars on install: 289 rows are the open bar and 288 closed ones, 24 h (Kline/Candlestick Data: limit max 1500). */
+const KLINE_INTERVAL = '5m';
+const KLINE_MS = 5 * 60_000;
+const KLINE_LIMIT = 289;
+/** Settled funding on install: 25 rows span 24 h at the shortest (1 h) interval plus the settlement before, 8 days at 8 h. */
+const FUNDING_HISTORY_LIMIT = 25;
 
 function parseInstruments(key: string, body: unknown): InstrumentSpec[] {
   if (key === 'exchangeInfo') {
@@ -264,12 +285,55 @@ function pollRequests(tracked: readonly string[], instruments: readonly Instrume
   ];
 }
 
-/** Open interest (USD) every 5 minutes for the last day, once on install: 1 h / 24 h OI change from the start. */
+/**
+ * Once on install (and for a newly tracked asset), per main perpetual: the last day of open interest (USD) and of
+ * 5-minute price bars, and the last settled funding rates, so price, OI and funding changes read from the start.
+ */
 function backfillRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
-  return mainPerps(instruments, tracked).map((spec) => ({
-    key: `openInterestHist:${spec.symbol}`,
-    url: `${BINANCE_FAPI}/futures/data/openInterestHist?symbol=${spec.symbol}&period=5m&limit=288`,
-  }));
+  return mainPerps(instruments, tracked).flatMap((spec) => [
+    // Open Interest Statistics: weight 0, its own limit of 1000 requests / 5 min / IP; period 5m, limit max 500 (latest month).
+    { key: `openInterestHist:${spec.symbol}`, url: `${BINANCE_FAPI}/futures/data/openInterestHist?symbol=${spec.symbol}&period=5m&limit=288` },
+    // Kline/Candlestick Data: weight by limit, [1,100) 1, [100,500) 2, [500,1000] 5, > 1000 10; 289 weighs 2.
+    { key: `klines:${spec.symbol}`, url: `${BINANCE_FAPI}/fapi/v1/klines?symbol=${spec.symbol}&interval=${KLINE_INTERVAL}&limit=${KLINE_LIMIT}` },
+    // Get Funding Rate History: no request weight, shares 500 requests / 5 min / IP with GET /fapi/v1/fundingInfo; limit max 1000.
+    { key: `fundingRate:${spec.symbol}`, url: `${BINANCE_FAPI}/fapi/v1/fundingRate?symbol=${spec.symbol}&limit=${FUNDING_HISTORY_LIMIT}` },
+  ]);
+}
+
+/**
+ * 5-minute bars of one symbol as history points: the close of each closed bar as `lastPrice` (klines are trade
+ * prices, not the mark; MarketHistory reads the mark, else the last price) at the bar's end (see closedCandles).
+ */
+function klineHistory(symbol: string, body: unknown, spec: InstrumentSpec | undefined): MarketUpdate[] {
+  const rows = parseWith('binance', 'klines', z.array(klineRow), body);
+  if (!spec) return [];
+  const bars = closedCandles(rows.map((row) => ({ start: row[0], close: row[4] })), KLINE_MS);
+  // Prices are per quoted unit (per 1000 PEPE for 1000PEPEUSDT): ÷ priceScale gives the price per coin.
+  return bars.map((bar) => ({ venue: 'binance', symbol, asset: spec.asset, kind: spec.kind, time: bar.time, lastPrice: bar.close / spec.priceScale }));
+}
+
+/**
+ * Settled funding rates as history points over the intervals they were paid for (fundingInstants), normalised to 8 h as live funding is
+ * (mergeMarket: rate × 8 ÷ interval hours). The interval is the spacing of the settlements, which is what
+ * fundingInfo reports for the symbol live (and 8 h where it reports nothing): see settlementsWithInterval.
+ */
+function fundingHistory(body: unknown, perpOf: (symbol: string) => InstrumentSpec | undefined): MarketUpdate[] {
+  const rows = parseWith('binance', 'fundingRate', z.array(fundingRateRow), body);
+  const bySymbol = new Map<string, Array<{ time: number; rate: number }>>();
+  for (const row of rows) bySymbol.set(row.symbol, [...(bySymbol.get(row.symbol) ?? []), { time: row.fundingTime, rate: row.fundingRate }]);
+  const history: MarketUpdate[] = [];
+  for (const [symbol, settlements] of bySymbol) {
+    const spec = perpOf(symbol);
+    if (!spec) continue;
+    for (const settlement of settlementsWithInterval(settlements)) {
+      const { rate, intervalHours } = settlement;
+      for (const time of fundingInstants(settlement)) {
+        const base = { venue: 'binance' as const, symbol, asset: spec.asset, kind: spec.kind, time };
+        history.push({ ...base, fundingRate: rate, fundingIntervalHours: intervalHours, fundingRate8h: toFunding8h(rate, intervalHours) });
+      }
+    }
+  }
+  return history;
 }
 
 function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
@@ -289,6 +353,12 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
     }
     return { ...emptyOutput(), history };
   }
+  if (key.startsWith('klines:')) {
+    // The bars name no symbol: the key does (the request asked for that one symbol).
+    const symbol = key.slice('klines:'.length);
+    return { ...emptyOutput(), history: klineHistory(symbol, body, perpOf(symbol)) };
+  }
+  if (key.startsWith('fundingRate:')) return { ...emptyOutput(), history: fundingHistory(body, perpOf) };
   if (key === 'premiumIndex') {
     for (const row of parseWith('binance', 'premiumIndex', z.array(premiumIndexRow), body)) {
       const spec = perpOf(row.symbol);
@@ -373,6 +443,7 @@ export const binance: VenueAdapter = {
   rateBudget: {
     // Per 30 s poll at 20 tracked assets (fapi weight): premiumIndex 10 + ticker/24hr 40 + fundingInfo 0 + 20 openInterest × 1
     // = 70, ×2 per minute = 140 weight/min (5.8 % of 2400). Spot ticker (symbols ≤ 20) weight 2 ×2 = 4 of the spot 6000/min.
+    // One-off per tracked asset on install (backfillRequests): klines weight 2, openInterestHist and fundingRate in their own limits.
     requestsPerMinute: 140,
     limitPerMinute: 2400,
     limitSource: 'fapi REQUEST_WEIGHT 2400/min per IP (GET /fapi/v1/exchangeInfo rateLimits)',

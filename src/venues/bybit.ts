@@ -3,7 +3,8 @@
  * Docs: https://bybit-exchange.github.io/docs/v5/intro
  */
 import { z } from 'zod';
-import { VenueDataError, canonicalBase, normaliseAsset, type InstrumentKind, type InstrumentSpec, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
+import { VenueDataError, canonicalBase, normaliseAsset, toFunding8h, type InstrumentKind, type InstrumentSpec, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
+import { closedCandles, fundingInstants, settlementsWithInterval } from './history';
 import { derivatives, everyListedInstrument, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, type Headers, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
 import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
@@ -115,6 +116,33 @@ const spotTickers = z.object({
   result: z.object({ category: z.literal('spot'), list: z.array(z.object({ symbol: z.string(), turnover24h: nonNegative })) }),
   time: epochMs,
 });
+
+/**
+ * Docs "Get Kline": `list` is "an string array of individual candle", "sort in reverse by startTime":
+ * [startTime, openPrice, highPrice, lowPrice, closePrice, volume, turnover]. Only startTime and closePrice are read;
+ * the seven places must all be there.
+ */
+const klineResponse = z.object({
+  result: z.object({
+    symbol: z.string().min(1),
+    list: z.array(z.tuple([epochMs, z.unknown(), z.unknown(), z.unknown(), positive]).rest(z.unknown()).refine((row) => row.length >= 7, 'a candle has 7 places')),
+  }),
+});
+
+/** Docs "Get Funding Rate History": fundingRate per the symbol's own interval, fundingRateTimestamp (ms) the settlement. */
+const fundingHistoryResponse = z.object({
+  result: z.object({ list: z.array(z.object({ symbol: z.string().min(1), fundingRate: decimal, fundingRateTimestamp: epochMs })) }),
+});
+
+/**
+ * Docs "Get Kline": interval `5` (minutes); limit [1, 200], default 200 (the API explorer says at most 1000): one page
+ * of 200 bars, valid either way, is 16 h 40 min (199 of them closed).
+ */
+const KLINE_INTERVAL = '5';
+const KLINE_MS = 5 * 60_000;
+const KLINE_LIMIT = 200;
+/** Docs "Get Funding Rate History": limit [1, 200]; 25 rows span 24 h at a 1 h interval plus the settlement before. */
+const FUNDING_HISTORY_LIMIT = 25;
 
 /** Docs "Get Instruments Info" / enum "contractType". */
 const CONTRACT_KINDS: Record<string, { kind: InstrumentKind; inverse: boolean }> = {
@@ -289,6 +317,68 @@ function pollRequests(): RestRequest[] {
   ];
 }
 
+/**
+ * Once on install (and for a newly tracked asset), per main perpetual: 5-minute price bars and settled funding.
+ * Every request counts once against the IP limit (600 per 5 s). Open-interest history is not asked: "Get Open
+ * Interest" gives linear OI in base coin, whose USD value needs the price at each of its timestamps from another
+ * answer, and a history point is recorded as it comes (MarketHistory.backfill values no openInterestBase).
+ */
+function backfillRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
+  const perps = mainPerpetuals(instruments, usdtFirst);
+  return tracked.flatMap((asset) => {
+    const spec = perps.get(asset);
+    if (!spec) return [];
+    // Docs "Get Kline" and "Get Funding Rate History": category `linear` (USDT, USDC) or `inverse`.
+    const category = spec.contract.type === 'inverse' ? 'inverse' : 'linear';
+    const query = `category=${category}&symbol=${spec.symbol}`;
+    return [
+      { key: `kline:${spec.symbol}`, url: `${BYBIT_API}/v5/market/kline?${query}&interval=${KLINE_INTERVAL}&limit=${KLINE_LIMIT}` },
+      { key: `fundingHistory:${spec.symbol}`, url: `${BYBIT_API}/v5/market/funding/history?${query}&limit=${FUNDING_HISTORY_LIMIT}` },
+    ];
+  });
+}
+
+/**
+ * Docs "Get Kline": closePrice "is the last traded price when the candle is not closed", so the newest candle is
+ * left out (closedCandles); each closed candle's close becomes `lastPrice` (a trade price, not the mark) at its end.
+ */
+function klineHistory(body: unknown, instruments: readonly InstrumentSpec[]): MarketUpdate[] {
+  const { result } = parseWith('bybit', 'kline', klineResponse, body);
+  const listed = findInstrument(instruments, result.symbol);
+  // Only the asset's main perpetual stands for it (as in the ticker poll); a symbol the catalogue lacks is skipped.
+  const spec = listed && mainPerpetuals(instruments, usdtFirst).get(listed.asset) === listed ? listed : undefined;
+  if (!spec) return [];
+  const bars = closedCandles(result.list.map((row) => ({ start: row[0], close: row[4] })), KLINE_MS);
+  // Prices are per quoted unit (per 1000 PEPE for 1000PEPEUSDT), inverse ones in USD per coin: ÷ priceScale gives per coin.
+  return bars.map((bar) => ({ venue: 'bybit', symbol: spec.symbol, asset: spec.asset, kind: 'perp', time: bar.time, lastPrice: bar.close / spec.priceScale }));
+}
+
+/**
+ * Settled funding over the interval each was paid for (fundingInstants), normalised to 8 h as live funding is (mergeMarket with the ticker's
+ * fundingIntervalHour): the interval is the spacing of the settlements (settlementsWithInterval), which is the
+ * symbol's fundingInterval (docs "Get Funding Rate History": "each symbol has a different funding interval").
+ */
+function fundingHistory(body: unknown, instruments: readonly InstrumentSpec[]): MarketUpdate[] {
+  const { result } = parseWith('bybit', 'funding history', fundingHistoryResponse, body);
+  const perps = mainPerpetuals(instruments, usdtFirst);
+  const bySymbol = new Map<string, Array<{ time: number; rate: number }>>();
+  for (const row of result.list) bySymbol.set(row.symbol, [...(bySymbol.get(row.symbol) ?? []), { time: row.fundingRateTimestamp, rate: row.fundingRate }]);
+  const history: MarketUpdate[] = [];
+  for (const [symbol, settlements] of bySymbol) {
+    const spec = findInstrument(instruments, symbol);
+    // Only the asset's main perpetual stands for it (as in the ticker poll).
+    if (!spec || perps.get(spec.asset) !== spec) continue;
+    for (const settlement of settlementsWithInterval(settlements)) {
+      const { rate, intervalHours } = settlement;
+      for (const time of fundingInstants(settlement)) {
+        const base = { venue: 'bybit' as const, symbol, asset: spec.asset, kind: 'perp' as const, time };
+        history.push({ ...base, fundingRate: rate, fundingIntervalHours: intervalHours, fundingRate8h: toFunding8h(rate, intervalHours) });
+      }
+    }
+  }
+  return history;
+}
+
 /** Bybit answers business errors with HTTP 200 and a non-zero retCode (e.g. 10001 "Not supported symbols"). */
 function checkRetCode(what: string, body: unknown): void {
   const status = parseWith('bybit', `${what} response`, retStatus, body);
@@ -297,6 +387,10 @@ function checkRetCode(what: string, body: unknown): void {
 
 function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
   const kind = key.split(':')[0];
+  if (kind === 'kline' || kind === 'fundingHistory') {
+    checkRetCode(kind, body);
+    return { ...emptyOutput(), history: kind === 'kline' ? klineHistory(body, instruments) : fundingHistory(body, instruments) };
+  }
   if (kind !== 'tickers' && kind !== 'spotTickers') throw new VenueDataError('bybit', `unknown poll key ${key}`);
   checkRetCode(kind, body);
   const markets: MarketUpdate[] = [];
@@ -397,10 +491,12 @@ export const bybit: VenueAdapter = {
   // Every listed perpetual and dated future is subscribed (see openStreams).
   coverage: everyListedInstrument,
   pollRequests,
+  backfillRequests,
   parsePoll,
   classifyFailure,
   rateBudget: {
     // Per 30 s poll: linear tickers + inverse tickers + spot tickers, all symbols each = 3, ×2 per minute, whatever is tracked.
+    // One-off per tracked asset on install (backfillRequests): kline + funding history, 2 requests.
     requestsPerMinute: 6,
     limitPerMinute: 7200,
     limitSource: 'Bybit v5 "Rate Limit": IP limit, no more than 600 requests in any 5-second window (GET/POST shared)',

@@ -124,3 +124,13 @@ export async function extensionStorage<T>(browser: Browser, area: 'local' | 'ses
     `storage.${area}.${key}`,
   ) as Promise<T | undefined>;
 }
+
+/** Writes extension storage from an extension page (e.g. storage.local `scenarioClock`, src/background/clock.ts). */
+export async function writeExtensionStorage(browser: Browser, area: 'local' | 'session', items: Record<string, unknown>): Promise<void> {
+  const page = await browser.probePage();
+  await withTimeout(
+    page.evaluate(async ([a, values]) => chrome.storage[a as 'local' | 'session'].set(values), [area, items] as const),
+    5_000,
+    `storage.${area}.set(${Object.keys(items).join(', ')})`,
+  );
+}

@@ -20,7 +20,7 @@ const en = makeFormats('en-US');
 
 const ARTIFACTS = new URL('../../artifacts/', import.meta.url).pathname;
 const EN = makeFormats('en-US');
-const PHASE_NAMES: Record<string, string> = { calm: 'Calm', crowded: 'Crowded', flushing: 'Flushing', exhaustion: 'Exhaustion', releveraging: 'Re-leveraging', continuation: 'Continuation' };
+const PHASE_NAMES: Record<string, string> = { calm: 'Calm', warming: 'Warming up', crowded: 'Crowded', flushing: 'Flushing', exhaustion: 'Exhaustion', releveraging: 'Re-leveraging', continuation: 'Continuation' };
 
 let mock: MockExchange;
 let browser: Browser;

@@ -4,6 +4,13 @@
  * here) and serves stand-in trading pages. It replays a scenario on a wall clock:
  * events before `startAt` are backdated one-to-one and delivered to the first subscriber;
  * later events are played live at `speed` × real time, stamped with the time they are sent.
+ *
+ * With `scenarioClock` it stamps everything on a scenario clock instead (the demo): scenario
+ * time t is clock time anchor + t, one to one, so an hour of scenario is an hour of timestamps
+ * however fast it plays; live liquidations carry their scenario instant, market answers and
+ * history endpoints the clock's now. The extension follows the same clock when told
+ * `scenarioClock()` (src/background/clock.ts). Liquidations before `startAt` are then history
+ * only (REST liquidation histories), as for an extension installed at `startAt`.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,9 +21,10 @@ import { generate } from 'selfsigned';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Scenario, ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../src/core/scenario';
 import type { VenueId } from '../../src/core/model';
-import { MockReject, type MockMarketView, type MockVenue, type MockWsConnection } from './types';
+import { MockReject, type MockHistoryRow, type MockMarketView, type MockVenue, type MockWsConnection } from './types';
 import { mockVenues } from './venues';
 import { PAGES as SITE_PAGE_FILES, STAND_IN_SCRIPT } from '../fixtures/pages';
+import type { ScenarioClock } from '../../src/background/clock';
 
 export type PlayedLiquidation = ScenarioLiquidationEvent & { time: number };
 
@@ -27,6 +35,13 @@ export interface MockOptions {
   /** Live replay speed after `startAt` (1 = real time). */
   speed?: number;
   venues?: MockVenue[];
+  /**
+   * Stamp everything on the scenario clock (clock time = anchor + t) instead of the wall clock.
+   * The anchor defaults to the wall time at which the replay starts, less `startAt`.
+   */
+  scenarioClock?: boolean | { anchor: number };
+  /** Hold the replay at `startAt` until play() (the server answers meanwhile). */
+  paused?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -58,6 +73,10 @@ export class MockExchange {
   private readonly startAt: number;
   private readonly speed: number;
   private wallStart = 0;
+  private paused: boolean;
+  /** On the scenario clock: clock time of scenario t = anchor + t. Null: the wall clock. */
+  private anchor: number | null = null;
+  private readonly fixedAnchor: number | null;
   /** Liquidations at or before startAt, waiting for a subscriber, per venue. */
   private readonly backlog = new Map<VenueId, PlayedLiquidation[]>();
   private readonly played: PlayedLiquidation[] = [];
@@ -73,6 +92,9 @@ export class MockExchange {
     this.startAt = options.startAt ?? end;
     this.speed = options.speed ?? 1;
     this.venues = options.venues ?? mockVenues;
+    this.paused = options.paused ?? false;
+    this.fixedAnchor = typeof options.scenarioClock === 'object' ? options.scenarioClock.anchor : null;
+    if (options.scenarioClock) this.anchor = this.fixedAnchor ?? 0;
   }
 
   async start(): Promise<number> {
@@ -80,7 +102,7 @@ export class MockExchange {
       keySize: 2048,
       extensions: [{ name: 'subjectAltName', altNames: this.hostnames().map((value) => ({ type: 2 as const, value })) }],
     });
-    this.wallStart = Date.now();
+    this.setWallStart();
     this.queueBacklog();
     this.server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => this.onHttp(req, res));
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as Socket, head));
@@ -88,6 +110,41 @@ export class MockExchange {
     this.port = (this.server.address() as { port: number }).port;
     this.timer = setInterval(() => this.playDue(), 50);
     return this.port;
+  }
+
+  /** Starts a replay held by `paused`: scenario time runs from `startAt` now. Returns the clock to give the extension. */
+  play(): ScenarioClock {
+    if (this.paused) {
+      this.paused = false;
+      this.setWallStart();
+      // What was backdated before is backdated from now.
+      for (const event of this.played) event.time = this.timeOf(event.t);
+    }
+    return this.scenarioClock();
+  }
+
+  /**
+   * The mock's clock as the extension's storage.local `scenarioClock` (src/background/clock.ts):
+   * the clock the mock stamps with, running `speed`× from `startAt`.
+   */
+  scenarioClock(): ScenarioClock {
+    if (this.anchor === null) throw new Error('MockExchange: scenarioClock() needs the scenarioClock option');
+    return { wallAt: this.wallStart, clockAt: this.anchor + this.startAt, speed: this.speed };
+  }
+
+  /** The time the mock stamps now: the scenario clock's, or the wall clock's. */
+  now(): number {
+    return this.anchor === null ? Date.now() : this.anchor + this.scenarioNow();
+  }
+
+  /** The timestamp scenario instant `t` carries (backdated events, history rows, live liquidations on the scenario clock). */
+  timeOf(t: number): number {
+    return this.anchor === null ? this.wallTimeOf(t) : this.anchor + t;
+  }
+
+  private setWallStart(): void {
+    this.wallStart = Date.now();
+    if (this.anchor !== null && this.fixedAnchor === null) this.anchor = this.wallStart - this.startAt;
   }
 
   async stop(): Promise<void> {
@@ -112,7 +169,7 @@ export class MockExchange {
 
   /** Scenario time now (ms since the scenario's start). */
   scenarioNow(): number {
-    return this.startAt + (Date.now() - this.wallStart) * this.speed;
+    return this.paused ? this.startAt : this.startAt + (Date.now() - this.wallStart) * this.speed;
   }
 
   /** Wall-clock time of a scenario instant under this replay's mapping. */
@@ -122,7 +179,7 @@ export class MockExchange {
 
   /** Send a liquidation now, as the venue would, to every subscribed client. */
   pushLiquidation(event: Omit<ScenarioLiquidationEvent, 't' | 'type'>): PlayedLiquidation {
-    const played: PlayedLiquidation = { ...event, type: 'liquidation', t: this.scenarioNow(), time: Date.now() };
+    const played: PlayedLiquidation = { ...event, type: 'liquidation', t: this.scenarioNow(), time: this.now() };
     this.broadcast(played);
     return played;
   }
@@ -152,29 +209,30 @@ export class MockExchange {
   private view(venue: VenueId): MockMarketView {
     const now = this.scenarioNow();
     return {
-      now: Date.now(),
+      now: this.now(),
       market: (asset) => this.latestMarket(venue, asset, now),
       assets: () => [...new Set(this.scenario.events.filter((e) => e.venue === venue && e.type === 'market').map((e) => e.asset))],
-      openInterestHistory: (asset, periodMs, limit) => this.marketHistory(venue, asset, periodMs, limit),
+      marketHistory: (asset, periodMs, limit) => this.marketHistory(venue, asset, periodMs, limit),
       playedLiquidations: () => this.played.filter((e) => e.venue === venue),
     };
   }
 
-  /** The scenario's market rows already in the past, one per period, stamped on the wall clock. */
-  private marketHistory(venue: VenueId, asset: string, periodMs: number, limit: number) {
-    const wallNow = Date.now();
-    const out: Array<{ time: number; openInterestUsd: number; markPrice: number }> = [];
+  /** The scenario's market rows already in the past, one per period, stamped on the mock's clock (wall or scenario). */
+  private marketHistory(venue: VenueId, asset: string, periodMs: number, limit: number): MockHistoryRow[] {
+    const now = this.now();
+    const out: MockHistoryRow[] = [];
     for (let i = limit; i >= 1; i--) {
-      const wall = Math.floor((wallNow - i * periodMs) / periodMs) * periodMs;
-      const row = this.latestMarket(venue, asset, this.scenarioTimeOf(wall), false);
-      if (row) out.push({ time: wall, openInterestUsd: row.openInterestUsd, markPrice: row.markPrice });
+      const time = Math.floor((now - i * periodMs) / periodMs) * periodMs;
+      const row = this.latestMarket(venue, asset, this.scenarioTimeAt(time), false);
+      if (row) out.push({ time, price: row.price, markPrice: row.markPrice, fundingRate8h: row.fundingRate8h, openInterestUsd: row.openInterestUsd });
     }
     return out;
   }
 
-  /** Inverse of wallTimeOf. */
-  private scenarioTimeOf(wall: number): number {
-    return wall <= this.wallStart ? this.startAt - (this.wallStart - wall) : this.startAt + (wall - this.wallStart) * this.speed;
+  /** Inverse of timeOf. */
+  private scenarioTimeAt(time: number): number {
+    if (this.anchor !== null) return time - this.anchor;
+    return time <= this.wallStart ? this.startAt - (this.wallStart - time) : this.startAt + (time - this.wallStart) * this.speed;
   }
 
   private latestMarket(venue: VenueId, asset: string, now: number, fallbackToFirst = true): ScenarioMarketEvent | undefined {
@@ -193,8 +251,10 @@ export class MockExchange {
       if (event.t > this.startAt) break;
       this.nextEvent += 1;
       if (event.type !== 'liquidation') continue;
-      const played = { ...event, time: this.wallTimeOf(event.t) };
+      const played = { ...event, time: this.timeOf(event.t) };
       this.played.push(played);
+      // On the scenario clock the extension is installed at startAt: what came before is history, not stream.
+      if (this.anchor !== null) continue;
       const queue = this.backlog.get(event.venue) ?? [];
       queue.push(played);
       this.backlog.set(event.venue, queue);
@@ -205,7 +265,7 @@ export class MockExchange {
     const now = this.scenarioNow();
     while (this.nextEvent < this.scenario.events.length && this.scenario.events[this.nextEvent]!.t <= now) {
       const event = this.scenario.events[this.nextEvent++]!;
-      if (event.type === 'liquidation') this.broadcast({ ...event, time: Date.now() });
+      if (event.type === 'liquidation') this.broadcast({ ...event, time: this.anchor === null ? Date.now() : this.anchor + event.t });
     }
   }
 

@@ -20,17 +20,30 @@ export interface MockHttpResponse {
   headers?: Record<string, string>;
 }
 
-/** The scenario's latest market row per asset for this venue, and the wall clock. */
+/** The scenario's latest market row per asset for this venue, and the mock's clock (the wall clock, or the scenario clock: MockOptions.scenarioClock). */
 export interface MockMarketView {
   now: number;
   /** Latest market row per asset (e.g. 'BTC'), if the scenario has one yet. */
   market(asset: string): ScenarioMarketEvent | undefined;
   /** Assets the scenario knows for this venue. */
   assets(): string[];
-  /** Past market rows for an asset every `periodMs`, oldest first, at most `limit`, wall-clock stamped. */
-  openInterestHistory(asset: string, periodMs: number, limit: number): Array<{ time: number; openInterestUsd: number; markPrice: number }>;
+  /**
+   * Past market rows for an asset every `periodMs`, oldest first, at most `limit`, stamped on the mock's clock
+   * (see `now`): what open-interest, candle and funding-history endpoints answer from.
+   */
+  marketHistory(asset: string, periodMs: number, limit: number): MockHistoryRow[];
   /** Liquidations already played, newest last (for REST liquidation history endpoints). */
   playedLiquidations(): ReadonlyArray<ScenarioLiquidationEvent & { time: number }>;
+}
+
+/** One past market row of an asset, stamped on the mock's clock: the scenario's figures as of `time`. */
+export interface MockHistoryRow {
+  time: number;
+  price: number;
+  markPrice: number;
+  /** 8 h-equivalent funding, as the scenario gives it. */
+  fundingRate8h: number;
+  openInterestUsd: number;
 }
 
 /** One client WebSocket connection to this venue. */

@@ -7,9 +7,11 @@ export function staticView(rows: ScenarioMarketEvent[], now = 1763600000000, pla
     now,
     market: (asset) => rows.find((r) => r.asset === asset),
     assets: () => [...new Set(rows.map((r) => r.asset))],
-    openInterestHistory: (asset, periodMs, limit) => {
+    marketHistory: (asset, periodMs, limit) => {
       const row = rows.find((r) => r.asset === asset);
-      return row ? Array.from({ length: limit }, (_, i) => ({ time: now - (limit - i) * periodMs, openInterestUsd: row.openInterestUsd, markPrice: row.markPrice })) : [];
+      if (!row) return [];
+      const { price, markPrice, fundingRate8h, openInterestUsd } = row;
+      return Array.from({ length: limit }, (_, i) => ({ time: now - (limit - i) * periodMs, price, markPrice, fundingRate8h, openInterestUsd }));
     },
     playedLiquidations: () => played,
   };

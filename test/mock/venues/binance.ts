@@ -9,6 +9,7 @@
  * COIN-M sizes are contracts of contractSize USD.
  */
 import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
+import { mockCandles, mockSettlements } from '../history';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 
 export interface BinanceMockInstrument {
@@ -203,6 +204,22 @@ function tickerRow(symbol: string, price: number, quoteVolume: number, now: numb
   };
 }
 
+/** Kline/Candlestick Data intervals (docs enum "Kline/Candlestick chart intervals"), in ms; months are not served. */
+const KLINE_INTERVALS: Record<string, number> = Object.fromEntries(
+  [['1m', 1], ['3m', 3], ['5m', 5], ['15m', 15], ['30m', 30], ['1h', 60], ['2h', 120], ['4h', 240], ['6h', 360], ['8h', 480], ['12h', 720], ['1d', 1440], ['3d', 4320], ['1w', 10080]].map(
+    ([name, minutes]) => [name, (minutes as number) * 60_000],
+  ),
+);
+
+/** One bar as Kline/Candlestick Data lists it; only the close is the scenario's, the other prices repeat it. */
+function klineRow(start: number, periodMs: number, close: number, scale: number) {
+  const price = fixed(close * scale);
+  return [start, price, price, price, price, '0', start + periodMs - 1, '0', 0, '0', '0', '0'];
+}
+
+/** The funding interval of every mock symbol: fundingInfo lists none, so each settles every 8 h. */
+const FUNDING_HOURS = 8;
+
 function futuresHttp(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
   const symbolParam = req.query.get('symbol');
   /** The instrument and its asset's market row; undefined for unknown symbols or assets without a row yet. */
@@ -248,12 +265,39 @@ function futuresHttp(req: MockHttpRequest, view: MockMarketView): MockHttpRespon
       const found = marketFor(symbolParam);
       if (!found) return err(400, -1121, 'Invalid symbol.');
       const scale = found.instrument.scale;
-      return { status: 200, body: view.openInterestHistory(found.instrument.asset, 5 * 60_000, limit).map((p) => ({
+      return { status: 200, body: view.marketHistory(found.instrument.asset, 5 * 60_000, limit).map((p) => ({
         symbol: symbolParam, sumOpenInterest: fixed(p.openInterestUsd / (p.markPrice * scale), 8), sumOpenInterestValue: fixed(p.openInterestUsd, 8), timestamp: p.time,
       })) };
     }
     case '/fapi/v1/fundingInfo':
       return { status: 200, body: [] };
+    case '/fapi/v1/klines': {
+      const interval = req.query.get('interval');
+      if (!symbolParam || !interval) return err(400, -1102, "Mandatory parameter 'symbol' or 'interval' was not sent, was empty/null, or malformed.");
+      const periodMs = KLINE_INTERVALS[interval];
+      if (periodMs === undefined) return err(400, -1120, 'Invalid interval.');
+      // Kline/Candlestick Data: limit default 500, max 1500.
+      const limit = Number(req.query.get('limit') ?? 500);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1500) return err(400, -1130, "Data sent for parameter 'limit' is not valid.");
+      const found = marketFor(symbolParam);
+      if (!found) return err(400, -1121, 'Invalid symbol.');
+      return { status: 200, body: mockCandles(view, found.instrument.asset, periodMs, limit).map((c) => klineRow(c.start, periodMs, c.close, found.instrument.scale)) };
+    }
+    case '/fapi/v1/fundingRate': {
+      // Get Funding Rate History: symbol optional, limit default 100, max 1000; rows ascending.
+      const limit = Number(req.query.get('limit') ?? 100);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return err(400, -1130, "Data sent for parameter 'limit' is not valid.");
+      let perps = all().filter(({ instrument }) => instrument.contractType === 'PERPETUAL');
+      if (symbolParam) {
+        const found = marketFor(symbolParam);
+        if (!found || found.instrument.contractType !== 'PERPETUAL') return err(400, -1121, 'Invalid symbol.');
+        perps = [found];
+      }
+      const rows = perps.flatMap(({ instrument }) => mockSettlements(view, instrument.asset, FUNDING_HOURS, limit).map((s) => ({
+        symbol: instrument.symbol, fundingRate: fixed(s.rate), fundingTime: s.time, markPrice: fixed(s.markPrice * instrument.scale),
+      })));
+      return { status: 200, body: rows.sort((a, b) => a.fundingTime - b.fundingTime).slice(-limit) };
+    }
     case '/fapi/v1/openInterest': {
       if (!symbolParam) return err(400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
       const found = marketFor(symbolParam);

@@ -5,6 +5,7 @@
  * args may not exceed 21,000 characters.
  */
 import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
+import { mockCandles, mockSettlements } from '../history';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 
 const CONN_ID = 'd1e2a3b4-mock-4c5d-bybit-000000000001';
@@ -157,6 +158,28 @@ function instrumentInfo(inst: BybitMockInstrument) {
   };
 }
 
+/** Docs "Get Kline": interval enum `1`,`3`,`5`,`15`,`30`,`60`,`120`,`240`,`360`,`720` (minutes), `D`, `W`; `M` is not served. */
+const KLINE_MINUTES: Record<string, number> = { 1: 1, 3: 3, 5: 5, 15: 15, 30: 30, 60: 60, 120: 120, 240: 240, 360: 360, 720: 720, D: 1440, W: 10080 };
+/** Every mock perpetual settles funding every 8 h (instruments-info fundingInterval 480). */
+const FUNDING_HOURS = 8;
+
+/** The listed derivative a history request names, in its category; a retCode answer when there is none. */
+function historyInstrument(req: MockHttpRequest, view: MockMarketView, listed: BybitMockInstrument[]): BybitMockInstrument | MockHttpResponse {
+  const category = req.query.get('category');
+  const symbol = req.query.get('symbol');
+  if (category !== 'linear' && category !== 'inverse') return retError(10001, 'Illegal category', view.now);
+  if (!symbol) return retError(10001, 'params error: symbol is required', view.now);
+  const inst = listed.find((i) => i.category === category && i.symbol === symbol);
+  return inst && view.market(inst.asset) ? inst : retError(10001, 'Not supported symbols', view.now);
+}
+
+/** A limit parameter within [1, max], `fallback` when absent; null when out of range. */
+function limitParam(req: MockHttpRequest, max: number, fallback: number): number | null {
+  const raw = req.query.get('limit');
+  if (raw === null) return fallback;
+  return /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= max ? Number(raw) : null;
+}
+
 function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
   if (req.host !== 'api.bybit.com') return { status: 404, body: 'Not Found' };
   if (req.method !== 'GET') return { status: 404, body: 'Not Found' };
@@ -181,6 +204,33 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
         return m ? [derivTicker(inst, m, view.now)] : [];
       });
       return ok({ category, list: rows }, view.now);
+    }
+    case '/v5/market/kline': {
+      const inst = historyInstrument(req, view, listed);
+      if ('status' in inst) return inst;
+      const minutes = KLINE_MINUTES[req.query.get('interval') ?? ''];
+      if (minutes === undefined) return retError(10001, 'params error: invalid interval', view.now);
+      // Docs "Get Kline": limit [1, 200], default 200 (the API explorer says at most 1000; the mock takes the larger).
+      const limit = limitParam(req, 1000, 200);
+      if (limit === null) return retError(10001, 'params error: limit', view.now);
+      const periodMs = minutes * 60_000;
+      const q = (price: number) => fixed(price * inst.scale, inst.scale === 1 ? 2 : 7);
+      // Newest first ("sort in reverse by startTime"); [startTime, open, high, low, close, volume, turnover], all strings.
+      const rows = mockCandles(view, inst.asset, periodMs, limit).reverse().map((c) => [String(c.start), q(c.close), q(c.close), q(c.close), q(c.close), '0', '0']);
+      return ok({ symbol: inst.symbol, category: inst.category, list: rows }, view.now);
+    }
+    case '/v5/market/funding/history': {
+      const inst = historyInstrument(req, view, listed);
+      if ('status' in inst) return inst;
+      // Docs: covers perpetuals only; "passing only startTime returns an error"; limit [1, 200], default 200.
+      if (!inst.contractType.endsWith('Perpetual')) return retError(10001, 'Not supported symbols', view.now);
+      if (req.query.has('startTime') && !req.query.has('endTime')) return retError(10001, 'params error: endTime is required with startTime', view.now);
+      const limit = limitParam(req, 200, 200);
+      if (limit === null) return retError(10001, 'params error: limit', view.now);
+      const rows = mockSettlements(view, inst.asset, FUNDING_HOURS, limit)
+        .reverse()
+        .map((s) => ({ symbol: inst.symbol, fundingRate: fixed(s.rate, 6), fundingRateTimestamp: String(s.time) }));
+      return ok({ category: inst.category, list: rows }, view.now);
     }
     case '/v5/market/instruments-info': {
       if (category !== 'linear' && category !== 'spot' && category !== 'inverse' && category !== 'option') return retError(10001, 'Illegal category', view.now);
