@@ -138,7 +138,7 @@ async function measure(variant: Variant): Promise<Round> {
   const { page, cdp } = variant;
   await page.goto(variant.url);
   await page.locator('[name="orderform"]').waitFor({ timeout: 10_000 });
-  if (variant.name === 'with') await page.locator('[data-flush-meter][data-placement="inline"]').waitFor({ timeout: 10_000 });
+  if (variant.name === 'with') await page.locator('[data-flush-meter][data-placement="anchored"]').waitFor({ timeout: 10_000 });
   await page.waitForTimeout(WARM_UP_MS);
   if ((await page.locator('[data-flush-meter]').count()) !== (variant.name === 'with' ? 1 : 0)) throw new Error(`${variant.name}: unexpected meter count`);
   const longTasksBefore = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.length);
@@ -201,7 +201,7 @@ async function traceExtension(variant: Variant, phase: 'load' | 'steady'): Promi
   const { page, cdp } = variant;
   if (phase === 'steady') {
     await page.goto(PAGE_URL);
-    await page.locator('[data-flush-meter][data-placement="inline"]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-flush-meter][data-placement="anchored"]').waitFor({ timeout: 10_000 });
     await page.waitForTimeout(WARM_UP_MS);
   }
   const events: TraceEvent[] = [];
@@ -214,7 +214,7 @@ async function traceExtension(variant: Variant, phase: 'load' | 'steady'): Promi
   });
   if (phase === 'load') {
     await page.goto(PAGE_URL);
-    await page.locator('[data-flush-meter][data-placement="inline"]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-flush-meter][data-placement="anchored"]').waitFor({ timeout: 10_000 });
     await page.waitForTimeout(LOAD_TRACE_MS);
   } else {
     await page.waitForTimeout(TRACE_MS);

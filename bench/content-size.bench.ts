@@ -33,6 +33,7 @@ function build(dist: string, firefox: boolean): string {
 function figures(prefix: string, weight: ContentWeight): Record<string, number | string> {
   const out: Record<string, number | string> = {
     [`${prefix} gzip kB (all files)`]: kB(weight.gzipBytes),
+    [`${prefix} gzip kB on demand (structural order-form finder)`]: kB(weight.lazyGzipBytes),
     [`${prefix} raw kB`]: kB(weight.bytes),
     [`${prefix} files`]: weight.files.length,
   };

@@ -22,7 +22,7 @@ import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { BUS_KEYS, sourceHealth, type SourceStatus } from '../src/core/bus';
 import { MARKET_SCOPE } from '../src/core/engine';
-import { parseScenario } from '../src/core/scenario-validate';
+import { parseScenario } from '../tools/replay/scenario-validate';
 import { MockExchange } from '../test/mock/server';
 import { DIST, extensionStorage, launchWithExtension, type Browser } from '../test/e2e/harness';
 import { describeChanges, installOnScenarioClock, phaseAt, PhaseRecorder, replayPhaseChanges } from '../test/e2e/scenario-clock';

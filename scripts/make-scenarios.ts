@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VenueId } from '../src/core/model';
-import type { Scenario, ScenarioEvent, ScenarioLiquidationEvent, ScenarioMarketEvent } from '../src/core/scenario';
+import type { Scenario, ScenarioEvent, ScenarioLiquidationEvent, ScenarioMarketEvent } from '../tools/replay/scenario';
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness

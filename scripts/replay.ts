@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { VenueId } from '../src/core/model';
-import { rowsOf, replayReadings } from '../src/core/replay';
-import { parseScenario, ScenarioError } from '../src/core/scenario-validate';
+import { rowsOf, replayReadings } from '../tools/replay/replay';
+import { parseScenario, ScenarioError } from '../tools/replay/scenario-validate';
 import { venues } from '../src/venues';
 
 const USAGE = 'usage: npm run replay -- <scenario.json> [--install-at MINUTE] [--timing]\n';

@@ -50,6 +50,7 @@ export function scope(name: string, spec: ScopeSpec = {}): ScopeReading {
     liq1h,
     liq24h: liq1h,
     sampledVenues: spec.sampled ? ['binance'] : [],
+    sampledVenues24h: spec.sampled ? ['binance'] : [],
     funding8h: spec.funding8h === undefined ? null : spec.funding8h,
     basis: null,
     openInterestUsd: null,

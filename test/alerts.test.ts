@@ -245,11 +245,15 @@ describe('one event, one notification', () => {
     expect(second.alerts.map((a) => a.alert.scope)).toEqual(['ETH']);
   });
 
-  it('reads the state an older version stored without firing again', () => {
-    const v1 = { lastFired: { 'liq1h:ALL': T0 }, active: { 'liq1h:ALL': true } };
-    const state = normalizeAlertState(v1);
-    expect(state.active['over:ALL']).toBe(true);
+  it('reads a stored state part by part (a malformed part starts empty) and does not fire again for what it holds', () => {
+    const stored = { lastFired: { 'liq:ALL': T0 }, active: { 'over:ALL': true }, seen: [1, 2], pending: 'x' };
+    const state = normalizeAlertState(JSON.parse(JSON.stringify(stored)));
+    expect(state).toEqual({ lastFired: { 'liq:ALL': T0 }, active: { 'over:ALL': true }, seen: {}, pending: {} });
+    expect(normalizeAlertState(undefined)).toEqual(EMPTY_ALERT_STATE);
+    // Over the threshold already (no rising edge) and the story's cooldown running: nothing new to send.
     expect(run([{ at: T0 + MIN, readings: flush(80e6) }], state).alerts).toEqual([]);
+    // Without that memory the same reading notifies.
+    expect(run([{ at: T0 + MIN, readings: flush(80e6) }]).alerts).toHaveLength(1);
   });
 });
 

@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { replayScenario, type ReplayRow } from '../src/core/replay';
-import type { Scenario } from '../src/core/scenario';
-import { parseScenario } from '../src/core/scenario-validate';
+import { replayScenario, type ReplayRow } from '../tools/replay/replay';
+import type { Scenario } from '../tools/replay/scenario';
+import { parseScenario } from '../tools/replay/scenario-validate';
 
 const MIN = 60_000;
 /** What `npm run replay` assumes: OKX and Bitfinex keep a REST liquidation history (adapters with gapRequests). */

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { replayScenario, toLiquidation, toMarketUpdate } from '../src/core/replay';
-import type { Scenario } from '../src/core/scenario';
-import { parseScenario, ScenarioError } from '../src/core/scenario-validate';
+import { replayScenario, toLiquidation, toMarketUpdate } from '../tools/replay/replay';
+import type { Scenario } from '../tools/replay/scenario';
+import { parseScenario, ScenarioError } from '../tools/replay/scenario-validate';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const START = Date.UTC(2025, 0, 1);

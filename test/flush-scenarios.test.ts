@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScopeReading } from '../src/core/engine';
 import type { Phase } from '../src/core/flush';
-import { replayReadings } from '../src/core/replay';
-import type { Scenario } from '../src/core/scenario';
-import { parseScenario } from '../src/core/scenario-validate';
+import { replayReadings } from '../tools/replay/replay';
+import type { Scenario } from '../tools/replay/scenario';
+import { parseScenario } from '../tools/replay/scenario-validate';
 
 type Timeline = Map<number, Record<string, ScopeReading>>;
 

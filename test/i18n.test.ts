@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { PLACEMENTS } from '../src/core/bus';
 import { PHASES } from '../src/core/flush';
 import { makeFormats, translatorFromMessages } from '../src/core/i18n';
 import { locale } from './alert-fixtures';
@@ -28,6 +29,7 @@ describe('_locales', () => {
   it('has every message the code builds from a name at run time', () => {
     for (const phase of PHASES) expect(en[`phase_${phase}`], phase).toBeDefined();
     for (const stream of ['connecting', 'connected', 'reconnecting', 'none', 'off']) expect(en[`stream_${stream}`], stream).toBeDefined();
+    for (const placement of PLACEMENTS) expect([en[`placement_${placement}`], zh[`placement_${placement}`]].every(Boolean), placement).toBe(true);
   });
 
   it('names the extension through _locales in the manifest', () => {

@@ -25,7 +25,7 @@ describe('lower bounds from sampled feeds', () => {
     expect(scopes.ETH!.sampledVenues24h).toEqual([]);
   });
 
-  it('keeps it across a restart, forgets it after 24 h, and falls back to the per-venue buckets for an older stored state', () => {
+  it('keeps it across a restart, forgets it after 24 h, and skips malformed stored entries', () => {
     const engine = new FlushEngine(completeness, NOW - 6 * HOUR);
     engine.ingestLiquidation(liq('binance', NOW - 5 * HOUR), NOW - 5 * HOUR);
     engine.ingestLiquidation(liq('binance', NOW - 30 * 60_000, 'SOL'), NOW);
@@ -34,10 +34,8 @@ describe('lower bounds from sampled feeds', () => {
     expect(restored.readings(NOW, ['BTC']).scopes.BTC!.sampledVenues24h).toEqual(['binance']);
     restored.prune(NOW + 20 * HOUR);
     expect(restored.readings(NOW + 20 * HOUR, ['BTC']).scopes.BTC!.sampledVenues24h).toEqual([]);
-    // A state written before `sampledAt` existed: only the per-venue buckets (the last 2 h) tell.
-    const { sampledAt: _dropped, ...older } = state;
-    const fromOlder = new FlushEngine(completeness, NOW, older);
-    expect(fromOlder.readings(NOW, ['SOL']).scopes.SOL!.sampledVenues24h).toEqual(['binance']);
-    expect(new FlushEngine(completeness, NOW, { ...older, sampledAt: { 'binance|BTC': 'x', nonsense: 5 } as never }).toJSON().sampledAt).toEqual({});
+    const malformed = new FlushEngine(completeness, NOW, { ...state, sampledAt: { 'binance|BTC': 'x', nonsense: 5, 'binance|SOL': NOW - 30 * 60_000 } as never });
+    expect(malformed.toJSON().sampledAt).toEqual({ 'binance|SOL': NOW - 30 * 60_000 });
+    expect(malformed.readings(NOW, ['BTC', 'SOL']).scopes.BTC!.sampledVenues24h).toEqual([]);
   });
 });

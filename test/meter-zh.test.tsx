@@ -10,8 +10,8 @@ import zhMessages from '../_locales/zh_CN/messages.json';
 import longFlush from '../scenarios/long-flush-99m.json';
 import { translatorFromMessages, type LocaleMessage, type MessageKey } from '../src/core/i18n';
 import { VENUE_IDS } from '../src/core/model';
-import { replayReadings } from '../src/core/replay';
-import { parseScenario } from '../src/core/scenario-validate';
+import { replayReadings } from '../tools/replay/replay';
+import { parseScenario } from '../tools/replay/scenario-validate';
 import { Meter } from '../src/ui/Meter';
 
 // JSON imports, not readFileSync: under happy-dom import.meta.url is not a file URL.

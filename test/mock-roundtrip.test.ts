@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { VenueId } from '../src/core/model';
-import type { ScenarioMarketEvent } from '../src/core/scenario';
+import type { ScenarioMarketEvent } from '../tools/replay/scenario';
 import { venues } from '../src/venues';
 import { mockCatalogue, mockVenue } from './catalogue';
 import { longFlushHour } from './e2e/scenarios';

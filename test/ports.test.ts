@@ -1,16 +1,17 @@
 /** The page push channel: only our own content script on a supported page gets readings, only for an asset code. */
 import { describe, expect, it } from 'vitest';
 import type browser from 'webextension-polyfill';
-import { isMeterPort, MeterPorts } from '../src/background/ports';
+import { isMeterPort, MeterPorts, parsePlacement, parseWatch } from '../src/background/ports';
 import { METER_PORT, type ReadingMessage, type SourceStatus } from '../src/core/bus';
 import { FlushEngine } from '../src/core/engine';
 
 const ID = 'our-extension-id';
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
 
-function fakePort(name: string, sender: { id?: string; url?: string }) {
+function fakePort(name: string, sender: { id?: string; url?: string; tab?: { id: number } }) {
   const sent: unknown[] = [];
   const listeners: Array<(m: unknown) => void> = [];
+  const gone: Array<() => void> = [];
   let disconnected = false;
   const port = {
     name,
@@ -18,9 +19,9 @@ function fakePort(name: string, sender: { id?: string; url?: string }) {
     postMessage: (m: unknown) => sent.push(m),
     disconnect: () => (disconnected = true),
     onMessage: { addListener: (fn: (m: unknown) => void) => listeners.push(fn) },
-    onDisconnect: { addListener: () => undefined },
+    onDisconnect: { addListener: (fn: () => void) => gone.push(fn) },
   } as unknown as browser.Runtime.Port;
-  return { port, sent, say: (m: unknown) => listeners.forEach((fn) => fn(m)), isDisconnected: () => disconnected };
+  return { port, sent, say: (m: unknown) => listeners.forEach((fn) => fn(m)), close: () => gone.forEach((fn) => fn()), isDisconnected: () => disconnected };
 }
 
 function readings(extra: Array<{ asset: string; usd: number }> = [], computedAt = NOW) {
@@ -87,5 +88,63 @@ describe('meter ports', () => {
     ports.accept(second.port);
     second.say({ type: 'watch', asset: 'BTC' });
     expect(second.sent).toHaveLength(1);
+  });
+});
+
+describe('where page meters sit', () => {
+  const binance = { id: ID, url: 'https://www.binance.com/zh-CN/futures/BTCUSDT', tab: { id: 7 } };
+
+  it('reads one message shape each, and nothing else', () => {
+    expect(parseWatch({ type: 'watch', asset: 'BTC' })).toEqual({ type: 'watch', asset: 'BTC' });
+    expect(parsePlacement({ type: 'placement', site: 'okx', asset: 'ETH', placement: 'docked', extra: 'ignored' })).toEqual({ type: 'placement', site: 'okx', asset: 'ETH', placement: 'docked' });
+    expect(parsePlacement({ type: 'placement', site: 'okx', asset: null, placement: 'waiting' })).toEqual({ type: 'placement', site: 'okx', asset: null, placement: 'waiting' });
+    for (const bad of [
+      null,
+      'placement',
+      [],
+      { type: 'watch', asset: 'BTC', placement: 'anchored' },
+      { type: 'placement', site: 'okx', asset: 'ETH', placement: 'inline' },
+      { type: 'placement', site: 'okx', asset: 'ETH', placement: 'dock' },
+      { type: 'placement', site: 'okx', asset: '<b>', placement: 'anchored' },
+      { type: 'placement', site: 'okx', placement: 'anchored' },
+      { type: 'placement', site: 7, asset: 'ETH', placement: 'anchored' },
+    ]) {
+      expect(parsePlacement(bad), JSON.stringify(bad)).toBeNull();
+    }
+    expect(parseWatch({ type: 'placement', site: 'okx', asset: 'ETH', placement: 'anchored' })).toBeNull();
+    expect(parseWatch({ type: 'watch', asset: 'btc usd' })).toBeNull();
+  });
+
+  it('keeps one record per connected page, changed when the page says, gone when its port goes', () => {
+    let published = 0;
+    const ports = new MeterPorts(ID, undefined, () => published++);
+    const page = fakePort(METER_PORT, binance);
+    const other = fakePort(METER_PORT, { id: ID, url: 'https://www.okx.com/trade-swap/eth-usdt-swap', tab: { id: 9 } });
+    ports.accept(page.port);
+    ports.accept(other.port);
+    page.say({ type: 'watch', asset: 'BTC' });
+    expect(ports.pages()).toEqual([]);
+    page.say({ type: 'placement', site: 'binance', asset: 'BTC', placement: 'waiting' });
+    other.say({ type: 'placement', site: 'okx', asset: 'ETH', placement: 'docked' });
+    page.say({ type: 'placement', site: 'binance', asset: 'BTC', placement: 'anchored' });
+    expect(ports.pages()).toEqual([
+      { tab: 7, site: 'binance', asset: 'BTC', placement: 'anchored' },
+      { tab: 9, site: 'okx', asset: 'ETH', placement: 'docked' },
+    ]);
+    expect(published).toBe(3);
+    // Said again on reconnecting, or repeated: nothing to publish.
+    page.say({ type: 'placement', site: 'binance', asset: 'BTC', placement: 'anchored' });
+    expect(published).toBe(3);
+    // A page cannot speak for another site; a malformed message changes nothing.
+    page.say({ type: 'placement', site: 'okx', asset: 'SOL', placement: 'docked' });
+    page.say({ type: 'placement', site: 'binance', asset: 'BTC', placement: 'inline' });
+    expect(ports.pages()[0]).toEqual({ tab: 7, site: 'binance', asset: 'BTC', placement: 'anchored' });
+    // In-page navigation to a page without an asset: no meter, no record.
+    page.say({ type: 'placement', site: 'binance', asset: null, placement: 'waiting' });
+    expect(ports.pages().map((p) => p.site)).toEqual(['okx']);
+    page.say({ type: 'placement', site: 'binance', asset: 'ETH', placement: 'anchored' });
+    other.close();
+    expect(ports.pages()).toEqual([{ tab: 7, site: 'binance', asset: 'ETH', placement: 'anchored' }]);
+    expect(published).toBe(6);
   });
 });

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Reason } from '../src/core/flush';
 import type { LocaleMessage, Wording } from '../src/core/i18n';
-import { replayReadings } from '../src/core/replay';
-import { parseScenario } from '../src/core/scenario-validate';
+import { replayReadings } from '../tools/replay/replay';
+import { parseScenario } from '../tools/replay/scenario-validate';
 import { formatReasonArg, reasonSentence } from '../src/ui/reason-text';
 import { EN, locale, ZH } from './alert-fixtures';
 

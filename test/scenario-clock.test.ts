@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { clockOf, parseScenarioClock, readingsNow, sameClock, samplingPeriodMs, scenarioTime, wallClock } from '../src/background/clock';
-import type { Scenario } from '../src/core/scenario';
+import type { Scenario } from '../tools/replay/scenario';
 import { longFlushHour } from './e2e/scenarios';
 import { MockExchange } from './mock/server';
 

@@ -1,30 +1,44 @@
+/**
+ * The options form: trader units ↔ settings, and the schema's issues put back at the fields they
+ * came from, worded via _locales with the bounds in the field's units.
+ */
 import { describe, expect, it, vi } from 'vitest';
-import { parseSettings } from '../src/background/settings';
+import { validateSettings } from '../src/background/settings';
 import { DEFAULT_SETTINGS, LIMITS } from '../src/core/settings';
-import { addAsset, fromForm, parseNumber, toForm, type SettingsForm } from '../src/options/form';
+import { addAsset, formErrors, fromForm, parseNumber, toForm, type FormErrors, type SettingsForm } from '../src/options/form';
 import { sites } from '../src/sites';
+import { EN } from './alert-fixtures';
 
 vi.mock('webextension-polyfill', () => ({ default: {} }));
 
 const SITE_IDS = sites.map((s) => s.id);
 const form = (patch: Partial<SettingsForm> = {}): SettingsForm => ({ ...toForm(DEFAULT_SETTINGS, SITE_IDS), ...patch });
+/** What the page sends, as runtime messaging delivers it (JSON: NaN arrives as null). */
+const sent = (f: SettingsForm) => JSON.parse(JSON.stringify(fromForm(f)));
+/** The worker's verdict on the form, at the form's fields, in English. */
+function shown(f: SettingsForm): Record<string, string> {
+  const { issues } = validateSettings(sent(f));
+  const { errors, other } = formErrors(issues ?? []);
+  expect(other).toEqual([]);
+  return worded(errors);
+}
+const worded = (errors: FormErrors) => Object.fromEntries(Object.entries(errors).map(([field, e]) => [field, EN.t(e.key, e.substitutions)]));
 
 describe('options form ↔ settings', () => {
-  it('shows the defaults in trader units and saves them back unchanged', () => {
+  it('shows the defaults in trader units and sends them back unchanged', () => {
     const f = form();
     expect([f.market1hM, f.asset1hM, f.minSidePercent, f.cooldownMinutes, f.dominantPercent]).toEqual(['50', '25', '50', '120', '65']);
-    const { settings } = fromForm(f);
-    expect(settings).toEqual({ ...DEFAULT_SETTINGS, sites: Object.fromEntries(SITE_IDS.map((id) => [id, true])) });
+    expect(validateSettings(sent(f))).toEqual({ settings: { ...DEFAULT_SETTINGS, sites: Object.fromEntries(SITE_IDS.map((id) => [id, true])) }, issues: null });
   });
 
-  it('turns what the trader typed into settings the worker accepts as they are', () => {
+  it('turns what the trader typed into settings the schema accepts as they are', () => {
     const f = form({
       watchlist: [
         { asset: 'BTC', thresholdM: '' },
         { asset: 'DOGE', thresholdM: '2,5' },
       ],
       market1hM: '75',
-      minSidePercent: '80',
+      minSidePercent: '57',
       cooldownMinutes: '30',
       quietEnabled: true,
       quietStart: '23:00',
@@ -36,52 +50,64 @@ describe('options form ↔ settings', () => {
       flushIntensity: '6.5',
       minFlushMarketM: '1.1',
     });
-    const { settings, errors } = fromForm(f);
-    expect(errors).toBeNull();
+    const { settings, issues } = validateSettings(sent(f));
+    expect(issues).toBeNull();
+    expect(settings).toEqual(fromForm(f));
     expect(settings!.watchlist).toEqual(['BTC', 'DOGE']);
     expect(settings!.alerts.asset1h.perAsset).toEqual({ DOGE: 2_500_000 });
     expect(settings!.alerts.market1h.usd).toBe(75_000_000);
-    expect(settings!.alerts.minSideShare).toBe(0.8);
+    expect(settings!.alerts.minSideShare).toBe(0.57);
     expect(settings!.alerts.cooldownMs).toBe(30 * 60_000);
     expect(settings!.alerts.quietHours).toEqual({ enabled: true, start: '23:00', end: '06:30' });
     expect(settings!.model.flushIntensity).toBe(6.5);
     expect(settings!.model.minFlushUsd1hMarket).toBe(1_100_000);
-    // The page and the worker agree: nothing the form accepts is replaced by the zod check.
-    expect(parseSettings(JSON.parse(JSON.stringify(settings)))).toEqual({ settings, issues: [], migratedFrom: null });
     // And the form shows it back as typed.
-    expect(toForm(settings!, SITE_IDS).watchlist[1]).toEqual({ asset: 'DOGE', thresholdM: '2.5' });
+    expect(toForm(settings!, SITE_IDS)).toEqual({ ...f, watchlist: [f.watchlist[0], { asset: 'DOGE', thresholdM: '2.5' }] });
   });
 
-  it('refuses out-of-range and malformed input, field by field', () => {
-    const { settings, errors } = fromForm(
-      form({
-        market1hM: '-5',
-        asset1hM: 'lots',
-        minSidePercent: '40',
-        cooldownMinutes: '2.5',
-        quietStart: '7pm',
-        dominantPercent: '99',
-        watchlist: [{ asset: 'BTC', thresholdM: '0' }],
-      }),
-    );
-    expect(settings).toBeNull();
-    expect(Object.fromEntries(Object.entries(errors!).map(([field, e]) => [field, e.key]))).toEqual({
-      'threshold:BTC': 'errRange',
-      market1hM: 'errRange',
-      asset1hM: 'errRange',
-      minSidePercent: 'errRange',
-      cooldownMinutes: 'errWhole',
-      quietStart: 'errClock',
-      dominantPercent: 'errRange',
+  it('puts each refused value at its field, with the bounds in the units the field uses', () => {
+    expect(
+      shown(
+        form({
+          market1hM: '-5',
+          asset1hM: 'lots',
+          minSidePercent: '40',
+          cooldownMinutes: '2.5',
+          quietStart: '7pm',
+          dominantPercent: '99',
+          minFlushAssetM: '',
+          watchlist: [{ asset: 'BTC', thresholdM: '0' }],
+        }),
+      ),
+    ).toEqual({
+      'threshold:BTC': 'Enter a number from 0.1 to 100000.',
+      market1hM: 'Enter a number from 0.1 to 100000.',
+      asset1hM: 'Enter a number from 0.1 to 100000.',
+      minSidePercent: 'Enter a number from 50 to 100.',
+      cooldownMinutes: 'Enter a whole number.',
+      quietStart: 'Enter a time as HH:MM.',
+      dominantPercent: 'Enter a number from 55 to 95.',
+      minFlushAssetM: 'Enter a number from 0.1 to 100000.',
     });
-    expect(errors!.minSidePercent!.substitutions).toEqual(['50', '100']);
+    expect(shown(form({ cooldownMinutes: '3' }))).toEqual({ cooldownMinutes: 'Enter a number from 5 to 1440.' });
   });
 
-  it('needs an asset, and quiet hours that are a window', () => {
-    expect(fromForm(form({ watchlist: [] })).errors).toEqual({ watchlist: { key: 'errWatchlistEmpty' } });
-    expect(fromForm(form({ quietEnabled: true, quietStart: '08:00', quietEnd: '08:00' })).errors).toEqual({ quietEnd: { key: 'errQuietSame' } });
+  it('needs an asset, and quiet hours that are a window when they are on', () => {
+    expect(shown(form({ watchlist: [] }))).toEqual({ watchlist: 'Keep at least one asset.' });
+    expect(shown(form({ quietEnabled: true, quietStart: '08:00', quietEnd: '08:00' }))).toEqual({ quietEnd: 'Start and end must differ.' });
     // Switched off, equal times do not matter.
-    expect(fromForm(form({ quietEnabled: false, quietStart: '08:00', quietEnd: '08:00' })).errors).toBeNull();
+    expect(shown(form({ quietEnabled: false, quietStart: '08:00', quietEnd: '08:00' }))).toEqual({});
+  });
+
+  it('keeps the first issue of a field, and hands issues no field shows to the status line', () => {
+    const { errors, other } = formErrors([
+      { path: 'watchlist.3', key: 'errTicker' },
+      { path: 'watchlist', key: 'errWatchlistFull', values: [8] },
+      { path: 'meterMode', key: 'errInvalid' },
+    ]);
+    expect(worded(errors)).toEqual({ watchlist: 'Enter a ticker of 2–12 letters or digits, e.g. BTC.' });
+    expect(other).toEqual([{ path: 'meterMode', key: 'errInvalid' }]);
+    expect(worded(formErrors([{ path: 'watchlist', key: 'errWatchlistFull', values: [8] }]).errors)).toEqual({ watchlist: 'At most 8 assets.' });
   });
 
   it('adds tickers tidied, refuses duplicates, junk and a full list', () => {

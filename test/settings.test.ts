@@ -1,99 +1,149 @@
+/**
+ * The one settings schema (src/background/settings.ts) and the worker's settings store: what a
+ * save must be, how what storage.sync holds is read back, and what reaches storage.
+ */
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseSettings, SettingsStore } from '../src/background/settings';
-import { DEFAULT_SETTINGS, defaultSettings, migrateSettings, modelThresholds, sameSettings, settingsChanges, SETTINGS_VERSION, type Settings } from '../src/core/settings';
-import { settingsWith } from './alert-fixtures';
+import { readStoredSettings, SettingsStore, validateSettings } from '../src/background/settings';
+import { DEFAULT_SETTINGS, modelThresholds, sameSettings, settingsChanges, type Settings } from '../src/core/settings';
+import { EN, settingsWith } from './alert-fixtures';
 
 vi.mock('webextension-polyfill', async () => ({ default: (await import('@webext-core/fake-browser')).fakeBrowser }));
 
-/** The unversioned shape the first release would have stored. */
-const V0 = { watchlist: ['btc', ' eth '], venues: { ...DEFAULT_SETTINGS.venues, okx: false }, alerts: { market1hUsd: 80_000_000, cooldownMs: 3_600_000 } };
+/** Settings as JSON has them (what storage and messaging hand over). */
+const json = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 
-describe('settings validation (zod, in the worker)', () => {
-  it('gives the defaults when nothing is stored', () => {
-    expect(parseSettings(undefined)).toEqual({ settings: DEFAULT_SETTINGS, issues: [], migratedFrom: null });
+const CUSTOM = settingsWith((s) => {
+  s.watchlist = ['BTC', 'DOGE'];
+  s.venues.okx = false;
+  s.sites = { bybit: false };
+  s.preferredExchange = 'okx';
+  s.meterMode = 'expanded';
+  s.alerts.asset1h.perAsset = { DOGE: 2e6 };
+  s.alerts.minSideShare = 0.8;
+  s.alerts.cooldownMs = 30 * 60_000;
+  s.alerts.quietHours = { enabled: true, start: '23:30', end: '06:00' };
+  s.model.dominantShare = 0.7;
+});
+
+describe('the settings schema: a save', () => {
+  it('accepts valid settings as they are', () => {
+    expect(validateSettings(json(CUSTOM))).toEqual({ settings: CUSTOM, issues: null });
   });
 
-  it('accepts valid settings unchanged', () => {
-    const custom = settingsWith((s) => {
-      s.watchlist = ['BTC', 'DOGE'];
-      s.alerts.asset1h.perAsset = { DOGE: 2e6 };
-      s.alerts.quietHours = { enabled: true, start: '23:30', end: '06:00' };
-      s.meterMode = 'expanded';
+  it('gives every missing field its default, at every depth', () => {
+    expect(validateSettings({ watchlist: ['ETH'] }).settings).toEqual({ ...DEFAULT_SETTINGS, watchlist: ['ETH'] });
+    const { settings } = validateSettings({ alerts: { market1h: { usd: 80e6 }, quietHours: { enabled: true } }, model: {} });
+    expect(settings!.alerts.market1h).toEqual({ enabled: true, usd: 80e6 });
+    expect(settings!.alerts.quietHours).toEqual({ ...DEFAULT_SETTINGS.alerts.quietHours, enabled: true });
+    expect(settings!.alerts.phases).toEqual(DEFAULT_SETTINGS.alerts.phases);
+    expect(settings!.model).toEqual(DEFAULT_SETTINGS.model);
+    expect(validateSettings({}).settings).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('drops unknown fields: top level, nested, and sites or venues this build does not know', () => {
+    const stored = { ...json(CUSTOM), theme: 'dark', alerts: { ...json(CUSTOM.alerts), sound: true }, venues: { ...CUSTOM.venues, kraken: true }, sites: { bybit: false, nowhere: true } };
+    const { settings } = validateSettings(stored);
+    expect(settings).toEqual(CUSTOM);
+    expect(Object.keys(settings!)).not.toContain('theme');
+    expect(Object.keys(settings!.alerts)).not.toContain('sound');
+    expect(Object.keys(settings!.venues)).not.toContain('kraken');
+    expect(settings!.sites).toEqual({ bybit: false });
+  });
+
+  it('refuses bad values with one clear issue each: the field, its message and its bounds', () => {
+    const { settings, issues } = validateSettings({
+      ...json(CUSTOM),
+      watchlist: ['BTC', 'b$d'],
+      meterMode: 'huge',
+      preferredExchange: 'nowhere',
+      alerts: {
+        ...json(CUSTOM.alerts),
+        market1h: { enabled: true, usd: null },
+        asset1h: { enabled: true, usd: 25e6, perAsset: { 'b t c': 2e6, ETH: 1 } },
+        minSideShare: 0.4,
+        cooldownMs: 150_000,
+        quietHours: { enabled: true, start: '08:00', end: '08:00' },
+      },
+      model: { ...CUSTOM.model, flushIntensity: 'lots' },
     });
-    expect(parseSettings(JSON.parse(JSON.stringify(custom)))).toEqual({ settings: custom, issues: [], migratedFrom: null });
+    expect(settings).toBeNull();
+    expect(issues).toEqual([
+      { path: 'watchlist.1', key: 'errTicker' },
+      { path: 'preferredExchange', key: 'errInvalid' },
+      { path: 'meterMode', key: 'errInvalid' },
+      { path: 'alerts.market1h.usd', key: 'errRange', values: [100_000, 100_000_000_000] },
+      { path: 'alerts.asset1h.perAsset.b t c', key: 'errTicker' },
+      { path: 'alerts.asset1h.perAsset.ETH', key: 'errRange', values: [100_000, 100_000_000_000] },
+      { path: 'alerts.minSideShare', key: 'errRange', values: [0.5, 1] },
+      // Not whole minutes, and out of range: the first thing to fix is said.
+      { path: 'alerts.cooldownMs', key: 'errWhole', values: [300_000, 86_400_000] },
+      { path: 'alerts.quietHours.end', key: 'errQuietSame' },
+      { path: 'model.flushIntensity', key: 'errRange', values: [2, 50] },
+    ]);
+    // Every message exists in _locales and reads as a sentence.
+    for (const issue of issues!) expect(EN.t(issue.key, issue.values?.map(String)), issue.path).toMatch(/^[A-Z].+\.$/);
+    expect(EN.t('errRange', ['0.5', '1'])).toBe('Enter a number from 0.5 to 1.');
   });
 
-  it('replaces only the invalid fields with defaults and says which', () => {
-    const stored = { ...defaultSettings(), watchlist: ['BTC'], alerts: { ...defaultSettings().alerts, market1h: { enabled: true, usd: -5 }, cooldownMs: 'soon' } };
-    const { settings, issues } = parseSettings(stored);
-    expect(settings.watchlist).toEqual(['BTC']);
-    expect(settings.alerts.market1h.usd).toBe(DEFAULT_SETTINGS.alerts.market1h.usd);
-    expect(settings.alerts.cooldownMs).toBe(DEFAULT_SETTINGS.alerts.cooldownMs);
-    expect(issues.map((i) => i.split(':')[0])).toEqual(['alerts.market1h.usd', 'alerts.cooldownMs']);
+  it('refuses an empty or overlong watchlist, and anything that is not an object', () => {
+    expect(validateSettings({ watchlist: [] }).issues).toEqual([{ path: 'watchlist', key: 'errWatchlistEmpty', values: [1] }]);
+    expect(validateSettings({ watchlist: ['A1', 'B1', 'C1', 'D1', 'E1', 'F1', 'G1', 'H1', 'I1'] }).issues).toEqual([{ path: 'watchlist', key: 'errWatchlistFull', values: [8] }]);
+    expect(validateSettings('settings').issues).toEqual([{ path: '', key: 'errInvalid' }]);
+    expect(validateSettings(null).issues).toEqual([{ path: '', key: 'errInvalid' }]);
   });
 
-  it('tidies the watchlist: upper case, no duplicates, bad tickers dropped, never empty, at most 8', () => {
-    expect(parseSettings({ ...defaultSettings(), watchlist: [' sol', 'SOL', 'b$d', 'eth'] }).settings.watchlist).toEqual(['SOL', 'ETH']);
-    expect(parseSettings({ ...defaultSettings(), watchlist: [] }).settings.watchlist).toEqual(DEFAULT_SETTINGS.watchlist);
-    const nine = ['A1', 'B1', 'C1', 'D1', 'E1', 'F1', 'G1', 'H1', 'I1'];
-    expect(parseSettings({ ...defaultSettings(), watchlist: nine }).settings.watchlist).toEqual(DEFAULT_SETTINGS.watchlist);
-  });
-
-  it('drops unknown sites, bad per-asset overrides and an unknown preferred exchange', () => {
-    const stored = settingsWith((s) => {
-      s.sites = { binance: false };
-      s.alerts.asset1h.perAsset = { BTC: 30e6, 'not ok': 5e6 };
-    }) as unknown as Record<string, unknown>;
-    const { settings } = parseSettings({ ...stored, preferredExchange: 'nowhere', sites: { binance: false, nowhere: true } });
-    expect(settings.preferredExchange).toBe('binance');
-    expect(settings.sites).toEqual({ binance: false });
-    expect(settings.alerts.asset1h.perAsset).toEqual({ BTC: 30e6 });
-  });
-
-  it('rejects malformed quiet hours and out-of-range model thresholds', () => {
-    const { settings, issues } = parseSettings({
-      ...defaultSettings(),
-      alerts: { ...defaultSettings().alerts, quietHours: { enabled: true, start: '25:00', end: '07:00' } },
-      model: { ...defaultSettings().model, dominantShare: 0.2 },
+  it('tidies tickers: trimmed, upper case, no duplicates', () => {
+    expect(validateSettings({ watchlist: [' sol', 'SOL', 'eth'], alerts: { asset1h: { perAsset: { ' doge': 2e6 } } } }).settings).toMatchObject({
+      watchlist: ['SOL', 'ETH'],
+      alerts: { asset1h: { perAsset: { DOGE: 2e6 } } },
     });
-    expect(settings.alerts.quietHours.start).toBe('22:00');
-    expect(settings.alerts.quietHours.enabled).toBe(true);
-    expect(settings.model.dominantShare).toBe(DEFAULT_SETTINGS.model.dominantShare);
-    expect(issues).toHaveLength(2);
-  });
-
-  it('fills fields an older or partial write lacks, silently', () => {
-    const { settings, issues } = parseSettings({ version: 1, watchlist: ['ETH'] });
-    expect(settings).toEqual({ ...DEFAULT_SETTINGS, watchlist: ['ETH'] });
-    expect(issues).toEqual([]);
   });
 });
 
-describe('settings migration', () => {
-  it('brings the unversioned first-release shape to the current version', () => {
-    const { settings, migratedFrom, issues } = parseSettings(V0);
-    expect(migratedFrom).toBe(0);
-    expect(issues).toEqual([]);
-    expect(settings.version).toBe(SETTINGS_VERSION);
-    expect(settings.watchlist).toEqual(['BTC', 'ETH']);
-    expect(settings.venues.okx).toBe(false);
-    expect(settings.alerts.market1h).toEqual({ enabled: true, usd: 80_000_000 });
-    expect(settings.alerts.cooldownMs).toBe(3_600_000);
-    expect(settings.alerts.phases).toEqual(DEFAULT_SETTINGS.alerts.phases);
+describe('the settings schema: reading storage.sync back', () => {
+  it('reads nothing stored, or something that is not settings, as the defaults', () => {
+    for (const stored of [undefined, null, 'nope', [1, 2], 42]) expect(readStoredSettings(stored)).toEqual({ settings: DEFAULT_SETTINGS, issues: [] });
   });
 
-  it('is a no-op for the current version, and reads a newer version as far as it fits', () => {
-    expect(migrateSettings(defaultSettings()).value).toEqual(DEFAULT_SETTINGS);
-    const future = { ...defaultSettings(), version: SETTINGS_VERSION + 1, newThing: true };
-    const parsed = parseSettings(future);
-    expect(parsed.settings).toEqual(DEFAULT_SETTINGS);
-    expect(parsed.migratedFrom).toBeNull();
+  it('keeps valid settings as they are, and fills missing fields silently', () => {
+    expect(readStoredSettings(json(CUSTOM))).toEqual({ settings: CUSTOM, issues: [] });
+    expect(readStoredSettings({ watchlist: ['ETH'], alerts: { fundingFlip: false } })).toEqual({
+      settings: settingsWith((s) => {
+        s.watchlist = ['ETH'];
+        s.alerts.fundingFlip = false;
+      }),
+      issues: [],
+    });
   });
 
-  it('treats garbage as nothing stored', () => {
-    expect(migrateSettings('nope')).toEqual({ value: {}, from: null });
-    expect(parseSettings([1, 2]).settings).toEqual(DEFAULT_SETTINGS);
+  it('puts the default back for each bad value only, keeps the rest, and says which', () => {
+    const stored = { ...json(CUSTOM), meterMode: 'huge', alerts: { ...json(CUSTOM.alerts), market1h: { enabled: false, usd: -5 }, cooldownMs: 'soon' } };
+    const { settings, issues } = readStoredSettings(stored);
+    expect(settings).toEqual({
+      ...CUSTOM,
+      meterMode: DEFAULT_SETTINGS.meterMode,
+      alerts: { ...CUSTOM.alerts, market1h: { enabled: false, usd: DEFAULT_SETTINGS.alerts.market1h.usd }, cooldownMs: DEFAULT_SETTINGS.alerts.cooldownMs },
+    });
+    expect(issues.map((i) => i.path)).toEqual(['meterMode', 'alerts.market1h.usd', 'alerts.cooldownMs']);
+  });
+
+  it('drops a bad list item or map entry alone; a list with nothing valid left takes its default', () => {
+    const { settings } = readStoredSettings({ watchlist: [' sol', 'b$d', 'eth'], alerts: { asset1h: { perAsset: { BTC: 30e6, 'not ok': 5e6, ETH: -1 } } } });
+    expect(settings.watchlist).toEqual(['SOL', 'ETH']);
+    expect(settings.alerts.asset1h.perAsset).toEqual({ BTC: 30e6 });
+    expect(readStoredSettings({ watchlist: ['b$d'] }).settings.watchlist).toEqual(DEFAULT_SETTINGS.watchlist);
+    expect(readStoredSettings({ watchlist: [] }).settings.watchlist).toEqual(DEFAULT_SETTINGS.watchlist);
+  });
+
+  it('resets a group whose default alone cannot fix it (a quiet window of zero length)', () => {
+    const { settings, issues } = readStoredSettings({ alerts: { quietHours: { enabled: true, start: '07:00', end: '07:00' } } });
+    expect(settings.alerts.quietHours).toEqual(DEFAULT_SETTINGS.alerts.quietHours);
+    expect(issues).toEqual([{ path: 'alerts.quietHours.end', key: 'errQuietSame' }]);
+  });
+
+  it('reads any stored version as this build’s: there is nothing older to migrate', () => {
+    expect(readStoredSettings({ ...json(CUSTOM), version: 7 })).toEqual({ settings: CUSTOM, issues: [] });
   });
 });
 
@@ -124,18 +174,21 @@ describe('settings helpers', () => {
   });
 });
 
-describe('SettingsStore (storage.sync → worker → storage.local)', () => {
+describe('SettingsStore (the worker: storage.sync in, storage.local out)', () => {
   beforeEach(() => fakeBrowser.reset());
+  const local = async () => (await fakeBrowser.storage.local.get(null)) as Record<string, unknown>;
+  const synced = async () => (await fakeBrowser.storage.sync.get('settings')).settings as Settings | undefined;
 
-  it('loads, migrates once, writes the migrated shape back and publishes what is in force', async () => {
-    await fakeBrowser.storage.sync.set({ settings: V0 });
-    const store = new SettingsStore();
-    const loaded = await store.load();
-    expect(loaded.alerts.market1h.usd).toBe(80_000_000);
-    const synced = (await fakeBrowser.storage.sync.get('settings')).settings as Settings;
-    expect(synced.version).toBe(SETTINGS_VERSION);
-    const local = await fakeBrowser.storage.local.get(['settings', 'settingsIssues']);
-    expect(local).toEqual({ settings: loaded, settingsIssues: [] });
+  it('loads through the schema and publishes what is in force, nothing else', async () => {
+    await fakeBrowser.storage.sync.set({ settings: { ...json(CUSTOM), meterMode: 'huge' } });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const loaded = await new SettingsStore().load();
+    expect(loaded).toEqual({ ...CUSTOM, meterMode: 'compact' });
+    expect(await local()).toEqual({ settings: loaded });
+    // Read, not rewritten: storage.sync changes only on a save.
+    expect((await synced())!.meterMode).toBe('huge');
+    expect(warn).toHaveBeenCalledOnce();
+    warn.mockRestore();
   });
 
   it('runs on the defaults when storage.sync cannot be read', async () => {
@@ -147,28 +200,52 @@ describe('SettingsStore (storage.sync → worker → storage.local)', () => {
     warn.mockRestore();
   });
 
-  it('follows storage.sync: an options change reaches the worker without a reload', async () => {
+  it('follows storage.sync: settings synced from another device reach the worker through the schema', async () => {
     const store = new SettingsStore();
     store.follow();
     await store.load();
     const seen: Array<[Settings, Settings]> = [];
     store.onChange((next, previous) => seen.push([next, previous]));
-    const changed = settingsWith((s) => (s.watchlist = ['BTC', 'PEPE']));
-    await fakeBrowser.storage.sync.set({ settings: changed });
+    await fakeBrowser.storage.sync.set({ settings: { watchlist: ['btc', 'PEPE'], unknown: 1 } });
     await vi.waitFor(() => expect(seen).toHaveLength(1));
-    expect(seen[0]![0].watchlist).toEqual(['BTC', 'PEPE']);
-    expect(seen[0]![1].watchlist).toEqual(DEFAULT_SETTINGS.watchlist);
+    expect(seen[0]![0]).toEqual({ ...DEFAULT_SETTINGS, watchlist: ['BTC', 'PEPE'] });
+    expect(seen[0]![1]).toEqual(DEFAULT_SETTINGS);
     expect(store.value.watchlist).toEqual(['BTC', 'PEPE']);
-    expect(((await fakeBrowser.storage.local.get('settings')).settings as Settings).watchlist).toEqual(['BTC', 'PEPE']);
+    expect(((await local()).settings as Settings).watchlist).toEqual(['BTC', 'PEPE']);
   });
 
-  it('publishes the issues of an invalid save and keeps the valid part', async () => {
+  it('validates a save before anything is stored: refused settings change nothing', async () => {
+    const store = new SettingsStore();
+    await store.load();
+    const before = await local();
+    const result = await store.save({ ...json(CUSTOM), alerts: { ...json(CUSTOM.alerts), minSideShare: 2 } });
+    expect(result).toEqual({ settings: null, why: { key: 'optInvalid', issues: [{ path: 'alerts.minSideShare', key: 'errRange', values: [0.5, 1] }] } });
+    expect(await synced()).toBeUndefined();
+    expect(await local()).toEqual(before);
+    expect(store.value).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('stores and publishes a valid save, and its own change event does not apply it a second time', async () => {
     const store = new SettingsStore();
     store.follow();
     await store.load();
-    await fakeBrowser.storage.sync.set({ settings: { ...defaultSettings(), meterMode: 'huge', watchlist: ['XRP'] } });
-    await vi.waitFor(async () => expect(((await fakeBrowser.storage.local.get('settingsIssues')).settingsIssues as string[]).length).toBe(1));
-    expect(store.value.watchlist).toEqual(['XRP']);
-    expect(store.value.meterMode).toBe('compact');
+    const listener = vi.fn();
+    store.onChange(listener);
+    expect(await store.save(json(CUSTOM))).toEqual({ settings: CUSTOM, why: null });
+    expect(await synced()).toEqual(CUSTOM);
+    expect((await local()).settings).toEqual(CUSTOM);
+    expect(store.value).toEqual(CUSTOM);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(listener).not.toHaveBeenCalled();
+  });
+
+  it('says why when the browser refuses to store a save, and keeps what was in force', async () => {
+    const store = new SettingsStore();
+    await store.load();
+    const spy = vi.spyOn(fakeBrowser.storage.sync, 'set').mockRejectedValueOnce(new Error('QUOTA_BYTES_PER_ITEM quota exceeded'));
+    expect(await store.save(json(CUSTOM))).toEqual({ settings: null, why: { key: 'saveNotStored', substitutions: ['QUOTA_BYTES_PER_ITEM quota exceeded'] } });
+    expect(store.value).toEqual(DEFAULT_SETTINGS);
+    expect((await local()).settings).toEqual(DEFAULT_SETTINGS);
+    spy.mockRestore();
   });
 });

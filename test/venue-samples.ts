@@ -8,7 +8,7 @@
  * subscribe acks and liquidation frames.
  */
 import { VenueDataError, mergeMarket, type InstrumentSpec, type Liquidation, type MarketUpdate, type VenueId } from '../src/core/model';
-import type { ScenarioLiquidationEvent } from '../src/core/scenario';
+import type { ScenarioLiquidationEvent } from '../tools/replay/scenario';
 import { venues } from '../src/venues';
 import type { StreamOutput, StreamSession, VenueAdapter } from '../src/venues/types';
 import { mockCatalogue } from './catalogue';

@@ -8,8 +8,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ScopeReading } from '../src/core/engine';
-import { replayReadings } from '../src/core/replay';
-import type { Scenario, ScenarioEvent } from '../src/core/scenario';
+import { replayReadings } from '../tools/replay/replay';
+import type { Scenario, ScenarioEvent } from '../tools/replay/scenario';
 import { DEFAULT_FLUSH_THRESHOLDS as TH, amountFor } from '../src/core/thresholds';
 
 const MIN = 60_000;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type browser from 'webextension-polyfill';
 import { METER_PORT } from '../src/core/bus';
 import type { Readings } from '../src/core/engine';
-import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../src/core/scenario';
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../tools/replay/scenario';
 import { mockVenue } from './catalogue';
 import { stubWorkerGlobals } from './worker-env';
 import { FakeSocket } from './fake-socket';

@@ -5,7 +5,7 @@
 import browser from 'webextension-polyfill';
 import { SCENARIO_CLOCK_KEY } from './clock';
 import { browserHost, Notifier } from './notifier';
-import { SettingsStore } from './settings';
+import { saveListener, SettingsStore } from './settings';
 import { BackgroundWorker } from './worker';
 
 export const POLL_ALARM = 'poll';
@@ -50,16 +50,18 @@ browser.notifications.onButtonClicked?.addListener(async (notificationId, button
   await notifier.buttonClicked(notificationId, buttonIndex);
 });
 
-/** The popup asks for fresh data when it opens; this also wakes a stopped worker. */
 /** Page meters connect here; the worker checks the sender before it sends anything back. */
 browser.runtime.onConnect.addListener((port) => worker.ports.accept(port));
 
-browser.runtime.onMessage.addListener(async (message: unknown, sender: browser.Runtime.MessageSender) => {
+// The popup asks for fresh data when it opens; this also wakes a stopped worker. Not async: a
+// listener that returns a promise answers every message, and this one answers only its own.
+browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
   if (sender.id !== browser.runtime.id || !isRefresh(message)) return undefined;
-  await ready;
-  await worker.tick();
-  return { ok: true };
+  return ready.then(() => worker.tick()).then(() => ({ ok: true }));
 });
+
+// A save from the options page: validated and stored (settings.ts), applied through the worker's queue, answered.
+browser.runtime.onMessage.addListener(saveListener(settings, (next) => worker.applySettingsQueued(next), ready));
 
 function isRefresh(message: unknown): boolean {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'refresh';

@@ -1,169 +1,170 @@
 /**
- * Settings in the worker: read from storage.sync, migrated to the current version, validated
- * with zod (a bad field falls back to its default; the rest is kept), published to
- * storage.local for the pages, and followed through storage.onChanged so an options change
- * applies without a reload.
+ * The one settings schema (zod) and the worker's settings store.
+ *
+ * Settings enter storage here only: the options page sends a save as a runtime message, the
+ * worker validates it with `settingsSchema` before anything is stored, writes storage.sync,
+ * applies it through its serial queue and replies `{ applied: true }` or `{ applied: false, why }`.
+ * Whatever is read back from storage.sync (at start, or synced from another device) goes through
+ * the same schema: missing fields take their defaults, unknown fields are dropped, and a bad value
+ * falls back to its default without discarding the rest. The settings in force are published to
+ * storage.local (EFFECTIVE_SETTINGS_KEY), which the pages read and follow through storage.onChanged.
  */
 import browser from 'webextension-polyfill';
 import { z } from 'zod';
+import type { MessageKey } from '../core/i18n';
 import { VENUE_IDS, type VenueId } from '../core/model';
 import {
   ALERT_PHASES,
   DEFAULT_SETTINGS,
   defaultSettings,
   EFFECTIVE_SETTINGS_KEY,
+  isSaveSettingsMessage,
   LIMITS,
   METER_MODES,
-  migrateSettings,
-  normalizeAsset,
   sameSettings,
-  SETTINGS_ISSUES_KEY,
   SETTINGS_SYNC_KEY,
   SETTINGS_VERSION,
+  type AlertPhase,
+  type SaveRefusal,
+  type SaveSettingsReply,
   type Settings,
+  type SettingsIssue,
 } from '../core/settings';
 import { sites } from '../sites';
 
-const usd = z.number().finite().min(LIMITS.usdMin).max(LIMITS.usdMax);
-const flag = z.boolean();
-const clock = z.string().regex(LIMITS.clockPattern);
+// ---------------------------------------------------------------------------------------------
+// The schema. Every check's message is the _locales key that words it (SettingsIssue.key).
 
-const watchlist = z.array(z.string().regex(LIMITS.assetPattern, 'not a ticker (2–12 letters or digits)')).min(1).max(LIMITS.watchlistMax);
+const D = DEFAULT_SETTINGS;
+const SITE_IDS = sites.map((site) => site.id) as [string, ...string[]];
+const MINUTE_MS = 60_000;
 
-const venueFlags = z.object(Object.fromEntries(VENUE_IDS.map((id) => [id, flag])) as Record<VenueId, typeof flag>);
-const siteIds = sites.map((site) => site.id);
+/** The messages this schema's checks use; any other zod message reads as errInvalid. */
+const ISSUE_KEYS = new Set<MessageKey>(['errRange', 'errWhole', 'errTicker', 'errWatchlistEmpty', 'errWatchlistFull', 'errClock', 'errQuietSame', 'errInvalid']);
 
-export const settingsSchema = z.object({
-  version: z.literal(SETTINGS_VERSION),
-  watchlist,
-  venues: venueFlags,
-  sites: z.partialRecord(z.enum(siteIds as [string, ...string[]]), flag),
-  preferredExchange: z.string().refine((id) => siteIds.includes(id), 'unknown exchange'),
-  meterMode: z.enum(METER_MODES),
-  alerts: z.object({
-    market1h: z.object({ enabled: flag, usd }),
-    asset1h: z.object({
-      enabled: flag,
-      usd,
-      perAsset: z.record(z.string().regex(LIMITS.assetPattern), usd),
-    }),
-    minSideShare: z.number().min(LIMITS.minSideShare.min).max(LIMITS.minSideShare.max),
-    fundingFlip: flag,
-    phases: z.object(Object.fromEntries(ALERT_PHASES.map((p) => [p, flag])) as Record<(typeof ALERT_PHASES)[number], typeof flag>),
-    cooldownMs: z
-      .number()
-      .int()
-      .min(LIMITS.cooldownMinutes.min * 60_000)
-      .max(LIMITS.cooldownMinutes.max * 60_000),
-    quietHours: z.object({ enabled: flag, start: clock, end: clock }),
-  }),
-  model: z.object({
-    flushIntensity: z.number().min(LIMITS.flushIntensity.min).max(LIMITS.flushIntensity.max),
-    dominantShare: z.number().min(LIMITS.dominantShare.min).max(LIMITS.dominantShare.max),
-    minFlushUsd1hMarket: usd,
-    minFlushUsd1hAsset: usd,
-  }),
-});
+const flag = (fallback: boolean) => z.boolean({ error: 'errInvalid' }).default(fallback);
 
-export interface ParsedSettings {
-  settings: Settings;
-  /** "alerts.market1h.usd: Too small: expected number to be >=100000" — one per field replaced. */
-  issues: string[];
-  /** The stored version when a migration ran, else null. */
-  migratedFrom: number | null;
+/** A number from `min` to `max` (a multiple of `step` when given); its issue carries both bounds. */
+function between(min: number, max: number, step?: number) {
+  return z.custom<number>((value) => typeof value === 'number' && value >= min && value <= max && (step === undefined || value % step === 0), {
+    error: (issue) => (step !== undefined && Number.isFinite(issue.input) && (issue.input as number) % step !== 0 ? 'errWhole' : 'errRange'),
+    params: { values: [min, max] },
+  });
 }
 
-type Path = ReadonlyArray<PropertyKey>;
+const usd = () => between(LIMITS.usdMin, LIMITS.usdMax);
+const clock = (fallback: string) => z.string({ error: 'errClock' }).regex(LIMITS.clockPattern, { error: 'errClock' }).default(fallback);
+/** " eth" reads as ETH. */
+const ticker = z.string({ error: 'errTicker' }).trim().toUpperCase().regex(LIMITS.assetPattern, { error: 'errTicker' });
+const unique = <T>(list: T[]): T[] => [...new Set(list)];
+/** Only the sites this build knows: a site id synced from another version is dropped. */
+const knownSites = (value: unknown) => (isRecord(value) ? Object.fromEntries(Object.entries(value).filter(([id]) => SITE_IDS.includes(id))) : value);
+
+export const settingsSchema = z.object(
+  {
+    // Not entered by anyone: whatever is stored reads as this build's version.
+    version: z.literal(SETTINGS_VERSION).catch(SETTINGS_VERSION),
+    watchlist: z
+      .array(ticker, { error: 'errInvalid' })
+      .overwrite(unique)
+      .min(1, { error: 'errWatchlistEmpty' })
+      .max(LIMITS.watchlistMax, { error: 'errWatchlistFull' })
+      .default(() => [...D.watchlist]),
+    venues: z.object(Object.fromEntries(VENUE_IDS.map((id) => [id, flag(D.venues[id])])) as Record<VenueId, ReturnType<typeof flag>>).prefault({}),
+    sites: z.preprocess(knownSites, z.record(z.string(), z.boolean({ error: 'errInvalid' }))).default(() => ({})),
+    preferredExchange: z.enum(SITE_IDS, { error: 'errInvalid' }).default(D.preferredExchange),
+    meterMode: z.enum(METER_MODES, { error: 'errInvalid' }).default(D.meterMode),
+    alerts: z
+      .object({
+        market1h: z.object({ enabled: flag(D.alerts.market1h.enabled), usd: usd().default(D.alerts.market1h.usd) }).prefault({}),
+        asset1h: z
+          .object({
+            enabled: flag(D.alerts.asset1h.enabled),
+            usd: usd().default(D.alerts.asset1h.usd),
+            perAsset: z.record(ticker, usd()).default(() => ({})),
+          })
+          .prefault({}),
+        minSideShare: between(LIMITS.minSideShare.min, LIMITS.minSideShare.max).default(D.alerts.minSideShare),
+        fundingFlip: flag(D.alerts.fundingFlip),
+        phases: z.object(Object.fromEntries(ALERT_PHASES.map((phase) => [phase, flag(D.alerts.phases[phase])])) as Record<AlertPhase, ReturnType<typeof flag>>).prefault({}),
+        cooldownMs: between(LIMITS.cooldownMinutes.min * MINUTE_MS, LIMITS.cooldownMinutes.max * MINUTE_MS, MINUTE_MS).default(D.alerts.cooldownMs),
+        quietHours: z
+          .object({ enabled: flag(D.alerts.quietHours.enabled), start: clock(D.alerts.quietHours.start), end: clock(D.alerts.quietHours.end) })
+          .refine((quiet) => !quiet.enabled || quiet.start !== quiet.end, { error: 'errQuietSame', path: ['end'] })
+          .prefault({}),
+      })
+      .prefault({}),
+    model: z
+      .object({
+        flushIntensity: between(LIMITS.flushIntensity.min, LIMITS.flushIntensity.max).default(D.model.flushIntensity),
+        dominantShare: between(LIMITS.dominantShare.min, LIMITS.dominantShare.max).default(D.model.dominantShare),
+        minFlushUsd1hMarket: usd().default(D.model.minFlushUsd1hMarket),
+        minFlushUsd1hAsset: usd().default(D.model.minFlushUsd1hAsset),
+      })
+      .prefault({}),
+  },
+  { error: 'errInvalid' },
+);
+
+/** What the schema refused, as the pages word it. */
+function describe(issue: z.core.$ZodIssue): SettingsIssue {
+  // A bad record key (a per-asset override for "b t c") reports the key's own check.
+  const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+  const values =
+    issue.code === 'custom' ? (issue.params?.values as number[] | undefined) : issue.code === 'too_big' ? [Number(issue.maximum)] : issue.code === 'too_small' ? [Number(issue.minimum)] : undefined;
+  return { path: issue.path.map(String).join('.'), key: ISSUE_KEYS.has(message as MessageKey) ? (message as MessageKey) : 'errInvalid', ...(values ? { values } : {}) };
+}
+
+/** A save: the settings as the schema reads them, or every issue (nothing is repaired). */
+export function validateSettings(input: unknown): { settings: Settings; issues: null } | { settings: null; issues: SettingsIssue[] } {
+  const result = settingsSchema.safeParse(input);
+  return result.success ? { settings: result.data satisfies Settings, issues: null } : { settings: null, issues: result.error.issues.map(describe) };
+}
 
 /**
- * Migrates, then validates. Each invalid field is replaced by its default (the nearest enclosing
- * object field for list items and map entries), so one bad value never discards the rest.
+ * What storage.sync holds, read by the same schema: missing fields take their defaults and
+ * unknown ones are dropped; each bad value is removed so its default applies (a bad list item or
+ * map entry alone), and `issues` says which. Anything that is not an object reads as nothing stored.
  */
-export function parseSettings(stored: unknown): ParsedSettings {
-  const { value, from } = migrateSettings(stored);
-  let candidate: Record<string, unknown> = { ...structuredClone(value), version: SETTINGS_VERSION };
-  const issues: string[] = [];
-  // Missing fields take their defaults silently: older versions and partial writes lack them.
-  candidate = fillMissing(candidate, defaultSettings() as unknown as Record<string, unknown>);
-  candidate.watchlist = tidyWatchlist(candidate.watchlist);
-  // One repair per pass: removing a list item shifts the paths of later issues.
-  for (let attempt = 0; attempt < 50; attempt++) {
+export function readStoredSettings(stored: unknown): { settings: Settings; issues: SettingsIssue[] } {
+  let candidate: unknown = isRecord(stored) ? structuredClone(stored) : {};
+  const issues: SettingsIssue[] = [];
+  // One removal per pass: removing a list item shifts the paths of the issues after it.
+  for (let pass = 0; pass < 64; pass++) {
     const result = settingsSchema.safeParse(candidate);
-    if (result.success) return { settings: result.data as Settings, issues, migratedFrom: from !== null && from < SETTINGS_VERSION ? from : null };
+    if (result.success) return { settings: result.data, issues };
     const issue = result.error.issues[0]!;
-    issues.push(`${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
-    candidate = issue.code === 'unrecognized_keys' ? dropKeys(candidate, issue.path, issue.keys) : resetToDefault(candidate, issue.path);
+    const described = describe(issue);
+    if (!issues.some((seen) => seen.path === described.path && seen.key === described.key)) issues.push(described);
+    candidate = without(candidate, issue.path);
   }
-  return { settings: defaultSettings(), issues: [...issues, '(root): reset to defaults'], migratedFrom: null };
+  return { settings: defaultSettings(), issues };
 }
 
-/** " eth" → "ETH", duplicates dropped; anything else is left for the schema to report. */
-function tidyWatchlist(list: unknown): unknown {
-  if (!Array.isArray(list)) return list;
-  const tidy = list.map((asset) => (typeof asset === 'string' ? (normalizeAsset(asset) ?? asset) : asset));
-  return tidy.filter((asset, i) => typeof asset !== 'string' || tidy.indexOf(asset) === i);
+/** `value` without what `path` points at; when nothing is there (a default that still fails), without its parent. */
+function without(value: unknown, path: readonly PropertyKey[]): unknown {
+  if (path.length === 0) return {};
+  const copy = structuredClone(value);
+  const parent = path.slice(0, -1).reduce<unknown>((node, key) => (isRecord(node) || Array.isArray(node) ? (node as Record<PropertyKey, unknown>)[key] : undefined), copy);
+  const key = path.at(-1)!;
+  if (Array.isArray(parent) && typeof key === 'number' && key < parent.length) parent.splice(key, 1);
+  else if (isRecord(parent) && typeof key === 'string' && key in parent) delete parent[key];
+  else return without(value, path.slice(0, -1));
+  return copy;
 }
 
-/** Deep-fills fields absent from `value` (not invalid ones: those are the schema's job). */
-function fillMissing(value: Record<string, unknown>, defaults: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...value };
-  for (const [key, fallback] of Object.entries(defaults)) {
-    if (!(key in out) || out[key] === undefined) out[key] = structuredClone(fallback);
-    else if (isPlainObject(fallback) && isPlainObject(out[key]) && Object.keys(fallback).length > 0) {
-      out[key] = fillMissing(out[key] as Record<string, unknown>, fallback);
-    }
-  }
-  return out;
-}
-
-/** Removes keys a map does not allow (a site this build does not know), keeping the others. */
-function dropKeys(value: Record<string, unknown>, path: Path, keys: string[]): Record<string, unknown> {
-  const out = structuredClone(value);
-  let target: unknown = out;
-  for (const key of path) target = isPlainObject(target) ? target[String(key)] : undefined;
-  if (isPlainObject(target)) for (const key of keys) delete target[key];
-  return out;
-}
-
-/**
- * Puts the default back at the deepest object field on `path` the defaults know. A bad list
- * item is removed (the list falls back to its default only when nothing valid is left), and a
- * map entry the defaults lack (a per-asset override) is dropped.
- */
-function resetToDefault(value: Record<string, unknown>, path: Path): Record<string, unknown> {
-  const out = structuredClone(value);
-  let target: Record<string, unknown> = out;
-  let fallback: unknown = DEFAULT_SETTINGS;
-  for (let i = 0; i < path.length; i++) {
-    const key = String(path[i]);
-    const defaultHere = isPlainObject(fallback) ? (fallback as Record<string, unknown>)[key] : undefined;
-    const last = i === path.length - 1;
-    if (defaultHere === undefined) {
-      delete target[key];
-      return out;
-    }
-    const list = target[key];
-    if (Array.isArray(list) && typeof path[i + 1] === 'number' && list.length > 1) {
-      list.splice(path[i + 1] as number, 1);
-      return out;
-    }
-    if (last || !isPlainObject(defaultHere) || !isPlainObject(target[key])) {
-      target[key] = structuredClone(defaultHere);
-      return out;
-    }
-    target = target[key] as Record<string, unknown>;
-    fallback = defaultHere;
-  }
-  return defaultSettings() as unknown as Record<string, unknown>;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+// ---------------------------------------------------------------------------------------------
+// The worker's view of the settings.
+
 export type SettingsListener = (next: Settings, previous: Settings) => void;
 
-/** The worker's view of the settings: loads once, then follows storage.sync. */
+/** Loads once, then follows storage.sync; the options page's saves come in through `save`. */
 export class SettingsStore {
   private current: Settings = defaultSettings();
   private readonly listeners: SettingsListener[] = [];
@@ -178,15 +179,20 @@ export class SettingsStore {
       .get(SETTINGS_SYNC_KEY)
       .then((items) => items[SETTINGS_SYNC_KEY])
       .catch((error) => console.warn('flush-meter: storage.sync unreadable, using defaults', error));
-    await this.accept(stored, true);
+    this.current = this.read(stored);
+    await this.publish(this.current);
     return this.current;
   }
 
-  /** Must be called synchronously at worker start-up so a change that wakes the worker is seen. */
+  /**
+   * Must be called synchronously at worker start-up so a change that wakes the worker is seen:
+   * settings synced from another device. A save from this browser is already in force when its
+   * own change event arrives, so it is not applied twice.
+   */
   follow(): void {
     browser.storage.onChanged.addListener((changes, area) => {
       if (area !== 'sync' || !(SETTINGS_SYNC_KEY in changes)) return;
-      void this.accept(changes[SETTINGS_SYNC_KEY]!.newValue, false);
+      void this.synced(changes[SETTINGS_SYNC_KEY]!.newValue);
     });
   }
 
@@ -194,16 +200,69 @@ export class SettingsStore {
     this.listeners.push(listener);
   }
 
-  private async accept(stored: unknown, initial: boolean): Promise<void> {
-    const parsed = parseSettings(stored);
+  /**
+   * A save from the options page: validated by the schema before anything is stored; when valid,
+   * written to storage.sync and published, and the new settings returned for the worker to apply.
+   */
+  async save(input: unknown): Promise<{ settings: Settings; why: null } | { settings: null; why: SaveRefusal }> {
+    const checked = validateSettings(input);
+    if (!checked.settings) return { settings: null, why: { key: 'optInvalid', issues: checked.issues } };
     const previous = this.current;
-    this.current = parsed.settings;
-    // Publish what is in force (and why anything was replaced) for the options page and popup.
-    await browser.storage.local.set({ [EFFECTIVE_SETTINGS_KEY]: parsed.settings, [SETTINGS_ISSUES_KEY]: parsed.issues });
-    // Write a migrated shape back once, so older versions are read only once.
-    if (parsed.migratedFrom !== null) {
-      await browser.storage.sync.set({ [SETTINGS_SYNC_KEY]: parsed.settings }).catch((error) => console.warn('flush-meter: migrated settings not written back', error));
+    // In force before the write, so the change event the write causes reads as no change.
+    this.current = checked.settings;
+    try {
+      await browser.storage.sync.set({ [SETTINGS_SYNC_KEY]: checked.settings });
+    } catch (error) {
+      if (this.current === checked.settings) this.current = previous;
+      return { settings: null, why: { key: 'saveNotStored', substitutions: [errorText(error)] } };
     }
-    if (!initial && !sameSettings(previous, parsed.settings)) for (const listener of this.listeners) listener(parsed.settings, previous);
+    await this.publish(checked.settings);
+    return { settings: checked.settings, why: null };
   }
+
+  private read(stored: unknown): Settings {
+    const { settings, issues } = readStoredSettings(stored);
+    if (issues.length) console.warn('flush-meter: stored settings had invalid values, their defaults apply', issues);
+    return settings;
+  }
+
+  private async synced(stored: unknown): Promise<void> {
+    const next = this.read(stored);
+    if (sameSettings(next, this.current)) return;
+    const previous = this.current;
+    this.current = next;
+    await this.publish(next);
+    for (const listener of this.listeners) listener(next, previous);
+  }
+
+  /** The settings in force, for the pages (storage.local; they follow it through storage.onChanged). */
+  private async publish(settings: Settings): Promise<void> {
+    await browser.storage.local.set({ [EFFECTIVE_SETTINGS_KEY]: settings });
+  }
+}
+
+/**
+ * The worker's answer to a save: validated and stored by `store`, then applied by `apply` (the
+ * worker's serial queue; it resolves once the change is in force). Never throws.
+ */
+export async function saveSettings(store: SettingsStore, input: unknown, apply: (settings: Settings) => Promise<void>): Promise<SaveSettingsReply> {
+  const saved = await store.save(input).catch((error): { settings: null; why: SaveRefusal } => ({ settings: null, why: { key: 'saveNotStored', substitutions: [errorText(error)] } }));
+  if (!saved.settings) return { applied: false, why: saved.why };
+  try {
+    await apply(saved.settings);
+  } catch (error) {
+    return { applied: false, why: { key: 'saveNotApplied', substitutions: [errorText(error)] } };
+  }
+  return { applied: true, settings: saved.settings };
+}
+
+/**
+ * The runtime.onMessage listener for saves from the extension's own pages (after `ready`: the
+ * worker's boot). Any other message is left to other listeners (undefined, synchronously).
+ */
+export function saveListener(store: SettingsStore, apply: (settings: Settings) => Promise<void>, ready: Promise<unknown> = Promise.resolve()) {
+  return (message: unknown, sender: browser.Runtime.MessageSender): Promise<SaveSettingsReply> | undefined => {
+    if (sender.id !== browser.runtime.id || !isSaveSettingsMessage(message)) return undefined;
+    return ready.then(() => saveSettings(store, message.settings, apply));
+  };
 }

@@ -21,6 +21,7 @@ import { browserHost, Notifier } from './notifier';
 import { pollVenue } from './poller';
 import { SettingsStore } from './settings';
 import { writeWithPurge } from './storage-guard';
+import { ensureStorageVersion } from './storage-version';
 import { StreamConnection } from './stream';
 import { TrackedAssets } from './tracked';
 
@@ -63,8 +64,14 @@ export class BackgroundWorker {
   /** The watchlist plus the assets open pages show. */
   private tracked!: TrackedAssets;
   private trackedSet = new Set<string>();
-  /** Page meters connected over runtime ports, each watching one asset. */
-  readonly ports = new MeterPorts(browser.runtime.id, () => this.onPageAssets());
+  /** Page meters connected over runtime ports, each watching one asset and saying where it sits. */
+  readonly ports = new MeterPorts(
+    browser.runtime.id,
+    () => this.onPageAssets(),
+    () => this.publishPages.request(),
+  );
+  /** The open pages' placements for the popup: at once, then at most 4 times a second. */
+  private readonly publishPages = new Coalescer(250, () => browser.storage.local.set({ [BUS_KEYS.pages]: this.ports.pages() }));
   /** Per-venue clock skew, learned from live liquidation timestamps. */
   private readonly skew = new Map<VenueId, SkewEstimator>();
   /** Readings and source status for the page and popup: at once, then at most 4 times a second. */
@@ -92,6 +99,9 @@ export class BackgroundWorker {
   }
 
   async boot(): Promise<void> {
+    await ensureStorageVersion(); // before anything reads or writes storage
+    // What an earlier life of the worker left is stale: its ports are gone (pages reconnect and say again).
+    this.publishPages.request();
     try {
       await this.adoptStoredClock();
       await this.start();
@@ -182,6 +192,13 @@ export class BackgroundWorker {
 
   private queueSettings(next: Settings): void {
     void this.serial('settings change', () => this.applySettings(next));
+  }
+
+  /** A saved settings change, through the same queue: resolves once it is in force, rejects with why it is not. */
+  applySettingsQueued(next: Settings): Promise<void> {
+    const applied = this.applying.then(() => this.applySettings(next));
+    this.applying = applied.catch((error) => console.error('flush-meter: settings change failed', error));
+    return applied;
   }
 
   /** Options changed: streams and polls follow the venues and watchlist, the engine its thresholds, alerts the rest. */
@@ -510,7 +527,7 @@ export class BackgroundWorker {
 
   /** Before the browser may stop the worker: nothing in memory is lost. */
   async persist(): Promise<void> {
-    await Promise.all([this.saveHot.flush(), this.publish.flush()]);
+    await Promise.all([this.saveHot.flush(), this.publish.flush(), this.publishPages.flush()]);
   }
 }
 

@@ -27,8 +27,15 @@ const ISOLATED_EVENTS = [
  * anything inherited or matched, then only what placement sets. `contain` keeps the meter's
  * own re-renders from invalidating the page's layout around it.
  */
-export const INLINE_STYLE = 'all: initial; display: block; box-sizing: border-box; margin: 6px 0 0 0; contain: layout style;';
-export const DOCK_STYLE_BASE = 'all: initial; display: block; position: fixed; z-index: 2147483000; contain: layout style;';
+export const ANCHORED_STYLE = 'all: initial; display: block; box-sizing: border-box; margin: 6px 0 0 0; contain: layout style;';
+/** Widest the docked meter gets: a compact box in the corner, never a bar along the window's edge. */
+export const DOCK_MAX_WIDTH_PX = 400;
+/**
+ * Docked: fixed in a corner, as wide as its content up to DOCK_MAX_WIDTH_PX (and the window less
+ * the dock's margins). Without the cap a fixed box anchored by `right` alone grows to its
+ * content's one-line width, and a long stream-gap note made it a bar across the window.
+ */
+export const DOCK_STYLE_BASE = `all: initial; display: block; position: fixed; z-index: 2147483000; contain: layout style; box-sizing: border-box; max-width: min(${DOCK_MAX_WIDTH_PX}px, calc(100vw - 32px));`;
 
 export interface Host {
   element: HTMLElement;

@@ -4,7 +4,7 @@
  * Everything runs under one Lifecycle: when the extension is updated under an open page, the
  * meter says "reload the page" once and every timer, listener and observer stops.
  */
-import { BUS_KEYS, EFFECTIVE_SETTINGS_KEY, METER_PORT, type BusSnapshot, type ReadingMessage } from '../core/bus';
+import { BUS_KEYS, EFFECTIVE_SETTINGS_KEY, METER_PORT, type BusSnapshot, type PlacementMessage, type ReadingMessage } from '../core/bus';
 import type { Readings } from '../core/engine';
 import type { ScenarioClock } from '../core/scenario-time';
 import type { Settings } from '../core/settings';
@@ -63,15 +63,22 @@ async function mountMeter(site: Site, lifecycle: Lifecycle, instance: string): P
   // Settings apply from the next page load: a storage listener here would cost the page (see RECONNECT_MS).
   const settings = stored[EFFECTIVE_SETTINGS_KEY] as Partial<Settings> | undefined;
   if (settings?.sites?.[site.id] === false) return null;
-  const mount = new MeterMount(site, lifecycle, instance, parseDockState(stored[key]), settings?.meterMode === 'expanded');
+  // Where the meter sits, for the popup: said over the port on every change, and again on reconnecting.
+  let placement: PlacementMessage | null = null;
+  let channel: Channel | null = null;
+  const mount = new MeterMount(site, lifecycle, instance, parseDockState(stored[key]), settings?.meterMode === 'expanded', (where, asset) => {
+    placement = { type: 'placement', site: site.id, asset, placement: where };
+    channel?.say(placement);
+  });
   mount.setBus(snapshotOf(stored));
   mount.setAsset(assetOf(site));
 
-  const channel = followPort(lifecycle, () => assetOf(site), (bus) => mount.setBus(bus));
+  const port = followPort(lifecycle, () => assetOf(site), (bus) => mount.setBus(bus), () => placement);
+  channel = port;
   followUrl(lifecycle, () => {
     const asset = assetOf(site);
     mount.setAsset(asset);
-    if (asset) channel.watch(asset);
+    if (asset) port.watch(asset);
   });
   // Every timer checks the extension is still there; this one also keeps the data age current
   // when no new readings come (a poll that brings new readings has just drawn).
@@ -83,10 +90,19 @@ function snapshotOf(stored: Record<string, unknown>): BusSnapshot {
   return { readings: stored[BUS_KEYS.readings] as Readings | undefined, scenarioClock: stored[BUS_KEYS.scenarioClock] as ScenarioClock | undefined };
 }
 
-/** The worker's push for this page's asset; reconnects (waking the worker) when the port drops. */
-function followPort(lifecycle: Lifecycle, currentAsset: () => string | null, onChange: (bus: BusSnapshot) => void): { watch(asset: string): void } {
+interface Channel {
+  watch(asset: string): void;
+  say(message: PlacementMessage): void;
+}
+
+/**
+ * The worker's push for this page's asset; reconnects (waking the worker) when the port drops,
+ * and then names the asset and says where the meter sits again.
+ */
+function followPort(lifecycle: Lifecycle, currentAsset: () => string | null, onChange: (bus: BusSnapshot) => void, placement: () => PlacementMessage | null): Channel {
   let port: chrome.runtime.Port | null = null;
   const watch = (asset: string) => lifecycle.run(() => port?.postMessage({ type: 'watch', asset }));
+  const say = (message: PlacementMessage) => lifecycle.run(() => port?.postMessage(message));
   const connect = () => {
     port = lifecycle.run(() => chrome.runtime.connect({ name: METER_PORT })) ?? null;
     if (!port) return;
@@ -106,9 +122,11 @@ function followPort(lifecycle: Lifecycle, currentAsset: () => string | null, onC
     );
     const asset = currentAsset();
     if (asset) watch(asset);
+    const where = placement();
+    if (where) say(where);
   };
   connect();
-  return { watch };
+  return { watch, say };
 }
 
 function assetOf(site: Site): string | null {

@@ -50,7 +50,6 @@ export interface AlertEvent {
 }
 
 export interface AlertState {
-  version: 2;
   /** Cooldown group → when it last notified (ms). */
   lastFired: Record<string, number>;
   /** Condition key → whether it held at the last evaluation (threshold and flip fire on the rising edge). */
@@ -61,7 +60,7 @@ export interface AlertState {
   pending: Record<string, AlertEvent>;
 }
 
-export const EMPTY_ALERT_STATE: AlertState = Object.freeze({ version: 2, lastFired: {}, active: {}, seen: {}, pending: {} }) as AlertState;
+export const EMPTY_ALERT_STATE: AlertState = Object.freeze({ lastFired: {}, active: {}, seen: {}, pending: {} }) as AlertState;
 
 export interface AlertFacts {
   liq1hUsd: number;
@@ -110,17 +109,14 @@ export function localMinuteOfDay(ms: number): number {
   return date.getHours() * 60 + date.getMinutes();
 }
 
-/** Fills what an older stored state lacks (version 1 had only lastFired and active). */
+/**
+ * A fresh copy of a stored AlertState (absent or not an object: empty; a part that is not a
+ * record: empty), safe to update in place.
+ */
 export function normalizeAlertState(stored: unknown): AlertState {
   const raw = (typeof stored === 'object' && stored !== null ? stored : {}) as Partial<Record<keyof AlertState, unknown>>;
   const map = <T>(value: unknown): Record<string, T> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...(value as Record<string, T>) } : {});
-  const state: AlertState = { version: 2, lastFired: map(raw.lastFired), active: map(raw.active), seen: map(raw.seen), pending: map(raw.pending) };
-  // Version 1 keyed the market-wide liquidation rule 'liq1h:ALL'.
-  if ('liq1h:ALL' in state.active) state.active[`over:${MARKET_SCOPE}`] = Boolean(state.active['liq1h:ALL']);
-  if ('liq1h:ALL' in state.lastFired) state.lastFired[`liq:${MARKET_SCOPE}`] = Number(state.lastFired['liq1h:ALL']);
-  delete state.active['liq1h:ALL'];
-  delete state.lastFired['liq1h:ALL'];
-  return state;
+  return { lastFired: map(raw.lastFired), active: map(raw.active), seen: map(raw.seen), pending: map(raw.pending) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ export const BUS_KEYS = {
   sources: 'sources',
   /** Only in the demo: the scenario clock readings and gaps are measured on (src/background/clock.ts). */
   scenarioClock: 'scenarioClock',
+  /** The open trading pages and where each one's meter sits (PageStatus[]), for the popup. */
+  pages: 'pages',
 } as const;
 
 /** The settings in force, as the worker validated and published them (storage.local). */
@@ -48,6 +50,7 @@ export interface SourceStatus {
 export interface BusSnapshot {
   readings?: Readings;
   sources?: SourceStatus[];
+  pages?: PageStatus[];
   /** Page meters get the gaps alone (see ReadingMessage). */
   gaps?: VenueGap[];
   /** Only in the demo: the clock the readings are on, to age them on it. */
@@ -76,6 +79,35 @@ export const METER_PORT = 'flush-meter';
 export interface WatchMessage {
   type: 'watch';
   asset: string;
+}
+
+/**
+ * Where a page's meter sits: `anchored` right after the order panel, `docked` in the floating
+ * window because no order panel was found, `waiting` while it looks. The host element's
+ * `data-placement` carries exactly these strings (external tools read it), and so does the popup.
+ */
+export type Placement = 'anchored' | 'docked' | 'waiting';
+export const PLACEMENTS: readonly Placement[] = ['anchored', 'docked', 'waiting'];
+
+/**
+ * What a page meter says over its port whenever its placement or asset changes (and again on
+ * reconnecting): its site, its asset (null when the URL names none and no meter shows) and
+ * where it sits.
+ */
+export interface PlacementMessage {
+  type: 'placement';
+  site: string;
+  asset: string | null;
+  placement: Placement;
+}
+
+/** One open trading page with a meter, as the worker publishes it for the popup (BUS_KEYS.pages). */
+export interface PageStatus {
+  /** The browser tab, when the port says (a key for the popup, and to tell the current tab). */
+  tab: number | null;
+  site: string;
+  asset: string;
+  placement: Placement;
 }
 
 /** A stream gap and the venue it belongs to. */

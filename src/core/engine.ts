@@ -36,11 +36,8 @@ export interface ScopeReading {
   liq24h: WindowTotals;
   /** Venues with sampled feeds that contributed in the last hour: the 1 h totals are lower bounds. */
   sampledVenues: VenueId[];
-  /**
-   * The same over the last 24 h: the 4 h and 24 h totals are lower bounds. Optional: readings
-   * stored by an older version lack it (read it as `sampledVenues`).
-   */
-  sampledVenues24h?: VenueId[];
+  /** The same over the last 24 h: the 4 h and 24 h totals are lower bounds. */
+  sampledVenues24h: VenueId[];
   /** 8 h-equivalent funding, weighted by open interest across venues. */
   funding8h: number | null;
   /** (mark − index) / index, weighted by open interest across venues. */
@@ -78,15 +75,12 @@ export interface EngineState {
   liqFrom: number;
   /** The latest time the engine was fed or read (ms): how long it was away when it comes back. */
   lastAt: number;
-  /** Minute series of market data per venue × asset (optional: older stored states lack it). */
-  history?: SerializedHistory;
+  /** Minute series of market data per venue × asset. */
+  history: SerializedHistory;
   /** The flush model's memory per scope ('ALL', 'BTC', …). */
-  model?: Record<string, ModelState>;
-  /**
-   * 'venue|asset' → time of the newest liquidation from a sampled feed: older buckets no longer
-   * say which venue filled them (optional: older stored states lack it).
-   */
-  sampledAt?: Record<string, number>;
+  model: Record<string, ModelState>;
+  /** 'venue|asset' → time of the newest liquidation from a sampled feed: older buckets no longer say which venue filled them. */
+  sampledAt: Record<string, number>;
 }
 
 export class FlushEngine {
@@ -132,10 +126,6 @@ export class FlushEngine {
     this.thresholds = resolveThresholds(overrides);
   }
 
-  getThresholds(): FlushThresholds {
-    return this.thresholds;
-  }
-
   /** From when the liquidation windows are complete (ms). */
   get liquidationsCompleteFrom(): number {
     return this.liqFrom;
@@ -157,16 +147,10 @@ export class FlushEngine {
     if (time > (this.sampledAt.get(key) ?? -Infinity)) this.sampledAt.set(key, time);
   }
 
-  /** From storage; a state without it falls back to the per-venue buckets (the last 2 h). */
+  /** From storage: malformed entries are skipped. */
   private restoreSampledAt(stored: unknown): void {
-    if (typeof stored === 'object' && stored !== null) {
-      for (const [key, time] of Object.entries(stored)) if (typeof time === 'number' && Number.isFinite(time) && key.includes('|')) this.noteSampled(key, time);
-      return;
-    }
-    for (const { venue, asset } of this.windows.keys()) {
-      const newest = this.windows.newestMinute(venue, asset);
-      if (this.completeness[venue] === 'sampled' && newest !== null) this.noteSampled(seriesKey(venue, asset), newest * 60_000);
-    }
+    if (typeof stored !== 'object' || stored === null) return;
+    for (const [key, time] of Object.entries(stored)) if (typeof time === 'number' && Number.isFinite(time) && key.includes('|')) this.noteSampled(key, time);
   }
 
   /** Sampled venues with a liquidation in `scope` since `since`. */

@@ -72,13 +72,7 @@ export interface HistoryPoint {
  */
 export type StoredSeries = { m: number[] } & Partial<Record<Field, StoredColumn>>;
 
-/**
- * The format before StoredSeries, still read: rows `[minute, oi, f, mark, index, price, perpVol,
- * spotVol]`, the first minute absolute and later ones differences, in the same encoded units.
- */
-export type LegacyRow = Array<number | null>;
-
-export type SerializedHistory = Record<string, StoredSeries | LegacyRow[]>;
+export type SerializedHistory = Record<string, StoredSeries>;
 
 class Series {
   minutes: number[] = [];
@@ -361,15 +355,15 @@ export class MarketHistory {
   }
 
   /**
-   * Restores from storage, the current form or the older row form; malformed rows or columns
-   * are skipped (their values unknown), never turned into NaN.
+   * Restores what toJSON wrote; malformed series or columns are skipped (their values unknown),
+   * never turned into NaN.
    */
   static fromJSON(data: unknown): MarketHistory {
     const history = new MarketHistory();
     if (!data || typeof data !== 'object') return history;
     for (const [key, stored] of Object.entries(data as Record<string, unknown>)) {
       if (!key.includes('|')) continue;
-      const series = Array.isArray(stored) ? seriesFromRows(stored) : seriesFromColumns(stored);
+      const series = seriesFromColumns(stored);
       if (series && series.minutes.length) history.series.set(key, series);
     }
     return history;
@@ -394,22 +388,6 @@ function seriesFromColumns(stored: unknown): Series | null {
   const columns = FIELDS.map((field) => (fields[field] === undefined ? null : decodeColumn(fields[field], minutes.length)));
   const series = new Series();
   for (const [i, minute] of minutes.entries()) series.record(minute, columns.map((column) => column?.[i] ?? null));
-  return series;
-}
-
-/** The older stored form: one array per row (see LegacyRow). */
-function seriesFromRows(rows: unknown[]): Series {
-  const series = new Series();
-  let minute = 0;
-  for (const [i, row] of rows.entries()) {
-    if (!Array.isArray(row) || row.length !== COLUMNS + 1) continue;
-    const [m, ...values] = row as unknown[];
-    // Minutes are whole numbers; anything else is not a row this code wrote.
-    if (!Number.isSafeInteger(m)) continue;
-    if (!values.every((v) => v === null || (typeof v === 'number' && Number.isFinite(v)))) continue;
-    minute = i === 0 ? (m as number) : minute + (m as number);
-    series.record(minute, values as Row);
-  }
   return series;
 }
 

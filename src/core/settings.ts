@@ -1,20 +1,21 @@
 /**
- * User settings: their shape, defaults, limits and the versioned migration of older stored
- * shapes. Pure; the worker validates stored settings with zod (src/background/settings.ts) and
- * publishes the effective settings to storage.local for the popup, options page and content script.
+ * User settings: their shape, defaults and limits, and the message that saves them. Pure and
+ * free of zod, so every page can import it. The one validator is the zod schema in
+ * src/background/settings.ts: the worker runs it on a save from the options page (before
+ * anything is stored) and on whatever it reads back from storage.sync, then publishes the
+ * settings in force to storage.local, which the pages read and follow through storage.onChanged.
  */
+import type { MessageKey } from './i18n';
 import type { Phase } from './flush';
 import { VENUE_IDS, type VenueId } from './model';
 import { DEFAULT_FLUSH_THRESHOLDS, type FlushThresholds } from './thresholds';
 
 export const SETTINGS_VERSION = 1;
 
-/** storage.sync: what the trader chose (versioned). */
+/** storage.sync: what the trader chose; written only by the worker, after validation. */
 export const SETTINGS_SYNC_KEY = 'settings';
 /** storage.local: the validated settings in force, written by the worker for every page to read. */
 export { EFFECTIVE_SETTINGS_KEY } from './bus';
-/** storage.local: why parts of the stored settings were replaced by defaults (empty when none). */
-export const SETTINGS_ISSUES_KEY = 'settingsIssues';
 
 /** Phase changes a trader can be notified of (calm and crowded are not events). */
 export const ALERT_PHASES = ['flushing', 'exhaustion', 'releveraging', 'continuation'] as const satisfies readonly Phase[];
@@ -70,7 +71,7 @@ export interface Settings {
 
 const MINUTE_MS = 60_000;
 
-/** Limits shared by the zod schema and the options form, so both reject the same input. */
+/** Limits the settings schema (src/background/settings.ts) enforces; the options page quotes them in its help and add-asset check. */
 export const LIMITS = {
   watchlistMax: 8,
   /** Base asset tickers as the venues spell them: BTC, ETH, 1000PEPE. */
@@ -111,51 +112,6 @@ export const DEFAULT_SETTINGS: Settings = {
 /** A fresh deep copy of the defaults (callers may mutate it). */
 export function defaultSettings(): Settings {
   return structuredClone(DEFAULT_SETTINGS);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Migration: each step takes the stored object of version N to N + 1. The worker runs them
-// before validation and writes the result back, so a step runs once per install.
-
-type Raw = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Raw => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/**
- * Version 0 is the unversioned shape of the first release:
- * { watchlist, venues, alerts: { market1hUsd, cooldownMs } }.
- */
-function v0ToV1(old: Raw): Raw {
-  const alerts = isRecord(old.alerts) ? old.alerts : {};
-  const { market1hUsd, cooldownMs, ...rest } = alerts;
-  return {
-    ...old,
-    version: 1,
-    alerts: {
-      ...rest,
-      ...(market1hUsd !== undefined ? { market1h: { enabled: true, usd: market1hUsd } } : {}),
-      ...(cooldownMs !== undefined ? { cooldownMs } : {}),
-    },
-  };
-}
-
-const MIGRATIONS: Array<(old: Raw) => Raw> = [v0ToV1];
-
-export interface Migrated {
-  value: Raw;
-  /** The version the stored object had, or null when nothing was stored. */
-  from: number | null;
-}
-
-/** Brings a stored settings object up to SETTINGS_VERSION; anything unusable becomes {}. */
-export function migrateSettings(stored: unknown): Migrated {
-  if (!isRecord(stored)) return { value: {}, from: null };
-  const from = typeof stored.version === 'number' && Number.isInteger(stored.version) ? stored.version : 0;
-  // A newer version than this build knows (synced from a newer install): read what still fits.
-  if (from >= SETTINGS_VERSION) return { value: { ...stored, version: SETTINGS_VERSION }, from };
-  let value = stored;
-  for (let version = Math.max(0, from); version < SETTINGS_VERSION; version++) value = MIGRATIONS[version]!(value);
-  return { value, from };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,6 +172,8 @@ export function exchangeName(id: string): string {
   return EXCHANGE_NAMES[id] ?? id.charAt(0).toUpperCase() + id.slice(1);
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** Deep equality that ignores key order (storage and zod may reorder keys). */
 export function sameSettings(a: unknown, b: unknown): boolean {
   return canonical(a) === canonical(b);
@@ -242,3 +200,40 @@ export function settingsChanges(before: Settings, after: Settings): { watchlist:
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Saving: the options page sends the settings to the worker and shows its answer.
+
+/** runtime message type of a save (options page → worker). */
+export const SAVE_SETTINGS = 'saveSettings';
+
+export interface SaveSettingsMessage {
+  type: typeof SAVE_SETTINGS;
+  /** What the trader entered, not yet validated: the worker's schema decides. */
+  settings: unknown;
+}
+
+/**
+ * One thing the schema refused, at a settings path ("alerts.market1h.usd", "watchlist.2").
+ * `key` words it via _locales; `values` are its numbers in settings units (a range's min and max
+ * in USD, shares or ms; a list's maximum length), for the page to show in the units it uses.
+ */
+export interface SettingsIssue {
+  path: string;
+  key: MessageKey;
+  values?: number[];
+}
+
+/** Why a save was not applied, worded for the page through _locales. */
+export interface SaveRefusal {
+  key: MessageKey;
+  substitutions?: string[];
+  /** Present when the settings themselves were refused: one entry per bad field. */
+  issues?: SettingsIssue[];
+}
+
+/** The worker's answer to a save: applied (the settings now in force), or why not. */
+export type SaveSettingsReply = { applied: true; settings: Settings } | { applied: false; why: SaveRefusal };
+
+export function isSaveSettingsMessage(message: unknown): message is SaveSettingsMessage {
+  return isRecord(message) && message.type === SAVE_SETTINGS && 'settings' in message;
+}

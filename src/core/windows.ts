@@ -290,13 +290,6 @@ export class LiquidationWindows {
     return [...new Set([...this.keys().map((k) => k.asset), ...this.merged.keys()])];
   }
 
-  /** The newest minute with a per-venue bucket of `venue` × `asset`, or null. */
-  newestMinute(venue: VenueId, asset: string): number | null {
-    let newest: number | null = null;
-    for (const minute of this.series.get(seriesKey(venue, asset))?.keys() ?? []) if (newest === null || minute > newest) newest = minute;
-    return newest;
-  }
-
   /** The first minute with data, or null. Used for "collecting since". */
   earliestMinute(): number | null {
     let earliest: number | null = null;

@@ -1,11 +1,12 @@
 /**
  * The options form in the units a trader types (millions of dollars, percent, minutes) and its
- * conversion to and from Settings. Pure, so every rule is unit-tested; the worker validates
- * again with zod when the saved settings arrive.
+ * conversion to and from Settings. It validates nothing: the worker's schema does, when the page
+ * sends the settings (src/background/settings.ts), and `formErrors` puts each issue of its reply
+ * at the field it came from, with the bounds in the field's units. Pure, so every rule is unit-tested.
  */
 import type { MessageKey } from '../core/i18n';
 import type { VenueId } from '../core/model';
-import { ALERT_PHASES, clockMinutes, defaultSettings, LIMITS, normalizeAsset, SETTINGS_VERSION, type AlertPhase, type MeterMode, type Settings } from '../core/settings';
+import { ALERT_PHASES, LIMITS, normalizeAsset, SETTINGS_VERSION, type AlertPhase, type MeterMode, type Settings, type SettingsIssue } from '../core/settings';
 
 export interface WatchRow {
   asset: string;
@@ -45,13 +46,16 @@ export interface FieldError {
 export type FormErrors = Record<string, FieldError>;
 
 const MILLION = 1_000_000;
-const USD_M = { min: LIMITS.usdMin / MILLION, max: LIMITS.usdMax / MILLION };
+const PERCENT = 0.01;
+const MINUTE_MS = 60_000;
 
-/** 50_000_000 → "50"; 2_500_000 → "2.5": no float noise in the inputs. */
-const millions = (usd: number) => String(Number((usd / MILLION).toPrecision(6)));
+/** Six significant digits: no float noise (0.55 / 0.01) in what the page shows. */
+const tidy = (value: number) => String(Number(value.toPrecision(6)));
+/** 50_000_000 → "50"; 2_500_000 → "2.5". */
+const millions = (usd: number) => tidy(usd / MILLION);
 /** Whole dollars: 1.1 × 1e6 is not exactly 1,100,000 in floating point. */
 const dollars = (m: number) => Math.round(m * MILLION);
-const percent = (share: number) => String(Number((share * 100).toPrecision(6)));
+const percent = (share: number) => tidy(share / PERCENT);
 
 export function toForm(settings: Settings, siteIds: readonly string[]): SettingsForm {
   const { alerts, model } = settings;
@@ -85,12 +89,6 @@ export function parseNumber(text: string): number {
   return trimmed === '' || !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(trimmed) ? Number.NaN : Number(trimmed);
 }
 
-function inRange(text: string, min: number, max: number, errors: FormErrors, field: string): number {
-  const value = parseNumber(text);
-  if (!(value >= min && value <= max)) errors[field] = { key: 'errRange', substitutions: [String(min), String(max)] };
-  return value;
-}
-
 /** Adds a ticker to the watchlist rows, or says why it cannot be added. */
 export function addAsset(rows: WatchRow[], input: string): { rows: WatchRow[] } | { error: FieldError } {
   const asset = normalizeAsset(input);
@@ -100,52 +98,72 @@ export function addAsset(rows: WatchRow[], input: string): { rows: WatchRow[] } 
   return { rows: [...rows, { asset, thresholdM: '' }] };
 }
 
-/** The form as Settings, or the errors that stop it from being saved. */
-export function fromForm(form: SettingsForm): { settings: Settings; errors: null } | { settings: null; errors: FormErrors } {
-  const errors: FormErrors = {};
-  if (form.watchlist.length === 0) errors.watchlist = { key: 'errWatchlistEmpty' };
-  if (form.watchlist.length > LIMITS.watchlistMax) errors.watchlist = { key: 'errWatchlistFull', substitutions: [String(LIMITS.watchlistMax)] };
+/**
+ * The form as settings to send, exactly as typed: text that is not a number stays NaN (null once
+ * sent), for the worker's schema to refuse at its field.
+ */
+export function fromForm(form: SettingsForm): Settings {
   const perAsset: Record<string, number> = {};
-  for (const row of form.watchlist) {
-    if (row.thresholdM.trim() === '') continue;
-    perAsset[row.asset] = dollars(inRange(row.thresholdM, USD_M.min, USD_M.max, errors, `threshold:${row.asset}`));
-  }
-  const market1h = inRange(form.market1hM, USD_M.min, USD_M.max, errors, 'market1hM');
-  const asset1h = inRange(form.asset1hM, USD_M.min, USD_M.max, errors, 'asset1hM');
-  const side = inRange(form.minSidePercent, LIMITS.minSideShare.min * 100, LIMITS.minSideShare.max * 100, errors, 'minSidePercent');
-  const cooldown = inRange(form.cooldownMinutes, LIMITS.cooldownMinutes.min, LIMITS.cooldownMinutes.max, errors, 'cooldownMinutes');
-  if (Number.isFinite(cooldown) && !Number.isInteger(cooldown)) errors.cooldownMinutes = { key: 'errWhole' };
-  for (const field of ['quietStart', 'quietEnd'] as const) if (clockMinutes(form[field]) === null) errors[field] = { key: 'errClock' };
-  if (form.quietEnabled && form.quietStart === form.quietEnd && !errors.quietStart) errors.quietEnd = { key: 'errQuietSame' };
-  const intensity = inRange(form.flushIntensity, LIMITS.flushIntensity.min, LIMITS.flushIntensity.max, errors, 'flushIntensity');
-  const dominant = inRange(form.dominantPercent, LIMITS.dominantShare.min * 100, LIMITS.dominantShare.max * 100, errors, 'dominantPercent');
-  const minMarket = inRange(form.minFlushMarketM, USD_M.min, USD_M.max, errors, 'minFlushMarketM');
-  const minAsset = inRange(form.minFlushAssetM, USD_M.min, USD_M.max, errors, 'minFlushAssetM');
-  if (Object.keys(errors).length) return { settings: null, errors };
-
-  const defaults = defaultSettings();
-  const settings: Settings = {
+  for (const row of form.watchlist) if (row.thresholdM.trim() !== '') perAsset[row.asset] = dollars(parseNumber(row.thresholdM));
+  return {
     version: SETTINGS_VERSION,
     watchlist: form.watchlist.map((row) => row.asset),
-    venues: { ...defaults.venues, ...form.venues },
+    venues: { ...form.venues },
     sites: { ...form.sites },
     preferredExchange: form.preferredExchange,
     meterMode: form.meterMode,
     alerts: {
-      market1h: { enabled: form.market1hEnabled, usd: dollars(market1h) },
-      asset1h: { enabled: form.asset1hEnabled, usd: dollars(asset1h), perAsset },
-      minSideShare: side / 100,
+      market1h: { enabled: form.market1hEnabled, usd: dollars(parseNumber(form.market1hM)) },
+      asset1h: { enabled: form.asset1hEnabled, usd: dollars(parseNumber(form.asset1hM)), perAsset },
+      minSideShare: parseNumber(form.minSidePercent) / 100,
       fundingFlip: form.fundingFlip,
       phases: Object.fromEntries(ALERT_PHASES.map((p) => [p, form.phases[p]])) as Record<AlertPhase, boolean>,
-      cooldownMs: cooldown * 60_000,
+      cooldownMs: parseNumber(form.cooldownMinutes) * MINUTE_MS,
       quietHours: { enabled: form.quietEnabled, start: form.quietStart, end: form.quietEnd },
     },
     model: {
-      flushIntensity: intensity,
-      dominantShare: dominant / 100,
-      minFlushUsd1hMarket: dollars(minMarket),
-      minFlushUsd1hAsset: dollars(minAsset),
+      flushIntensity: parseNumber(form.flushIntensity),
+      dominantShare: parseNumber(form.dominantPercent) / 100,
+      minFlushUsd1hMarket: dollars(parseNumber(form.minFlushMarketM)),
+      minFlushUsd1hAsset: dollars(parseNumber(form.minFlushAssetM)),
     },
   };
-  return { settings, errors: null };
+}
+
+/** Settings path → the form field that enters it, and how many settings units one form unit is. */
+const FIELDS: Record<string, { field: string; unit: number }> = {
+  watchlist: { field: 'watchlist', unit: 1 },
+  'alerts.market1h.usd': { field: 'market1hM', unit: MILLION },
+  'alerts.asset1h.usd': { field: 'asset1hM', unit: MILLION },
+  'alerts.minSideShare': { field: 'minSidePercent', unit: PERCENT },
+  'alerts.cooldownMs': { field: 'cooldownMinutes', unit: MINUTE_MS },
+  'alerts.quietHours.start': { field: 'quietStart', unit: 1 },
+  'alerts.quietHours.end': { field: 'quietEnd', unit: 1 },
+  'model.flushIntensity': { field: 'flushIntensity', unit: 1 },
+  'model.dominantShare': { field: 'dominantPercent', unit: PERCENT },
+  'model.minFlushUsd1hMarket': { field: 'minFlushMarketM', unit: MILLION },
+  'model.minFlushUsd1hAsset': { field: 'minFlushAssetM', unit: MILLION },
+};
+
+function fieldOf(path: string): { field: string; unit: number } | undefined {
+  const perAsset = /^alerts\.asset1h\.perAsset\.(.+)$/.exec(path);
+  if (perAsset) return { field: `threshold:${perAsset[1]}`, unit: MILLION };
+  // A bad ticker in the list ("watchlist.2") is the list's.
+  return FIELDS[path.replace(/^watchlist\.\d+$/, 'watchlist')];
+}
+
+/**
+ * The schema's issues from the worker's reply, at their fields (the first issue of a field wins),
+ * with bounds in the field's units; `other` holds issues no text field enters (none in practice:
+ * checkboxes and lists cannot hold a bad value), for the status line.
+ */
+export function formErrors(issues: readonly SettingsIssue[]): { errors: FormErrors; other: SettingsIssue[] } {
+  const errors: FormErrors = {};
+  const other: SettingsIssue[] = [];
+  for (const issue of issues) {
+    const target = fieldOf(issue.path);
+    if (!target) other.push(issue);
+    else errors[target.field] ??= { key: issue.key, ...(issue.values ? { substitutions: issue.values.map((v) => tidy(v / target.unit)) } : {}) };
+  }
+  return { errors, other };
 }

@@ -1,77 +1,96 @@
 /**
  * Options page: watchlist, venues, trading sites, preferred exchange, meter default, and the
- * notification rules. It writes storage.sync; the worker validates with zod, publishes the
- * settings in force to storage.local, and this page confirms against what was published.
+ * notification rules. A save sends the settings to the worker, which validates them (the one
+ * schema, src/background/settings.ts), stores and applies them, and replies: the page shows that
+ * reply (applied, or each refused field with its message). It follows the settings in force
+ * through storage.onChanged, never by polling.
  */
 import { render, type ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SourceStatus } from '../core/bus';
 import { VENUE_IDS, type VenueId } from '../core/model';
-import { ALERT_PHASES, defaultSettings, exchangeName, LIMITS, METER_MODES, sameSettings, SETTINGS_SYNC_KEY, type Settings } from '../core/settings';
+import { ALERT_PHASES, defaultSettings, exchangeName, LIMITS, METER_MODES, type SaveRefusal, type Settings, type SettingsIssue } from '../core/settings';
 import { sites } from '../sites';
 import { t, uiLanguage } from '../ui/i18n';
-import { readSettings } from '../ui/settings';
-import { addAsset, fromForm, toForm, type FieldError, type FormErrors, type SettingsForm } from './form';
+import { followSettings, readSettings, sendSave } from '../ui/settings';
+import { addAsset, formErrors, fromForm, toForm, type FieldError, type FormErrors, type SettingsForm } from './form';
 
 const SITE_IDS = sites.map((site) => site.id);
-/** How long to wait for the worker to publish the saved settings before reporting what it kept. */
-const CONFIRM_TIMEOUT_MS = 4_000;
 
-type Status = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'invalid' } | { kind: 'replaced'; issues: string[] } | { kind: 'reset' };
+type Status =
+  | { kind: 'idle' }
+  | { kind: 'saving' }
+  | { kind: 'saved' }
+  | { kind: 'reset' }
+  /** The worker refused the settings: the fields say why; `other` is what no field shows. */
+  | { kind: 'invalid'; other: SettingsIssue[] }
+  /** Valid, but not stored or not applied: the worker's (or the messaging's) reason. */
+  | { kind: 'failed'; why: SaveRefusal };
 
 function Options() {
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [errors, setErrors] = useState<FormErrors>({});
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
-  const [issues, setIssues] = useState<string[]>([]);
   const [labels, setLabels] = useState<Partial<Record<VenueId, string>>>({});
   const [newAsset, setNewAsset] = useState('');
+  /** Edits not saved yet, or a save under way: settings arriving from elsewhere do not overwrite them. */
+  const busy = useRef({ dirty: false, saving: false });
 
   useEffect(() => {
-    readSettings().then(({ settings, issues }) => {
-      setForm(toForm(settings, SITE_IDS));
-      setIssues(issues);
+    const controller = new AbortController();
+    readSettings().then(({ settings }) => {
+      if (!busy.current.dirty) setForm(toForm(settings, SITE_IDS));
     });
+    // The settings in force change when another device syncs, or another options page saves.
+    followSettings((settings) => {
+      if (!busy.current.dirty && !busy.current.saving) setForm(toForm(settings, SITE_IDS));
+    }, controller.signal);
     // Venue names as the worker labels them (the venue modules stay out of this page).
     chrome.storage.local.get('sources').then((stored) => {
       const sources = (stored.sources as SourceStatus[] | undefined) ?? [];
       setLabels(Object.fromEntries(sources.map((s) => [s.venue, s.label])));
     });
+    return () => controller.abort();
   }, []);
 
   if (!form) return <p aria-busy="true">{t('optionsLoading')}</p>;
 
   const update = (patch: Partial<SettingsForm>) => {
+    busy.current.dirty = true;
     setForm({ ...form, ...patch });
     setStatus({ kind: 'idle' });
   };
 
+  /** Sends the settings; what the page shows next is the worker's reply. */
   const save = async (settings: Settings, done: Status) => {
+    busy.current.saving = true;
     setStatus({ kind: 'saving' });
-    await chrome.storage.sync.set({ [SETTINGS_SYNC_KEY]: settings });
-    const kept = await confirmPublished(settings);
-    setForm(toForm(kept.settings, SITE_IDS));
-    setIssues(kept.issues);
-    setStatus(kept.issues.length ? { kind: 'replaced', issues: kept.issues } : done);
-  };
-
-  const onSubmit = (event: Event) => {
-    event.preventDefault();
-    const result = fromForm(form);
-    setErrors(result.errors ?? {});
-    if (!result.settings) {
-      setStatus({ kind: 'invalid' });
+    const reply = await sendSave(settings);
+    busy.current.saving = false;
+    if (reply.applied) {
+      busy.current.dirty = false;
+      setErrors({});
+      setForm(toForm(reply.settings, SITE_IDS));
+      setStatus(done);
+      return;
+    }
+    if (reply.why.issues) {
+      const { errors, other } = formErrors(reply.why.issues);
+      setErrors(errors);
+      setStatus({ kind: 'invalid', other });
       // Take the keyboard to the first field that needs fixing.
       requestAnimationFrame(() => document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       return;
     }
-    void save(result.settings, { kind: 'saved' });
+    setStatus({ kind: 'failed', why: reply.why });
   };
 
-  const onReset = () => {
-    setErrors({});
-    void save(defaultSettings(), { kind: 'reset' });
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    void save(fromForm(form), { kind: 'saved' });
   };
+
+  const onReset = () => void save(defaultSettings(), { kind: 'reset' });
 
   const onAdd = () => {
     const result = addAsset(form.watchlist, newAsset);
@@ -90,7 +109,6 @@ function Options() {
   return (
     <form onSubmit={onSubmit} noValidate>
       <h1>{t('optionsTitle')}</h1>
-      {issues.length && status.kind === 'idle' ? <IssueList issues={issues} /> : null}
 
       <fieldset>
         <legend>{t('optWatchlist')}</legend>
@@ -252,17 +270,6 @@ function Options() {
   );
 }
 
-/** Waits for the worker to publish what was saved; returns what is in force then. */
-async function confirmPublished(saved: Settings): Promise<{ settings: Settings; issues: string[] }> {
-  const deadline = Date.now() + CONFIRM_TIMEOUT_MS;
-  let current = await readSettings();
-  while (!sameSettings(current.settings, saved) && current.issues.length === 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    current = await readSettings();
-  }
-  return current;
-}
-
 function StatusText({ status }: { status: Status }) {
   switch (status.kind) {
     case 'idle':
@@ -274,23 +281,21 @@ function StatusText({ status }: { status: Status }) {
     case 'reset':
       return <>{t('optResetDone')}</>;
     case 'invalid':
-      return <>{t('optInvalid')}</>;
-    case 'replaced':
-      return <IssueList issues={status.issues} />;
+      return (
+        <>
+          {t('optInvalid')}
+          {status.other.length ? (
+            <ul data-field="issues">
+              {status.other.map((issue) => (
+                <li key={issue.path}>{t('saveIssue', [issue.path, t(issue.key, issue.values?.map(String))])}</li>
+              ))}
+            </ul>
+          ) : null}
+        </>
+      );
+    case 'failed':
+      return <>{t(status.why.key, status.why.substitutions)}</>;
   }
-}
-
-function IssueList({ issues }: { issues: string[] }) {
-  return (
-    <span class="issues" data-field="issues">
-      {t('optIssues')}
-      <ul>
-        {issues.map((issue) => (
-          <li key={issue}>{issue}</li>
-        ))}
-      </ul>
-    </span>
-  );
 }
 
 function Check({ id, label, checked, onChange }: { id: string; label: string; checked: boolean; onChange: (on: boolean) => void }) {

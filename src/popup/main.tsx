@@ -1,16 +1,17 @@
 /**
  * Popup, the quick check: the market's reading, one row per watched asset (opening its trading
- * page on the preferred exchange), and each venue's health. Reads storage only, so it renders
- * at once; it asks the worker for a fresh poll, and the numbers follow as they land.
+ * page on the preferred exchange), where the meter sits on each open trading page, and each
+ * venue's health. Reads storage only, so it renders at once; it asks the worker for a fresh
+ * poll, and the numbers follow as they land.
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { parseScenarioClock, readingsNow } from '../background/clock';
-import { sourceHealth, type BusSnapshot, type SourceStatus } from '../core/bus';
+import { PLACEMENTS, sourceHealth, type BusSnapshot, type PageStatus, type SourceStatus } from '../core/bus';
 import { MARKET_SCOPE, type ScopeReading } from '../core/engine';
 import type { Phase } from '../core/flush';
 import { defaultSettings, exchangeName, type Settings } from '../core/settings';
-import { tradingUrl } from '../sites';
+import { sites, tradingUrl } from '../sites';
 import { followBus, readBus } from '../ui/bus';
 import { fmt, t, uiLanguage } from '../ui/i18n';
 import { HostAccess } from '../ui/host-access';
@@ -25,6 +26,7 @@ function Popup() {
   const [bus, setBus] = useState<BusSnapshot>({});
   const [settings, setSettings] = useState<Settings>(defaultSettings());
   const [now, setNow] = useState(Date.now());
+  const [currentTab, setCurrentTab] = useState<number | null>(null);
   useEffect(() => {
     const controller = new AbortController();
     // Later bus changes win over the first read if they arrive before it resolves.
@@ -34,6 +36,11 @@ function Popup() {
     followSettings((next) => setSettings(next), controller.signal);
     // Wakes the worker (if the browser stopped it) and asks for a fresh poll.
     chrome.runtime.sendMessage({ type: 'refresh' }).catch(() => undefined);
+    // The tab the popup was opened over (its id needs no permission): its page is listed first.
+    chrome.tabs
+      .query({ active: true, currentWindow: true })
+      .then(([tab]) => setCurrentTab(tab?.id ?? null))
+      .catch(() => undefined);
     const tick = setInterval(() => setNow(Date.now()), 1_000);
     return () => (controller.abort(), clearInterval(tick));
   }, []);
@@ -55,6 +62,7 @@ function Popup() {
           {t('popupCollectingSince', [fmt().clock(collectingSince)])}
         </p>
       ) : null}
+      <PageTable pages={openPages(bus.pages, currentTab)} currentTab={currentTab} />
       <section data-scope={MARKET_SCOPE} aria-label={t('allMarkets')}>
         <Meter asset={t('allMarkets')} reading={readings?.scopes[MARKET_SCOPE]} computedAt={readings?.computedAt ?? null} now={readingsAt} />
       </section>
@@ -129,6 +137,45 @@ function AssetTable({ assets, scopes, exchange }: { assets: string[]; scopes: Re
         })}
       </tbody>
     </table>
+  );
+}
+
+/** The worker's records of the open pages that are well formed, the popup's own tab first. */
+function openPages(pages: unknown, currentTab: number | null): PageStatus[] {
+  if (!Array.isArray(pages)) return [];
+  const valid = pages.filter(
+    (page): page is PageStatus =>
+      typeof page === 'object' && page !== null && typeof page.site === 'string' && typeof page.asset === 'string' && PLACEMENTS.includes(page.placement),
+  );
+  return currentTab === null ? valid : [...valid.filter((page) => page.tab === currentTab), ...valid.filter((page) => page.tab !== currentTab)];
+}
+
+/**
+ * One compact line per open trading page, at the top (the popup is usually opened over one):
+ * the exchange, the page's asset and where the meter sits, in words ("beside the order panel",
+ * "docked: no order panel found", "looking for the order panel"). The row carries data-site,
+ * data-asset and data-placement, so a trader and a bug report can tell. Nothing when no
+ * supported page is open.
+ */
+function PageTable({ pages, currentTab }: { pages: PageStatus[]; currentTab: number | null }) {
+  if (!pages.length) return null;
+  return (
+    <section class="pages" aria-label={t('popupPages')}>
+      <table>
+        <tbody>
+          {pages.map((page, index) => (
+            <tr key={`${page.tab ?? 'tab'}-${index}`} class="page-row" data-site={page.site} data-asset={page.asset} data-placement={page.placement} aria-current={page.tab !== null && page.tab === currentTab ? 'page' : undefined}>
+              <th scope="row" title={sites.find((site) => site.id === page.site)?.label}>
+                <span data-field="site">{exchangeName(page.site)}</span> · <span data-field="asset">{page.asset}</span>
+              </th>
+              <td data-field="placement" class={`placement-${page.placement}`}>
+                {t(`placement_${page.placement}`)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

@@ -14,11 +14,9 @@ export const binanceSite: Site = {
   assetFromSymbol: baseAsset,
   anchors: [
     // The order ticket form; Binance names it "orderform" on its trading layouts.
-    { selector: '[name="orderform"]', why: 'order form element named orderform' },
-    // Test-id the futures order panel container carries in recent builds.
-    { selector: '[data-testid="order-form"]', why: 'order panel container test id' },
+    '[name="orderform"]',
     // Legacy class name of the order form wrapper.
-    { selector: '.order-form', why: 'legacy order form wrapper class' },
+    '.order-form',
   ],
   tradingUrl: (asset) => `https://www.binance.com/en/futures/${asset.toUpperCase()}USDT`,
 };

@@ -17,11 +17,11 @@ export const bitgetSite: Site = {
   assetFromSymbol: baseAsset,
   anchors: [
     // The futures order panel ("Open / Close" ticket) container.
-    { selector: '[class*="order-form" i]', why: 'futures order form container class' },
+    '[class*="order-form" i]',
     // The same panel under a "place order" name.
-    { selector: '[class*="place-order" i]', why: 'place-order panel class' },
+    '[class*="place-order" i]',
     // The trade area wrapper holding the Open long / Open short buttons.
-    { selector: '[class*="trade-form" i]', why: 'trade form wrapper class' },
+    '[class*="trade-form" i]',
   ],
   tradingUrl: (asset) => `https://www.bitget.com/futures/usdt/${asset.toUpperCase()}USDT`,
 };

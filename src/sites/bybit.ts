@@ -24,11 +24,11 @@ export const bybitSite: Site = {
   assetFromSymbol: baseAsset,
   anchors: [
     // Bybit's help centre calls the order panel the "order zone"; its container carries that name.
-    { selector: '[class*="order-zone" i]', why: 'order zone container (kebab-case class)' },
+    '[class*="order-zone" i]',
     // The same container under a CSS-modules camelCase class (OrderZone_wrap__x1y2z).
-    { selector: '[class*="orderZone"]', why: 'order zone container (CSS-modules class)' },
+    '[class*="orderZone"]',
     // Older layouts: the order form wrapper.
-    { selector: '[class*="order-form" i]', why: 'order form wrapper class on older layouts' },
+    '[class*="order-form" i]',
   ],
   tradingUrl: (asset) => `https://www.bybit.com/trade/usdt/${asset.toUpperCase()}USDT`,
 };

@@ -6,6 +6,11 @@
 import { canonicalAsset, pathSymbol } from './symbols';
 import type { Site } from './types';
 
+/**
+ * No language segment: Hyperliquid's app is one page at app.hyperliquid.xyz whose language (if
+ * any) is a setting, not part of the path; every public link to it found (exchange link lists,
+ * bots, dashboards) is /trade/<COIN> or /trade/<dex>:<COIN>, none with a /<lang>/ before it.
+ */
 const PATH = /^\/trade\/([^/]+)/;
 
 export const hyperliquidSite: Site = {
@@ -18,11 +23,8 @@ export const hyperliquidSite: Site = {
   /** 'BTC' → 'BTC'; a builder perp 'xyz:TSLA' → 'TSLA'. */
   // kPEPE is Hyperliquid's 1000 PEPE: the page's asset is PEPE, as on every other venue.
   assetFromSymbol: (symbol) => canonicalAsset(symbol.slice(symbol.indexOf(':') + 1)),
-  anchors: [
-    // The app's class names are hashed styled-components names (sc-…) that change every release,
-    // so only semantic attributes are tried here; the structural heuristic finds the panel.
-    { selector: 'form[aria-label*="order" i]', why: 'order form labelled for assistive tech' },
-    { selector: '[role="form"][aria-label*="order" i]', why: 'order region with a form role' },
-  ],
+  // The app's class names are hashed styled-components names (sc-…) that change every release:
+  // nothing of its own to add; the shared semantic selectors and the structural heuristic find the panel.
+  anchors: [],
   tradingUrl: (asset) => `https://app.hyperliquid.xyz/trade/${asset.toUpperCase()}`,
 };

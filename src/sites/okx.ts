@@ -17,11 +17,11 @@ export const okxSite: Site = {
   assetFromSymbol: baseAsset,
   anchors: [
     // The "place order" panel on the right of the trade page.
-    { selector: '[class*="place-order" i]', why: 'place-order panel container class' },
+    '[class*="place-order" i]',
     // The same panel under a camelCase class in newer builds.
-    { selector: '[class*="placeOrder"]', why: 'place-order panel (camelCase class)' },
+    '[class*="placeOrder"]',
     // The trade form wrapper that holds the Buy/Sell buttons.
-    { selector: '[class*="trade-form" i]', why: 'trade form wrapper class' },
+    '[class*="trade-form" i]',
   ],
   tradingUrl: (asset) => `https://www.okx.com/trade-swap/${asset.toLowerCase()}-usdt-swap`,
 };

@@ -1,8 +1,15 @@
 /** Symbol helpers shared by the site files: venue symbol → base asset, URL path pieces. */
 import { canonicalBase, normaliseAsset } from '../core/model';
 
-/** Optional language segment as exchanges put it before the route: /en/, /zh-CN/, /zh-hans/, /en-US/. */
-export const LANG_PREFIX = String.raw`(?:[a-z]{2}(?:[-_][A-Za-z]{2,4})?/)?`;
+/**
+ * Optional language segment as exchanges put it before the route, any case: a two- or
+ * three-letter language, then up to two script or region parts. Forms seen in public links:
+ * Binance /zh-CN/, /zh-TC/, /en-TR/, /pt-BR/, /ru/, /es/, /tr/, /vi/, /ko/; Bybit /zh-TW/, /ru-RU/,
+ * /es-AR/, /fil-PH/ (three letters), /kk-KZ/; OKX /zh-hans/, /es-es/, /pt-br/, /cn/, /ua/; Bitget
+ * /zh-CN/, /ru/; and the numeric region some sites use (/es-419/). The segment ends in a slash and
+ * is followed by the site's own route, so it never swallows a route word.
+ */
+export const LANG_PREFIX = String.raw`(?:[A-Za-z]{2,3}(?:[-_](?:[A-Za-z]{2,4}|\d{3})){0,2}/)?`;
 
 /** Futures month code + two-digit year that dated contracts append ('Z25'). */
 const DATED = '(?:[FGHJKMNQUVXZ]\\d{2})?';

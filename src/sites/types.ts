@@ -4,11 +4,11 @@
  */
 import type { VenueId } from '../core/model';
 
-export interface AnchorCandidate {
-  selector: string;
-  /** What the selector targets on the real page, so a redesign is easy to repair. */
-  why: string;
-}
+/**
+ * A CSS selector for an order panel, with a comment beside it in its site file saying what it
+ * targets on the real page, so a redesign is easy to repair (test/sites.test.ts checks each has one).
+ */
+export type AnchorCandidate = string;
 
 export interface Site {
   id: string;

@@ -57,7 +57,7 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
   // A sampled feed or a stream gap in the hour: the totals are lower bounds.
   const sampled = reading.sampledVenues.length > 0 || gaps.length > 0;
   // The day's total also when the sampled feed contributed earlier in the day only.
-  const sampled24h = sampled || sampledOverDay(reading).length > 0;
+  const sampled24h = sampled || reading.sampledVenues24h.length > 0;
   const dataTime = reading.dataTime ?? computedAt;
   const stale = dataTime === null || now - dataTime > STALE_AFTER_MS;
   const sideText = verdict.side ? ` ${t(verdict.side === 'long' ? 'sideLongs' : 'sideShorts')}` : '';
@@ -100,7 +100,7 @@ function Expanded({ reading }: { reading: ScopeReading }) {
   const { signals, verdict } = reading;
   const sampled = new Set(reading.sampledVenues);
   const bound = reading.sampledVenues.length > 0;
-  const overDay = sampledOverDay(reading);
+  const overDay = reading.sampledVenues24h;
   return (
     <div class="fm-expanded">
       <section aria-label={t('meterWhyLabel')}>
@@ -162,11 +162,6 @@ function Expanded({ reading }: { reading: ScopeReading }) {
 /** A reason in the trader's language, its numbers in the trader's locale. */
 function reasonText(reason: Reason): string {
   return reasonSentence(reason, { t, fmt: fmt() });
-}
-
-/** Sampled venues that contributed in the last 24 h (readings from an older version: in the last hour). */
-function sampledOverDay(reading: ScopeReading): string[] {
-  return reading.sampledVenues24h ?? reading.sampledVenues;
 }
 
 /** Stream gaps overlapping the last hour whose liquidations are not counted for this asset, across venues, oldest first. */

@@ -41,12 +41,6 @@ export const positive = decimal.refine((n) => n > 0, 'must be positive');
 /** Millisecond timestamp as number or numeric string; at least 1, so rounding a fractional one never gives 0. */
 export const epochMs = decimal.refine((n) => n >= 1 && n < 1e14, 'not a millisecond timestamp');
 
-/** The base asset derived from a venue symbol; a symbol that names none ('USDT' alone, '-SWAP') is malformed. */
-export function requireAsset(venue: VenueId, asset: string, symbol: string): string {
-  if (asset) return asset;
-  throw new VenueDataError(venue, `no base asset in symbol ${JSON.stringify(symbol).slice(0, 60)}`);
-}
-
 /** Validate `data` or throw a VenueDataError naming what was wrong and where. */
 export function parseWith<S extends z.ZodType>(venue: VenueId, what: string, schema: S, data: unknown): z.output<S> {
   const result = schema.safeParse(data);

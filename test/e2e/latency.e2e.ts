@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceStatus } from '../../src/core/bus';
-import type { Scenario, ScenarioEvent } from '../../src/core/scenario';
+import type { Scenario, ScenarioEvent } from '../../tools/replay/scenario';
 import { MockExchange } from '../mock/server';
 import { extensionStorage, launchWithExtension, waitFor, type Browser } from './harness';
 

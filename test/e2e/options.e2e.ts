@@ -1,6 +1,8 @@
 /**
  * The options page end to end: what the trader changes there changes what the worker does,
- * without a reload. A quiet hour on Binance and Bybit ($1M), then liquidations pushed live.
+ * without a reload; a save is answered by the worker (applied, or why not) and the page shows
+ * that answer, reading no storage while it waits; settings that change elsewhere reach the open
+ * page through storage.onChanged. A quiet hour on Binance and Bybit ($1M), then liquidations pushed live.
  */
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +10,7 @@ import type { AlertLogEntry } from '../../src/background/notifier';
 import type { SourceStatus } from '../../src/core/bus';
 import type { Readings } from '../../src/core/engine';
 import { makeFormats } from '../../src/core/i18n';
-import { DEFAULT_SETTINGS, type Settings } from '../../src/core/settings';
+import { DEFAULT_SETTINGS, type SaveSettingsReply, type Settings } from '../../src/core/settings';
 import { MockExchange } from '../mock/server';
 import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser } from './harness';
 import { longFlushHour } from './scenarios';
@@ -48,9 +50,46 @@ async function openOptions() {
   return page;
 }
 
-async function save(page: Awaited<ReturnType<typeof openOptions>>, expected: 'saved' | 'reset' = 'saved') {
+type OptionsPage = Awaited<ReturnType<typeof openOptions>>;
+
+async function save(page: OptionsPage, expected: 'saved' | 'reset' = 'saved') {
   await page.locator(expected === 'saved' ? '[data-action="save"]' : '[data-action="reset"]').click();
   await expect.poll(() => page.locator('[data-field="status"]').getAttribute('data-status'), { timeout: 10_000 }).toBe(expected);
+}
+
+/** What the page does with the extension's APIs from now on: storage reads, messages sent and the replies. */
+interface PageTrace {
+  reads: string[];
+  sent: unknown[];
+  replies: unknown[];
+}
+
+/** Wraps the page's storage reads and runtime messages so the test sees each one. */
+async function traceApis(page: OptionsPage): Promise<() => Promise<PageTrace>> {
+  await page.evaluate(async () => {
+    const trace: PageTrace = { reads: [], sent: [], replies: [] };
+    (window as unknown as { __trace: PageTrace }).__trace = trace;
+    for (const area of ['local', 'sync', 'session'] as const) {
+      const storage = chrome.storage[area];
+      const get = storage.get.bind(storage) as (...args: unknown[]) => unknown;
+      (storage as unknown as { get: unknown }).get = (...args: unknown[]) => {
+        trace.reads.push(`${area}:${JSON.stringify(args[0])}`);
+        return get(...args);
+      };
+    }
+    const send = chrome.runtime.sendMessage.bind(chrome.runtime) as (...args: unknown[]) => Promise<unknown>;
+    (chrome.runtime as unknown as { sendMessage: unknown }).sendMessage = async (...args: unknown[]) => {
+      trace.sent.push(args[0]);
+      const reply = await send(...args);
+      trace.replies.push(reply);
+      return reply;
+    };
+    // The trace must see a read, or an empty list would prove nothing.
+    await chrome.storage.local.get('traceCheck');
+    if (trace.reads.length !== 1) throw new Error('storage reads are not traced');
+    trace.reads.length = 0;
+  });
+  return () => page.evaluate(() => (window as unknown as { __trace: PageTrace }).__trace);
 }
 
 beforeAll(async () => {
@@ -89,17 +128,74 @@ describe('options page', () => {
     await page.close();
   });
 
-  it('refuses invalid input, says why at the field, and saves nothing', async () => {
+  it('refuses invalid input: the worker’s reply says why at the field, and nothing is saved', async () => {
     const before = await synced();
     const page = await openOptions();
+    const trace = await traceApis(page);
     await page.locator('#market1h').fill('lots');
+    await page.locator('#cooldown').fill('2.5');
     await page.locator('[data-action="save"]').click();
     await expect.poll(() => page.locator('[data-field="status"]').getAttribute('data-status'), { timeout: 5_000 }).toBe('invalid');
+    // The page validates nothing itself: what it shows is the schema's answer, from the worker.
+    const { sent, replies } = await trace();
+    expect(sent).toHaveLength(1);
+    expect(replies).toEqual([
+      {
+        applied: false,
+        why: {
+          key: 'optInvalid',
+          issues: [
+            { path: 'alerts.market1h.usd', key: 'errRange', values: [100_000, 100_000_000_000] },
+            { path: 'alerts.cooldownMs', key: 'errWhole', values: [300_000, 86_400_000] },
+          ],
+        },
+      },
+    ]);
+    expect(await page.locator('[data-field="status"]').textContent()).toBe('Fix the highlighted fields; nothing was saved.');
     expect(await page.locator('#market1h').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#market1h-error').textContent()).toBe('Enter a number from 0.1 to 100000.');
+    expect(await page.locator('#cooldown-error').textContent()).toBe('Enter a whole number.');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('market1h');
     expect(await synced()).toEqual(before);
     await page.close();
+  });
+
+  it('shows the worker’s answer to a save, and reads no storage while it waits or after: no polling', async () => {
+    const page = await openOptions();
+    const trace = await traceApis(page);
+    await page.locator('input[name="meterMode"][value="expanded"]').check();
+    await save(page);
+    const { reads, sent, replies } = await trace();
+    expect(sent).toEqual([{ type: 'saveSettings', settings: expect.objectContaining({ meterMode: 'expanded' }) }]);
+    expect(replies).toHaveLength(1);
+    const reply = replies[0] as SaveSettingsReply;
+    expect(reply.applied).toBe(true);
+    // Applied means stored and in force: nothing left to wait for.
+    expect(reply.applied && reply.settings.meterMode).toBe('expanded');
+    expect(await synced()).toEqual(reply.applied && reply.settings);
+    expect(await effective()).toEqual(reply.applied && reply.settings);
+    expect(await page.locator('[data-field="status"]').textContent()).toBe('Saved. The extension uses the new settings now.');
+    expect(reads).toEqual([]);
+    // Nothing keeps checking afterwards either.
+    await sleep(1_500);
+    expect((await trace()).reads).toEqual([]);
+    expect((await trace()).sent).toHaveLength(1);
+
+    // The status line is the reply: an answer of "not applied" is shown as the worker words it.
+    await page.evaluate(() => {
+      (chrome.runtime as unknown as { sendMessage: unknown }).sendMessage = async () => ({ applied: false, why: { key: 'saveNotApplied', substitutions: ['catalogue unavailable'] } });
+    });
+    await page.locator('input[name="meterMode"][value="compact"]').check();
+    await page.locator('[data-action="save"]').click();
+    await expect.poll(() => page.locator('[data-field="status"]').getAttribute('data-status'), { timeout: 5_000 }).toBe('failed');
+    expect(await page.locator('[data-field="status"]').textContent()).toBe('Saved, but the extension could not apply the settings yet (catalogue unavailable). They apply when it restarts.');
+    expect((await trace()).reads).toEqual([]);
+    await page.close();
+    // Put the worker back on the defaults' meter mode for the tests after this one.
+    const again = await openOptions();
+    await again.locator('input[name="meterMode"][value="compact"]').check();
+    await save(again);
+    await again.close();
   });
 
   it('changes the notification behaviour: a lower threshold notifies once, with the expected text', async () => {
@@ -193,17 +289,21 @@ describe('options page', () => {
     await page.close();
   });
 
-  it('migrates settings an older version stored, once, and shows them', async () => {
-    const probe = await browser.probePage();
-    const v0 = { watchlist: ['BTC', 'ETH'], venues: DEFAULT_SETTINGS.venues, alerts: { market1hUsd: 80_000_000, cooldownMs: 3_600_000 } };
-    await withTimeout(probe.evaluate(async (settings) => chrome.storage.sync.set({ settings }), v0), 5_000, 'write v0 settings');
-    await waitFor(synced, (s) => s?.version === 1, 10_000, 'migrated settings written back');
-    const migrated = (await synced())!;
-    expect(migrated.alerts.market1h).toEqual({ enabled: true, usd: 80_000_000 });
-    expect(migrated.watchlist).toEqual(['BTC', 'ETH']);
+  it('follows settings that change elsewhere: read through the schema, shown on the open page without polling', async () => {
     const page = await openOptions();
-    expect(await page.locator('#market1h').inputValue()).toBe('80');
-    expect(await page.locator('#cooldown').inputValue()).toBe('60');
+    const trace = await traceApis(page);
+    // Another device syncs settings written by some other version: one field missing, one unknown, one bad.
+    const foreign = { ...DEFAULT_SETTINGS, alerts: { ...DEFAULT_SETTINGS.alerts, market1h: { enabled: true, usd: 80_000_000 }, cooldownMs: 'soon' }, theme: 'dark' } as Record<string, unknown>;
+    delete foreign.meterMode;
+    const probe = await browser.probePage();
+    await withTimeout(probe.evaluate(async (settings) => chrome.storage.sync.set({ settings }), foreign), 5_000, 'write synced settings');
+    await expect.poll(() => page.locator('#market1h').inputValue(), { timeout: 10_000 }).toBe('80');
+    const inForce = (await effective())!;
+    expect(inForce).toEqual({ ...DEFAULT_SETTINGS, alerts: { ...DEFAULT_SETTINGS.alerts, market1h: { enabled: true, usd: 80_000_000 } } });
+    expect(Object.keys(inForce)).not.toContain('theme');
+    expect(await page.locator('#cooldown').inputValue()).toBe('120');
+    // The page was told (storage.onChanged); it asked nothing.
+    expect((await trace()).reads).toEqual([]);
     await page.close();
   });
 });

@@ -5,6 +5,7 @@
  * it renders from storage without waiting on the network.
  */
 import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceStatus } from '../../src/core/bus';
 import type { Readings } from '../../src/core/engine';
@@ -184,6 +185,62 @@ describe('popup quick check', () => {
     expect(size.width).toBeLessThanOrEqual(400);
     expect(size.height).toBeLessThanOrEqual(600);
     await page.close();
+  });
+
+  it('says where the meter sits on each open trading page, a row per page, gone when the page closes', async () => {
+    const rows = (page: Page) =>
+      page.locator('tr.page-row').evaluateAll((trs) =>
+        trs.map((tr) => [tr.getAttribute('data-site'), tr.getAttribute('data-asset'), tr.getAttribute('data-placement'), tr.querySelector('[data-field="placement"]')?.textContent]),
+      );
+    const popup = await browser.context.newPage();
+    await popup.setViewportSize({ width: 400, height: 600 });
+    await popup.goto(popupUrl());
+    await popup.locator('tr[data-scope="BTC"]').waitFor({ timeout: 10_000 });
+    // No supported page open: no lines at all.
+    expect(await popup.locator('section.pages').count()).toBe(0);
+
+    const binance = await browser.context.newPage();
+    await binance.goto('https://www.binance.com/en/futures/BTCUSDT');
+    await binance.locator('[data-flush-meter][data-placement="anchored"]').waitFor({ timeout: 10_000 });
+    const okx = await browser.context.newPage();
+    await okx.goto('https://www.okx.com/zh-hans/trade-swap/eth-usdt-swap?noform=1');
+    // A panel rendering late: the popup says the meter is looking for it, then that it is beside it.
+    const bybit = await browser.context.newPage();
+    await bybit.goto('https://www.bybit.com/ru-RU/trade/usdt/SOLUSDT?formDelay=3000');
+    await expect.poll(() => rows(popup), { timeout: 10_000 }).toContainEqual(['bybit', 'SOL', 'waiting', 'looking for the order panel']);
+    await okx.locator('[data-flush-meter][data-placement="docked"]').waitFor({ timeout: 10_000 });
+    await bybit.locator('[data-flush-meter][data-placement="anchored"]').waitFor({ timeout: 10_000 });
+    await expect
+      .poll(() => rows(popup), { timeout: 10_000 })
+      .toEqual([
+        ['binance', 'BTC', 'anchored', 'beside the order panel'],
+        ['okx', 'ETH', 'docked', 'docked: no order panel found'],
+        ['bybit', 'SOL', 'anchored', 'beside the order panel'],
+      ]);
+    const region = popup.getByRole('region', { name: 'Meter on open pages' });
+    expect(await region.count()).toBe(1);
+    expect(await region.getByRole('rowheader', { name: 'OKX · ETH' }).count()).toBe(1);
+    const size = await popup.evaluate(() => ({ width: document.documentElement.scrollWidth, height: Math.ceil(document.querySelector('main')!.getBoundingClientRect().height) }));
+    console.log(`popup with three open pages: content ${size.width} × ${size.height} px`);
+    expect(size.width).toBeLessThanOrEqual(400);
+    await popup.screenshot({ path: `${ARTIFACTS}popup-pages.png`, clip: { x: 0, y: 0, width: 400, height: 120 } });
+
+    // In-page navigation re-targets the row; a closed page leaves the list.
+    await binance.click('a[data-symbol="ETHUSDT"]');
+    await expect.poll(() => rows(popup), { timeout: 10_000 }).toContainEqual(['binance', 'ETH', 'anchored', 'beside the order panel']);
+    await okx.close();
+    await bybit.close();
+    await expect.poll(() => rows(popup), { timeout: 10_000 }).toEqual([['binance', 'ETH', 'anchored', 'beside the order panel']]);
+    // What the worker published, as the popup read it: one small record per page.
+    const pages = await extensionStorage<Array<Record<string, unknown>>>(browser, 'local', 'pages');
+    expect(pages).toEqual([{ tab: expect.any(Number), site: 'binance', asset: 'ETH', placement: 'anchored' }]);
+    // One page open, the usual case: the popup still fits without scrolling.
+    const one = await popup.evaluate(() => Math.ceil(document.querySelector('main')!.getBoundingClientRect().height));
+    console.log(`popup with one open page: content height ${one} px`);
+    expect(one).toBeLessThanOrEqual(600);
+    await binance.close();
+    await expect.poll(() => popup.locator('section.pages').count(), { timeout: 10_000 }).toBe(0);
+    await popup.close();
   });
 
   it('follows the preferred exchange set in the options, without reopening', async () => {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARKET_SCOPE } from '../../src/core/engine';
-import { parseScenario } from '../../src/core/scenario-validate';
+import { parseScenario } from '../../tools/replay/scenario-validate';
 import { MockExchange } from '../mock/server';
 import { launchWithExtension, type Browser } from './harness';
 import { describeChanges, firstMinute, installOnScenarioClock, PhaseRecorder, replayPhaseChanges } from './scenario-clock';

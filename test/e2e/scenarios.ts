@@ -1,5 +1,5 @@
 /** Small deterministic scenarios for the e2e: exact totals the meter must reproduce. */
-import type { Scenario, ScenarioEvent } from '../../src/core/scenario';
+import type { Scenario, ScenarioEvent } from '../../tools/replay/scenario';
 import type { VenueId } from '../../src/core/model';
 
 const PRICES: Record<string, number> = { BTC: 72000, ETH: 2100, SOL: 90 };

@@ -2,15 +2,17 @@
  * The meter on every supported exchange page, in a real Chromium with the built extension and
  * the mock exchange serving each site's stand-in page (test/fixtures/pages): mounted for the
  * URL's asset right after the order panel without moving it, following in-page navigation and
- * re-renders, one meter only, docked when there is no panel; the dock's drag, collapse and
- * hide remembered per site; nothing reaching the page's hotkeys; and a clean stop with one
- * "reload the page" when the extension is updated under an open page.
+ * re-renders, one meter only, docked (a compact box in the corner) when there is no panel; the
+ * same in six languages with decoy forms and no class names, found by structure within a second
+ * of the panel rendering; the dock's drag, collapse and hide remembered per site; nothing
+ * reaching the page's hotkeys; and a clean stop with one "reload the page" when the extension is
+ * updated under an open page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Readings } from '../../src/core/engine';
 import { PHASES } from '../../src/core/flush';
-import { SITE_PAGES, type SitePage } from '../fixtures/pages';
+import { PANEL_MARK, SITE_PAGES, STAND_IN_LANGUAGES, type SitePage } from '../fixtures/pages';
 import { MockExchange } from '../mock/server';
 import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser } from './harness';
 import { longFlushHour } from './scenarios';
@@ -20,6 +22,10 @@ let browser: Browser;
 
 const METER = '[data-flush-meter]';
 const TIMEOUT = { timeout: 10_000 };
+/** The docked meter is a compact box in the corner, never a bar along the window (it was 1,170 px of 1,280). */
+const DOCK_MAX_WIDTH = 420;
+/** From the panel rendering to the meter sitting right after it. */
+const ANCHOR_WITHIN_MS = 1_000;
 
 beforeAll(async () => {
   mock = new MockExchange({ scenario: longFlushHour(['binance']) });
@@ -47,11 +53,102 @@ async function watchLayoutShifts(page: Page): Promise<void> {
   });
 }
 
+/**
+ * Records, in the page's own world, each time the meter comes to sit right after the order panel
+ * (stand-in.js marks it in every variant), on the page's clock: the stand-in records each
+ * panel render on the same clock (`__fixture.renderedAt`).
+ */
+async function recordAnchoring(page: Page): Promise<void> {
+  await page.addInitScript((mark) => {
+    const times: number[] = [];
+    (window as unknown as { __anchoredAt: number[] }).__anchoredAt = times;
+    let beside = false;
+    const check = () => {
+      const host = document.querySelector('[data-flush-meter]');
+      const now = !!host && host.getAttribute('data-placement') === 'anchored' && host.previousElementSibling === document.querySelector(mark);
+      if (now && !beside) times.push(performance.now());
+      beside = now;
+    };
+    new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-placement'] });
+  }, PANEL_MARK);
+}
+
 async function openPage(url: string): Promise<Page> {
   const page = await browser.context.newPage();
   await watchLayoutShifts(page);
+  await recordAnchoring(page);
   await page.goto(url);
   return page;
+}
+
+/** Each panel render and when the meter came to sit after it (page clock, ms), and what found the panel. */
+function anchoring(page: Page) {
+  return page.evaluate((mark) => {
+    const host = document.querySelector('[data-flush-meter]');
+    return {
+      renderedAt: (window as unknown as { __fixture: { renderedAt: number[] } }).__fixture.renderedAt,
+      anchoredAt: (window as unknown as { __anchoredAt: number[] }).__anchoredAt,
+      count: document.querySelectorAll('[data-flush-meter]').length,
+      placement: host?.getAttribute('data-placement'),
+      anchor: host?.getAttribute('data-anchor'),
+      afterPanel: !!host && host.previousElementSibling === document.querySelector(mark),
+      decoys: document.querySelectorAll('[data-decoy]').length,
+    };
+  }, PANEL_MARK);
+}
+
+/** Milliseconds from the latest panel render to the meter sitting after it, once it does. */
+async function latestAnchoringMs(page: Page): Promise<number> {
+  let latency = Number.NaN;
+  await expect
+    .poll(async () => {
+      const { renderedAt, anchoredAt } = await anchoring(page);
+      const rendered = renderedAt.at(-1);
+      const anchored = rendered === undefined ? undefined : anchoredAt.find((t) => t >= rendered);
+      latency = rendered !== undefined && anchored !== undefined ? anchored - rendered : Number.NaN;
+      return Number.isFinite(latency);
+    }, TIMEOUT)
+    .toBe(true);
+  return latency;
+}
+
+/** The docked meter's box, and whether the compact meter's headline (gauge, phase, 1 h, longs) is one line. */
+function dockShape(page: Page) {
+  return page.evaluate(() => {
+    const host = document.querySelector<HTMLElement>('[data-flush-meter]')!;
+    const rect = host.getBoundingClientRect();
+    /** How many lines a row's children sit on (a child starting below the line so far opens the next). */
+    const lines = (row: Element | null | undefined) => {
+      let count = 0;
+      let bottom = -Infinity;
+      for (const box of [...(row?.children ?? [])].map((child) => child.getBoundingClientRect()).sort((a, b) => a.top - b.top)) {
+        if (box.top >= bottom - 1) {
+          count++;
+          bottom = box.bottom;
+        } else {
+          bottom = Math.max(bottom, box.bottom);
+        }
+      }
+      return count;
+    };
+    const headline = host.shadowRoot!.querySelector('.fm-meter > .fm-row');
+    const figures = host.shadowRoot!.querySelector('.fm-meter > .fm-figures');
+    // What the dock would be without its cap, for the record (put back within this task).
+    const capped = host.style.maxWidth;
+    host.style.maxWidth = 'none';
+    const uncapped = host.getBoundingClientRect().width;
+    host.style.maxWidth = capped;
+    return {
+      width: Math.round(rect.width),
+      uncapped: Math.round(uncapped),
+      height: Math.round(rect.height),
+      right: Math.round(innerWidth - rect.right),
+      bottom: Math.round(innerHeight - rect.bottom),
+      viewport: innerWidth,
+      headlineOneLine: lines(headline) === 1 && headline!.scrollWidth <= headline!.clientWidth,
+      figureLines: lines(figures),
+    };
+  });
 }
 
 /** Where the meter is relative to the panel, and what the panel looks like with and without it. */
@@ -87,9 +184,9 @@ function placement(page: Page, panelSelector: string) {
 }
 
 async function expectBesidePanel(page: Page, site: SitePage, asset: string): Promise<void> {
-  await page.locator(`${METER}[data-asset="${asset}"][data-placement="inline"]`).waitFor(TIMEOUT);
+  await page.locator(`${METER}[data-asset="${asset}"][data-placement="anchored"]`).waitFor(TIMEOUT);
   const where = await placement(page, site.panel.selector);
-  expect(where).toMatchObject({ count: 1, asset, placement: 'inline', afterPanel: true, panelShifts: 0 });
+  expect(where).toMatchObject({ count: 1, asset, placement: 'anchored', afterPanel: true, panelShifts: 0 });
   expect(where.anchor?.split(':')[0]).toBe(site.panel.foundBy);
   expect(where.withMeter).toEqual(where.withoutMeter);
 }
@@ -128,8 +225,23 @@ describe.each(SITE_PAGES.map((site) => [site.site, site] as const))('%s page', (
 
   it('docks in the corner when the page has no order panel', async () => {
     const page = await openPage(`${site.url}${site.url.includes('?') ? '&' : '?'}noform=1`);
-    const meter = page.locator(`${METER}[data-asset="${site.asset}"][data-docked][data-placement="dock"]`);
+    const meter = page.locator(`${METER}[data-asset="${site.asset}"][data-docked][data-placement="docked"]`);
     await meter.waitFor(TIMEOUT);
+    // A compact box in the corner, as wide as the compact meter, whose headline stays one line.
+    await page.locator(`${METER} .fm-meter[data-phase]`).waitFor(TIMEOUT);
+    const shape = await dockShape(page);
+    console.log(`${site.site}: docked meter ${shape.width} × ${shape.height} px (${shape.uncapped} px uncapped) in a ${shape.viewport} px window, ${shape.right} px from the right, ${shape.bottom} px from the bottom; figures on ${shape.figureLines} line(s)`);
+    expect(shape.width).toBeLessThanOrEqual(DOCK_MAX_WIDTH);
+    expect(shape.headlineOneLine).toBe(true);
+    expect([shape.right, shape.bottom]).toEqual([16, 16]);
+    // Expanded (reasons in sentences, the per-venue table), it grows down, not along the window.
+    await page.locator(`${METER} .fm-toggle`).click(TIMEOUT);
+    await page.locator(`${METER} .fm-expanded`).waitFor(TIMEOUT);
+    const expanded = await dockShape(page);
+    console.log(`${site.site}: docked meter expanded ${expanded.width} × ${expanded.height} px (${expanded.uncapped} px uncapped)`);
+    expect(expanded.width).toBeLessThanOrEqual(DOCK_MAX_WIDTH);
+    expect(expanded.headlineOneLine).toBe(true);
+    await page.locator(`${METER} .fm-toggle`).click(TIMEOUT);
     const box = await meter.boundingBox(TIMEOUT);
     const viewport = page.viewportSize()!;
     expect(box!.x + box!.width).toBeLessThanOrEqual(viewport.width);
@@ -140,6 +252,70 @@ describe.each(SITE_PAGES.map((site) => [site.site, site] as const))('%s page', (
     await page.click(site.navigate.selector, TIMEOUT);
     await page.locator(`${METER}[data-asset="${site.navigate.asset}"][data-docked]`).waitFor(TIMEOUT);
     expect(await page.locator(METER).count()).toBe(1);
+    await page.close();
+  });
+});
+
+/**
+ * Each site in three of the six stand-in languages (every language on three sites), with decoy
+ * forms before the panel and no class names, ids or names on it: only the order form's structure
+ * can find it (src/content/anchor.ts).
+ */
+const STRUCTURE_CASES = SITE_PAGES.flatMap((site, i) => [0, 2, 4].map((k) => [site.site, STAND_IN_LANGUAGES[(i + k) % STAND_IN_LANGUAGES.length]!, site] as const));
+const variant = (site: SitePage, query: string) => `${site.url}${site.url.includes('?') ? '&' : '?'}${query}`;
+
+describe('any language, decoy forms, no class names: the order form found by its structure', () => {
+  const latencies: number[] = [];
+
+  it.each(STRUCTURE_CASES)('%s in %s: anchored after the real panel within a second of its rendering, and again after a re-render', async (_id, lang, site) => {
+    const page = await openPage(variant(site, `lang=${lang}&decoy=1&classes=0`));
+    const first = await latestAnchoringMs(page);
+    expect(await anchoring(page)).toMatchObject({ count: 1, placement: 'anchored', anchor: 'heuristic', afterPanel: true, decoys: 4 });
+    expect(await page.locator(METER).getAttribute('data-asset')).toBe(site.asset);
+
+    // The exchange replaces its panel (order type switch): the meter follows the new one.
+    await page.click('[data-fixture="rerender"]', TIMEOUT);
+    await expect.poll(async () => (await anchoring(page)).renderedAt.length, TIMEOUT).toBe(2);
+    const again = await latestAnchoringMs(page);
+    expect(await anchoring(page)).toMatchObject({ count: 1, placement: 'anchored', anchor: 'heuristic', afterPanel: true, decoys: 4 });
+    console.log(`${site.site} ${lang}: anchored ${Math.round(first)} ms after the panel rendered, ${Math.round(again)} ms after its re-render`);
+    latencies.push(first, again);
+    expect(first).toBeLessThanOrEqual(ANCHOR_WITHIN_MS);
+    expect(again).toBeLessThanOrEqual(ANCHOR_WITHIN_MS);
+    await page.close();
+  });
+
+  it('docks on every site when the page has the decoys but no order form', async () => {
+    const pages = await Promise.all(SITE_PAGES.map((site, i) => openPage(variant(site, `noform=1&lang=${STAND_IN_LANGUAGES[i % STAND_IN_LANGUAGES.length]}&decoy=1&classes=0`))));
+    await Promise.all(pages.map((page) => page.locator(`${METER}[data-placement="docked"]`).waitFor(TIMEOUT)));
+    for (const [i, page] of pages.entries()) {
+      expect(await anchoring(page), SITE_PAGES[i]!.site).toMatchObject({ count: 1, placement: 'docked', decoys: 4 });
+      expect((await dockShape(page)).width, SITE_PAGES[i]!.site).toBeLessThanOrEqual(DOCK_MAX_WIDTH);
+    }
+    // Still docked a while later: no decoy is ever taken for the panel.
+    await pages[0]!.waitForTimeout(1_000);
+    for (const [i, page] of pages.entries()) expect(await page.locator(METER).getAttribute('data-placement'), SITE_PAGES[i]!.site).toBe('docked');
+    await Promise.all(pages.map((page) => page.close()));
+  });
+
+  afterAll(() => {
+    if (!latencies.length) return;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    console.log(`anchoring by structure over ${sorted.length} renders: median ${Math.round(sorted[Math.floor(sorted.length / 2)]!)} ms, max ${Math.round(sorted.at(-1)!)} ms`);
+  });
+});
+
+describe('a panel that renders long after the meter docked', () => {
+  it('is anchored within a second of appearing, the dock given up', async () => {
+    const binance = SITE_PAGES.find((s) => s.site === 'binance')!;
+    // The panel renders 6 s in, after the 4 s wait: the meter has docked by then and keeps watching.
+    const page = await openPage(variant(binance, 'formDelay=6000'));
+    await page.locator(`${METER}[data-placement="docked"]`).waitFor(TIMEOUT);
+    const latency = await latestAnchoringMs(page);
+    console.log(`binance: a panel rendered after docking anchored ${Math.round(latency)} ms after it appeared`);
+    expect(latency).toBeLessThanOrEqual(ANCHOR_WITHIN_MS);
+    expect(await anchoring(page)).toMatchObject({ count: 1, placement: 'anchored', afterPanel: true });
+    expect(await page.locator(`${METER}[data-docked]`).count()).toBe(0);
     await page.close();
   });
 });

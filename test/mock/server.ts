@@ -19,7 +19,7 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { generate } from 'selfsigned';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Scenario, ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../src/core/scenario';
+import type { Scenario, ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../tools/replay/scenario';
 import type { VenueId } from '../../src/core/model';
 import { MockReject, type MockHistoryRow, type MockMarketView, type MockVenue, type MockWsConnection } from './types';
 import { mockVenues } from './venues';

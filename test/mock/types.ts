@@ -4,7 +4,7 @@
  * test/mock/venues/<id>.ts; the server (test/mock/server.ts) routes by Host header.
  */
 import type { VenueId } from '../../src/core/model';
-import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../src/core/scenario';
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../tools/replay/scenario';
 
 export interface MockHttpRequest {
   method: string;

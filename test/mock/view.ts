@@ -1,5 +1,5 @@
 /** A MockMarketView over fixed market rows, for unit tests of mock venues. */
-import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../src/core/scenario';
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../tools/replay/scenario';
 import type { MockMarketView } from './types';
 
 export function staticView(rows: ScenarioMarketEvent[], now = 1763600000000, played: Array<ScenarioLiquidationEvent & { time: number }> = []): MockMarketView {

@@ -8,7 +8,7 @@
  * Prices and sizes of an instrument are in its own units: a 1000PEPEUSDT price is 1000 × the PEPE price;
  * COIN-M sizes are contracts of contractSize USD.
  */
-import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../tools/replay/scenario';
 import { mockCandles, mockSettlements } from '../history';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 

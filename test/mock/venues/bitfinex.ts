@@ -3,7 +3,7 @@
  * Rejects what the real venue rejects: unknown paths, missing keys/symbols, unknown events or status
  * keys, and more than 25 channels on one connection.
  */
-import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../tools/replay/scenario';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 
 const HOST = 'api-pub.bitfinex.com';

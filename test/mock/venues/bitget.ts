@@ -3,7 +3,7 @@
  * in their wire formats. Rejects what Bitget rejects: unknown paths, missing symbol/productType,
  * unknown symbols, and subscribe requests that do not follow {op, args: [{instType, topic, symbol?}]}.
  */
-import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../tools/replay/scenario';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 
 const PRODUCT_TYPES = ['USDT-FUTURES', 'COIN-FUTURES', 'USDC-FUTURES'];

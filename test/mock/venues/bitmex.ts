@@ -6,7 +6,7 @@
  * rejects: unknown paths, bad `filter`/`columns` JSON, unknown WS ops/tables/symbols, and a symbol on the
  * `liquidation` topic (it takes none).
  */
-import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../tools/replay/scenario';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 
 const HOUR = 3_600_000;

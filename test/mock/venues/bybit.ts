@@ -4,7 +4,7 @@
  * subscriptions to unknown topics/symbols are refused with success:false, and a connection's
  * args may not exceed 21,000 characters.
  */
-import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../tools/replay/scenario';
 import { mockCandles, mockSettlements } from '../history';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 

@@ -3,7 +3,7 @@
  * Rejects what the real venue rejects: unknown methods, bad or missing params (currency, kind,
  * channels, heartbeat interval < 10 s), unknown instruments and `raw` subscriptions without auth.
  */
-import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../tools/replay/scenario';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 
 const HOST = 'www.deribit.com';

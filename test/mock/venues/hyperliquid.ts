@@ -6,7 +6,7 @@
  * GET on /info, bodies that are not JSON or name an unknown type, and malformed or unknown WS
  * subscriptions. It never emits liquidation frames: the real venue has no public all-users liquidation feed.
  */
-import type { ScenarioMarketEvent } from '../../../src/core/scenario';
+import type { ScenarioMarketEvent } from '../../../tools/replay/scenario';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 
 const HOST = 'api.hyperliquid.xyz';

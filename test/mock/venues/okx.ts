@@ -4,7 +4,7 @@
  * (HTTP 400, code 50014/50015), unknown instruments (HTTP 200, code 51001), unknown paths, and
  * malformed or unknown subscriptions on the socket (event "error", 60012/60018/60019).
  */
-import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../src/core/scenario';
+import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../tools/replay/scenario';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 
 const CONN_ID = 'a4d3ae55';

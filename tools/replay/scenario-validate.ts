@@ -3,7 +3,7 @@
  * command, the tests and the mock exchange can all use it in plain Node or the browser.
  * It reports every problem (up to a limit) with the JSON path, so a hand-edited file is easy to fix.
  */
-import { VENUE_IDS, type VenueId } from './model';
+import { VENUE_IDS, type VenueId } from '../../src/core/model';
 import type { Scenario, ScenarioEvent } from './scenario';
 
 export class ScenarioError extends Error {

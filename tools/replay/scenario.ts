@@ -2,7 +2,7 @@
  * A scenario: a timeline of market rows and liquidations (docs/scenario-format.md).
  * The replay command, the mock exchange and `npm run demo` all read this one format.
  */
-import type { PositionSide, VenueId } from './model';
+import type { PositionSide, VenueId } from '../../src/core/model';
 
 export interface ScenarioMarketEvent {
   t: number;

@@ -2,12 +2,12 @@
  * Replays a scenario through the same FlushEngine the extension runs, one reading per
  * simulated minute. Used by `npm run replay`, the tests and the demo.
  */
-import { FlushEngine, MARKET_SCOPE, type Readings } from './engine';
-import type { Phase } from './flush';
-import type { Completeness, Liquidation, MarketUpdate, PositionSide, VenueId } from './model';
+import { FlushEngine, MARKET_SCOPE, type Readings } from '../../src/core/engine';
+import type { Phase } from '../../src/core/flush';
+import type { Completeness, Liquidation, MarketUpdate, PositionSide, VenueId } from '../../src/core/model';
 import type { Scenario, ScenarioEvent, ScenarioLiquidationEvent, ScenarioMarketEvent } from './scenario';
-import type { FlushThresholds } from './thresholds';
-import { MINUTE_MS } from './windows';
+import type { FlushThresholds } from '../../src/core/thresholds';
+import { MINUTE_MS } from '../../src/core/windows';
 
 export interface ReplayRow {
   /** ms since the scenario start; the reading is taken at the end of the minute before t. */
