@@ -140,14 +140,15 @@ function AssetTable({ assets, scopes, exchange }: { assets: string[]; scopes: Re
   );
 }
 
-/** The worker's records of the open pages that are well formed, the popup's own tab first. */
+/** The worker's records of the open pages that are well formed: the popup's own tab first, then in the order the tabs were opened. */
 function openPages(pages: unknown, currentTab: number | null): PageStatus[] {
   if (!Array.isArray(pages)) return [];
   const valid = pages.filter(
     (page): page is PageStatus =>
       typeof page === 'object' && page !== null && typeof page.site === 'string' && typeof page.asset === 'string' && PLACEMENTS.includes(page.placement),
   );
-  return currentTab === null ? valid : [...valid.filter((page) => page.tab === currentTab), ...valid.filter((page) => page.tab !== currentTab)];
+  const rank = (page: PageStatus) => (page.tab === null ? Infinity : page.tab === currentTab ? -Infinity : page.tab);
+  return valid.sort((a, b) => rank(a) - rank(b) || 0);
 }
 
 /**
