@@ -86,7 +86,8 @@ const coinmSymbol = z.object({
   // COIN-M Exchange Information: the status is `contractStatus` (PENDING_TRADING, TRADING, PRE_DELIVERING, DELIVERING, DELIVERED).
   contractStatus: z.string(),
   // COIN-M contracts are inverse: one contract is `contractSize` USD of face value (docs example: BTCUSD_200925, 100).
-  contractSize: z.number().positive(),
+  // A whole number of USD in practice (10 for most, 100 for BTC); below a cent it is corruption, not a contract.
+  contractSize: z.number().min(0.01),
   baseAsset: z.string().min(1),
   marginAsset: z.string().min(1),
 });
