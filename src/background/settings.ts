@@ -10,7 +10,7 @@
  * storage.local (EFFECTIVE_SETTINGS_KEY), which the pages read and follow through storage.onChanged.
  */
 import browser from 'webextension-polyfill';
-import { z } from 'zod';
+import { z } from '../core/zod';
 import type { MessageKey } from '../core/i18n';
 import { VENUE_IDS, type VenueId } from '../core/model';
 import {

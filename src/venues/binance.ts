@@ -3,7 +3,7 @@
  * Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures
  * and https://developers.binance.com/docs/derivatives/coin-margined-futures
  */
-import { z } from 'zod';
+import { z } from '../core/zod';
 import { VenueDataError, canonicalBase, toFunding8h, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { closedCandles, fundingInstants, settlementsWithInterval } from './history';
 import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';

@@ -5,7 +5,7 @@
  * https://docs.bitfinex.com/reference/rest-public-derivatives-status, …/rest-public-tickers.
  * Bitfinex sends arrays; the docs warn that fields get appended, so never rely on an array's length.
  */
-import { z } from 'zod';
+import { z } from '../core/zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive, shortJson } from './parse';

@@ -6,7 +6,7 @@
  *       https://www.bitget.com/api-doc/contract/market/Get-All-Symbol-Ticker,
  *       https://www.bitget.com/api-doc/contract/market/Get-Current-Funding-Rate
  */
-import { z } from 'zod';
+import { z } from '../core/zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { everyListedInstrument, findInstrument, liquidationOf, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive, retryAfterMs, shortJson, type Headers } from './parse';

@@ -5,7 +5,7 @@
  * Docs: https://www.bitmex.com/app/wsAPI, https://www.bitmex.com/app/restAPI, https://www.bitmex.com/api/explorer/,
  * guides: https://www.bitmex.com/app/futuresGuide, …/inverseFuturesGuide, …/quantoPerpetualsGuide.
  */
-import { z } from 'zod';
+import { z } from '../core/zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { everyListedInstrument, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
 import { decimal, emptyOutput, type Headers, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';

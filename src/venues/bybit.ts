@@ -2,7 +2,7 @@
  * Bybit v5: linear (USDT/USDC) and inverse perpetuals and dated futures; spot tickers for 24 h spot volume.
  * Docs: https://bybit-exchange.github.io/docs/v5/intro
  */
-import { z } from 'zod';
+import { z } from '../core/zod';
 import { VenueDataError, canonicalBase, normaliseAsset, toFunding8h, type InstrumentKind, type InstrumentSpec, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
 import { closedCandles, fundingInstants, settlementsWithInterval } from './history';
 import { derivatives, everyListedInstrument, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';

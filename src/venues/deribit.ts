@@ -4,7 +4,7 @@
  * Docs: https://docs.deribit.com (market-data/public-get_instruments, public-get_book_summary_by_currency,
  * subscriptions/trades, session-management/public-set_heartbeat).
  */
-import { z } from 'zod';
+import { z } from '../core/zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
 import { everyListedInstrument, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';

@@ -4,7 +4,7 @@
  * Docs: https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api (info-endpoint/perpetuals,
  * websocket/subscriptions, rate-limits) and …/trading/funding.
  */
-import { z } from 'zod';
+import { z } from '../core/zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { derivatives, findInstrument } from './instruments';
 import { decimal, emptyOutput, nonNegative, parseWith, positive, retryAfterMs, type Headers } from './parse';

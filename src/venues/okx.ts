@@ -2,7 +2,7 @@
  * OKX v5 perpetual swaps and dated futures (linear USDT/USDC-margined and inverse coin-margined).
  * Docs: https://www.okx.com/docs-v5/en/
  */
-import { z } from 'zod';
+import { z } from '../core/zod';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, mainPerpetuals, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive, shortJson } from './parse';

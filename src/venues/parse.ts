@@ -2,7 +2,7 @@
  * Shared zod helpers for venue adapters: the network edge, where every payload is validated.
  * Only the background worker and tests import this (never the content script).
  */
-import { z } from 'zod';
+import { z } from '../core/zod';
 import { VenueDataError, type Liquidation, type VenueId } from '../core/model';
 import type { StreamOutput } from './types';
 
