@@ -4,6 +4,7 @@ import { defineConfig, type Plugin } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
 import pkg from './package.json' with { type: 'json' };
 import { contentBudgetProblems, measureContentScript } from './scripts/content-size';
+import { dependencyPatches } from './scripts/dependency-patches';
 import { firefoxManifest } from './scripts/firefox-manifest';
 
 /**
@@ -51,6 +52,8 @@ export default defineConfig(({ mode }) => {
   const versioned = { ...manifest, version: pkg.version };
   return {
     plugins: [
+      // Two flagged lines of zod and preact that web-ext lint would warn about, removed (scripts/dependency-patches.ts).
+      dependencyPatches(),
       preact(),
       crx({ manifest: (firefox ? firefoxManifest(versioned) : versioned) as ManifestV3Export, browser: firefox ? 'firefox' : 'chrome' }),
       contentScriptBudget(),

@@ -109,6 +109,8 @@ function buildInstructions(version: string): Buffer {
       'The code is TypeScript and TSX, bundled by Vite (vite.config.ts; `--mode firefox` derives the',
       'Firefox manifest from manifest.json in scripts/firefox-manifest.ts). No code is generated,',
       'downloaded or minified by hand; third-party code comes only from npm (package-lock.json).',
+      'Two lines of it are replaced while bundling, the same on every build: zod\'s probe for eval and',
+      'preact\'s innerHTML path for dangerouslySetInnerHTML (scripts/dependency-patches.ts says why).',
       '',
     ].join('\n'),
   );
