@@ -1,9 +1,12 @@
 /**
  * npm run package: store-ready archives in artifacts/, versioned from package.json.
  *   flush-meter-chrome-<version>.zip   the Chrome build (manifest at the root), for the Chrome Web Store
- *   flush-meter-firefox-<version>.zip  the Firefox build, for addons.mozilla.org (checked with addons-linter)
+ *   flush-meter-firefox-<version>.zip  the Firefox build, for addons.mozilla.org
  *   flush-meter-source-<version>.zip   the sources AMO reviewers rebuild the Firefox package from
- * Builds both targets first (FLUSH_DIST moves them off dist/ like every other build).
+ * Builds both targets first (FLUSH_DIST moves them off dist/ like every other build; FLUSH_ARTIFACTS
+ * writes the zips elsewhere than artifacts/), then checks each zip as written (scripts/store-check.ts):
+ * the Firefox one passes web-ext lint with 0 errors and 0 warnings, the Chrome one is MV3 with
+ * every file it names and lint-clean but for the rules only a Firefox manifest can satisfy.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,10 +14,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FIREFOX_ONLY_RULES, storeProblems } from './store-check';
 import { zip, type ZipEntry } from './zip';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ARTIFACTS = join(ROOT, 'artifacts');
+const ARTIFACTS = process.env.FLUSH_ARTIFACTS ? resolve(process.env.FLUSH_ARTIFACTS) : join(ROOT, 'artifacts');
 
 /**
  * The source archive holds every file of the project except these: the test suite, scenarios,
@@ -116,20 +120,12 @@ function buildInstructions(version: string): Buffer {
   );
 }
 
-/** Lints the Firefox archive itself with Mozilla's addons-linter; throws on any error. */
-function lintFirefox(archive: string): void {
-  const bin = join(ROOT, 'node_modules/addons-linter/bin/addons-linter');
-  let output: string;
-  try {
-    output = execFileSync(process.execPath, [bin, '--output', 'json', archive], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (error) {
-    // addons-linter exits non-zero on errors; its JSON report is still on stdout.
-    output = String((error as { stdout?: string }).stdout ?? '');
-    if (!output.trim().startsWith('{')) throw error;
-  }
-  const report = JSON.parse(output) as { errors: Array<{ code: string; message: string; file?: string }>; warnings: unknown[] };
-  if (report.errors.length) throw new Error(`addons-linter: ${report.errors.map((e) => `${e.code} ${e.message} ${e.file ?? ''}`).join('; ')}`);
-  console.log(`package: ${archive} passes addons-linter (0 errors, ${report.warnings.length} warnings)`);
+/** Checks a written archive for its store (scripts/store-check.ts); throws on any error or warning. */
+async function check(store: 'chrome' | 'firefox', archive: string): Promise<void> {
+  const problems = await storeProblems(store, archive);
+  if (problems.length) throw new Error(`${relative(ROOT, archive)} is not ready for its store:\n  ${problems.join('\n  ')}`);
+  const lint = store === 'firefox' ? 'web-ext lint: 0 errors, 0 warnings' : `MV3, every named file present; web-ext lint: 0 errors, 0 warnings besides the Firefox-only ${FIREFOX_ONLY_RULES.join(', ')}`;
+  console.log(`package: ${relative(ROOT, archive)} passes the ${store} checks (${lint})`);
 }
 
 function write(name: string, entries: ZipEntry[]): string {
@@ -139,7 +135,7 @@ function write(name: string, entries: ZipEntry[]): string {
   return path;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const dirs = buildDirs();
   viteBuild(false);
@@ -147,11 +143,11 @@ function main(): void {
   checkVersion(dirs.chrome, version);
   checkVersion(dirs.firefox, version);
   mkdirSync(ARTIFACTS, { recursive: true });
-  write(`flush-meter-chrome-${version}.zip`, entriesOf(dirs.chrome));
-  lintFirefox(write(`flush-meter-firefox-${version}.zip`, entriesOf(dirs.firefox)));
+  await check('chrome', write(`flush-meter-chrome-${version}.zip`, entriesOf(dirs.chrome)));
+  await check('firefox', write(`flush-meter-firefox-${version}.zip`, entriesOf(dirs.firefox)));
   const sources = [...sourceEntries(), { name: 'BUILD.md', data: buildInstructions(version) }];
   verifySource(sources, dirs.firefox);
   write(`flush-meter-source-${version}.zip`, sources);
 }
 
-main();
+await main();

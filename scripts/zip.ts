@@ -1,9 +1,9 @@
 /**
  * A minimal ZIP writer (PKWARE APPNOTE 6.3: local headers, central directory, end record;
- * deflate or store, UTF-8 names, no ZIP64) on node:zlib, for the store packages.
+ * deflate or store, UTF-8 names, no ZIP64) on node:zlib, for the store packages, and its reader.
  * Entries are sorted and stamped with one fixed time, so the same files give the same bytes.
  */
-import { crc32, deflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 export interface ZipEntry {
   /** Path inside the archive, forward slashes, no leading slash. */
@@ -94,4 +94,36 @@ export function zip(entries: ZipEntry[], mtime = new Date(Date.UTC(2020, 0, 1)))
   end.writeUInt32LE(offset, 16);
   if (sorted.length > 0xffff) throw new Error('zip: too many entries (no ZIP64)');
   return Buffer.concat([...locals, directory, end]);
+}
+
+/**
+ * The entries of an archive `zip` wrote (or any ZIP of stored and deflated entries without
+ * ZIP64), read from the central directory, CRC-checked: the packaging checks read the zips back.
+ */
+export function unzip(archive: Buffer): ZipEntry[] {
+  const end = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end < 0 || end + 22 > archive.length) throw new Error('unzip: no end of central directory record');
+  const count = archive.readUInt16LE(end + 10);
+  let at = archive.readUInt32LE(end + 16);
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    if (archive.readUInt32LE(at) !== 0x02014b50) throw new Error(`unzip: bad central directory header at ${at}`);
+    const method = archive.readUInt16LE(at + 10);
+    const crc = archive.readUInt32LE(at + 16);
+    const size = archive.readUInt32LE(at + 20);
+    const nameLength = archive.readUInt16LE(at + 28);
+    const extra = archive.readUInt16LE(at + 30);
+    const comment = archive.readUInt16LE(at + 32);
+    const offset = archive.readUInt32LE(at + 42);
+    const name = archive.subarray(at + 46, at + 46 + nameLength).toString('utf8');
+    if (archive.readUInt32LE(offset) !== 0x04034b50) throw new Error(`unzip: bad local header for ${name}`);
+    const start = offset + 30 + archive.readUInt16LE(offset + 26) + archive.readUInt16LE(offset + 28);
+    const body = archive.subarray(start, start + size);
+    if (method !== STORE && method !== DEFLATE) throw new Error(`unzip: ${name} uses compression method ${method}`);
+    const data = method === DEFLATE ? inflateRawSync(body) : Buffer.from(body);
+    if (crc32(data) !== crc) throw new Error(`unzip: CRC mismatch in ${name}`);
+    if (!name.endsWith('/')) entries.push({ name, data });
+    at += 46 + nameLength + extra + comment;
+  }
+  return entries;
 }

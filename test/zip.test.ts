@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { zip } from '../scripts/zip';
+import { unzip as readZip, zip } from '../scripts/zip';
 
 interface ReadEntry {
   name: string;
@@ -69,5 +69,15 @@ describe('zip writer', () => {
   it('writes a valid empty archive and refuses names that escape the folder', () => {
     expect(unzip(zip([]))).toEqual([]);
     for (const name of ['../evil', '/abs', 'a\\b', '']) expect(() => zip([{ name, data: text }])).toThrow(/bad zip entry name/);
+  });
+
+  it("its reader (the packaging checks') reads what this test's reader reads, and refuses a corrupted entry", () => {
+    const archive = zip([{ name: 'manifest.json', data: text }, { name: 'assets/icon-16.png', data: noise }]);
+    expect(readZip(archive)).toEqual(unzip(archive).map(({ name, data }) => ({ name, data })));
+    const stored = archive.indexOf(noise.subarray(0, 32));
+    const corrupted = Buffer.from(archive);
+    corrupted.writeUInt8(corrupted.readUInt8(stored + 5) ^ 0xff, stored + 5);
+    expect(() => readZip(corrupted)).toThrow(/CRC mismatch in assets\/icon-16.png/);
+    expect(() => readZip(Buffer.from('not a zip'))).toThrow(/no end of central directory/);
   });
 });
