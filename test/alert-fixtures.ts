@@ -1,6 +1,6 @@
 /** Readings and wording for the alert, notifier and settings tests (not a test file itself). */
 import { readFileSync } from 'node:fs';
-import type { Readings, ScopeReading } from '../src/core/engine';
+import type { ReadingSet, ScopeReading } from '../src/core/engine';
 import type { Phase, Verdict } from '../src/core/flush';
 import { makeFormats, translatorFromMessages, type LocaleMessage, type Wording } from '../src/core/i18n';
 import type { PositionSide } from '../src/core/model';
@@ -47,6 +47,8 @@ export function scope(name: string, spec: ScopeSpec = {}): ScopeReading {
   } as FlushSignals;
   return {
     scope: name,
+    computedAt: 0,
+    collectingSince: null,
     liq1h,
     liq24h: liq1h,
     sampledVenues: spec.sampled ? ['binance'] : [],
@@ -65,7 +67,7 @@ export function scope(name: string, spec: ScopeSpec = {}): ScopeReading {
   };
 }
 
-export function readings(scopes: Record<string, ScopeSpec>, computedAt = 0): Readings {
+export function readings(scopes: Record<string, ScopeSpec>, computedAt = 0): ReadingSet {
   return { computedAt, collectingSince: 0, scopes: Object.fromEntries(Object.entries(scopes).map(([name, spec]) => [name, scope(name, spec)])) };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ASSET_GRACE_MS, describeAlert, EMPTY_ALERT_STATE, evaluateAlerts, normalizeAlertState, type AlertState } from '../src/core/alerts';
-import type { Readings } from '../src/core/engine';
+import type { ReadingSet } from '../src/core/engine';
 import { DEFAULT_SETTINGS, inQuietHours, type Settings } from '../src/core/settings';
 import { EN, NOON, readings, settingsWith, ZH } from './alert-fixtures';
 
@@ -9,7 +9,7 @@ const HOUR = 60 * MIN;
 const T0 = Date.UTC(2026, 10, 20, 12);
 
 /** Runs evaluations in order, carrying the state; returns every alert and the final state. */
-function run(steps: Array<{ at: number; readings: Readings; settings?: Settings; minuteOfDay?: number }>, start: AlertState = EMPTY_ALERT_STATE) {
+function run(steps: Array<{ at: number; readings: ReadingSet; settings?: Settings; minuteOfDay?: number }>, start: AlertState = EMPTY_ALERT_STATE) {
   let state = start;
   const all = [];
   for (const step of steps) {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FlushEngine, type EngineState, type Readings } from '../src/core/engine';
+import { FlushEngine, type EngineState, type ReadingSet } from '../src/core/engine';
 import { toLiquidation, toMarketUpdate } from '../tools/replay/replay';
 import type { Scenario } from '../tools/replay/scenario';
 import { parseScenario } from '../tools/replay/scenario-validate';
@@ -15,8 +15,8 @@ const ASSETS = ['BTC', 'ETH', 'SOL'];
 const COMPLETE = { binance: 'complete', bybit: 'complete', okx: 'complete' } as const;
 
 /** Plays minutes (from, to] into `engine`, reading after each; returns the readings by minute. */
-function play(engine: FlushEngine, from: number, to: number): Map<number, Readings> {
-  const out = new Map<number, Readings>();
+function play(engine: FlushEngine, from: number, to: number): Map<number, ReadingSet> {
+  const out = new Map<number, ReadingSet>();
   for (let k = from + 1; k <= to; k++) {
     const now = scenario.start + k * 60_000 - 1;
     for (const e of scenario.events) {

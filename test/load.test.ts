@@ -4,11 +4,12 @@
  * speaking Bybit's wire format, as fast as the worker takes them. Totals shown equal totals
  * sent for a complete venue, memory stays bounded, storage writes stay batched.
  */
+import { readPublished } from '../src/core/bus';
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Readings } from '../src/core/engine';
+import type { ReadingSet } from '../src/core/engine';
 import { bybit as bybitAdapter } from '../src/venues/bybit';
 import { defaultView, mockAnswer } from './catalogue';
 import { FakeSocket } from './fake-socket';
@@ -26,7 +27,7 @@ let writes = 0;
 let elapsedSeconds = 0;
 let sentUsd = 0;
 let sentLongUsd = 0;
-let readings: Readings | undefined;
+let readings: ReadingSet | undefined;
 const heap: number[] = [];
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // A full collection before each heap reading, so the figure is what the worker keeps, not garbage.
@@ -81,7 +82,7 @@ beforeAll(async () => {
   }
   await pause(2_600);
   elapsedSeconds = (Date.now() - started) / 1000;
-  readings = (await fakeBrowser.storage.local.get('readings')).readings as Readings;
+  readings = (await readPublished((keys) => fakeBrowser.storage.local.get(keys)))!;
 }, 300_000);
 
 afterAll(() => {

@@ -18,7 +18,7 @@ function readingWith(symbol: string) {
 describe('Meter rendering', () => {
   it('shows markup from a symbol or asset as inert text', () => {
     const root = document.createElement('div');
-    render(<Meter asset={MARKUP} reading={readingWith(`${MARKUP}USDT`)} computedAt={NOW} now={NOW} expanded />, root);
+    render(<Meter asset={MARKUP} reading={readingWith(`${MARKUP}USDT`)} now={NOW} expanded />, root);
     expect(root.querySelector('img')).toBeNull();
     expect(root.textContent).toContain(MARKUP);
     expect((globalThis as { pwned?: number }).pwned).toBeUndefined();
@@ -27,7 +27,7 @@ describe('Meter rendering', () => {
   it('shows the pressure as a number inside the gauge, the same as its spoken label', () => {
     const root = document.createElement('div');
     const reading = readingWith('BTCUSDT');
-    render(<Meter asset="BTC" reading={reading} computedAt={NOW} now={NOW} />, root);
+    render(<Meter asset="BTC" reading={reading} now={NOW} />, root);
     const gauge = root.querySelector('[data-field="pressure"]')!;
     expect(gauge.querySelector('text')!.textContent).toBe(String(Math.round(reading.verdict.pressure)));
     expect(gauge.getAttribute('data-value')).toBe(String(Math.round(reading.verdict.pressure)));
@@ -36,14 +36,14 @@ describe('Meter rendering', () => {
   it('shows placeholders, never NaN, for a reading with no market data', () => {
     const engine = new FlushEngine({}, NOW);
     const root = document.createElement('div');
-    render(<Meter asset="BTC" reading={engine.readings(NOW, ['BTC']).scopes.BTC} computedAt={NOW} now={NOW} expanded />, root);
+    render(<Meter asset="BTC" reading={engine.readings(NOW, ['BTC']).scopes.BTC} now={NOW} expanded />, root);
     expect(root.textContent).not.toMatch(/NaN|Infinity|undefined/);
     expect(root.querySelector('[data-field="funding"]')!.textContent).toBe('—');
   });
 
   it('waits visibly when there is no reading yet', () => {
     const root = document.createElement('div');
-    render(<Meter asset="BTC" reading={undefined} computedAt={null} now={NOW} />, root);
+    render(<Meter asset="BTC" reading={undefined} now={NOW} />, root);
     expect(root.textContent).toContain('waiting for data');
   });
 });
@@ -55,7 +55,7 @@ describe('Meter with a stream gap', () => {
     const reading = engine.readings(NOW, ['BTC']).scopes.BTC!;
     const gaps = [{ venue: 'bybit' as const, from: NOW - 20 * 60_000, to: NOW - 18 * 60_000 }];
     const root = document.createElement('div');
-    render(<Meter asset="BTC" reading={reading} computedAt={NOW} now={NOW} gaps={gaps} />, root);
+    render(<Meter asset="BTC" reading={reading} now={NOW} gaps={gaps} />, root);
     expect(root.querySelector('[data-field="gaps"]')!.textContent).toMatch(/^.+–.+ not counted \(bybit stream down\)$/);
     expect(root.querySelector('[data-field="liq1h"]')!.textContent).toBe('≥ $2.0M');
   });
@@ -68,7 +68,7 @@ describe('Meter lower bounds', () => {
     engine.ingestLiquidation({ venue: 'bybit', symbol: 'BTCUSDT', asset: 'BTC', kind: 'perp', side: 'long', price: 72000, quantity: 20, notionalUsd: 1_440_000, time: NOW - 60_000 }, NOW);
     const reading = engine.readings(NOW, ['BTC']).scopes.BTC!;
     const root = document.createElement('div');
-    render(<Meter asset="BTC" reading={reading} computedAt={NOW} now={NOW} expanded />, root);
+    render(<Meter asset="BTC" reading={reading} now={NOW} expanded />, root);
     expect(root.querySelector('[data-field="liq1h"]')!.textContent).toBe('$1.4M');
     expect(root.querySelector('[data-field="liq24h"]')!.textContent).toBe('≥ $2.2M');
     expect(root.querySelector('[data-field="liq4h"]')!.textContent).toBe('≥ $2.2M');

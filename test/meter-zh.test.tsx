@@ -54,7 +54,7 @@ describe('Meter in zh_CN', () => {
   it('words every reason of a flushing reading in Chinese, with Chinese number notation', () => {
     const reading = flushingReading();
     const root = document.createElement('div');
-    render(<Meter asset="BTC" reading={reading} computedAt={reading.dataTime} now={reading.dataTime ?? 0} expanded />, root);
+    render(<Meter asset="BTC" reading={reading} now={reading.dataTime ?? 0} expanded />, root);
     const lines = reasonLines(root);
     expect(lines.length).toBeGreaterThanOrEqual(5);
     for (const line of lines) {

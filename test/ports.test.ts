@@ -53,7 +53,7 @@ describe('meter ports', () => {
     const ports = new MeterPorts(ID);
     const page = fakePort(METER_PORT, { id: ID, url: 'https://www.okx.com/trade-swap/btc-usdt-swap' });
     ports.accept(page.port);
-    ports.push(readings(), []);
+    ports.push(readings().scopes, []);
     page.say({ type: 'watch', asset: '<img src=x>' });
     page.say({ type: 'watch', asset: 'https://attacker.example/' });
     expect(page.sent).toEqual([]);
@@ -61,9 +61,9 @@ describe('meter ports', () => {
     const first = page.sent[0] as ReadingMessage;
     expect(first.asset).toBe('BTC');
     expect(first.reading?.liq1h.totalUsd).toBe(72000);
-    ports.push(readings([], NOW + 1_000), []);
+    ports.push(readings([], NOW + 1_000).scopes, []);
     expect(page.sent).toHaveLength(1);
-    ports.push(readings([{ asset: 'BTC', usd: 50_000 }]), []);
+    ports.push(readings([{ asset: 'BTC', usd: 50_000 }]).scopes, []);
     expect(page.sent).toHaveLength(2);
     expect((page.sent[1] as ReadingMessage).reading?.liq1h.totalUsd).toBe(122_000);
     expect(JSON.stringify(page.sent)).not.toContain('"ETH"');
@@ -74,11 +74,11 @@ describe('meter ports', () => {
     const page = fakePort(METER_PORT, { id: ID, url: 'https://www.okx.com/trade-swap/btc-usdt-swap' });
     ports.accept(page.port);
     page.say({ type: 'watch', asset: 'BTC' });
-    ports.push(readings(), [source]);
-    ports.push(readings([{ asset: 'ETH', usd: 9_000 }], NOW + 500), [{ ...source, lastMessageAt: NOW + 400 }]);
+    ports.push(readings().scopes, [source]);
+    ports.push(readings([{ asset: 'ETH', usd: 9_000 }], NOW + 500).scopes, [{ ...source, lastMessageAt: NOW + 400 }]);
     expect(page.sent).toHaveLength(1);
     const gap = { from: NOW - 120_000, to: NOW - 60_000 };
-    ports.push(readings(), [{ ...source, gaps: [gap] }]);
+    ports.push(readings().scopes, [{ ...source, gaps: [gap] }]);
     expect(page.sent).toHaveLength(2);
     const message = page.sent[1] as ReadingMessage;
     expect(message.gaps).toEqual([{ ...gap, venue: 'okx' }]);

@@ -4,10 +4,11 @@
  * windows measure scenario time, not wall time, and a new clock makes it start over as a fresh
  * install, whether the key changes while it runs or while it was stopped.
  */
+import { readPublished } from '../src/core/bus';
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { scenarioTime, type ScenarioClock } from '../src/background/clock';
-import type { Readings } from '../src/core/engine';
+import type { ReadingSet } from '../src/core/engine';
 import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../tools/replay/scenario';
 import { mockVenue } from './catalogue';
 import { stubWorkerGlobals } from './worker-env';
@@ -58,7 +59,8 @@ async function stored<T>(area: 'local' | 'session', key: string): Promise<T | un
   return (await fakeBrowser.storage[area].get(key))[key] as T | undefined;
 }
 
-const market = async () => (await stored<Readings>('local', 'readings'))!.scopes.ALL!;
+const published = async () => (await readPublished((keys) => fakeBrowser.storage.local.get(keys)))!;
+const market = async () => (await published()).scopes.ALL!;
 
 type Worker = InstanceType<typeof import('../src/background/worker').BackgroundWorker>;
 let BackgroundWorker: typeof import('../src/background/worker').BackgroundWorker;
@@ -83,13 +85,13 @@ describe('the worker on a scenario clock', () => {
     await worker.boot();
     await worker.persist();
     expect(await stored('local', 'scenarioClockApplied')).toEqual(CLOCK);
-    expect((await stored<Readings>('local', 'readings'))!.computedAt).toBe(CLOCK.clockAt);
+    expect((await published()).computedAt).toBe(CLOCK.clockAt);
     // Ten days ahead of the wall clock: counted in the hour, because the hour is the clock's.
     vi.setSystemTime(T0 + 15_000);
     deliverOkx(btcLong(CLOCK.clockAt + 30_000, 250_000));
     await worker.persist();
     expect((await market()).liq1h.totalUsd).toBeCloseTo(250_000, -1);
-    expect((await stored<Readings>('local', 'readings'))!.computedAt).toBe(CLOCK.clockAt + MINUTE);
+    expect((await published()).computedAt).toBe(CLOCK.clockAt + MINUTE);
   });
 
   it('measures its windows in scenario time: 16 minutes of wall time at 4× empty the hour', async () => {
@@ -100,7 +102,7 @@ describe('the worker on a scenario clock', () => {
     // On the wall clock the liquidation would be 16 minutes old, well inside the hour.
     expect(reading.liq1h.totalUsd).toBe(0);
     expect(reading.liq24h.totalUsd).toBeCloseTo(250_000, -1);
-    expect((await stored<Readings>('local', 'readings'))!.computedAt).toBe(CLOCK.clockAt + 64 * MINUTE);
+    expect((await published()).computedAt).toBe(CLOCK.clockAt + 64 * MINUTE);
   });
 
   it('starts over as a fresh install when the clock changes', async () => {
@@ -111,7 +113,7 @@ describe('the worker on a scenario clock', () => {
     await worker.clockChanged(next);
     await worker.persist();
     expect(await stored('local', 'scenarioClockApplied')).toEqual(next);
-    const readings = (await stored<Readings>('local', 'readings'))!;
+    const readings = (await published());
     expect(readings.computedAt).toBe(next.clockAt);
     expect(readings.scopes.ALL!.liq24h.totalUsd).toBe(0);
     // The same value again changes nothing.
@@ -139,7 +141,7 @@ describe('the worker on a scenario clock', () => {
     await fresh.boot();
     await fresh.persist();
     expect(await stored('local', 'scenarioClockApplied')).toEqual(later);
-    const readings = (await stored<Readings>('local', 'readings'))!;
+    const readings = (await published());
     expect(readings.computedAt).toBe(later.clockAt);
     expect(readings.scopes.ALL!.liq24h.totalUsd).toBe(0);
   });
@@ -150,7 +152,7 @@ describe('the worker on a scenario clock', () => {
     await wall.boot();
     await wall.persist();
     expect(await stored('local', 'scenarioClockApplied')).toBeUndefined();
-    const readings = (await stored<Readings>('local', 'readings'))!;
+    const readings = (await published());
     expect(readings.computedAt).toBe(Date.now());
     expect(readings.scopes.ALL!.liq24h.totalUsd).toBe(0);
   });

@@ -6,8 +6,8 @@
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type browser from 'webextension-polyfill';
-import { METER_PORT } from '../src/core/bus';
-import type { Readings } from '../src/core/engine';
+import { METER_PORT, readPublished } from '../src/core/bus';
+import type { ReadingSet } from '../src/core/engine';
 import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../tools/replay/scenario';
 import { mockVenue } from './catalogue';
 import { stubWorkerGlobals } from './worker-env';
@@ -64,8 +64,8 @@ function pagePort(url: string) {
   return { port, say: (m: unknown) => listeners.forEach((fn) => fn(m)) };
 }
 
-async function readings(): Promise<Readings> {
-  return (await fakeBrowser.storage.local.get('readings')).readings as Readings;
+async function readings(): Promise<ReadingSet> {
+  return (await readPublished((keys) => fakeBrowser.storage.local.get(keys)))!;
 }
 
 const okxTotal = async () => (await readings()).scopes.ALL!.venues.find((v) => v.venue === 'okx')?.liq1hUsd ?? 0;

@@ -18,7 +18,7 @@ import {
   type VenueGap,
   type WatchMessage,
 } from '../core/bus';
-import type { Readings } from '../core/engine';
+import type { ScopeReading } from '../core/engine';
 import type { ScenarioClock } from '../core/scenario-time';
 import { siteForUrl } from '../sites';
 
@@ -64,18 +64,21 @@ function venueGaps(sources: readonly SourceStatus[]): VenueGap[] {
   return sources.flatMap((source) => (source.gaps ?? []).map((gap) => ({ ...gap, venue: source.venue })));
 }
 
-/** A port and what it was last sent (the message without its computedAt), to skip repeats. */
+/** A port and what it was last sent, to skip repeats. */
 interface Watcher {
   asset: string;
-  lastSent: string | null;
+  /** The reading object last sent, and its content without computedAt (a bare recompute changes only that). */
+  lastReading: ScopeReading | null | undefined;
+  lastContent: string | null;
+  lastGaps: string | null;
 }
 
 export class MeterPorts {
   private readonly watching = new Map<Port, Watcher>();
   /** Each connected page showing a meter, in the order they connected. */
   private readonly open = new Map<Port, PageStatus>();
-  private last: { readings: Readings; gaps: VenueGap[]; clock: ScenarioClock | null } | null = null;
-  /** This publish's message text per asset, built once however many pages watch the asset. */
+  private last: { readings: Readonly<Record<string, ScopeReading>>; gaps: VenueGap[]; gapsText: string; clock: ScenarioClock | null } | null = null;
+  /** This publish's reading text per asset, built once however many pages watch the asset. */
   private contentByAsset = new Map<string, string>();
 
   constructor(
@@ -121,8 +124,9 @@ export class MeterPorts {
    * the page already shows: another asset's news, or a bare recompute, would cost the page a
    * message and a render for nothing.
    */
-  push(readings: Readings, sources: SourceStatus[], clock: ScenarioClock | null = null): void {
-    this.last = { readings, gaps: venueGaps(sources), clock };
+  push(readings: Readonly<Record<string, ScopeReading>>, sources: SourceStatus[], clock: ScenarioClock | null = null): void {
+    const gaps = venueGaps(sources);
+    this.last = { readings, gaps, gapsText: JSON.stringify(gaps), clock };
     this.contentByAsset = new Map();
     for (const [port, watcher] of this.watching) this.send(port, watcher);
   }
@@ -145,7 +149,7 @@ export class MeterPorts {
   }
 
   private onWatch(port: Port, watch: WatchMessage): void {
-    const watcher = { asset: watch.asset, lastSent: null };
+    const watcher: Watcher = { asset: watch.asset, lastReading: undefined, lastContent: null, lastGaps: null };
     this.watching.set(port, watcher);
     this.onAssets(this.assets());
     this.send(port, watcher);
@@ -153,26 +157,32 @@ export class MeterPorts {
 
   private send(port: Port, watcher: Watcher): void {
     if (!this.last) return;
-    const { readings, gaps, clock } = this.last;
+    const { readings, gaps, gapsText, clock } = this.last;
     const { asset } = watcher;
-    const message: ReadingMessage = {
-      type: 'reading',
-      asset,
-      reading: readings.scopes[asset] ?? null,
-      computedAt: readings.computedAt,
-      collectingSince: readings.collectingSince,
-      gaps,
-      ...(clock ? { scenarioClock: clock } : {}),
-    };
-    const content = this.contentByAsset.get(asset) ?? JSON.stringify([message.reading, message.collectingSince, gaps]);
-    this.contentByAsset.set(asset, content);
-    if (content === watcher.lastSent) return;
-    watcher.lastSent = content;
+    const reading = readings[asset] ?? null;
+    // The same reading object (the engine did not recompute the scope) and the same gaps: nothing new.
+    if (reading === watcher.lastReading && gapsText === watcher.lastGaps) return;
+    const content = reading === watcher.lastReading ? watcher.lastContent : this.contentOf(asset, reading);
+    watcher.lastReading = reading;
+    if (content === watcher.lastContent && gapsText === watcher.lastGaps) return;
+    watcher.lastContent = content;
+    watcher.lastGaps = gapsText;
+    const message: ReadingMessage = { type: 'reading', asset, reading, gaps, ...(clock ? { scenarioClock: clock } : {}) };
     try {
       port.postMessage(message);
     } catch {
       // The page went away between publishes; onDisconnect cleans up.
       this.watching.delete(port);
     }
+  }
+
+  /** The reading's content without its computedAt: a recompute that changed nothing else sends nothing. */
+  private contentOf(asset: string, reading: ScopeReading | null): string {
+    let content = this.contentByAsset.get(asset);
+    if (content === undefined) {
+      content = reading === null ? 'null' : JSON.stringify({ ...reading, computedAt: 0 });
+      this.contentByAsset.set(asset, content);
+    }
+    return content;
   }
 }

@@ -3,23 +3,25 @@
  * stream and polls, readings written to storage in batches, alerts sent once.
  */
 import browser from 'webextension-polyfill';
-import { evaluateAlerts, localMinuteOfDay, normalizeAlertState, EMPTY_ALERT_STATE, type AlertState } from '../core/alerts';
-import { BUS_KEYS, type DegradedKind, type SourceStatus } from '../core/bus';
+import { BUS_KEYS, type SourceStatus } from '../core/bus';
 import { SkewEstimator } from '../core/clock';
 import { CLOCK_APPLIED_KEY, clockOf, parseScenarioClock, samplingPeriodMs, sameClock, SCENARIO_CLOCK_KEY, wallClock, type Clock, type ScenarioClock } from './clock';
-import { closeGap, fillGap, openGap, MIN_GAP_MS } from '../core/gaps';
+import { fillGap } from '../core/gaps';
 import { admitPolledBatch, Deduper, type DedupeState } from '../core/dedupe';
 import { FlushEngine, type EngineState } from '../core/engine';
 import type { Completeness, Liquidation, VenueId } from '../core/model';
 import { modelThresholds, settingsChanges, type Settings } from '../core/settings';
 import { venues } from '../venues';
 import type { StreamOutput, VenueAdapter } from '../venues/types';
+import { ALERT_STATE_KEY, AlertService } from './alert-service';
 import { Coalescer } from './batch';
 import { InstrumentCatalogue } from './catalogue';
 import { MeterPorts } from './ports';
 import { browserHost, Notifier } from './notifier';
 import { pollVenue } from './poller';
+import { Readings } from './readings';
 import { SettingsStore } from './settings';
+import { SourceBoard } from './source-board';
 import { writeWithPurge } from './storage-guard';
 import { ensureStorageVersion } from './storage-version';
 import { StreamConnection } from './stream';
@@ -39,7 +41,6 @@ const STREAM_OVERLAP_MS = 10_000;
 const HOT_KEY = 'engine';
 const DEDUPE_KEY = 'dedupe';
 const HISTORY_KEY = 'engineHistory';
-const ALERT_KEY = 'alertState';
 
 export class BackgroundWorker {
   private engine!: FlushEngine;
@@ -56,8 +57,6 @@ export class BackgroundWorker {
   /** Settings changes, ticks and newly tracked assets apply one at a time, after boot. */
   private applying: Promise<void>;
   private markBooted!: () => void;
-  private alertState: AlertState = EMPTY_ALERT_STATE;
-  private readonly sources = new Map<VenueId, SourceStatus>();
   private readonly streams = new Map<VenueId, VenueStreams>();
   /** Every venue's instrument list, passed to its parsers. */
   private readonly catalogue = new InstrumentCatalogue(browser.storage.local);
@@ -75,7 +74,13 @@ export class BackgroundWorker {
   /** Per-venue clock skew, learned from live liquidation timestamps. */
   private readonly skew = new Map<VenueId, SkewEstimator>();
   /** Readings and source status for the page and popup: at once, then at most 4 times a second. */
-  private readonly publish = new Coalescer(250, () => this.writeReadings());
+  private readonly publish = new Coalescer(250, () => this.publishNow());
+  /** Each venue's health (source-board.ts). */
+  private readonly board = new SourceBoard(() => this.publish.request());
+  /** Windows → per-scope readings, written and pushed (readings.ts). */
+  private readonly readings = new Readings(browser.storage.local, this.ports);
+  /** Conditions → notifications (alert-service.ts). */
+  private readonly alerts: AlertService;
   /** Hot engine state in storage.session: survives a worker restart within the browser session. */
   private readonly saveHot = new Coalescer(2_000, () =>
     this.writeState(
@@ -89,6 +94,7 @@ export class BackgroundWorker {
     private readonly notifier: Notifier = new Notifier(browserHost(), () => settingsStore.value),
   ) {
     this.applying = new Promise<void>((resolve) => (this.markBooted = resolve));
+    this.alerts = new AlertService(browser.storage.local, notifier);
   }
 
   /** Runs `job` after boot and after every job queued before it; a failure is logged, never thrown into the queue. */
@@ -118,17 +124,15 @@ export class BackgroundWorker {
   private async start(): Promise<void> {
     this.settings = await this.settingsStore.load();
     const now = Date.now();
-    const [session, local] = await Promise.all([browser.storage.session.get([HOT_KEY, DEDUPE_KEY]), browser.storage.local.get([HISTORY_KEY, ALERT_KEY])]);
+    const [session, local] = await Promise.all([browser.storage.session.get([HOT_KEY, DEDUPE_KEY]), browser.storage.local.get([HISTORY_KEY]), this.alerts.load()]);
     const state = (session[HOT_KEY] ?? local[HISTORY_KEY]) as EngineState | undefined;
     const engineNow = this.clock.now();
     this.engine = new FlushEngine(this.completenessByVenue(), engineNow, state, modelThresholds(this.settings.model));
     this.deduper = new Deduper(session[DEDUPE_KEY] as DedupeState | undefined);
-    this.alertState = normalizeAlertState(local[ALERT_KEY]);
     this.tracked = new TrackedAssets(this.settings.watchlist);
     this.trackedSet = new Set(this.tracked.list(now));
     // Switched-off venues stay listed as off, so the popup says why they show nothing.
-    for (const adapter of Object.values(venues)) this.sources.set(adapter.id, this.settings.venues[adapter.id] ? initialStatus(adapter) : offStatus(adapter));
-    this.publish.request();
+    this.board.reset(Object.values(venues), (venue) => this.settings.venues[venue]);
     // Instrument lists first: liquidations are sized in contracts that only the list values.
     await this.catalogue.load();
     await this.refreshCatalogues(this.enabledAdapters(), now);
@@ -171,7 +175,8 @@ export class BackgroundWorker {
   /** Drops what was measured on the old clock (engine, dedupe, alert state), as on a fresh install. */
   private async forgetState(next: ScenarioClock | null): Promise<void> {
     await browser.storage.session.remove([HOT_KEY, DEDUPE_KEY]);
-    await browser.storage.local.remove([HISTORY_KEY, ALERT_KEY]);
+    await browser.storage.local.remove([HISTORY_KEY, ALERT_STATE_KEY]);
+    this.alerts.forget();
     if (next) await browser.storage.local.set({ [CLOCK_APPLIED_KEY]: next });
     else await browser.storage.local.remove(CLOCK_APPLIED_KEY);
   }
@@ -209,10 +214,10 @@ export class BackgroundWorker {
     for (const id of changes.venues) {
       if (next.venues[id]) continue;
       this.stopStreams(id);
-      this.sources.set(id, offStatus(venues[id]));
+      this.board.switchOff(venues[id]);
     }
     const switchedOn = changes.venues.filter((id) => next.venues[id]).map((id) => venues[id]);
-    for (const adapter of switchedOn) this.sources.set(adapter.id, initialStatus(adapter));
+    for (const adapter of switchedOn) this.board.switchOn(adapter);
     if (changes.watchlist) this.tracked.setWatchlist(next.watchlist);
     const added = changes.watchlist ? this.updateTracked() : [];
     if (switchedOn.length) await this.refreshCatalogues(switchedOn, Date.now());
@@ -240,7 +245,7 @@ export class BackgroundWorker {
         if (!requests.length || this.isPaused(adapter.id)) return;
         const result = await pollVenue(adapter, requests, instruments);
         for (const output of result.outputs) this.ingest(adapter.id, { ...output, liquidations: output.liquidations.filter((l) => l.time >= takeFrom && l.time < takeBefore) }, 'poll');
-        if (result.error) this.failed(adapter.id, `history backfill failed: ${result.error}`, result);
+        if (result.error) this.board.failed(adapter.id, `history backfill failed: ${result.error}`, result);
       }),
     );
   }
@@ -252,8 +257,8 @@ export class BackgroundWorker {
         .filter((adapter) => (force || this.catalogue.isDue(adapter, now)) && !this.isPaused(adapter.id))
         .map(async (adapter) => {
           const result = await this.catalogue.refresh(adapter, now);
-          if (result.error) this.failed(adapter.id, `instrument list: ${result.error}`, result);
-          this.updateSource(adapter.id, { coverage: this.coverageOf(adapter) });
+          if (result.error) this.board.failed(adapter.id, `instrument list: ${result.error}`, result);
+          this.board.update(adapter.id, { coverage: this.coverageOf(adapter) });
         }),
     );
   }
@@ -334,9 +339,9 @@ export class BackgroundWorker {
       const signature = [`list ${this.catalogue.version(adapter.id)}`, ...sessions.map((session) => [session.url, ...session.onOpen()].join('\n'))].join('\n\n');
       if (this.streams.get(adapter.id)?.signature === signature) continue;
       this.retireStreams(adapter.id);
-      this.updateSource(adapter.id, { coverage: this.coverageOf(adapter) });
+      this.board.update(adapter.id, { coverage: this.coverageOf(adapter) });
       if (!sessions.length) {
-        this.updateSource(adapter.id, { stream: 'none' });
+        this.board.update(adapter.id, { stream: 'none' });
         continue;
       }
       const connections = sessions.map((_, index) => {
@@ -345,7 +350,7 @@ export class BackgroundWorker {
           onOutput: (output) => this.ingest(adapter.id, output, 'stream'),
           onState: (stream) => this.onStreamState(adapter.id, stream),
           onFrame: () => this.onStreamFrame(adapter.id),
-          onError: (reason, kind) => this.degrade(adapter.id, reason, kind),
+          onError: (reason, kind) => this.board.degrade(adapter.id, reason, kind),
         });
         return connection;
       });
@@ -376,13 +381,8 @@ export class BackgroundWorker {
     }, STREAM_OVERLAP_MS);
   }
 
-  /** A socket going down opens a gap from its last frame; the first frame with every socket back closes it. */
   private onStreamState(venue: VenueId, stream: 'connecting' | 'connected' | 'reconnecting'): void {
-    const source = this.sources.get(venue);
-    if (!source) return;
-    if (stream === 'reconnecting') this.updateSource(venue, { stream, gaps: openGap(source.gaps, source.lastMessageAt ?? this.clock.now()) });
-    else if (stream === 'connecting') this.updateSource(venue, { stream });
-    else if (this.allStreamsOpen(venue)) this.updateSource(venue, { stream, degraded: null, degradedKind: null, degradedAt: null });
+    this.board.streamState(venue, stream, this.allStreamsOpen(venue), this.clock.now());
   }
 
   private allStreamsOpen(venue: VenueId): boolean {
@@ -390,17 +390,8 @@ export class BackgroundWorker {
   }
 
   private onStreamFrame(venue: VenueId): void {
-    const source = this.sources.get(venue);
-    if (!source) return;
-    const now = this.clock.now();
-    const open = source.gaps.at(-1);
-    if (open?.to !== null || !open || !this.allStreamsOpen(venue)) {
-      this.updateSource(venue, { lastMessageAt: now }, false);
-      return;
-    }
-    const gaps = closeGap(source.gaps, now);
-    this.updateSource(venue, { lastMessageAt: now, gaps });
-    if (now - open.from >= MIN_GAP_MS) void this.fillGap(venue, open.from, now);
+    const closed = this.board.frame(venue, this.allStreamsOpen(venue), this.clock.now());
+    if (closed) void this.fillGap(venue, closed.from, closed.to);
   }
 
   /** Venues with a REST liquidation history fetch what a stream gap missed; the gap then counts. */
@@ -412,11 +403,11 @@ export class BackgroundWorker {
     if (!requests.length || this.isPaused(venue)) return;
     const result = await pollVenue(adapter, requests, instruments);
     for (const output of result.outputs) this.ingest(venue, output, 'gap');
-    if (result.error) return this.failed(venue, `gap back-fill failed: ${result.error}`, result);
+    if (result.error) return this.board.failed(venue, `gap back-fill failed: ${result.error}`, result);
     // A history page that came back full may have missed older rows of the gap: it stays uncounted.
     if (result.outputs.some((output) => output.truncated)) return;
-    const source = this.sources.get(venue);
-    if (source) this.updateSource(venue, { gaps: fillGap(source.gaps, from, to, adapter.gapCoverage === 'tracked' ? tracked : 'all') });
+    const source = this.board.get(venue);
+    if (source) this.board.update(venue, { gaps: fillGap(source.gaps, from, to, adapter.gapCoverage === 'tracked' ? tracked : 'all') });
   }
 
   private async pollAll(): Promise<void> {
@@ -426,28 +417,15 @@ export class BackgroundWorker {
         const instruments = this.catalogue.of(adapter.id);
         const result = await pollVenue(adapter, adapter.pollRequests(this.trackedList(), instruments), instruments);
         for (const output of result.outputs) this.ingest(adapter.id, output, 'poll');
-        if (result.error) this.failed(adapter.id, result.error, result);
-        else this.updateSource(adapter.id, { lastPollAt: Date.now(), pausedUntil: null, ...this.clearedIfStreamOk(adapter.id) });
+        if (result.error) this.board.failed(adapter.id, result.error, result);
+        else this.board.polled(adapter.id, this.allStreamsOpen(adapter.id));
       }),
     );
     this.publish.request();
   }
 
-  /** Rate limited or banned: ask nothing of this venue until the time it gave us. */
   private isPaused(venue: VenueId): boolean {
-    return (this.sources.get(venue)?.pausedUntil ?? 0) > Date.now();
-  }
-
-  /** A failed request degrades the venue; a rate limit also pauses it (the popup says until when). */
-  private failed(venue: VenueId, reason: string, result: { errorKind: DegradedKind | null; retryAfterMs: number | null }): void {
-    if (result.retryAfterMs === null) return this.degrade(venue, reason, result.errorKind ?? 'network');
-    this.updateSource(venue, { pausedUntil: Date.now() + result.retryAfterMs });
-    this.degrade(venue, `${reason}; paused ${Math.ceil(result.retryAfterMs / 1000)} s`, result.errorKind ?? 'rateLimited');
-  }
-
-  /** A good poll clears a degraded mark unless the stream itself is down. */
-  private clearedIfStreamOk(venue: VenueId): Partial<SourceStatus> {
-    return this.allStreamsOpen(venue) ? { degraded: null, degradedKind: null, degradedAt: null } : {};
+    return this.board.isPaused(venue);
   }
 
   private ingest(venue: VenueId, output: StreamOutput, origin: Origin): void {
@@ -463,7 +441,6 @@ export class BackgroundWorker {
       changed = true;
     }
     if (!changed) return;
-    this.updateSource(venue, {}, false);
     this.publish.request();
     this.saveHot.request();
   }
@@ -495,59 +472,15 @@ export class BackgroundWorker {
     return time === liquidation.time ? liquidation : { ...liquidation, time };
   }
 
-  private degrade(venue: VenueId, reason: string, kind: DegradedKind): void {
-    console.warn(`flush-meter: ${reason}`);
-    this.updateSource(venue, { degraded: reason, degradedKind: kind, degradedAt: Date.now() });
-  }
-
-  private updateSource(venue: VenueId, patch: Partial<SourceStatus>, publish = true): void {
-    const current = this.sources.get(venue);
-    if (!current) return;
-    this.sources.set(venue, { ...current, ...patch });
-    if (publish) this.publish.request();
-  }
-
-  private async writeReadings(): Promise<void> {
+  /** Pages, popup and alerts, after a change: at once, then at most 4 times a second (the publish coalescer). */
+  private async publishNow(): Promise<void> {
     const now = this.clock.now();
-    const readings = this.engine.readings(now, this.trackedList());
-    const sources = [...this.sources.values()];
-    // Pages first (a port message is immediate), then storage for the popup and restarts.
-    this.ports.push(readings, sources, this.clock.scenario);
-    await browser.storage.local.set({ [BUS_KEYS.readings]: readings, [BUS_KEYS.sources]: sources });
-    const { alerts, state } = evaluateAlerts(readings, this.settings, this.alertState, { now, minuteOfDay: localMinuteOfDay(now) });
-    if (JSON.stringify(state) !== JSON.stringify(this.alertState)) {
-      this.alertState = state;
-      // Persist before notifying: a restart between the two must not notify twice.
-      await browser.storage.local.set({ [ALERT_KEY]: state });
-    }
-    // Off the publish path: showing a notification can take seconds (the OS), and the next
-    // readings must not wait for it. The notifier queues and de-duplicates on its own.
-    for (const alert of alerts) void this.notifier.show(alert, now).catch((error) => console.error('flush-meter: notification failed', error));
+    const readings = await this.readings.publish(this.engine, now, this.trackedList(), this.board.list(), this.clock.scenario, this.board.takeChanges());
+    await this.alerts.evaluate(readings, this.settings, now);
   }
 
   /** Before the browser may stop the worker: nothing in memory is lost. */
   async persist(): Promise<void> {
     await Promise.all([this.saveHot.flush(), this.publish.flush(), this.publishPages.flush()]);
   }
-}
-
-function offStatus(adapter: VenueAdapter): SourceStatus {
-  return { ...initialStatus(adapter), stream: 'off' };
-}
-
-function initialStatus(adapter: VenueAdapter): SourceStatus {
-  return {
-    venue: adapter.id,
-    label: adapter.label,
-    completeness: adapter.completeness,
-    completenessNote: adapter.completenessNote ?? null,
-    stream: 'connecting',
-    lastMessageAt: null,
-    lastPollAt: null,
-    degraded: null,
-    degradedAt: null,
-    gaps: [],
-    pausedUntil: null,
-    coverage: null,
-  };
 }

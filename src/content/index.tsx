@@ -4,8 +4,8 @@
  * Everything runs under one Lifecycle: when the extension is updated under an open page, the
  * meter says "reload the page" once and every timer, listener and observer stops.
  */
-import { BUS_KEYS, EFFECTIVE_SETTINGS_KEY, METER_PORT, type BusSnapshot, type PlacementMessage, type ReadingMessage } from '../core/bus';
-import type { Readings } from '../core/engine';
+import { BUS_KEYS, EFFECTIVE_SETTINGS_KEY, METER_PORT, readingKey, type PlacementMessage, type ReadingMessage } from '../core/bus';
+import type { ScopeReading } from '../core/engine';
 import type { ScenarioClock } from '../core/scenario-time';
 import type { Settings } from '../core/settings';
 import { siteForHost } from '../sites';
@@ -58,7 +58,9 @@ function start(): void {
 
 async function mountMeter(site: Site, lifecycle: Lifecycle, instance: string): Promise<MeterMount | null> {
   const key = dockKey(site.id);
-  const stored = await chrome.storage.local.get([key, BUS_KEYS.readings, BUS_KEYS.scenarioClock, EFFECTIVE_SETTINGS_KEY]);
+  const asset = assetOf(site);
+  // The page's own asset's reading only: the port brings the rest the moment the worker publishes.
+  const stored = await chrome.storage.local.get([key, BUS_KEYS.scenarioClock, EFFECTIVE_SETTINGS_KEY, ...(asset ? [readingKey(asset)] : [])]);
   if (lifecycle.stopped) return null;
   // Settings apply from the next page load: a storage listener here would cost the page (see RECONNECT_MS).
   const settings = stored[EFFECTIVE_SETTINGS_KEY] as Partial<Settings> | undefined;
@@ -70,10 +72,10 @@ async function mountMeter(site: Site, lifecycle: Lifecycle, instance: string): P
     placement = { type: 'placement', site: site.id, asset, placement: where };
     channel?.say(placement);
   });
-  mount.setBus(snapshotOf(stored));
-  mount.setAsset(assetOf(site));
+  if (asset) mount.show(storedReading(asset, stored));
+  mount.setAsset(asset);
 
-  const port = followPort(lifecycle, () => assetOf(site), (bus) => mount.setBus(bus), () => placement);
+  const port = followPort(lifecycle, () => assetOf(site), (message) => mount.show(message), () => placement);
   channel = port;
   followUrl(lifecycle, () => {
     const asset = assetOf(site);
@@ -86,8 +88,10 @@ async function mountMeter(site: Site, lifecycle: Lifecycle, instance: string): P
   return mount;
 }
 
-function snapshotOf(stored: Record<string, unknown>): BusSnapshot {
-  return { readings: stored[BUS_KEYS.readings] as Readings | undefined, scenarioClock: stored[BUS_KEYS.scenarioClock] as ScenarioClock | undefined };
+/** What storage held for the asset, in the port's message shape (the gaps come with the first push). */
+function storedReading(asset: string, stored: Record<string, unknown>): ReadingMessage {
+  const scenarioClock = stored[BUS_KEYS.scenarioClock] as ScenarioClock | undefined;
+  return { type: 'reading', asset, reading: (stored[readingKey(asset)] as ScopeReading | undefined) ?? null, gaps: [], ...(scenarioClock ? { scenarioClock } : {}) };
 }
 
 interface Channel {
@@ -99,7 +103,7 @@ interface Channel {
  * The worker's push for this page's asset; reconnects (waking the worker) when the port drops,
  * and then names the asset and says where the meter sits again.
  */
-function followPort(lifecycle: Lifecycle, currentAsset: () => string | null, onChange: (bus: BusSnapshot) => void, placement: () => PlacementMessage | null): Channel {
+function followPort(lifecycle: Lifecycle, currentAsset: () => string | null, onReading: (message: ReadingMessage) => void, placement: () => PlacementMessage | null): Channel {
   let port: chrome.runtime.Port | null = null;
   const watch = (asset: string) => lifecycle.run(() => port?.postMessage({ type: 'watch', asset }));
   const say = (message: PlacementMessage) => lifecycle.run(() => port?.postMessage(message));
@@ -108,9 +112,7 @@ function followPort(lifecycle: Lifecycle, currentAsset: () => string | null, onC
     if (!port) return;
     port.onMessage.addListener(
       lifecycle.wrap((message: ReadingMessage) => {
-        if (message?.type !== 'reading' || message.asset !== currentAsset()) return;
-        const scopes = message.reading ? { [message.asset]: message.reading } : {};
-        onChange({ readings: { computedAt: message.computedAt, collectingSince: message.collectingSince, scopes }, gaps: message.gaps, scenarioClock: message.scenarioClock });
+        if (message?.type === 'reading' && message.asset === currentAsset()) onReading(message);
       }),
     );
     port.onDisconnect.addListener(

@@ -6,7 +6,7 @@
  * the worker, which shows it in the popup.
  */
 import { render } from 'preact';
-import type { BusSnapshot, Placement } from '../core/bus';
+import type { Placement, ReadingMessage } from '../core/bus';
 import { readingsNow } from '../core/scenario-time';
 import type { Site } from '../sites/types';
 import { t } from '../ui/i18n';
@@ -56,7 +56,8 @@ export type PlacementListener = (placement: Placement, asset: string | null) => 
 export class MeterMount {
   private readonly host: Host;
   private asset: string | null = null;
-  private bus: BusSnapshot = {};
+  /** The latest reading the worker pushed (or storage held) for the page's asset. */
+  private data: ReadingMessage | null = null;
   private placement: Placement = 'waiting';
   private anchor: Element | null = null;
   private observer: MutationObserver | null = null;
@@ -118,8 +119,8 @@ export class MeterMount {
   }
 
 
-  setBus(bus: BusSnapshot): void {
-    this.bus = bus;
+  show(data: ReadingMessage): void {
+    this.data = data;
     this.draw();
   }
 
@@ -133,11 +134,11 @@ export class MeterMount {
     const asset = this.asset;
     if (asset === null || this.lifecycle.stopped) return;
     this.drawnAt = performance.now();
-    const { readings } = this.bus;
-    const reading = readings?.scopes[asset];
+    const data = this.data?.asset === asset ? this.data : null;
+    const reading = data?.reading ?? null;
     this.host.element.setAttribute('data-phase', reading?.verdict.phase ?? 'unknown');
     this.host.element.setAttribute('data-side', reading?.verdict.side ?? 'none');
-    const meter = <Meter asset={asset} reading={reading} computedAt={readings?.computedAt ?? null} now={readingsNow(this.bus.scenarioClock)} gaps={this.bus.gaps} expanded={this.expanded} />;
+    const meter = <Meter asset={asset} reading={reading} now={readingsNow(data?.scenarioClock)} gaps={data?.gaps} expanded={this.expanded} />;
     render(
       this.placement === 'docked' ? (
         <Dock asset={asset} state={this.dock} drag={this.drag} onCollapse={(collapsed) => this.updateDock({ collapsed })} onHide={(hidden) => this.updateDock({ hidden })}>

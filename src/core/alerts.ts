@@ -13,7 +13,7 @@
  * one evaluation are combined into one message, a running market-wide event covers the same
  * event seen per asset, and every handled event key is remembered.
  */
-import { MARKET_SCOPE, type Readings, type ScopeReading } from './engine';
+import { MARKET_SCOPE, type ReadingSet, type ScopeReading } from './engine';
 import type { Phase } from './flush';
 import type { Wording } from './i18n';
 import type { PositionSide } from './model';
@@ -189,7 +189,7 @@ function coveredByMarket(event: AlertEvent, market: ScopeReading | undefined, se
 // ---------------------------------------------------------------------------------------------
 // Evaluation
 
-export function evaluateAlerts(readings: Readings, settings: Settings, previous: AlertState, clock: AlertClock): AlertDecision {
+export function evaluateAlerts(readings: ReadingSet, settings: Settings, previous: AlertState, clock: AlertClock): AlertDecision {
   const { now } = clock;
   const state = prune(normalizeAlertState(previous), now);
   const market = readings.scopes[MARKET_SCOPE];
@@ -249,7 +249,7 @@ function groupByScope(events: AlertEvent[]): AlertEvent[][] {
   return [...groups.values()].map((group) => group.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind)));
 }
 
-function toAlert(events: AlertEvent[], reading: ScopeReading, readings: Readings, settings: Settings): Alert {
+function toAlert(events: AlertEvent[], reading: ScopeReading, readings: ReadingSet, settings: Settings): Alert {
   const breakdown =
     reading.scope === MARKET_SCOPE
       ? settings.watchlist

@@ -3,19 +3,71 @@
  * Types only plus key names, so the content script can import it without pulling in code.
  */
 import type { ScenarioClock } from './scenario-time';
-import type { Readings, ScopeReading } from './engine';
+import type { ReadingSet, ScopeReading } from './engine';
 import type { Gap } from './gaps';
 import { ASSET_CODE, type Completeness, type VenueId } from './model';
 
 /** Keys in storage.local that UIs read (content scripts cannot read storage.session). */
 export const BUS_KEYS = {
-  readings: 'readings',
+  /** Which scopes have a reading (ScopeIndex); each reading is under its own key (readingKey). */
+  scopes: 'scopes',
   sources: 'sources',
   /** Only in the demo: the scenario clock readings and gaps are measured on (src/background/clock.ts). */
   scenarioClock: 'scenarioClock',
   /** The open trading pages and where each one's meter sits (PageStatus[]), for the popup. */
   pages: 'pages',
 } as const;
+
+/** Prefix of the per-scope reading keys. */
+const READING_PREFIX = 'reading:';
+
+/**
+ * storage.local key of one scope's reading (a ScopeReading, as is): `reading:ALL`, `reading:BTC`.
+ * The worker writes only the scopes that changed; a reader reads only the scopes it shows.
+ */
+export function readingKey(scope: string): string {
+  return READING_PREFIX + scope;
+}
+
+/** The scope a storage key holds the reading of, or null for any other key. */
+export function scopeOfKey(key: string): string | null {
+  return key.startsWith(READING_PREFIX) ? key.slice(READING_PREFIX.length) : null;
+}
+
+/** What BUS_KEYS.scopes holds: the scopes with a reading, as of the latest publish. */
+export interface ScopeIndex {
+  /** From when the liquidation windows are complete (ms). */
+  collectingSince: number | null;
+  /** 'ALL' first, then the assets. */
+  scopes: string[];
+}
+
+/**
+ * Every published reading as one set, from storage items holding the index and the scopes' keys
+ * (tools and tests that look at every scope; the extension's own pages read only what they show).
+ * computedAt is the newest scope's. Undefined before the first publish.
+ */
+export function readingSetOf(stored: Record<string, unknown>): ReadingSet | undefined {
+  const index = stored[BUS_KEYS.scopes] as ScopeIndex | undefined;
+  if (!index || !Array.isArray(index.scopes)) return undefined;
+  const scopes: Record<string, ScopeReading> = {};
+  let computedAt = -Infinity;
+  for (const scope of index.scopes) {
+    const reading = stored[readingKey(scope)] as ScopeReading | undefined;
+    if (!reading) continue;
+    scopes[scope] = reading;
+    computedAt = Math.max(computedAt, reading.computedAt);
+  }
+  return { computedAt, collectingSince: index.collectingSince, scopes };
+}
+
+/** readingSetOf over a storage area's `get` (two reads: the index, then its scopes). */
+export async function readPublished(get: (keys: string[]) => Promise<Record<string, unknown>>): Promise<ReadingSet | undefined> {
+  const first = await get([BUS_KEYS.scopes]);
+  const index = first[BUS_KEYS.scopes] as ScopeIndex | undefined;
+  if (!index || !Array.isArray(index.scopes)) return undefined;
+  return readingSetOf({ ...first, ...(await get(index.scopes.map(readingKey))) });
+}
 
 /** The settings in force, as the worker validated and published them (storage.local). */
 export const EFFECTIVE_SETTINGS_KEY = 'settings';
@@ -47,12 +99,12 @@ export interface SourceStatus {
   coverage: { covered: number; listed: number } | null;
 }
 
+/** What the popup follows: the index, the readings of the scopes it read so far, the sources and pages. */
 export interface BusSnapshot {
-  readings?: Readings;
+  index?: ScopeIndex;
+  readings?: Record<string, ScopeReading>;
   sources?: SourceStatus[];
   pages?: PageStatus[];
-  /** Page meters get the gaps alone (see ReadingMessage). */
-  gaps?: VenueGap[];
   /** Only in the demo: the clock the readings are on, to age them on it. */
   scenarioClock?: ScenarioClock;
 }
@@ -123,11 +175,10 @@ export interface VenueGap extends Gap {
 export interface ReadingMessage {
   type: 'reading';
   asset: string;
+  /** The asset's published reading as is (storage key readingKey(asset)), null before it has one. */
   reading: ScopeReading | null;
-  computedAt: number;
-  collectingSince: number | null;
   gaps: VenueGap[];
-  /** Only on a scenario clock (the demo): computedAt, the data times and the gaps are on it. */
+  /** Only on a scenario clock (the demo): the reading's times and the gaps are on it. */
   scenarioClock?: ScenarioClock;
 }
 

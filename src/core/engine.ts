@@ -7,9 +7,9 @@
 import { parseModelState, seedFromEvidence, stepModel, type ModelState, type Verdict } from './flush';
 import { MarketHistory, type SerializedHistory } from './history';
 import { mergeMarket, type Completeness, type Liquidation, type MarketSnapshot, type MarketUpdate, type VenueId } from './model';
-import { applyAnchor, computeSignals, flushEvidence, largestMove1h, sparkline24h, type FlushEvidence, type FlushSignals, type SignalContext } from './signals';
+import { applyAnchor, computeSignals, flushEvidence, historySignals, largestMove1h, preFlushMinute, sparkline24h, type FlushEvidence, type FlushSignals, type HistorySignals, type SignalContext } from './signals';
 import { resolveThresholds, type FlushThresholds } from './thresholds';
-import { LiquidationWindows, MARKET_SCOPE, minuteOf, RETENTION_MINUTES, seriesKey, type SerializedWindows, type WindowTotals } from './windows';
+import { LiquidationWindows, MARKET_SCOPE, minuteOf, parseKey, RETENTION_MINUTES, seriesKey, type SerializedWindows, type WindowTotals } from './windows';
 
 export { MARKET_SCOPE };
 /**
@@ -21,6 +21,20 @@ export const ABSENCE_MS = 5 * 60_000;
 /** A purge for space never touches the last two hours: the 1 h window and its baseline context. */
 export const PROTECTED_MINUTES = 120;
 
+/** How long a scope's history signals stand within a minute once its history changed (see fromHistory). */
+export const HISTORY_REREAD_MS = 15_000;
+
+interface HistoryMemo {
+  minute: number;
+  /** The history's change stamp for the scope when read (MarketHistory.stamp). */
+  stamp: string;
+  at: number;
+  signals: HistorySignals;
+  largestMove1h: number | null;
+  /** preFlushMinute by onset minute, read from the same history. */
+  preFlush: Map<number, number>;
+}
+
 export interface VenueReading {
   venue: VenueId;
   liq1hUsd: number;
@@ -29,9 +43,17 @@ export interface VenueReading {
   openInterestUsd: number | null;
 }
 
+/**
+ * One scope's reading, as published: the storage key `reading:<scope>` (bus.ts) and a page's port
+ * message carry exactly this record, and the popup and the page read it as is.
+ */
 export interface ScopeReading {
   /** 'ALL' for the market, else the asset ('BTC'). */
   scope: string;
+  /** When this scope was last computed (ms): a scope nothing touched keeps its reading, and this time. */
+  computedAt: number;
+  /** From when the liquidation windows are complete (install, return from an absence), or null. */
+  collectingSince: number | null;
   liq1h: WindowTotals;
   liq24h: WindowTotals;
   /** Venues with sampled feeds that contributed in the last hour: the 1 h totals are lower bounds. */
@@ -61,7 +83,7 @@ export interface ScopeReading {
   largestMove1h24h: number | null;
 }
 
-export interface Readings {
+export interface ReadingSet {
   computedAt: number;
   /** From when the liquidation windows are complete (install or return from an absence; earlier where history covers every venue). */
   collectingSince: number | null;
@@ -96,6 +118,14 @@ export class FlushEngine {
   private readonly evidence = new Map<string, { minute: number; found: FlushEvidence | null }>();
   /** 'venue|asset' → newest liquidation time from a sampled feed (see EngineState.sampledAt). */
   private readonly sampledAt = new Map<string, number>();
+  /** asset → venue → the latest snapshot (the same objects as `markets`): a scope's reading looks up its own. */
+  private readonly marketsByAsset = new Map<string, Map<VenueId, MarketSnapshot>>();
+  /** Each scope's latest reading; recomputed only when touched (`touched`) or in a new minute (see readings()). */
+  private readonly computed = new Map<string, ScopeReading>();
+  /** Scopes a liquidation or a market update touched since their reading was computed. */
+  private readonly touched = new Set<string>();
+  /** Per scope, the signals read from the market history, and when (see historySignals). */
+  private readonly historyMemo = new Map<string, HistoryMemo>();
 
   constructor(
     /** Completeness per venue, so readings can flag lower bounds. */
@@ -109,7 +139,7 @@ export class FlushEngine {
   ) {
     this.windows = LiquidationWindows.fromJSON(state?.windows);
     this.history = MarketHistory.fromJSON(state?.history);
-    for (const [key, snapshot] of Object.entries(state?.markets ?? {})) this.markets.set(key, snapshot);
+    for (const snapshot of Object.values(state?.markets ?? {})) this.setMarket(snapshot);
     for (const [scope, model] of Object.entries(state?.model ?? {})) {
       const parsed = parseModelState(model);
       if (parsed) this.models.set(scope, parsed);
@@ -124,6 +154,18 @@ export class FlushEngine {
   /** Replaces the thresholds (defaults overlaid with `overrides`); the model state is kept. */
   setThresholds(overrides: Partial<FlushThresholds>): void {
     this.thresholds = resolveThresholds(overrides);
+    this.touchAll();
+  }
+
+  /** Every scope's reading is recomputed at the next readings() (thresholds, history back-fill, a purge). */
+  private touchAll(): void {
+    this.computed.clear();
+    this.historyMemo.clear();
+  }
+
+  private touch(asset: string): void {
+    this.touched.add(asset);
+    this.touched.add(MARKET_SCOPE);
   }
 
   /** From when the liquidation windows are complete (ms). */
@@ -139,6 +181,7 @@ export class FlushEngine {
     this.noteTime(now);
     const accepted = this.windows.add(liquidation, now);
     if (!accepted) return false;
+    this.touch(liquidation.asset);
     if (this.completeness[liquidation.venue] === 'sampled') this.noteSampled(seriesKey(liquidation.venue, liquidation.asset), liquidation.time);
     return true;
   }
@@ -157,17 +200,25 @@ export class FlushEngine {
   private sampledSince(scope: string, since: number): VenueId[] {
     const venues = new Set<VenueId>();
     for (const [key, time] of this.sampledAt) {
-      const [venue, asset] = key.split('|') as [VenueId, string];
-      if (time >= since && (scope === MARKET_SCOPE || asset === scope)) venues.add(venue);
+      if (time < since) continue;
+      const { venue, asset } = parseKey(key);
+      if (scope === MARKET_SCOPE || asset === scope) venues.add(venue);
     }
     return [...venues].sort();
   }
 
   ingestMarket(update: MarketUpdate): void {
-    const key = `${update.venue}|${update.asset}`;
-    const merged = mergeMarket(this.markets.get(key), update);
-    this.markets.set(key, merged);
+    const merged = mergeMarket(this.markets.get(seriesKey(update.venue, update.asset)), update);
+    this.setMarket(merged);
     this.history.record(merged);
+    this.touch(update.asset);
+  }
+
+  private setMarket(snapshot: MarketSnapshot): void {
+    this.markets.set(seriesKey(snapshot.venue, snapshot.asset), snapshot);
+    let byVenue = this.marketsByAsset.get(snapshot.asset);
+    if (!byVenue) this.marketsByAsset.set(snapshot.asset, (byVenue = new Map()));
+    byVenue.set(snapshot.venue, snapshot);
   }
 
   /**
@@ -181,12 +232,14 @@ export class FlushEngine {
     if (!Number.isFinite(earliest) || cut <= earliest) return false;
     this.windows.dropBefore(cut);
     this.history.dropBefore(cut);
+    this.touchAll();
     return true;
   }
 
   /** Past market points from history endpoints (see MarketHistory.backfill). */
   backfillHistory(points: MarketUpdate[], now: number): void {
     this.history.backfill(points, now);
+    this.touchAll();
   }
 
   snapshots(): MarketSnapshot[] {
@@ -201,21 +254,42 @@ export class FlushEngine {
   }
 
   /**
-   * Readings for the market and for every asset in `assets` (plus any asset with data).
-   * Also steps each scope's flush model to `now` (idempotent for repeated calls at one time;
-   * a call with an older `now` than the model's last step reads without changing the model).
+   * Readings for the market and for every asset in `assets` (plus any asset with data). Only the
+   * scopes that changed are computed: those a liquidation or market update touched since, and
+   * every scope once a minute (the windows roll and the model steps by the minute); the others
+   * are the same objects as before, so a caller can tell what changed by identity.
+   * Also steps each computed scope's flush model to `now` (idempotent for repeated calls at one
+   * time; a call with an older `now` than the model's last step reads without changing the model).
    */
-  readings(now: number, assets: readonly string[]): Readings {
+  readings(now: number, assets: readonly string[]): ReadingSet {
     this.noteTime(now);
-    const collectingSince = this.liqFrom;
-    const known = new Set([...assets, ...this.windows.assets(), ...this.snapshots().map((s) => s.asset)]);
-    const assetReadings: Record<string, ScopeReading> = {};
-    for (const asset of known) assetReadings[asset] = this.scopeReading(asset, now, collectingSince, null);
-    const moves = Object.values(assetReadings)
-      .map((r) => r.largestMove1h24h)
-      .filter((m): m is number => m !== null);
-    const market = this.scopeReading(MARKET_SCOPE, now, collectingSince, moves.length ? Math.max(...moves) : null);
-    return { computedAt: now, collectingSince, scopes: { [MARKET_SCOPE]: market, ...assetReadings } };
+    const minute = minuteOf(now);
+    const known = new Set([...assets, ...this.windows.assets(), ...this.marketsByAsset.keys()]);
+    const scopes: Record<string, ScopeReading> = {};
+    let assetChanged = false;
+    for (const asset of known) {
+      const reading = this.isCurrent(asset, minute) ? this.computed.get(asset)! : this.compute(asset, now, null);
+      assetChanged ||= reading !== this.computed.get(asset);
+      scopes[asset] = reading;
+    }
+    // The market's largest move is the largest of any asset's.
+    const market = this.isCurrent(MARKET_SCOPE, minute) && !assetChanged ? this.computed.get(MARKET_SCOPE)! : this.compute(MARKET_SCOPE, now, largest(Object.values(scopes)));
+    for (const [scope, reading] of Object.entries(scopes)) this.computed.set(scope, reading);
+    for (const scope of this.computed.keys()) if (scope !== MARKET_SCOPE && !known.has(scope)) this.computed.delete(scope);
+    return { computedAt: now, collectingSince: this.liqFrom, scopes: { [MARKET_SCOPE]: market, ...scopes } };
+  }
+
+  /** Whether a scope's reading still holds: computed this minute, and untouched since. */
+  private isCurrent(scope: string, minute: number): boolean {
+    const reading = this.computed.get(scope);
+    return reading !== undefined && !this.touched.has(scope) && minuteOf(reading.computedAt) === minute;
+  }
+
+  private compute(scope: string, now: number, marketMove: number | null): ScopeReading {
+    this.touched.delete(scope);
+    const reading = this.scopeReading(scope, now, this.liqFrom, marketMove);
+    if (scope === MARKET_SCOPE) this.computed.set(scope, reading);
+    return reading;
   }
 
   /** The flush model's memory for one scope (for diagnostics and tests). */
@@ -224,27 +298,35 @@ export class FlushEngine {
   }
 
   private scopeReading(scope: string, now: number, collectingSince: number, marketMove: number | null): ScopeReading {
-    const assetFilter = scope === MARKET_SCOPE ? {} : { asset: scope };
-    const snapshots = this.snapshots().filter((s) => scope === MARKET_SCOPE || s.asset === scope);
-    const venueIds = new Set<VenueId>([
-      ...snapshots.map((s) => s.venue),
-      ...this.windows.keys().filter((k) => scope === MARKET_SCOPE || k.asset === scope).map((k) => k.venue),
-    ]);
+    const isMarket = scope === MARKET_SCOPE;
+    const snapshots = isMarket ? [...this.markets.values()] : [...(this.marketsByAsset.get(scope)?.values() ?? [])];
+    const venueUsd = this.windows.venueTotalsUsd(now, 60, isMarket ? undefined : scope);
+    const byVenue = new Map<VenueId, MarketSnapshot[]>();
+    for (const snapshot of snapshots) {
+      const own = byVenue.get(snapshot.venue);
+      if (own) own.push(snapshot);
+      else byVenue.set(snapshot.venue, [snapshot]);
+    }
+    const venueIds = new Set<VenueId>([...byVenue.keys(), ...venueUsd.keys()]);
     const venues: VenueReading[] = [...venueIds].sort().map((venue) => {
-      const own = snapshots.filter((s) => s.venue === venue);
+      const own = byVenue.get(venue) ?? [];
       return {
         venue,
-        liq1hUsd: this.windows.totals(now, 60, { ...assetFilter, venue }).totalUsd,
+        liq1hUsd: venueUsd.get(venue) ?? 0,
         funding8h: oiWeighted(own, (s) => s.fundingRate8h),
         basis: oiWeighted(own, basisOf),
         openInterestUsd: sumOrNull(own.map((s) => s.openInterestUsd)),
       };
     });
-    const liq1h = this.windows.totals(now, 60, assetFilter);
-    const liq24h = this.windows.totals(now, 24 * 60, assetFilter);
-    const single = scope === MARKET_SCOPE ? [] : snapshots;
+    const view = this.windows.scope(scope);
+    const nowMinute = minuteOf(now);
+    const liq1h = view.totals(nowMinute - 59, nowMinute);
+    const liq24h = view.totals(nowMinute - 24 * 60 + 1, nowMinute);
+    const single = isMarket ? [] : snapshots;
     return {
       scope,
+      computedAt: now,
+      collectingSince: Number.isFinite(collectingSince) ? collectingSince : null,
       liq1h,
       liq24h,
       sampledVenues: venues.filter((v) => v.liq1hUsd > 0 && this.completeness[v.venue] === 'sampled').map((v) => v.venue),
@@ -255,7 +337,7 @@ export class FlushEngine {
       // Prices only make sense for one asset; the market scope has none.
       markPrice: oiWeighted(single, (s) => s.markPrice),
       indexPrice: oiWeighted(single, (s) => s.indexPrice),
-      dataTime: snapshots.length ? Math.max(...snapshots.map((s) => s.time)) : null,
+      dataTime: newest(snapshots),
       venues,
       ...this.flushReading(scope, now, collectingSince, marketMove),
     };
@@ -280,7 +362,9 @@ export class FlushEngine {
       th: this.thresholds,
     };
     const prev = this.remembered(scope, now, ctx);
-    const computed = computeSignals(ctx, prev?.flush ?? null);
+    const fromHistory = this.fromHistory(scope, now, ctx);
+    ctx.preFlush = (onset) => remember(fromHistory.preFlush, onset, () => preFlushMinute(ctx.history, ctx.keys, onset));
+    const computed = computeSignals(ctx, prev?.flush ?? null, fromHistory.signals);
     const { state, verdict } = stepModel(
       prev,
       {
@@ -308,8 +392,31 @@ export class FlushEngine {
       verdict,
       signals: computed.signals,
       sparkline: sparkline24h(ctx.view, nowMinute),
-      largestMove1h24h: isMarket ? marketMove : largestMove1h(this.history, ctx.keys, nowMinute),
+      largestMove1h24h: isMarket ? marketMove : fromHistory.largestMove1h,
     };
+  }
+
+  /**
+   * What the market history says for a scope at this minute (historySignals, the day's largest
+   * 1 h move): read again in a new minute, or when the scope's history changed and what was read
+   * is HISTORY_REREAD_MS old. The history is kept by the minute, and a venue's snapshot changes
+   * every second on a stream: the market scope reads every venue × asset, so reading it on every
+   * publish would cost most of a publish for figures that move by the minute.
+   */
+  private fromHistory(scope: string, now: number, ctx: SignalContext): HistoryMemo {
+    const stamp = this.history.stamp(ctx.isMarket ? undefined : scope);
+    const memo = this.historyMemo.get(scope);
+    if (memo && memo.minute === ctx.nowMinute && (memo.stamp === stamp || (now >= memo.at && now - memo.at < HISTORY_REREAD_MS))) return memo;
+    const next: HistoryMemo = {
+      minute: ctx.nowMinute,
+      stamp,
+      at: now,
+      signals: historySignals(ctx),
+      largestMove1h: ctx.isMarket ? null : largestMove1h(this.history, ctx.keys, ctx.nowMinute),
+      preFlush: new Map(),
+    };
+    this.historyMemo.set(scope, next);
+    return next;
   }
 
   /**
@@ -380,6 +487,27 @@ export function oiWeighted(snapshots: MarketSnapshot[], pick: (s: MarketSnapshot
   }
   if (weights > 0) return weighted / weights;
   return plainCount > 0 ? plain / plainCount : null;
+}
+
+/** The newest snapshot's time, or null. */
+function newest(snapshots: readonly MarketSnapshot[]): number | null {
+  let time: number | null = null;
+  for (const snapshot of snapshots) if (time === null || snapshot.time > time) time = snapshot.time;
+  return time;
+}
+
+function remember<K, V>(memo: Map<K, V>, key: K, compute: () => V): V {
+  if (memo.has(key)) return memo.get(key)!;
+  const value = compute();
+  memo.set(key, value);
+  return value;
+}
+
+/** The largest of the readings' largest 1 h moves, or null. */
+function largest(readings: readonly ScopeReading[]): number | null {
+  let max: number | null = null;
+  for (const { largestMove1h24h: move } of readings) if (move !== null && (max === null || move > max)) max = move;
+  return max;
 }
 
 function isTime(v: unknown): v is number {

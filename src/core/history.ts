@@ -88,15 +88,21 @@ class Series {
     return this.rows[i]!;
   }
 
-  record(minute: number, row: Row): void {
+  /** Records a minute's row; false when nothing changed (the same row again, or an older minute). */
+  record(minute: number, row: Row): boolean {
     const last = this.minutes.length - 1;
     if (last >= 0 && this.minutes[last] === minute) {
+      if (sameRow(this.rows[last]!, row)) return false;
       this.rows[last] = row; // the latest snapshot of a minute wins
-    } else if (last < 0 || this.minutes[last]! < minute) {
+      return true;
+    }
+    if (last < 0 || this.minutes[last]! < minute) {
       this.minutes.push(minute);
       this.rows.push(row);
+      return true;
     }
     // An older minute than the newest row cannot happen (snapshot time never goes back); ignore it.
+    return false;
   }
 
   /**
@@ -181,6 +187,11 @@ function keepLongSignalColumns(row: Row): void {
   row[Col.SpotVolume] = null;
 }
 
+function sameRow(a: Row, b: Row): boolean {
+  for (let c = 0; c < COLUMNS; c++) if (a[c] !== b[c]) return false;
+  return true;
+}
+
 /** Index of the last element ≤ value in an ascending array, or −1. */
 export function lastIndexAtOrBefore(sorted: readonly number[], value: number): number {
   let lo = 0;
@@ -208,9 +219,35 @@ function firstIndexAtOrAfter(sorted: readonly number[], value: number): number {
   return lo;
 }
 
+/** One series' key ('binance|BTC') and its parts. */
+export interface SeriesKey {
+  key: string;
+  venue: VenueId;
+  asset: string;
+}
+
 export class MarketHistory {
   private readonly series = new Map<string, Series>();
   private recordsSinceCompact = 0;
+  /** Changes to any series, and per asset; `epoch` counts those that touch every series (thinning, a purge). See stamp(). */
+  private changes = 0;
+  private readonly assetChanges = new Map<string, number>();
+  private epoch = 0;
+  /** asset → its series' keys, and every key's parts; rebuilt when a series comes or goes (keys()). */
+  private keyIndex: { all: SeriesKey[]; byAsset: Map<string, SeriesKey[]> } | null = null;
+
+  /**
+   * A value that differs whenever what the history says about `asset` (or, without one, any
+   * asset) may have changed: readers keep what they derived until it does.
+   */
+  stamp(asset?: string): string {
+    return `${this.epoch}|${asset === undefined ? this.changes : (this.assetChanges.get(asset) ?? 0)}`;
+  }
+
+  private changed(asset: string): void {
+    this.changes += 1;
+    this.assetChanges.set(asset, (this.assetChanges.get(asset) ?? 0) + 1);
+  }
 
   /** Records the merged snapshot of one venue × asset at its own minute. */
   record(snapshot: MarketSnapshot): void {
@@ -219,9 +256,10 @@ export class MarketHistory {
     if (!series) {
       series = new Series();
       this.series.set(key, series);
+      this.keyIndex = null;
     }
     const minute = minuteOf(snapshot.time);
-    series.record(minute, encodeSnapshot(snapshot));
+    if (series.record(minute, encodeSnapshot(snapshot))) this.changed(snapshot.asset);
     // Thin now and then rather than on every update: the fine window absorbs the lag.
     if (++this.recordsSinceCompact >= 64) {
       this.recordsSinceCompact = 0;
@@ -249,24 +287,32 @@ export class MarketHistory {
       if (!series) {
         series = new Series();
         this.series.set(key, series);
+        this.keyIndex = null;
       }
       series.merge(
         list.map((p) => minuteOf(p.time)),
         list.map(encodeSnapshot),
       );
+      this.changed(list[0]!.asset);
     }
     this.compactAll(minuteOf(now));
   }
 
   private compactAll(nowMinute: number): void {
+    let changed = false;
     for (const [key, series] of this.series) {
+      const rows = series.minutes.length;
       series.compact(nowMinute);
-      if (series.minutes.length === 0) this.series.delete(key);
+      changed ||= series.minutes.length !== rows;
+      if (series.minutes.length === 0) (this.series.delete(key), (this.keyIndex = null));
     }
+    if (changed) this.epoch += 1;
   }
 
   /** Drops every row before `minute` (storage is full: the oldest history goes first). */
   dropBefore(minute: number): void {
+    this.epoch += 1;
+    this.keyIndex = null;
     for (const [key, series] of this.series) {
       const keep = series.minutes.findIndex((m) => m >= minute);
       if (keep === -1) this.series.delete(key);
@@ -288,13 +334,21 @@ export class MarketHistory {
   }
 
   /** Venue × asset pairs with history, optionally for one asset only. */
-  keys(asset?: string): Array<{ key: string; venue: VenueId; asset: string }> {
-    const out: Array<{ key: string; venue: VenueId; asset: string }> = [];
-    for (const key of this.series.keys()) {
-      const [venue, a] = key.split('|') as [VenueId, string];
-      if (asset === undefined || a === asset) out.push({ key, venue, asset: a });
+  keys(asset?: string): readonly SeriesKey[] {
+    if (!this.keyIndex) {
+      const all: SeriesKey[] = [];
+      const byAsset = new Map<string, SeriesKey[]>();
+      for (const key of this.series.keys()) {
+        const [venue, owner] = key.split('|') as [VenueId, string];
+        const entry = { key, venue, asset: owner };
+        all.push(entry);
+        const own = byAsset.get(owner);
+        if (own) own.push(entry);
+        else byAsset.set(owner, [entry]);
+      }
+      this.keyIndex = { all, byAsset };
     }
-    return out;
+    return asset === undefined ? this.keyIndex.all : (this.keyIndex.byAsset.get(asset) ?? []);
   }
 
   /** Decoded reading of one series at a minute (carried forward up to MAX_STALE_MINUTES). */

@@ -423,6 +423,8 @@ export interface SignalContext {
   collectingSinceMinute: number;
   isMarket: boolean;
   th: FlushThresholds;
+  /** preFlushMinute over this context's history and keys, remembered by the caller (the default computes it). */
+  preFlush?: (onset: number) => number;
 }
 
 /** What the model tracks about a flush that the signals are measured against. */
@@ -444,15 +446,54 @@ export interface ComputedSignals {
   refMinute: number | null;
 }
 
-export function computeSignals(ctx: SignalContext, anchor: FlushAnchor | null): ComputedSignals {
+/** The signals read from the market history alone (open interest, price, funding, basis, volumes) at one minute. */
+export type HistorySignals = Pick<
+  FlushSignals,
+  | 'oiUsd'
+  | 'oiChange1h'
+  | 'oiChange15m'
+  | 'oiDrawdown1h'
+  | 'oiChange24h'
+  | 'funding8h'
+  | 'fundingChange1h'
+  | 'basis'
+  | 'basisChange1h'
+  | 'perpSpotRatio'
+  | 'perpSpotRatioChange1h'
+  | 'priceChange1h'
+  | 'priceChange24h'
+>;
+
+/** What the market history says at the context's minute; the costly part of a reading for the market scope (every venue × asset). */
+export function historySignals(ctx: SignalContext): HistorySignals {
+  const { history, keys, nowMinute: now } = ctx;
+  const funding8h = weightedAt(history, keys, now, pickFunding);
+  const basis = weightedAt(history, keys, now, pickBasis);
+  const perpSpot = perpSpotRatioAt(history, keys, now);
+  return {
+    oiUsd: oiSum(history, keys, now),
+    oiChange1h: oiChange(history, keys, now - 60, now),
+    oiChange15m: oiChange(history, keys, now - 15, now),
+    oiDrawdown1h: oiDrawdown(history, keys, now, 60),
+    oiChange24h: oiChange(history, keys, now - 24 * 60, now),
+    funding8h,
+    fundingChange1h: diff(funding8h, weightedAt(history, keys, now - 60, pickFunding)),
+    basis,
+    basisChange1h: diff(basis, weightedAt(history, keys, now - 60, pickBasis)),
+    perpSpotRatio: perpSpot,
+    perpSpotRatioChange1h: ratioChange(perpSpot, perpSpotRatioAt(history, keys, now - 60)),
+    priceChange1h: priceChange(history, keys, now - 60, now),
+    priceChange24h: priceChange(history, keys, now - 24 * 60, now),
+  };
+}
+
+/** Every signal for one scope: the liquidation windows', `fromHistory` (historySignals, maybe remembered), and those measured against the flush. */
+export function computeSignals(ctx: SignalContext, anchor: FlushAnchor | null, fromHistory: HistorySignals = historySignals(ctx)): ComputedSignals {
   const { view, history, keys, nowMinute: now, th } = ctx;
   const baseline = hourlyBaseline(view, now, ctx.collectingSinceMinute, ctx.isMarket, th);
   const liq1h = view.totals(now - 59, now);
   const rate15 = ratePerHour(view, now, 15);
   const ratePrev15 = (view.sum(now - 29, now - 15) * 60) / 15;
-  const funding8h = weightedAt(history, keys, now, pickFunding);
-  const basis = weightedAt(history, keys, now, pickBasis);
-  const perpSpot = perpSpotRatioAt(history, keys, now);
   const signals: FlushSignals = {
     liq5m: view.totals(now - 4, now),
     liq4h: view.totals(now - 239, now),
@@ -466,28 +507,17 @@ export function computeSignals(ctx: SignalContext, anchor: FlushAnchor | null): 
     peakRateUsdPerHour: null,
     decayFromPeak: null,
     flushStartedAt: null,
-    oiUsd: oiSum(history, keys, now),
-    oiChange1h: oiChange(history, keys, now - 60, now),
-    oiChange15m: oiChange(history, keys, now - 15, now),
-    oiDrawdown1h: oiDrawdown(history, keys, now, 60),
-    oiChange24h: oiChange(history, keys, now - 24 * 60, now),
     oiChangeSinceFlush: null,
     oiRebuildFromTrough: null,
-    funding8h,
-    fundingChange1h: diff(funding8h, weightedAt(history, keys, now - 60, pickFunding)),
     fundingRef: null,
     fundingFlip: null,
-    basis,
-    basisChange1h: diff(basis, weightedAt(history, keys, now - 60, pickBasis)),
-    perpSpotRatio: perpSpot,
-    perpSpotRatioChange1h: ratioChange(perpSpot, perpSpotRatioAt(history, keys, now - 60)),
-    priceChange1h: priceChange(history, keys, now - 60, now),
-    priceChange24h: priceChange(history, keys, now - 24 * 60, now),
     priceChangeSinceFlush: null,
+    ...fromHistory,
   };
   applyAnchor(signals, ctx, anchor);
   const onset = onsetMinute(view, now, baseline.usdPerHour, th);
-  return { signals, liq1h, onsetMinute: onset, refMinute: onset === null ? null : preFlushMinute(history, keys, onset) };
+  const preFlush = ctx.preFlush ?? ((minute: number) => preFlushMinute(history, keys, minute));
+  return { signals, liq1h, onsetMinute: onset, refMinute: onset === null ? null : preFlush(onset) };
 }
 
 /** Multiples of this many minutes are where "before the flush" can sit (the history's COARSE_MINUTES). */

@@ -95,7 +95,7 @@ export function seriesKey(venue: VenueId, asset: string): string {
 /** 'venue|asset' → its parts, memoised: every window total matches each series key against its scope. */
 const parsedKeys = new Map<string, { venue: VenueId; asset: string }>();
 
-function parseKey(key: string): { venue: VenueId; asset: string } {
+export function parseKey(key: string): { venue: VenueId; asset: string } {
   let parsed = parsedKeys.get(key);
   if (parsed === undefined) {
     const [venue, asset] = key.split('|') as [VenueId, string];
@@ -176,6 +176,10 @@ export class LiquidationWindows {
   private readonly merged = new Map<string, Map<number, Bucket>>();
   /** Per scope (MARKET_SCOPE and each asset): the minute sums every window reads (see the file comment). */
   private readonly rings = new Map<string, ScopeRing>();
+  /** Per venue, every asset's per-venue buckets (the last FINE_MINUTES): the market's per-venue totals in array reads. */
+  private readonly venueRings = new Map<VenueId, ScopeRing>();
+  /** asset → its per-venue series keys; rebuilt when a series comes or goes (seriesOf). */
+  private byAsset: Map<string, string[]> | null = null;
 
   /** Adds one liquidation; returns false when it falls outside the retained window. */
   add(liquidation: Liquidation, now: number): boolean {
@@ -188,6 +192,7 @@ export class LiquidationWindows {
     if (!buckets) {
       buckets = new Map();
       this.series.set(key, buckets);
+      this.byAsset = null;
     }
     let bucket = buckets.get(minute);
     if (!bucket) {
@@ -197,6 +202,7 @@ export class LiquidationWindows {
     const one: Bucket = liquidation.side === 'long' ? [liquidation.notionalUsd, 0, 1, 0] : [0, liquidation.notionalUsd, 0, 1];
     addBucket(bucket, one);
     this.addToScopes(liquidation.asset, minute, one, 1);
+    this.venueRing(liquidation.venue).add(minute, one, 1);
     return true;
   }
 
@@ -213,10 +219,21 @@ export class LiquidationWindows {
     }
   }
 
+  private venueRing(venue: VenueId): ScopeRing {
+    let ring = this.venueRings.get(venue);
+    if (!ring) this.venueRings.set(venue, (ring = new ScopeRing()));
+    return ring;
+  }
+
   /** The rings again from the buckets (after a restore or a purge). */
   private rebuildScopes(): void {
     this.rings.clear();
     this.forEachBucket((asset, minute, bucket) => this.addToScopes(asset, minute, bucket, 1));
+    this.venueRings.clear();
+    for (const [key, buckets] of this.series) {
+      const ring = this.venueRing(parseKey(key).venue);
+      for (const [minute, bucket] of buckets) ring.add(minute, bucket, 1);
+    }
   }
 
   /**
@@ -228,17 +245,18 @@ export class LiquidationWindows {
     const oldest = nowMinute - RETENTION_MINUTES;
     const fineFrom = nowMinute - FINE_MINUTES;
     for (const [key, buckets] of this.series) {
-      const asset = parseKey(key).asset;
+      const { asset, venue } = parseKey(key);
       for (const [minute, bucket] of buckets) {
         if (minute >= fineFrom) continue;
         buckets.delete(minute);
         // The rings move the bucket as the store does, so they read as a restored store would.
         this.addToScopes(asset, minute, bucket, -1);
+        this.venueRing(venue).add(minute, bucket, -1);
         if (minute <= oldest) continue;
         mergeAt(this.mergedFor(asset), slotEnd(minute), bucket);
         this.addToScopes(asset, slotEnd(minute), bucket, 1);
       }
-      if (buckets.size === 0) this.series.delete(key);
+      if (buckets.size === 0) (this.series.delete(key), (this.byAsset = null));
     }
     for (const [asset, buckets] of this.merged) {
       for (const minute of buckets.keys()) if (minute <= oldest) buckets.delete(minute);
@@ -263,6 +281,7 @@ export class LiquidationWindows {
         if (buckets.size === 0) store.delete(key);
       }
     }
+    this.byAsset = null;
     this.rebuildScopes();
   }
 
@@ -278,6 +297,46 @@ export class LiquidationWindows {
     const sum: Bucket = [0, 0, 0, 0];
     for (const [key, buckets] of this.series) if (matches(key, scope)) addRange(sum, buckets, fromMinute, toMinute);
     return toTotals(sum[0], sum[1], sum[2] + sum[3]);
+  }
+
+  /** USD liquidated per venue over the last `minutes` (at most FINE_MINUTES: older buckets do not know their venue), for one asset or all. */
+  venueTotalsUsd(now: number, minutes: number, asset?: string): Map<VenueId, number> {
+    const last = minuteOf(now);
+    const out = new Map<VenueId, number>();
+    if (asset === undefined) {
+      for (const [venue, ring] of this.venueRings) {
+        const usd = ring.sum(Math.max(last - minutes + 1, last - FINE_MINUTES + 1), last);
+        if (usd > 0 || this.hasVenue(venue)) out.set(venue, usd);
+      }
+      return out;
+    }
+    for (const key of this.seriesOf(asset)) {
+      const sum: Bucket = [0, 0, 0, 0];
+      addRange(sum, this.series.get(key)!, last - minutes + 1, last);
+      const { venue } = parseKey(key);
+      out.set(venue, (out.get(venue) ?? 0) + sum[0] + sum[1]);
+    }
+    return out;
+  }
+
+  /** Whether any per-venue bucket of `venue` is kept. */
+  private hasVenue(venue: VenueId): boolean {
+    for (const key of this.series.keys()) if (parseKey(key).venue === venue) return true;
+    return false;
+  }
+
+  /** One asset's per-venue series keys. */
+  private seriesOf(asset: string): readonly string[] {
+    if (!this.byAsset) {
+      this.byAsset = new Map();
+      for (const key of this.series.keys()) {
+        const { asset: owner } = parseKey(key);
+        const keys = this.byAsset.get(owner);
+        if (keys) keys.push(key);
+        else this.byAsset.set(owner, [key]);
+      }
+    }
+    return this.byAsset.get(asset) ?? [];
   }
 
   /** Venue × asset pairs with a per-venue bucket (older buckets are per asset: see assets()). */

@@ -10,13 +10,13 @@ import { parseScenarioClock, readingsNow } from '../background/clock';
 import { PLACEMENTS, sourceHealth, type BusSnapshot, type PageStatus, type SourceStatus } from '../core/bus';
 import { MARKET_SCOPE, type ScopeReading } from '../core/engine';
 import type { Phase } from '../core/flush';
-import { defaultSettings, exchangeName, type Settings } from '../core/settings';
+import { defaultSettings, EFFECTIVE_SETTINGS_KEY, exchangeName, type Settings } from '../core/settings';
 import { sites, tradingUrl } from '../sites';
-import { followBus, readBus } from '../ui/bus';
+import { followBus, readBus, readReadings } from '../ui/bus';
 import { fmt, t, uiLanguage } from '../ui/i18n';
 import { HostAccess } from '../ui/host-access';
 import { Meter } from '../ui/Meter';
-import { followSettings, readSettings } from '../ui/settings';
+import { followSettings } from '../ui/settings';
 import { METER_CSS } from '../ui/styles';
 
 /** Under a day of history the baselines are still floors: say so. */
@@ -29,11 +29,22 @@ function Popup() {
   const [currentTab, setCurrentTab] = useState<number | null>(null);
   useEffect(() => {
     const controller = new AbortController();
-    // Later bus changes win over the first read if they arrive before it resolves.
-    readBus().then((snapshot) => setBus((current) => ({ ...snapshot, ...current })));
-    followBus((changes) => setBus((current) => ({ ...current, ...changes })), controller.signal);
-    readSettings().then(({ settings }) => setSettings(settings));
-    followSettings((next) => setSettings(next), controller.signal);
+    // Later bus changes win over the first reads if they arrive before them.
+    const merge = (changes: BusSnapshot) => setBus((current) => mergeBus(current, changes));
+    followBus(merge, controller.signal);
+    followSettings((next) => {
+      setSettings(next);
+      // A newly watched asset's reading was not read yet.
+      void readReadings(next.watchlist).then((readings) => setBus((current) => mergeBus({ readings }, current)));
+    }, controller.signal);
+    // One read for the first render (the market, sources, pages, settings), then the watched assets' readings.
+    void readBus([MARKET_SCOPE], [EFFECTIVE_SETTINGS_KEY]).then(async ({ bus: first, extra }) => {
+      const stored = (extra[EFFECTIVE_SETTINGS_KEY] as Settings | undefined) ?? defaultSettings();
+      setSettings(stored);
+      setBus((current) => mergeBus(first, current));
+      const readings = await readReadings(stored.watchlist);
+      setBus((current) => mergeBus({ readings }, current));
+    });
     // Wakes the worker (if the browser stopped it) and asks for a fresh poll.
     chrome.runtime.sendMessage({ type: 'refresh' }).catch(() => undefined);
     // The tab the popup was opened over (its id needs no permission): its page is listed first.
@@ -44,10 +55,10 @@ function Popup() {
     const tick = setInterval(() => setNow(Date.now()), 1_000);
     return () => (controller.abort(), clearInterval(tick));
   }, []);
-  const { readings, sources = [] } = bus;
+  const { readings = {}, sources = [] } = bus;
   // Readings are on the demo's scenario clock when it has one; sources' poll times on real time.
   const readingsAt = readingsNow(parseScenarioClock(bus.scenarioClock), now);
-  const collectingSince = readings?.collectingSince ?? null;
+  const collectingSince = bus.index?.collectingSince ?? readings[MARKET_SCOPE]?.collectingSince ?? null;
   return (
     <>
       <header class="top">
@@ -64,11 +75,11 @@ function Popup() {
       ) : null}
       <PageTable pages={openPages(bus.pages, currentTab)} currentTab={currentTab} />
       <section data-scope={MARKET_SCOPE} aria-label={t('allMarkets')}>
-        <Meter asset={t('allMarkets')} reading={readings?.scopes[MARKET_SCOPE]} computedAt={readings?.computedAt ?? null} now={readingsAt} />
+        <Meter asset={t('allMarkets')} reading={readings[MARKET_SCOPE]} now={readingsAt} />
       </section>
       <section aria-labelledby="assets-heading">
         <h2 id="assets-heading">{t('popupWatched')}</h2>
-        <AssetTable assets={settings.watchlist} scopes={readings?.scopes ?? {}} exchange={settings.preferredExchange} />
+        <AssetTable assets={settings.watchlist} scopes={readings} exchange={settings.preferredExchange} />
       </section>
       <section aria-labelledby="sources-heading">
         <h2 id="sources-heading">{t('popupSources')}</h2>
@@ -76,6 +87,13 @@ function Popup() {
       </section>
     </>
   );
+}
+
+/** `changes` over `current`: readings merge scope by scope (a removed scope's reading goes). */
+function mergeBus(current: BusSnapshot, changes: BusSnapshot): BusSnapshot {
+  const readings = { ...current.readings, ...changes.readings };
+  for (const [scope, reading] of Object.entries(readings)) if (reading === undefined) delete readings[scope];
+  return { ...current, ...changes, readings };
 }
 
 /** "Flushing · longs" */
@@ -89,7 +107,7 @@ function openTab(url: string): void {
   window.close();
 }
 
-function AssetTable({ assets, scopes, exchange }: { assets: string[]; scopes: Record<string, ScopeReading>; exchange: string }) {
+function AssetTable({ assets, scopes, exchange }: { assets: string[]; scopes: Partial<Record<string, ScopeReading>>; exchange: string }) {
   const f = fmt();
   return (
     <table class="assets">

@@ -16,8 +16,8 @@ import { RiskBox } from './RiskBox';
 
 export interface MeterProps {
   asset: string;
-  reading: ScopeReading | undefined;
-  computedAt: number | null;
+  /** The scope's published reading (computedAt and collectingSince included), or none yet. */
+  reading: ScopeReading | null | undefined;
   now: number;
   /** Start expanded (the options page sets the default). */
   expanded?: boolean;
@@ -42,7 +42,7 @@ function coverageTitle(verdict: Verdict): string | undefined {
   return coverage ? reasonText(coverage) : undefined;
 }
 
-export function Meter({ asset, reading, computedAt, now, expanded: startExpanded = false, gaps: allGaps = [] }: MeterProps) {
+export function Meter({ asset, reading, now, expanded: startExpanded = false, gaps: allGaps = [] }: MeterProps) {
   const [expanded, setExpanded] = useState(startExpanded);
   if (!reading) {
     return (
@@ -58,7 +58,7 @@ export function Meter({ asset, reading, computedAt, now, expanded: startExpanded
   const sampled = reading.sampledVenues.length > 0 || gaps.length > 0;
   // The day's total also when the sampled feed contributed earlier in the day only.
   const sampled24h = sampled || reading.sampledVenues24h.length > 0;
-  const dataTime = reading.dataTime ?? computedAt;
+  const dataTime = reading.dataTime ?? reading.computedAt;
   const stale = dataTime === null || now - dataTime > STALE_AFTER_MS;
   const sideText = verdict.side ? ` ${t(verdict.side === 'long' ? 'sideLongs' : 'sideShorts')}` : '';
   return (

@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import type { MockExchange } from '../mock/server';
+import { BUS_KEYS, readingKey, readingSetOf } from '../../src/core/bus';
+import type { ReadingSet } from '../../src/core/engine';
 
 export const DIST = process.env.FLUSH_DIST ? resolve(process.env.FLUSH_DIST) : fileURLToPath(new URL('../../dist', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -123,6 +125,21 @@ export async function extensionStorage<T>(browser: Browser, area: 'local' | 'ses
     5_000,
     `storage.${area}.${key}`,
   ) as Promise<T | undefined>;
+}
+
+/** Every published reading as one set (bus.ts readPublished), read from an extension page. */
+export async function publishedReadings(browser: Browser): Promise<ReadingSet | undefined> {
+  const page = await browser.probePage();
+  const stored = await withTimeout(
+    page.evaluate(async ([indexKey, prefix]) => {
+      const first = await chrome.storage.local.get(indexKey);
+      const scopes = (first[indexKey] as { scopes?: unknown } | undefined)?.scopes;
+      return Array.isArray(scopes) ? { ...first, ...(await chrome.storage.local.get(scopes.map((scope) => prefix + String(scope)))) } : first;
+    }, [BUS_KEYS.scopes, readingKey('')] as const),
+    5_000,
+    'published readings',
+  );
+  return readingSetOf(stored as Record<string, unknown>);
 }
 
 /** Writes extension storage from an extension page (e.g. storage.local `scenarioClock`, src/background/clock.ts). */

@@ -8,11 +8,11 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertLogEntry } from '../../src/background/notifier';
 import type { SourceStatus } from '../../src/core/bus';
-import type { Readings } from '../../src/core/engine';
+import type { ReadingSet } from '../../src/core/engine';
 import { makeFormats } from '../../src/core/i18n';
 import { DEFAULT_SETTINGS, type SaveSettingsReply, type Settings } from '../../src/core/settings';
 import { MockExchange } from '../mock/server';
-import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser } from './harness';
+import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser, publishedReadings } from './harness';
 import { longFlushHour } from './scenarios';
 
 const EN = makeFormats('en-US');
@@ -21,7 +21,7 @@ const ARTIFACTS = new URL('../../artifacts/', import.meta.url).pathname;
 let mock: MockExchange;
 let browser: Browser;
 
-const readings = () => extensionStorage<Readings>(browser, 'local', 'readings');
+const readings = () => publishedReadings(browser);
 const alertLog = async () => (await extensionStorage<AlertLogEntry[]>(browser, 'local', 'alertLog')) ?? [];
 const effective = () => extensionStorage<Settings>(browser, 'local', 'settings');
 const sources = async () => (await extensionStorage<SourceStatus[]>(browser, 'local', 'sources')) ?? [];

@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Readings } from '../../src/core/engine';
 import { chromePackageProblems, FIREFOX_ONLY_RULES, lintProblems, mozillaLint, packageFiles } from '../../scripts/store-check';
 import { MockExchange } from '../mock/server';
-import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser } from './harness';
+import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser, publishedReadings } from './harness';
 import { longFlushHour } from './scenarios';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -83,7 +82,7 @@ describe('store packages', () => {
     const manifest = JSON.parse(readFileSync(join(unpacked, 'manifest.json'), 'utf8')) as { background: { service_worker: string } };
     expect((await browser.worker()).url()).toBe(`chrome-extension://${browser.extensionId}/${manifest.background.service_worker}`);
     const b = browser;
-    await waitFor(() => extensionStorage<Readings>(b, 'local', 'readings'), (r) => (r?.scopes.ALL?.liq1h.totalUsd ?? 0) > 0, 40_000, 'readings from the packaged worker');
+    await waitFor(() => publishedReadings(b), (r) => (r?.scopes.ALL?.liq1h.totalUsd ?? 0) > 0, 40_000, 'readings from the packaged worker');
 
     const popup = await browser.context.newPage();
     await popup.goto(`chrome-extension://${browser.extensionId}/src/popup/index.html`);

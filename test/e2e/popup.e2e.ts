@@ -8,12 +8,12 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceStatus } from '../../src/core/bus';
-import type { Readings } from '../../src/core/engine';
+import type { ReadingSet } from '../../src/core/engine';
 import { makeFormats } from '../../src/core/i18n';
 import { defaultSettings } from '../../src/core/settings';
 import { tradingUrl } from '../../src/sites';
 import { MockExchange } from '../mock/server';
-import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser } from './harness';
+import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser, publishedReadings } from './harness';
 import { longFlushHour } from './scenarios';
 
 /** What Chromium's English UI shows (the meter formats with Intl in the browser's language). */
@@ -26,7 +26,7 @@ const PHASE_NAMES: Record<string, string> = { calm: 'Calm', warming: 'Warming up
 let mock: MockExchange;
 let browser: Browser;
 
-const readings = () => extensionStorage<Readings>(browser, 'local', 'readings');
+const readings = () => publishedReadings(browser);
 const popupUrl = () => `chrome-extension://${browser.extensionId}/src/popup/index.html`;
 
 function expectedTotals(asset?: string) {

@@ -6,14 +6,14 @@
 import type { ScenarioClock } from '../../src/background/clock';
 import { CLOCK_APPLIED_KEY, SCENARIO_CLOCK_KEY } from '../../src/background/clock';
 import { BUS_KEYS } from '../../src/core/bus';
-import type { Readings } from '../../src/core/engine';
+import type { ReadingSet } from '../../src/core/engine';
 import type { Phase } from '../../src/core/flush';
 import type { VenueId } from '../../src/core/model';
 import { replayReadings } from '../../tools/replay/replay';
 import type { Scenario } from '../../tools/replay/scenario';
 import { venues } from '../../src/venues';
 import type { MockExchange } from '../mock/server';
-import { extensionStorage, waitFor, writeExtensionStorage, type Browser } from './harness';
+import { extensionStorage, waitFor, writeExtensionStorage, type Browser, publishedReadings } from './harness';
 
 const MINUTE = 60_000;
 
@@ -34,7 +34,7 @@ export function minuteOf(t: number): number {
  */
 export async function installOnScenarioClock(browser: Browser, mock: MockExchange): Promise<ScenarioClock> {
   // The first boot (wall clock) polls before it streams; the clock change waits for it in the worker anyway.
-  await waitFor(() => extensionStorage<Readings>(browser, 'local', BUS_KEYS.readings), (r) => Object.keys(r?.scopes ?? {}).length > 1, 30_000, 'first boot');
+  await waitFor(() => publishedReadings(browser), (r) => Object.keys(r?.scopes ?? {}).length > 1, 30_000, 'first boot');
   const clock = mock.play();
   await writeExtensionStorage(browser, 'local', { [SCENARIO_CLOCK_KEY]: clock });
   await waitFor(() => extensionStorage<ScenarioClock>(browser, 'local', CLOCK_APPLIED_KEY), (applied) => applied?.wallAt === clock.wallAt, 10_000, 'worker on the scenario clock');
@@ -51,7 +51,7 @@ export class PhaseRecorder {
   private readonly seen = new Map<string, PhaseChange[]>();
   /** Scenario minute of the newest reading. */
   minute = 0;
-  latest: Readings | undefined;
+  latest: ReadingSet | undefined;
 
   constructor(
     private readonly browser: Browser,
@@ -62,7 +62,7 @@ export class PhaseRecorder {
 
   /** Reads the newest readings and notes each scope's phase if it changed. */
   async sample(): Promise<void> {
-    const readings = await extensionStorage<Readings>(this.browser, 'local', BUS_KEYS.readings).catch(() => undefined);
+    const readings = await publishedReadings(this.browser).catch(() => undefined);
     // Readings from before the clock change are on the wall clock, before the clock's start.
     if (!readings || readings.computedAt < this.clock.clockAt) return;
     this.latest = readings;

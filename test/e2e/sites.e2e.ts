@@ -10,11 +10,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { Readings } from '../../src/core/engine';
+import type { ReadingSet } from '../../src/core/engine';
 import { PHASES } from '../../src/core/flush';
 import { PANEL_MARK, SITE_PAGES, STAND_IN_LANGUAGES, type SitePage } from '../fixtures/pages';
 import { MockExchange } from '../mock/server';
-import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser } from './harness';
+import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser, publishedReadings } from './harness';
 import { longFlushHour } from './scenarios';
 
 let mock: MockExchange;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   await mock.start();
   browser = await launchWithExtension(mock);
   // Readings for the pages' assets exist before any page opens, so every meter has data.
-  await waitFor(() => extensionStorage<Readings>(browser, 'local', 'readings'), (r) => ['BTC', 'ETH', 'SOL'].every((a) => r?.scopes[a]), 30_000, 'readings');
+  await waitFor(() => publishedReadings(browser), (r) => ['BTC', 'ETH', 'SOL'].every((a) => r?.scopes[a]), 30_000, 'readings');
 });
 
 afterAll(async () => {

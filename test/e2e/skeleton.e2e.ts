@@ -6,10 +6,10 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceStatus } from '../../src/core/bus';
-import type { Readings } from '../../src/core/engine';
+import type { ReadingSet } from '../../src/core/engine';
 import { makeFormats } from '../../src/core/i18n';
 import { MockExchange } from '../mock/server';
-import { launchWithExtension, waitFor, withTimeout, extensionStorage, type Browser } from './harness';
+import { launchWithExtension, waitFor, withTimeout, extensionStorage, type Browser, publishedReadings } from './harness';
 import { longFlushHour } from './scenarios';
 
 /** What Chromium's English UI shows (the meter formats with Intl in the browser's language). */
@@ -27,7 +27,7 @@ function expectedTotals(asset?: string) {
   return { total, longShare: longs / total };
 }
 
-const readings = () => extensionStorage<Readings>(browser, 'local', 'readings');
+const readings = () => publishedReadings(browser);
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });

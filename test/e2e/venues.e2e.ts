@@ -7,12 +7,12 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceStatus } from '../../src/core/bus';
-import type { Readings } from '../../src/core/engine';
+import type { ReadingSet } from '../../src/core/engine';
 import { makeFormats } from '../../src/core/i18n';
 import type { VenueId } from '../../src/core/model';
 import { venues } from '../../src/venues';
 import { MockExchange } from '../mock/server';
-import { extensionStorage, launchWithExtension, waitFor, type Browser } from './harness';
+import { extensionStorage, launchWithExtension, waitFor, type Browser, publishedReadings } from './harness';
 import { longFlushHour, withUnwatched } from './scenarios';
 
 /** What Chromium's English UI shows (the meter formats with Intl in the browser's language). */
@@ -47,13 +47,13 @@ describe('all venues through their real wire formats', () => {
   it('counts every venue: market-wide 1 h total and long share equal the scenario', async () => {
     const expected = sent();
     const readings = await waitFor(
-      () => extensionStorage<Readings>(browser, 'local', 'readings'),
+      () => publishedReadings(browser),
       // Venue units (contracts, USD face value) round each liquidation slightly.
       (r) => Math.abs((r?.scopes.ALL?.liq1h.totalUsd ?? 0) / expected.total - 1) < 0.002,
       45_000,
       'market-wide 1 h total',
     ).catch(async (error) => {
-      const last = await extensionStorage<Readings>(browser, 'local', 'readings');
+      const last = await publishedReadings(browser);
       throw new Error(`${String(error).slice(0, 200)}; per venue sent/counted: ${JSON.stringify(LIQUIDATION_VENUES.map((v) => [v, sent(v).total, last?.scopes.ALL?.venues.find((x) => x.venue === v)?.liq1hUsd]))}`);
     });
     const market = readings!.scopes.ALL!;
@@ -71,7 +71,7 @@ describe('all venues through their real wire formats', () => {
     const unwatched = mock.playedLiquidations().filter((e) => e.symbol === 'XBTUSDT' || e.symbol === 'IOST-USDT-SWAP');
     expect(unwatched.map((e) => e.symbol).sort()).toEqual(['IOST-USDT-SWAP', 'XBTUSDT']);
     const readings = await waitFor(
-      () => extensionStorage<Readings>(browser, 'local', 'readings'),
+      () => publishedReadings(browser),
       (r) => ['okx', 'bitmex'].every((venue) => Math.abs((r?.scopes.ALL?.venues.find((v) => v.venue === venue)?.liq1hUsd ?? 0) / sent(venue as VenueId).total - 1) < 0.002),
       45_000,
       'okx and bitmex totals including the unwatched instruments',
@@ -91,13 +91,13 @@ describe('all venues through their real wire formats', () => {
       await expect.poll(() => meter.locator('[data-field="oi"]').textContent({ timeout: 2_000 }), { timeout: 10_000 }).toBe(en.usd(2.4e9));
       await page.close();
     }
-    const doge = (await extensionStorage<Readings>(browser, 'local', 'readings'))!.scopes.DOGE!;
+    const doge = (await publishedReadings(browser))!.scopes.DOGE!;
     expect(doge.venues.filter((v) => v.openInterestUsd !== null).map((v) => v.venue).sort()).toEqual(['binance', 'bybit']);
   });
 
   it('polls market data from every venue with requests the venues accept', async () => {
     const readings = await waitFor(
-      () => extensionStorage<Readings>(browser, 'local', 'readings'),
+      () => publishedReadings(browser),
       (r) => (r?.scopes.BTC?.venues ?? []).filter((v) => v.openInterestUsd !== null && v.funding8h !== null).length === 8,
       45_000,
       'BTC market data from all 8 venues',

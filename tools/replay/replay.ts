@@ -2,7 +2,7 @@
  * Replays a scenario through the same FlushEngine the extension runs, one reading per
  * simulated minute. Used by `npm run replay`, the tests and the demo.
  */
-import { FlushEngine, MARKET_SCOPE, type Readings } from '../../src/core/engine';
+import { FlushEngine, MARKET_SCOPE, type ReadingSet } from '../../src/core/engine';
 import type { Phase } from '../../src/core/flush';
 import type { Completeness, Liquidation, MarketUpdate, PositionSide, VenueId } from '../../src/core/model';
 import type { Scenario, ScenarioEvent, ScenarioLiquidationEvent, ScenarioMarketEvent } from './scenario';
@@ -26,7 +26,7 @@ export interface ReplayRow {
 
 export interface ReplayStep {
   t: number;
-  readings: Readings;
+  readings: ReadingSet;
   /** The t from which the liquidation windows are complete. */
   liqFrom: number;
 }
