@@ -7,6 +7,9 @@ import type { ReadingSet, ScopeReading } from './engine';
 import type { Gap } from './gaps';
 import { ASSET_CODE, type Completeness, type VenueId } from './model';
 
+/** The market scope: every asset's liquidations (the reading every UI shows first). */
+export const MARKET_SCOPE = 'ALL';
+
 /** Keys in storage.local that UIs read (content scripts cannot read storage.session). */
 export const BUS_KEYS = {
   /** Which scopes have a reading (ScopeIndex); each reading is under its own key (readingKey). */

@@ -12,6 +12,7 @@
  * by add, prune and restore from the same buckets, so a restored store reads exactly as the live
  * one did: a flat array per scope answers the many window sums of a reading in plain array reads.
  */
+import { MARKET_SCOPE } from './bus';
 import type { Liquidation, PositionSide, VenueId } from './model';
 import { decodeMinutes, encodeMinutes } from './stored-columns';
 
@@ -106,8 +107,7 @@ export function parseKey(key: string): { venue: VenueId; asset: string } {
   return parsed;
 }
 
-/** The market scope: every asset's liquidations. */
-export const MARKET_SCOPE = 'ALL';
+export { MARKET_SCOPE };
 
 /** A little more than 24 h, so a slot is never reused while it is still inside a window. */
 const RING_MINUTES = 1500;

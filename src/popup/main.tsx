@@ -5,19 +5,22 @@
  * poll, and the numbers follow as they land.
  */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { parseScenarioClock, readingsNow } from '../background/clock';
-import { PLACEMENTS, sourceHealth, type BusSnapshot, type PageStatus, type SourceStatus } from '../core/bus';
-import { MARKET_SCOPE, type ScopeReading } from '../core/engine';
+import { MARKET_SCOPE, PLACEMENTS, sourceHealth, type BusSnapshot, type PageStatus, type SourceStatus } from '../core/bus';
+import type { ScopeReading } from '../core/engine';
 import type { Phase } from '../core/flush';
 import { defaultSettings, EFFECTIVE_SETTINGS_KEY, exchangeName, type Settings } from '../core/settings';
 import { sites, tradingUrl } from '../sites';
-import { followBus, readBus, readReadings } from '../ui/bus';
+import { FIRST_DATA_MARK, followBus, readBus, readReadings } from '../ui/bus';
 import { fmt, t, uiLanguage } from '../ui/i18n';
 import { HostAccess } from '../ui/host-access';
 import { Meter } from '../ui/Meter';
 import { followSettings } from '../ui/settings';
 import { METER_CSS } from '../ui/styles';
+
+/** The first storage read starts as the script loads, before the first render: the data is what the popup is opened for. */
+const firstRead = readBus([MARKET_SCOPE], [EFFECTIVE_SETTINGS_KEY]);
 
 /** Under a day of history the baselines are still floors: say so. */
 const SHORT_HISTORY_MS = 24 * 3_600_000;
@@ -38,7 +41,7 @@ function Popup() {
       void readReadings(next.watchlist).then((readings) => setBus((current) => mergeBus({ readings }, current)));
     }, controller.signal);
     // One read for the first render (the market, sources, pages, settings), then the watched assets' readings.
-    void readBus([MARKET_SCOPE], [EFFECTIVE_SETTINGS_KEY]).then(async ({ bus: first, extra }) => {
+    void firstRead.then(async ({ bus: first, extra }) => {
       const stored = (extra[EFFECTIVE_SETTINGS_KEY] as Settings | undefined) ?? defaultSettings();
       setSettings(stored);
       setBus((current) => mergeBus(first, current));
@@ -56,6 +59,11 @@ function Popup() {
     return () => (controller.abort(), clearInterval(tick));
   }, []);
   const { readings = {}, sources = [] } = bus;
+  const hasMarket = readings[MARKET_SCOPE] !== undefined;
+  // A performance mark when the market's reading is first on screen (bench/popup.bench.ts reads it).
+  useLayoutEffect(() => {
+    if (hasMarket && !performance.getEntriesByName(FIRST_DATA_MARK).length) performance.mark(FIRST_DATA_MARK);
+  }, [hasMarket]);
   // Readings are on the demo's scenario clock when it has one; sources' poll times on real time.
   const readingsAt = readingsNow(parseScenarioClock(bus.scenarioClock), now);
   const collectingSince = bus.index?.collectingSince ?? readings[MARKET_SCOPE]?.collectingSince ?? null;

@@ -8,6 +8,9 @@ import type { ScopeReading } from '../core/engine';
 
 const KEYS = Object.values(BUS_KEYS);
 
+/** The performance mark the popup sets when it first renders with data (bench/popup.bench.ts reads it). */
+export const FIRST_DATA_MARK = 'flush-meter:first-data';
+
 /** The index, sources, pages and clock, and the readings of `scopes`, in one storage read. */
 export async function readBus(scopes: readonly string[], extraKeys: readonly string[] = []): Promise<{ bus: BusSnapshot; extra: Record<string, unknown> }> {
   const stored = await chrome.storage.local.get([...KEYS, ...scopes.map(readingKey), ...extraKeys]);

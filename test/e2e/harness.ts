@@ -25,7 +25,7 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchWithExtension(mock: MockExchange, options: { headless?: boolean; dist?: string } = {}): Promise<Browser> {
+export async function launchWithExtension(mock: MockExchange, options: { headless?: boolean; dist?: string; args?: string[] } = {}): Promise<Browser> {
   const dist = options.dist ?? DIST;
   const userDataDir = mkdtempSync(join(tmpdir(), 'flush-meter-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -44,6 +44,7 @@ export async function launchWithExtension(mock: MockExchange, options: { headles
       '--disable-sync',
       `--host-resolver-rules=${mock.hostResolverRules()}, EXCLUDE localhost`,
       '--ignore-certificate-errors',
+      ...(options.args ?? []),
     ],
   });
   // A restarted worker is a new Worker object; the stopped one's evaluate would hang.

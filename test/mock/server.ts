@@ -184,6 +184,17 @@ export class MockExchange {
     return played;
   }
 
+  /** Sends a market update now on the streams that carry one (MockWsConnection.marketFrames); returns the frames sent. */
+  pushMarket(event: Omit<ScenarioMarketEvent, 't' | 'type'>): number {
+    const market: ScenarioMarketEvent = { ...event, type: 'market', t: this.scenarioNow() };
+    let sent = 0;
+    for (const client of this.clients) {
+      if (client.venue.id !== event.venue) continue;
+      for (const frame of client.connection.marketFrames?.(market, this.view(event.venue)) ?? []) (client.socket.send(frame), (sent += 1));
+    }
+    return sent;
+  }
+
   /** Answers every REST request to `host` with `fault` (null restores the venue). */
   setHttpFault(host: string, fault: HttpFault | null): void {
     if (fault) this.httpFaults.set(host, fault);

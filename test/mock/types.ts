@@ -55,6 +55,8 @@ export interface MockWsConnection {
   onMessage(text: string, view: MockMarketView): string[];
   /** Frames announcing a liquidation, in the venue's format; [] when this client did not subscribe to it. */
   liquidationFrames(event: ScenarioLiquidationEvent & { time: number }, view: MockMarketView): string[];
+  /** Frames announcing a market update on a stream that carries one (Bitfinex's derivatives status); [] when not subscribed. */
+  marketFrames?(event: ScenarioMarketEvent, view: MockMarketView): string[];
 }
 
 export interface MockVenue {

@@ -170,6 +170,11 @@ function connect(host: string, pathAndQuery: string): MockWsConnection {
       // The trigger (IS_MATCH 0) announces the liquidation; the market fill (IS_MATCH 1) follows.
       return [JSON.stringify([chanId, [liquidationRow(event, 0)]]), JSON.stringify([chanId, [liquidationRow(event, 1)]])];
     },
+    marketFrames(event, view) {
+      const frames: string[] = [];
+      for (const [key, chanId] of channels) if (key.startsWith('deriv:') && assetOfPerp(key.slice('deriv:'.length)) === event.asset) frames.push(JSON.stringify([chanId, statusFields(event, view.now)]));
+      return frames;
+    },
   };
 }
 
