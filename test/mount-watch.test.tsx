@@ -1,16 +1,19 @@
 // @vitest-environment happy-dom
 /**
- * How the page meter watches for its order panel (src/content/mount.tsx): a MutationObserver
- * that settles, not a poll. A panel that renders after the meter docked is met within a
- * second; a re-rendered panel is followed; a busy page whose mutations cannot bring a panel
- * (the order book's text) costs a search at most every SWEEP_EVERY_MS, a quiet page none; and
- * every change of placement is reported (`anchored`, `docked`, `waiting`) with the asset.
+ * How the page meter watches for its order panel (src/content/placement.ts, as mount.ts puts it
+ * together with the dock window and the drawing): a MutationObserver that settles, not a poll. A
+ * panel that renders after the meter docked is met within a second; a re-rendered panel is
+ * followed; a busy page whose mutations cannot bring a panel (the order book's text) costs a
+ * search at most every SWEEP_EVERY_MS, a quiet page none; and every change of placement is
+ * reported (`anchored`, `docked`, `waiting`) with the asset.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as anchor from '../src/content/anchor';
 import { DEFAULT_DOCK } from '../src/content/dock-state';
 import { Lifecycle } from '../src/content/lifecycle';
-import { ANCHOR_TIMEOUT_MS, DOCKED_SETTLE_MS, HEURISTIC_EVERY_MS, MeterMount, SWEEP_EVERY_MS, type Placement } from '../src/content/mount';
+import { mountMeter, type MeterMount } from '../src/content/mount';
+import { ANCHOR_TIMEOUT_MS, DOCKED_SETTLE_MS, HEURISTIC_EVERY_MS, SWEEP_EVERY_MS } from '../src/content/placement';
+import type { Placement } from '../src/core/bus';
 import type { Site } from '../src/sites/types';
 
 vi.mock('../src/content/anchor', async (importOriginal) => {
@@ -51,7 +54,7 @@ let book: HTMLElement;
 let reports: Array<[Placement, string | null]>;
 
 function mount(): MeterMount {
-  const meter = new MeterMount(site, lifecycle, 'test', { ...DEFAULT_DOCK }, false, (placement, asset) => reports.push([placement, asset]));
+  const meter = mountMeter(site, lifecycle, 'test', { ...DEFAULT_DOCK }, false, (placement, asset) => reports.push([placement, asset]));
   meter.setAsset('BTC');
   return meter;
 }
@@ -119,7 +122,7 @@ describe('the meter looking for its order panel', () => {
 
   it('finds a late panel only its structure tells, within a second, whenever the heuristic last ran; the heuristic only in the settled search', async () => {
     const structural = { ...site, anchors: [] };
-    new MeterMount(structural, lifecycle, 'test', { ...DEFAULT_DOCK }, false, (placement, asset) => reports.push([placement, asset])).setAsset('BTC');
+    mountMeter(structural, lifecycle, 'test', { ...DEFAULT_DOCK }, false, (placement, asset) => reports.push([placement, asset])).setAsset('BTC');
     await advance(ANCHOR_TIMEOUT_MS + 1_000);
     expect(host()?.getAttribute('data-placement')).toBe('docked');
     findAnchor.mockClear();
@@ -152,7 +155,7 @@ describe('the meter looking for its order panel', () => {
 
   it('meets a panel that came while the observer was paused on a busy page (the count of inputs and buttons tells)', async () => {
     const structural = { ...site, anchors: [] };
-    new MeterMount(structural, lifecycle, 'test', { ...DEFAULT_DOCK }, false, (placement, asset) => reports.push([placement, asset])).setAsset('BTC');
+    mountMeter(structural, lifecycle, 'test', { ...DEFAULT_DOCK }, false, (placement, asset) => reports.push([placement, asset])).setAsset('BTC');
     const redraw = setInterval(() => (book.textContent = `72000.${Math.floor(Math.random() * 10)}  1.234`), 50);
     await advance(ANCHOR_TIMEOUT_MS + 3_000);
     expect(host()?.getAttribute('data-placement')).toBe('docked');
@@ -173,7 +176,7 @@ describe('the meter looking for its order panel', () => {
     const first = panel();
     first.removeAttribute('data-test-panel');
     column.append(first);
-    new MeterMount(structural, lifecycle, 'test', { ...DEFAULT_DOCK }, false, (placement, asset) => reports.push([placement, asset])).setAsset('BTC');
+    mountMeter(structural, lifecycle, 'test', { ...DEFAULT_DOCK }, false, (placement, asset) => reports.push([placement, asset])).setAsset('BTC');
     expect(host()?.getAttribute('data-anchor')).toBe('heuristic');
     await advance(50);
     const next = panel();
@@ -210,5 +213,37 @@ describe('the meter looking for its order panel', () => {
     column.append(panel());
     await advance(5_000);
     expect(findAnchor).not.toHaveBeenCalled();
+  });
+});
+
+describe('the meter put together (placement, dock window, drawing)', () => {
+  it("docks where the trader left the window, in the dock's chrome, and drops the chrome beside a late panel", async () => {
+    mountMeter(site, lifecycle, 'test', { ...DEFAULT_DOCK, x: 200, y: 100 }, false, (placement, asset) => reports.push([placement, asset])).setAsset('BTC');
+    expect(host()).toBeNull();
+    await advance(ANCHOR_TIMEOUT_MS);
+    expect([host()?.style.left, host()?.style.top]).toEqual(['200px', '100px']);
+    const root = () => host()!.shadowRoot!;
+    expect(root().querySelector('[data-action="drag"]')?.textContent).toContain('BTC');
+    column.append(panel());
+    await advance(0);
+    expect(host()?.getAttribute('data-placement')).toBe('anchored');
+    expect(host()?.style.position).toBe('');
+    expect(root().querySelector('[data-action="drag"]')).toBeNull();
+    expect(root().querySelector('.fm-meter')).not.toBeNull();
+  });
+
+  it('re-targets the asset it draws and reports, and leaves the page when the URL names none', async () => {
+    column.append(panel());
+    const meter = mount();
+    meter.setAsset('ETH');
+    expect(host()?.getAttribute('data-asset')).toBe('ETH');
+    meter.setAsset('ETH');
+    meter.setAsset(null);
+    expect(host()).toBeNull();
+    expect(reports).toEqual([
+      ['anchored', 'BTC'],
+      ['anchored', 'ETH'],
+      ['waiting', null],
+    ]);
   });
 });

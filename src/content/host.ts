@@ -36,6 +36,8 @@ export const DOCK_MAX_WIDTH_PX = 400;
  * content's one-line width, and a long stream-gap note made it a bar across the window.
  */
 export const DOCK_STYLE_BASE = `all: initial; display: block; position: fixed; z-index: 2147483000; contain: layout style; box-sizing: border-box; max-width: min(${DOCK_MAX_WIDTH_PX}px, calc(100vw - 32px));`;
+/** Docked where the trader has not moved it: the bottom-right corner. */
+export const DOCK_CORNER_STYLE = `${DOCK_STYLE_BASE}right:16px;bottom:16px;`;
 
 export interface Host {
   element: HTMLElement;

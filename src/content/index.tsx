@@ -12,7 +12,7 @@ import { siteForHost } from '../sites';
 import type { Site } from '../sites/types';
 import { dockKey, parseDockState } from './dock-state';
 import { extensionAlive, Lifecycle } from './lifecycle';
-import { MeterMount } from './mount';
+import { mountMeter, type MeterMount } from './mount';
 
 const GUARD = Symbol.for('flush-meter.content');
 /** Dispatched on the document by a new instance: an older one (from before an update) stands down. */
@@ -52,11 +52,11 @@ function start(): void {
   );
   document.addEventListener(TAKEOVER, () => lifecycle.stop('takeover'), { signal: lifecycle.signal });
   void lifecycle.settle(async () => {
-    mount = await mountMeter(site, lifecycle, instanceId());
+    mount = await startMeter(site, lifecycle, instanceId());
   });
 }
 
-async function mountMeter(site: Site, lifecycle: Lifecycle, instance: string): Promise<MeterMount | null> {
+async function startMeter(site: Site, lifecycle: Lifecycle, instance: string): Promise<MeterMount | null> {
   const key = dockKey(site.id);
   const asset = assetOf(site);
   // The page's own asset's reading only: the port brings the rest the moment the worker publishes.
@@ -68,7 +68,7 @@ async function mountMeter(site: Site, lifecycle: Lifecycle, instance: string): P
   // Where the meter sits, for the popup: said over the port on every change, and again on reconnecting.
   let placement: PlacementMessage | null = null;
   let channel: Channel | null = null;
-  const mount = new MeterMount(site, lifecycle, instance, parseDockState(stored[key]), settings?.meterMode === 'expanded', (where, asset) => {
+  const mount = mountMeter(site, lifecycle, instance, parseDockState(stored[key]), settings?.meterMode === 'expanded', (where, asset) => {
     placement = { type: 'placement', site: site.id, asset, placement: where };
     channel?.say(placement);
   });
