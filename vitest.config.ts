@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/e2e/sequencer';
+
+/** Test files run side by side: 2 for the unit tests (2 cores), E2E_WORKERS (default 3) Chromiums for the e2e. */
+const workers = (name: string, fallback: number) => Math.max(1, Number(process.env[name]) || fallback);
 
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         test: {
@@ -9,6 +14,8 @@ export default defineConfig({
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
           exclude: ['test/e2e/**', 'node_modules/**'],
           environment: 'node',
+          // Vitest's default leaves one of 2 cores idle (cores − 1).
+          maxWorkers: workers('UNIT_WORKERS', 2),
         },
       },
       {
@@ -18,8 +25,14 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 90_000,
           hookTimeout: 120_000,
-          // One Chromium at a time on a 2-core machine.
-          fileParallelism: false,
+          // Each file has its own Chromium (its own profile dir, launchWithExtension), its own mock
+          // exchange on a free port and its own artifacts, so files share nothing and run side by
+          // side: an e2e file mostly waits (the meter's 4 s panel timeout, a replay at flush pace),
+          // 3 at a time keep 2 cores about half busy.
+          fileParallelism: true,
+          maxWorkers: workers('E2E_WORKERS', 3),
+          // Tests marked concurrent within a file (one browser, a page each): at most this many at once per suite.
+          maxConcurrency: 5,
         },
       },
     ],

@@ -1,6 +1,8 @@
 /**
  * Faults against the mock exchange: dead sockets, geo-blocks, rate limits, broken bodies.
  * Each failure is visible (degraded with a reason, a gap) and harmless to the other venues.
+ * The two stream drops (Binance, OKX) wait out their reconnect backoff side by side; the HTTP
+ * faults come after them, one at a time, since each looks at every venue's state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceStatus } from '../../src/core/bus';
@@ -33,9 +35,19 @@ afterAll(async () => {
   await mock?.stop();
 });
 
+/**
+ * How long a dropped venue refuses new sockets: past MIN_GAP_MS (5 s, src/core/gaps.ts), so the
+ * outage is a gap, and past the first three reconnect attempts (0.5–1 s, then 1–2 s, 2–4 s).
+ */
+const REFUSE_MS = 6_000;
+
 describe('faults', () => {
-  it('reconnects a dropped stream with backoff and shows the gap as not counted (a venue without liquidation history)', async () => {
-    mock.dropSockets('binance', 8_000);
+  it.concurrent('reconnects a dropped stream with backoff and shows the gap as not counted (a venue without liquidation history)', async ({ expect }) => {
+    mock.dropSockets('binance', REFUSE_MS);
+    // Both sockets (USD-M and COIN-M) open again after the backoff, and the venue streams a liquidation: the
+    // first frame closes the gap (a quiet stream's first frame is its 20 s heartbeat's answer).
+    await waitFor(async () => ({ source: await source('binance'), sockets: mock.socketCount('binance') }), ({ source, sockets }) => source?.stream === 'connected' && sockets === 2, 40_000, 'binance reconnected');
+    mock.pushLiquidation({ venue: 'binance', asset: 'BTC', side: 'long', price: 72_000, notionalUsd: 100_000 });
     const binance = await waitFor(() => source('binance'), (s) => s?.stream === 'connected' && (s.gaps ?? []).some((g) => g.to !== null), 40_000, 'binance back with a closed gap');
     const gap = binance!.gaps.at(-1)!;
     expect(gap.to! - gap.from).toBeGreaterThanOrEqual(5_000);
@@ -49,8 +61,8 @@ describe('faults', () => {
     await page.close();
   });
 
-  it('back-fills a stream gap from the venue’s liquidation history where it has one (OKX), so the gap counts', async () => {
-    mock.dropSockets('okx', 8_000);
+  it.concurrent('back-fills a stream gap from the venue’s liquidation history where it has one (OKX), so the gap counts', async ({ expect }) => {
+    mock.dropSockets('okx', REFUSE_MS);
     const okx = await waitFor(() => source('okx'), (s) => s?.stream === 'connected' && (s.gaps ?? []).some((g) => g.to !== null && g.filled), 40_000, 'okx back with a filled gap');
     const gap = okx!.gaps.at(-1)!;
     expect(gap.to! - gap.from).toBeGreaterThanOrEqual(5_000);

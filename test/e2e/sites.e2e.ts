@@ -7,8 +7,12 @@
  * of the panel rendering; the dock's drag, collapse and hide remembered per site; nothing
  * reaching the page's hotkeys; and a clean stop with one "reload the page" when the extension is
  * updated under an open page.
+ *
+ * One browser, many pages: what leaves no state behind runs side by side (concurrent suites, at
+ * most `maxConcurrency` at a time, vitest.config.ts); the dock's remembered state (per site, in
+ * storage) is changed only afterwards, and the extension reload comes last of all.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ReadingSet } from '../../src/core/engine';
 import { PHASES } from '../../src/core/flush';
@@ -98,7 +102,7 @@ function anchoring(page: Page) {
 }
 
 /** Milliseconds from the latest panel render to the meter sitting after it, once it does. */
-async function latestAnchoringMs(page: Page): Promise<number> {
+async function latestAnchoringMs(expect: ExpectStatic, page: Page): Promise<number> {
   let latency = Number.NaN;
   await expect
     .poll(async () => {
@@ -183,7 +187,7 @@ function placement(page: Page, panelSelector: string) {
   }, panelSelector);
 }
 
-async function expectBesidePanel(page: Page, site: SitePage, asset: string): Promise<void> {
+async function expectBesidePanel(expect: ExpectStatic, page: Page, site: SitePage, asset: string): Promise<void> {
   await page.locator(`${METER}[data-asset="${asset}"][data-placement="anchored"]`).waitFor(TIMEOUT);
   const where = await placement(page, site.panel.selector);
   expect(where).toMatchObject({ count: 1, asset, placement: 'anchored', afterPanel: true, panelShifts: 0 });
@@ -191,10 +195,11 @@ async function expectBesidePanel(page: Page, site: SitePage, asset: string): Pro
   expect(where.withMeter).toEqual(where.withoutMeter);
 }
 
-describe.each(SITE_PAGES.map((site) => [site.site, site] as const))('%s page', (_id, site) => {
-  it('mounts after the late order panel for the URL asset, once, without moving the panel', async () => {
+// Side by side with the suites after it, up to maxConcurrency (vitest.config.ts); every test has a page of its own.
+describe.concurrent.each(SITE_PAGES.map((site) => [site.site, site] as const))('%s page', (_id, site) => {
+  it('mounts after the late order panel for the URL asset, once, without moving the panel', async ({ expect }) => {
     const page = await openPage(site.url);
-    await expectBesidePanel(page, site, site.asset);
+    await expectBesidePanel(expect, page, site, site.asset);
     // The meter reads the bus: the asset's verdict is on the host.
     await expect.poll(() => page.locator(METER).getAttribute('data-phase'), TIMEOUT).toMatch(new RegExp(`^(${PHASES.join('|')})$`));
     expect(await page.locator(METER).getAttribute('data-side')).toMatch(/^(long|short|none)$/);
@@ -203,12 +208,12 @@ describe.each(SITE_PAGES.map((site) => [site.site, site] as const))('%s page', (
     await page.close();
   });
 
-  it('follows in-page navigation and the back button, and re-attaches when the panel is rendered anew', async () => {
+  it('follows in-page navigation and the back button, and re-attaches when the panel is rendered anew', async ({ expect }) => {
     const page = await openPage(site.url);
-    await expectBesidePanel(page, site, site.asset);
+    await expectBesidePanel(expect, page, site, site.asset);
     await page.click(site.navigate.selector, TIMEOUT);
     expect(new URL(page.url()).pathname).not.toBe(new URL(site.url).pathname);
-    await expectBesidePanel(page, site, site.navigate.asset);
+    await expectBesidePanel(expect, page, site, site.navigate.asset);
 
     // The exchange replaces its panel (order type switch): the meter follows the new one.
     const before = await page.evaluate(() => (window as unknown as { __fixture: { panelRenders: number } }).__fixture.panelRenders);
@@ -216,14 +221,14 @@ describe.each(SITE_PAGES.map((site) => [site.site, site] as const))('%s page', (
     await page.click('[data-fixture="rerender"]', TIMEOUT);
     expect(await page.evaluate(() => (window as unknown as { __fixture: { panelRenders: number } }).__fixture.panelRenders)).toBe(before + 1);
     expect(await page.locator('[data-old-panel]').count()).toBe(0);
-    await expectBesidePanel(page, site, site.navigate.asset);
+    await expectBesidePanel(expect, page, site, site.navigate.asset);
 
     await page.goBack();
-    await expectBesidePanel(page, site, site.asset);
+    await expectBesidePanel(expect, page, site, site.asset);
     await page.close();
   });
 
-  it('docks in the corner when the page has no order panel', async () => {
+  it('docks in the corner when the page has no order panel', async ({ expect }) => {
     const page = await openPage(`${site.url}${site.url.includes('?') ? '&' : '?'}noform=1`);
     const meter = page.locator(`${METER}[data-asset="${site.asset}"][data-docked][data-placement="docked"]`);
     await meter.waitFor(TIMEOUT);
@@ -264,19 +269,19 @@ describe.each(SITE_PAGES.map((site) => [site.site, site] as const))('%s page', (
 const STRUCTURE_CASES = SITE_PAGES.flatMap((site, i) => [0, 2, 4].map((k) => [site.site, STAND_IN_LANGUAGES[(i + k) % STAND_IN_LANGUAGES.length]!, site] as const));
 const variant = (site: SitePage, query: string) => `${site.url}${site.url.includes('?') ? '&' : '?'}${query}`;
 
-describe('any language, decoy forms, no class names: the order form found by its structure', () => {
+describe.concurrent('any language, decoy forms, no class names: the order form found by its structure', () => {
   const latencies: number[] = [];
 
-  it.each(STRUCTURE_CASES)('%s in %s: anchored after the real panel within a second of its rendering, and again after a re-render', async (_id, lang, site) => {
+  it.for(STRUCTURE_CASES)('%s in %s: anchored after the real panel within a second of its rendering, and again after a re-render', async ([, lang, site], { expect }) => {
     const page = await openPage(variant(site, `lang=${lang}&decoy=1&classes=0`));
-    const first = await latestAnchoringMs(page);
+    const first = await latestAnchoringMs(expect, page);
     expect(await anchoring(page)).toMatchObject({ count: 1, placement: 'anchored', anchor: 'heuristic', afterPanel: true, decoys: 4 });
     expect(await page.locator(METER).getAttribute('data-asset')).toBe(site.asset);
 
     // The exchange replaces its panel (order type switch): the meter follows the new one.
     await page.click('[data-fixture="rerender"]', TIMEOUT);
     await expect.poll(async () => (await anchoring(page)).renderedAt.length, TIMEOUT).toBe(2);
-    const again = await latestAnchoringMs(page);
+    const again = await latestAnchoringMs(expect, page);
     expect(await anchoring(page)).toMatchObject({ count: 1, placement: 'anchored', anchor: 'heuristic', afterPanel: true, decoys: 4 });
     console.log(`${site.site} ${lang}: anchored ${Math.round(first)} ms after the panel rendered, ${Math.round(again)} ms after its re-render`);
     latencies.push(first, again);
@@ -285,7 +290,7 @@ describe('any language, decoy forms, no class names: the order form found by its
     await page.close();
   });
 
-  it('docks on every site when the page has the decoys but no order form', async () => {
+  it('docks on every site when the page has the decoys but no order form', async ({ expect }) => {
     const pages = await Promise.all(SITE_PAGES.map((site, i) => openPage(variant(site, `noform=1&lang=${STAND_IN_LANGUAGES[i % STAND_IN_LANGUAGES.length]}&decoy=1&classes=0`))));
     await Promise.all(pages.map((page) => page.locator(`${METER}[data-placement="docked"]`).waitFor(TIMEOUT)));
     for (const [i, page] of pages.entries()) {
@@ -305,13 +310,13 @@ describe('any language, decoy forms, no class names: the order form found by its
   });
 });
 
-describe('a panel that renders long after the meter docked', () => {
-  it('is anchored within a second of appearing, the dock given up', async () => {
+describe.concurrent('a panel that renders long after the meter docked', () => {
+  it('is anchored within a second of appearing, the dock given up', async ({ expect }) => {
     const binance = SITE_PAGES.find((s) => s.site === 'binance')!;
     // The panel renders 6 s in, after the 4 s wait: the meter has docked by then and keeps watching.
     const page = await openPage(variant(binance, 'formDelay=6000'));
     await page.locator(`${METER}[data-placement="docked"]`).waitFor(TIMEOUT);
-    const latency = await latestAnchoringMs(page);
+    const latency = await latestAnchoringMs(expect, page);
     console.log(`binance: a panel rendered after docking anchored ${Math.round(latency)} ms after it appeared`);
     expect(latency).toBeLessThanOrEqual(ANCHOR_WITHIN_MS);
     expect(await anchoring(page)).toMatchObject({ count: 1, placement: 'anchored', afterPanel: true });
@@ -320,12 +325,53 @@ describe('a panel that renders long after the meter docked', () => {
   });
 });
 
+describe.concurrent('one meter only', () => {
+  const binance = SITE_PAGES.find((s) => s.site === 'binance')!;
+
+  it('removes a meter left behind by an earlier instance of the content script', async ({ expect }) => {
+    const page = await browser.context.newPage();
+    await watchLayoutShifts(page);
+    // What an instance from before an extension update leaves in the page.
+    await page.addInitScript(() => {
+      document.addEventListener('DOMContentLoaded', () => {
+        const stale = document.createElement('flush-meter');
+        stale.setAttribute('data-flush-meter', '');
+        stale.setAttribute('data-instance', 'stale');
+        document.body.append(stale);
+      });
+    });
+    await page.goto(binance.url);
+    await expectBesidePanel(expect, page, binance, 'BTC');
+    expect(await page.locator('[data-instance="stale"]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('stands down, leaving nothing behind, when a newer instance takes over', async ({ expect }) => {
+    const page = await openPage(binance.url);
+    await expectBesidePanel(expect, page, binance, 'BTC');
+    // What a newer instance's start announces on the document.
+    await page.evaluate(() => document.dispatchEvent(new CustomEvent('flush-meter:takeover')));
+    expect(await page.locator(METER).count()).toBe(0);
+    // Stopped for good: navigation and panel re-renders bring nothing back.
+    await page.click(binance.navigate.selector, TIMEOUT);
+    await page.waitForTimeout(1_500);
+    expect(await page.locator(METER).count()).toBe(0);
+    await page.close();
+  });
+});
+
+/**
+ * After every suite above: these change what the dock remembers per site (storage.local `dock:<site>`),
+ * which a docked meter of the same site elsewhere would show. Side by side with each other: the
+ * first changes Bybit's dock and looks at Bitget's, the second changes OKX's.
+ */
 describe('the dock', () => {
   const bybit = SITE_PAGES.find((s) => s.site === 'bybit')!;
   const okx = SITE_PAGES.find((s) => s.site === 'okx')!;
-  const docked = (site: SitePage) => `${site.url}?noform=1`;
+  const bitget = SITE_PAGES.find((s) => s.site === 'bitget')!;
+  const docked = (site: SitePage) => variant(site, 'noform=1');
 
-  it('drags, collapses and hides, remembered per site across page loads', async () => {
+  it.concurrent('drags, collapses and hides, remembered per site across page loads', async ({ expect }) => {
     const page = await openPage(docked(bybit));
     const meter = page.locator(`${METER}[data-docked]`);
     await meter.waitFor(TIMEOUT);
@@ -365,13 +411,20 @@ describe('the dock', () => {
     expect(await page.locator(`${METER} .fm-meter`).count()).toBe(0);
     expect(await page.locator(`${METER} [data-action="show"]`).count()).toBe(1);
     await waitFor(() => extensionStorage<{ hidden: boolean }>(browser, 'local', 'dock:bybit'), (s) => s?.hidden === true, 5_000, 'hidden saved');
-    await page.reload();
-    await page.locator(`${METER} [data-action="show"]`).waitFor(TIMEOUT);
+    // Hidden on Bybit only: Bitget still shows its dock. Both pages load at once (each docks after the panel timeout).
+    const [, other] = await Promise.all([
+      (async () => {
+        await page.reload();
+        await page.locator(`${METER} [data-action="show"]`).waitFor(TIMEOUT);
+      })(),
+      (async () => {
+        const other = await openPage(docked(bitget));
+        await other.locator(`${METER}[data-docked] .fm-meter`).waitFor(TIMEOUT);
+        return other;
+      })(),
+    ]);
     expect(await page.locator(`${METER} .fm-meter`).count()).toBe(0);
-
-    // Hidden on Bybit only: OKX still shows its dock.
-    const other = await openPage(docked(okx));
-    await other.locator(`${METER}[data-docked] .fm-meter`).waitFor(TIMEOUT);
+    expect(await other.locator(`${METER}[data-docked] .fm-meter`).count()).toBe(1);
     await other.close();
 
     await page.locator(`${METER} [data-action="show"]`).click(TIMEOUT);
@@ -379,7 +432,7 @@ describe('the dock', () => {
     await page.close();
   });
 
-  it('keeps keys and clicks inside the meter away from the page', async () => {
+  it.concurrent('keeps keys and clicks inside the meter away from the page', async ({ expect }) => {
     const page = await openPage(docked(okx));
     await page.locator(`${METER}[data-docked] .fm-meter`).waitFor(TIMEOUT);
     const counters = () => page.evaluate(() => ({ ...(window as unknown as { __fixture: { hotkeys: number; pointer: number } }).__fixture }));
@@ -403,7 +456,7 @@ describe('the dock', () => {
     await page.close();
     const binance = SITE_PAGES.find((s) => s.site === 'binance')!;
     const inline = await openPage(binance.url);
-    await expectBesidePanel(inline, binance, 'BTC');
+    await expectBesidePanel(expect, inline, binance, 'BTC');
     const reached = await inline.evaluate(() => {
       const inner = document.querySelector('[data-flush-meter]')!.shadowRoot!.querySelector('.fm-meter')!;
       const fixture = (window as unknown as { __fixture: { hotkeys: number; pointer: number } }).__fixture;
@@ -417,44 +470,9 @@ describe('the dock', () => {
   });
 });
 
-describe('one meter only', () => {
-  const binance = SITE_PAGES.find((s) => s.site === 'binance')!;
-
-  it('removes a meter left behind by an earlier instance of the content script', async () => {
-    const page = await browser.context.newPage();
-    await watchLayoutShifts(page);
-    // What an instance from before an extension update leaves in the page.
-    await page.addInitScript(() => {
-      document.addEventListener('DOMContentLoaded', () => {
-        const stale = document.createElement('flush-meter');
-        stale.setAttribute('data-flush-meter', '');
-        stale.setAttribute('data-instance', 'stale');
-        document.body.append(stale);
-      });
-    });
-    await page.goto(binance.url);
-    await expectBesidePanel(page, binance, 'BTC');
-    expect(await page.locator('[data-instance="stale"]').count()).toBe(0);
-    await page.close();
-  });
-
-  it('stands down, leaving nothing behind, when a newer instance takes over', async () => {
-    const page = await openPage(binance.url);
-    await expectBesidePanel(page, binance, 'BTC');
-    // What a newer instance's start announces on the document.
-    await page.evaluate(() => document.dispatchEvent(new CustomEvent('flush-meter:takeover')));
-    expect(await page.locator(METER).count()).toBe(0);
-    // Stopped for good: navigation and panel re-renders bring nothing back.
-    await page.click(binance.navigate.selector, TIMEOUT);
-    await page.waitForTimeout(1_500);
-    expect(await page.locator(METER).count()).toBe(0);
-    await page.close();
-  });
-});
-
 // Last: reloading the extension invalidates every open page's content script.
 describe('extension updated under an open page', () => {
-  it('says "reload the page" once, stops, and throws nothing into the page', async () => {
+  it('says "reload the page" once, stops, and throws nothing into the page', async ({ expect }) => {
     const site = SITE_PAGES.find((s) => s.site === 'hyperliquid')!;
     const docked = await openPage(`${site.url}?noform=1`);
     const page = await openPage(site.url);
@@ -465,7 +483,7 @@ describe('extension updated under an open page', () => {
         if (message.type() === 'error' || /invalidated/i.test(message.text())) problems.push(`console: ${message.text()}`);
       });
     }
-    await expectBesidePanel(page, site, 'BTC');
+    await expectBesidePanel(expect, page, site, 'BTC');
     await docked.locator(`${METER}[data-docked]`).waitFor(TIMEOUT);
 
     const worker = await browser.worker();
