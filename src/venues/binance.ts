@@ -4,6 +4,7 @@
  * and https://developers.binance.com/docs/derivatives/coin-margined-futures
  */
 import { z } from '../core/zod';
+import { marginTable, type MarginTable, type MarginTier } from '../core/margin';
 import { VenueDataError, canonicalBase, toFunding8h, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { closedCandles, fundingInstants, settlementsWithInterval } from './history';
 import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
@@ -404,6 +405,32 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
     throw new VenueDataError('binance', `unknown poll key ${key}`);
   }
   return { ...emptyOutput(), markets };
+}
+
+/**
+ * Binance publishes its leverage brackets (GET /fapi/v1/leverageBracket, "Notional and Leverage Brackets (USER_DATA)")
+ * only to signed requests, so the public tiers of BTCUSDT are kept here, as Binance documents them in the FAQ "How to
+ * Calculate Liquidation Price of USDⓈ-M Futures Contracts" (https://www.binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93):
+ * a BTCUSDT position of 264,000 USDT pays a 1 % maintenance margin rate, at 500,000 USDT the maintenance amount is
+ * 1,300 USDT, and "Maintenance Amount on Level 3 = 250,000 * (1% - 0.5%) + 50 USDT = 1,300 USDT": brackets 1–3 below
+ * (their max leverages 125/100/50 as every published leverageBracket example for BTCUSDT shows them). The brackets
+ * above 1,000,000 USDT have been revised several times and are not in the FAQ: positions that large are read at
+ * bracket 3's rate here (the model sizes its slices at retail size, bracket 1). A dated table, not a live one.
+ * Columns: bracket notional cap (USDT), max leverage, maintenance margin rate, maintenance amount ("cum", USDT).
+ */
+export const BINANCE_BTCUSDT_BRACKETS: ReadonlyArray<readonly [number, number, number, number]> = [
+  [50_000, 125, 0.004, 0],
+  [250_000, 100, 0.005, 50],
+  [1_000_000, 50, 0.01, 1_300],
+];
+
+/** The documented tables of the catalogue's symbols (BTCUSDT only): what `parseMarginTiers` gives elsewhere. */
+export function binanceMarginTables(instruments: readonly InstrumentSpec[]): MarginTable[] {
+  const spec = findInstrument(instruments, 'BTCUSDT');
+  if (!spec || spec.kind !== 'perp') return [];
+  const tiers: MarginTier[] = BINANCE_BTCUSDT_BRACKETS.map(([maxNotional, maxLeverage, maintenanceMarginRate, maintenanceAmount]) => ({ maxNotional, maxLeverage, maintenanceMarginRate, maintenanceAmount }));
+  const table = marginTable('binance', spec.symbol, spec.asset, 'usd', tiers);
+  return table ? [table] : [];
 }
 
 /**

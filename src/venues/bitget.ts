@@ -4,11 +4,13 @@
  * Docs: https://www.bitget.com/api-doc/uta/websocket/public/Liquidation-Channel,
  *       https://www.bitget.com/api-doc/contract/market/Get-All-Symbols-Contracts,
  *       https://www.bitget.com/api-doc/contract/market/Get-All-Symbol-Ticker,
- *       https://www.bitget.com/api-doc/contract/market/Get-Current-Funding-Rate
+ *       https://www.bitget.com/api-doc/contract/market/Get-Current-Funding-Rate,
+ *       https://www.bitget.com/api-doc/contract/position/Get-Query-Position-Lever
  */
 import { z } from '../core/zod';
+import { marginTable, type MarginTable, type MarginTier } from '../core/margin';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
-import { everyListedInstrument, findInstrument, liquidationOf, valueFill } from './instruments';
+import { everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive, retryAfterMs, shortJson, type Headers } from './parse';
 import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
@@ -232,6 +234,48 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
   return { ...emptyOutput(), markets };
 }
 
+/**
+ * Get Position Tier (GET /api/v2/mix/market/query-position-lever): per `level`, `startUnit`/`endUnit` ("Minimum
+ * value"/"Maximum value" of the tier: the position value in USDT, as the docs' BTCUSDT example 0–50,000 at 125×
+ * reads), `leverage` (the tier's max) and `keepMarginRate` ("Maintenance margin rate").
+ */
+const positionTierRow = z.object({
+  symbol: z.string().min(1),
+  level: z.union([z.string(), z.number()]),
+  startUnit: nonNegative,
+  endUnit: positive,
+  leverage: positive,
+  keepMarginRate: nonNegative,
+});
+
+/**
+ * Get Position Tier: `symbol` and `productType` are both required, one symbol a request, "Frequency limit:
+ * 10 times/1s (IP)". One request per tracked asset's USDT-M perpetual, once a day.
+ */
+function marginTierRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
+  return instrumentsOf(instruments, tracked, 'perp').map((spec) => ({
+    key: `positionTier:${spec.symbol}`,
+    url: `${MIX}/query-position-lever?symbol=${spec.symbol}&productType=${PRODUCT_TYPE}`,
+  }));
+}
+
+/** One tier answer → its symbol's table: tiers up to `endUnit` USDT, no deduction (Bitget states none). */
+function parseMarginTiers(key: string, body: unknown, instruments: readonly InstrumentSpec[]): MarginTable[] {
+  if (!key.startsWith('positionTier:')) throw new VenueDataError('bitget', `unknown margin tier key ${key}`);
+  const rows = parseWith('bitget', 'query-position-lever', z.array(positionTierRow), dataOf('query-position-lever', body));
+  const bySymbol = new Map<string, MarginTier[]>();
+  for (const row of rows) {
+    const spec = findInstrument(instruments, row.symbol);
+    if (!spec || spec.kind !== 'perp') continue;
+    bySymbol.set(row.symbol, [...(bySymbol.get(row.symbol) ?? []), { maxNotional: row.endUnit, maintenanceMarginRate: row.keepMarginRate, maxLeverage: row.leverage, maintenanceAmount: 0 }]);
+  }
+  return [...bySymbol].map(([symbol, tiers]) => {
+    const table = marginTable('bitget', symbol, findInstrument(instruments, symbol)!.asset, 'usd', tiers);
+    if (!table) throw new VenueDataError('bitget', `position tiers of ${symbol} are not a margin table`);
+    return table;
+  });
+}
+
 function classifyFailure(status: number, body: string, headers: Headers): HttpFailure | null {
   // API intro, rate limits: a request over an endpoint's frequency limit is answered HTTP 429 with
   // {"code":"429","msg":"Too Many Requests"}; the limits are per second, so a minute's rest is ample.
@@ -257,6 +301,8 @@ export const bitget: VenueAdapter = {
   pollRequests,
   parsePoll,
   classifyFailure,
+  marginTierRequests,
+  parseMarginTiers,
   rateBudget: {
     // Per 30 s poll, whatever is tracked: 1 tickers + 1 current-fund-rate = 2, ×2 per minute.
     requestsPerMinute: 4,

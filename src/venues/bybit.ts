@@ -3,6 +3,7 @@
  * Docs: https://bybit-exchange.github.io/docs/v5/intro
  */
 import { z } from '../core/zod';
+import { marginTable, type MarginTable, type MarginTier } from '../core/margin';
 import { VenueDataError, canonicalBase, normaliseAsset, toFunding8h, type InstrumentKind, type InstrumentSpec, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
 import { closedCandles, fundingInstants, settlementsWithInterval } from './history';
 import { derivatives, everyListedInstrument, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
@@ -379,6 +380,73 @@ function fundingHistory(body: unknown, instruments: readonly InstrumentSpec[]): 
   return history;
 }
 
+/**
+ * Docs "Get Risk Limit" (GET /v5/market/risk-limit): per tier `riskLimitValue` ("Position limit": the tier's
+ * largest position value, in the settle coin: USDT/USDC for linear, the coin for inverse), `maintenanceMargin`
+ * and `initialMargin` (rates), `maxLeverage`, `mmDeduction` ("The maintenance margin deduction value when risk
+ * limit tier changed", "" where none).
+ */
+const riskLimitRow = z.object({
+  symbol: z.string().min(1),
+  riskLimitValue: positive,
+  maintenanceMargin: nonNegative,
+  initialMargin: positive,
+  maxLeverage: positive,
+  mmDeduction: optionalNonNegative,
+});
+const riskLimitResponse = z.object({
+  result: z.object({ category: z.enum(['linear', 'inverse']), list: z.array(riskLimitRow), nextPageCursor: z.string().optional() }),
+});
+
+/**
+ * Docs "Get Risk Limit": `category` linear or inverse, `symbol` one symbol (without it, linear answers 15 symbols a
+ * page). One request per tracked asset's main perpetual, once a day: a few requests against 600 per 5 s.
+ */
+function marginTierRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
+  const perps = mainPerpetuals(instruments, usdtFirst);
+  return tracked.flatMap((asset) => {
+    const spec = perps.get(asset);
+    if (!spec) return [];
+    const category = spec.contract.type === 'inverse' ? 'inverse' : 'linear';
+    return [{ key: `riskLimit:${spec.symbol}`, url: `${BYBIT_API}/v5/market/risk-limit?category=${category}&symbol=${spec.symbol}` }];
+  });
+}
+
+/**
+ * The rates as fractions. Live answers give fractions ("0.005" with maxLeverage "100": initial margin × max
+ * leverage = 1); the docs' own example gives percent ("0.5" and "1" with maxLeverage "100.00": the product is 100).
+ * The product tells them apart; a row where it is neither cannot be read.
+ */
+function riskRates(row: z.output<typeof riskLimitRow>): { maintenance: number; initial: number } {
+  const product = row.initialMargin * row.maxLeverage;
+  if (Math.abs(product - 1) <= 0.05) return { maintenance: row.maintenanceMargin, initial: row.initialMargin };
+  if (Math.abs(product - 100) <= 5) return { maintenance: row.maintenanceMargin / 100, initial: row.initialMargin / 100 };
+  throw new VenueDataError('bybit', `risk limit of ${row.symbol}: initialMargin ${row.initialMargin} does not match maxLeverage ${row.maxLeverage}`);
+}
+
+/** One risk-limit answer → a table per catalogued symbol it lists (tiers by riskLimitValue, lowest first). */
+function parseMarginTiers(key: string, body: unknown, instruments: readonly InstrumentSpec[]): MarginTable[] {
+  if (!key.startsWith('riskLimit:')) throw new VenueDataError('bybit', `unknown margin tier key ${key}`);
+  checkRetCode('risk-limit', body);
+  const { result } = parseWith('bybit', 'risk-limit', riskLimitResponse, body);
+  const bySymbol = new Map<string, MarginTier[]>();
+  for (const row of result.list) {
+    const spec = findInstrument(instruments, row.symbol);
+    if (!spec || spec.kind === 'spot') continue;
+    // Inverse limits and deductions are in coin (of the quoted unit): × priceScale gives canonical coins.
+    const scale = spec.contract.type === 'inverse' ? spec.priceScale : 1;
+    const { maintenance } = riskRates(row);
+    const tier: MarginTier = { maxNotional: row.riskLimitValue * scale, maintenanceMarginRate: maintenance, maxLeverage: row.maxLeverage, maintenanceAmount: (row.mmDeduction ?? 0) * scale };
+    bySymbol.set(row.symbol, [...(bySymbol.get(row.symbol) ?? []), tier]);
+  }
+  return [...bySymbol].flatMap(([symbol, tiers]) => {
+    const spec = findInstrument(instruments, symbol)!;
+    const table = marginTable('bybit', symbol, spec.asset, spec.contract.type === 'inverse' ? 'base' : 'usd', tiers);
+    if (!table) throw new VenueDataError('bybit', `risk limit of ${symbol}: tiers are not a margin table`);
+    return [table];
+  });
+}
+
 /** Bybit answers business errors with HTTP 200 and a non-zero retCode (e.g. 10001 "Not supported symbols"). */
 function checkRetCode(what: string, body: unknown): void {
   const status = parseWith('bybit', `${what} response`, retStatus, body);
@@ -494,6 +562,8 @@ export const bybit: VenueAdapter = {
   backfillRequests,
   parsePoll,
   classifyFailure,
+  marginTierRequests,
+  parseMarginTiers,
   rateBudget: {
     // Per 30 s poll: linear tickers + inverse tickers + spot tickers, all symbols each = 3, ×2 per minute, whatever is tracked.
     // One-off per tracked asset on install (backfillRequests): kline + funding history, 2 requests.

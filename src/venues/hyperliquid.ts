@@ -2,9 +2,10 @@
  * Hyperliquid perpetuals (USDC-margined, on-chain order book). Market data only: Hyperliquid has no
  * public feed of all users' liquidations (its WS fills carry liquidation details only per user address).
  * Docs: https://hyperliquid.gitbook.io/hyperliquid-docs/for-developers/api (info-endpoint/perpetuals,
- * websocket/subscriptions, rate-limits) and …/trading/funding.
+ * websocket/subscriptions, rate-limits), …/trading/funding and …/trading/margin-tiers.
  */
 import { z } from '../core/zod';
+import { halfInitialMarginRate, marginTable, withMaintenanceAmounts, type MarginTable } from '../core/margin';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { derivatives, findInstrument } from './instruments';
 import { decimal, emptyOutput, nonNegative, parseWith, positive, retryAfterMs, type Headers } from './parse';
@@ -143,6 +144,55 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
 }
 
 /**
+ * Docs, trading/margin-tiers: "Margin tables have unique IDs and the tiers can be found in the meta Info response.
+ * For IDs less than 50, there is a single tier with max leverage equal to the ID." A universe entry names its table
+ * by `marginTableId`; `meta.marginTables` lists [id, {description, marginTiers: [{lowerBound, maxLeverage}]}], a
+ * tier applying from `lowerBound` of notional (USDC) up to the next tier's.
+ */
+const marginTier = z.object({ lowerBound: nonNegative, maxLeverage: positive });
+const metaWithTables = z.object({
+  universe: z.array(z.object({ name: z.string().min(1), maxLeverage: positive.optional(), marginTableId: z.number().int().nonnegative().optional() })),
+  marginTables: z.array(z.tuple([z.number().int().nonnegative(), z.object({ marginTiers: z.array(marginTier).min(1) })])).optional(),
+});
+const FLAT_TABLES_BELOW = 50;
+
+/** The margin tables come with the perpetuals' metadata: one `meta` request (weight 20), once a day. */
+function marginTierRequests(): RestRequest[] {
+  return [{ key: 'marginTables', url: HYPERLIQUID_INFO_URL, method: 'POST', body: { type: 'meta' } }];
+}
+
+/**
+ * `meta` → a table per catalogued perpetual. Docs, trading/margin-tiers: "maintenance_margin_rate(tier = n) =
+ * (Initial Margin Rate at Maximum leverage at tier n) / 2" and the deduction "maintenance_deduction(tier = n) =
+ * maintenance_deduction(tier = n - 1) + notional_position_lower_bound(tier = n) * (maintenance_margin_rate(tier =
+ * n) - maintenance_margin_rate(tier = n - 1))" (withMaintenanceAmounts). An entry without a listed table has one
+ * tier at its own maxLeverage (docs, info-endpoint/perpetuals: the universe's maxLeverage).
+ */
+function parseMarginTiers(key: string, body: unknown, instruments: readonly InstrumentSpec[]): MarginTable[] {
+  if (key !== 'marginTables') throw new VenueDataError('hyperliquid', `unknown margin tier key ${key}`);
+  const { universe, marginTables = [] } = parseWith('hyperliquid', 'meta', metaWithTables, body);
+  const listed = new Map(marginTables.map(([id, table]) => [id, table.marginTiers]));
+  const tables: MarginTable[] = [];
+  for (const entry of universe) {
+    const spec = findInstrument(instruments, entry.name);
+    if (!spec) continue;
+    const id = entry.marginTableId;
+    const tiers = id !== undefined && id > 0 && id < FLAT_TABLES_BELOW ? [{ lowerBound: 0, maxLeverage: id }] : ((id !== undefined ? listed.get(id) : undefined) ?? (entry.maxLeverage ? [{ lowerBound: 0, maxLeverage: entry.maxLeverage }] : []));
+    const sorted = [...tiers].sort((a, b) => a.lowerBound - b.lowerBound);
+    const table = marginTable(
+      'hyperliquid',
+      entry.name,
+      spec.asset,
+      'usd',
+      withMaintenanceAmounts(sorted.map((tier, i) => ({ maxNotional: sorted[i + 1]?.lowerBound ?? Number.POSITIVE_INFINITY, maintenanceMarginRate: halfInitialMarginRate(tier.maxLeverage), maxLeverage: tier.maxLeverage }))),
+    );
+    if (!table) throw new VenueDataError('hyperliquid', `margin table of ${entry.name} is not a margin table`);
+    tables.push(table);
+  }
+  return tables;
+}
+
+/**
  * Docs, rate-limits: "REST requests share an aggregated weight limit of 1200 per minute" per IP; the
  * window is a minute, so without a Retry-After the weight is back after one.
  */
@@ -170,6 +220,8 @@ export const hyperliquid: VenueAdapter = {
   pollRequests,
   parsePoll,
   classifyFailure,
+  marginTierRequests,
+  parseMarginTiers,
   rateBudget: {
     // One metaAndAssetCtxs (weight 20) per 30 s poll whatever the number of assets: 40 weight/min.
     requestsPerMinute: 40,

@@ -3,6 +3,7 @@
  * Docs: https://www.okx.com/docs-v5/en/
  */
 import { z } from '../core/zod';
+import { marginTable, type MarginTable, type MarginTier } from '../core/margin';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, mainPerpetuals, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive, shortJson } from './parse';
@@ -361,6 +362,70 @@ function openInterestFigures(row: z.output<typeof openInterestRow>, spec: Instru
   return row.oiUsd !== undefined ? { openInterestUsd: row.oiUsd } : { openInterestBase: row.oiCcy * spec.priceScale };
 }
 
+/**
+ * Docs "Get position tiers" (GET /api/v5/public/position-tiers): per tier `maxSz` ("the maximum ... number of
+ * positions held": contracts for SWAP), `mmr` ("Position maintenance margin requirement rate"), `maxLever`;
+ * rows of a SWAP family name it in `instFamily`/`uly` and may leave `instId` empty.
+ */
+const positionTierRow = z.object({
+  instId: z.string().optional(),
+  instFamily: z.string().optional(),
+  uly: z.string().optional(),
+  tier: z.string(),
+  maxSz: positive,
+  mmr: nonNegative,
+  maxLever: positive,
+});
+
+/** Docs "Get position tiers": `instFamily` takes "no more than 5" families, comma-separated. */
+const TIER_FAMILIES_PER_REQUEST = 5;
+
+/**
+ * Docs "Get position tiers": instType SWAP requires `instFamily` and `tdMode` (cross or isolated). Cross is asked,
+ * the mode most accounts trade in (whether isolated tiers ever differ is not documented; see docs/levels.md).
+ * Once a day, ceil(tracked / 5) requests against "10 requests per 2 seconds" (IP).
+ */
+function marginTierRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
+  const main = mainPerpetuals(instruments, usdtFirst);
+  const families = tracked.flatMap((asset) => {
+    const spec = main.get(asset);
+    return spec ? [familyOf(spec.symbol)] : [];
+  });
+  const requests: RestRequest[] = [];
+  for (let i = 0; i < families.length; i += TIER_FAMILIES_PER_REQUEST) {
+    const batch = families.slice(i, i + TIER_FAMILIES_PER_REQUEST).join(',');
+    requests.push({ key: `positionTiers:${batch}`, url: `${OKX_API}/api/v5/public/position-tiers?instType=SWAP&tdMode=cross&instFamily=${batch}` });
+  }
+  return requests;
+}
+
+/**
+ * One position-tiers answer → a table per catalogued swap. Sizes are contracts: a linear contract is ctVal × ctMult
+ * coins (the catalogue's contract size, × priceScale for canonical coins), an inverse one that many USD. OKX charges
+ * a tier's rate on the whole position (no deduction).
+ */
+function parseMarginTiers(key: string, body: unknown, instruments: readonly InstrumentSpec[]): MarginTable[] {
+  if (!key.startsWith('positionTiers:')) throw new VenueDataError('okx', `unknown margin tier key ${key}`);
+  const rows = parseWith('okx', 'position-tiers', z.array(positionTierRow), restRows('position-tiers', body));
+  const bySymbol = new Map<string, MarginTier[]>();
+  for (const row of rows) {
+    const family = row.instFamily || row.uly;
+    const symbol = row.instId || (family ? `${family}-SWAP` : '');
+    const spec = findInstrument(instruments, symbol);
+    if (!spec || spec.kind !== 'perp') continue;
+    const contract = spec.contract;
+    const size = contract.type === 'linear' ? contract.size * spec.priceScale : contract.type === 'inverse' ? contract.usd : null;
+    if (size === null) continue;
+    bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), { maxNotional: row.maxSz * size, maintenanceMarginRate: row.mmr, maxLeverage: row.maxLever, maintenanceAmount: 0 }]);
+  }
+  return [...bySymbol].map(([symbol, tiers]) => {
+    const spec = findInstrument(instruments, symbol)!;
+    const table = marginTable('okx', symbol, spec.asset, spec.contract.type === 'inverse' ? 'usd' : 'base', tiers);
+    if (!table) throw new VenueDataError('okx', `position tiers of ${symbol} are not a margin table`);
+    return table;
+  });
+}
+
 /** OKX's own refusals, read from the error envelope (docs "Error Codes", REST API, General Class). */
 function classifyFailure(status: number, body: string): HttpFailure | null {
   const envelope = shortJson(body);
@@ -394,6 +459,8 @@ export const okx: VenueAdapter = {
   gapCoverage: 'tracked',
   parsePoll,
   classifyFailure,
+  marginTierRequests,
+  parseMarginTiers,
   rateBudget: {
     // Per 30 s poll: funding, mark, OI, tickers and 3 index requests, whatever the number of assets: 14/min,
     // compared against the tightest single endpoint limit (conservative: each endpoint has its own bucket).

@@ -8,6 +8,7 @@
  * `instrumentRequests` on start and refreshed daily.
  */
 import type { DegradedKind } from '../core/bus';
+import type { MarginTable } from '../core/margin';
 import type { Completeness, InstrumentSpec, Liquidation, MarketUpdate, VenueId } from '../core/model';
 import type { Headers } from './parse';
 
@@ -117,6 +118,14 @@ export interface VenueAdapter {
    * null: not a failure this venue has special rules for (the poller's defaults apply).
    */
   classifyFailure?(status: number, body: string, headers: Headers): HttpFailure | null;
+  /**
+   * Requests for the public maintenance-margin tiers of the tracked assets' main perpetuals, which the
+   * liquidation-level model (src/core/levels.ts) takes its rates and leverage caps from. Tiers change
+   * rarely: once a day at most. Answers go through `parseMarginTiers`.
+   */
+  marginTierRequests?(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[];
+  /** One tier answer → a table per catalogued instrument it names. Throws VenueDataError when malformed. */
+  parseMarginTiers?(key: string, body: unknown, instruments: readonly InstrumentSpec[]): MarginTable[];
   /** Requests worth a budget check: requests per minute at default settings vs the per-IP limit. */
   rateBudget: { requestsPerMinute: number; limitPerMinute: number; limitSource: string };
 }
