@@ -20,6 +20,7 @@ function recorded(): { areas: StorageAreas; calls: string[] } {
   const wrap = (name: string, area: StorageArea): StorageArea => ({
     get: (keys) => (calls.push(`${name}.get ${JSON.stringify(keys)}`), area.get(keys)),
     set: (items) => (calls.push(`${name}.set ${Object.keys(items).join(',')}`), area.set(items)),
+    remove: (keys) => (calls.push(`${name}.remove ${JSON.stringify(keys)}`), area.remove(keys)),
     clear: () => (calls.push(`${name}.clear`), area.clear()),
   });
   return { areas: { local: wrap('local', fakeBrowser.storage.local), session: wrap('session', fakeBrowser.storage.session) }, calls };
@@ -33,9 +34,18 @@ afterAll(() => vi.restoreAllMocks());
 beforeEach(() => fakeBrowser.reset());
 
 describe('the storage version', () => {
-  it('is 1, the layout of 0.1.0, with no migration registered yet', () => {
-    expect(STORAGE_VERSION).toBe(1);
-    expect(MIGRATIONS).toEqual([]);
+  it('is 2, with the migration from the layout of 0.1.0', () => {
+    expect(STORAGE_VERSION).toBe(2);
+    expect(MIGRATIONS.map((m) => m.from)).toEqual([1]);
+  });
+
+  it("migrates 0.1.0's layout: the readings set dropped, engine and dedupe state kept as JSON text the worker reads", async () => {
+    await fakeBrowser.storage.local.set({ ...LOCAL, [STORAGE_VERSION_KEY]: 1 });
+    await fakeBrowser.storage.session.set(SESSION);
+    expect(await ensureStorageVersion()).toEqual({ kind: 'migrated', from: 1 });
+    const { readings: _gone, engineHistory, ...rest } = LOCAL;
+    expect(await local()).toEqual({ ...rest, engineHistory: JSON.stringify(engineHistory), [STORAGE_VERSION_KEY]: 2 });
+    expect(await session()).toEqual({ engine: JSON.stringify(SESSION.engine), dedupe: JSON.stringify(SESSION.dedupe) });
   });
 
   it('a fresh install writes the version and nothing else', async () => {
@@ -128,7 +138,7 @@ describe('the storage version', () => {
   });
 
   it('never throws: storage it cannot read is logged and the worker boots on', async () => {
-    const broken: StorageArea = { get: () => Promise.reject(new Error('IO error')), set: () => Promise.resolve(), clear: () => Promise.resolve() };
+    const broken: StorageArea = { get: () => Promise.reject(new Error('IO error')), set: () => Promise.resolve(), remove: () => Promise.resolve(), clear: () => Promise.resolve() };
     await expect(ensureStorageVersion({ local: broken, session: broken })).resolves.toBeNull();
     expect(console.error).toHaveBeenCalled();
   });

@@ -1,10 +1,11 @@
 /**
  * Readings: the engine's windows → per-scope readings, published. Each publish asks the engine
- * for the readings (it computes only the scopes that changed: engine.ts readings()), writes the
- * changed scopes' records to storage (readingKey: `reading:BTC`) for the popup and for a page's
- * first paint, removes the keys of scopes that went, and pushes each open page its own asset's
- * record over its port (ports.ts). Nothing is rewrapped: the record the engine made is what the
- * page and the popup read.
+ * for the readings (it computes only the scopes that changed: engine.ts readings()) and pushes
+ * each open page its own asset's record over its port (ports.ts) at once; the changed scopes'
+ * records are written to storage (readingKey: `reading:BTC`, for the popup, a page's first paint
+ * and a restart) by `flush`, which the worker calls at most once a second: storage converts every
+ * value it is given, the dearest part of a publish. Nothing is rewrapped: the record the engine
+ * made is what the page and the popup read.
  */
 import { BUS_KEYS, readingKey, type ScopeIndex, type SourceStatus } from '../core/bus';
 import type { FlushEngine, ReadingSet, ScopeReading } from '../core/engine';
@@ -22,8 +23,11 @@ export class Readings {
   /** What storage holds, scope by scope (the engine's objects: unchanged scopes are the same object). */
   private readonly stored = new Map<string, ScopeReading>();
   private indexText = '';
-  /** The first publish of this worker's life also removes what an earlier life left for scopes gone since. */
-  private firstPublish = true;
+  /** What the next flush writes, and the scopes whose keys it removes. */
+  private pending: Record<string, unknown> = {};
+  private gone = new Set<string>();
+  /** The first flush of this worker's life also removes what an earlier life left for scopes gone since. */
+  private firstFlush = true;
 
   constructor(
     private readonly store: ReadingStore,
@@ -31,40 +35,50 @@ export class Readings {
   ) {}
 
   /**
-   * Computes the readings at `now` for the `tracked` assets (and any with data), writes what
-   * changed together with `extra` items (the sources when they changed), and pushes pages theirs.
+   * Computes the readings at `now` for the `tracked` assets (and any with data), pushes pages
+   * theirs, and keeps what changed for the next flush.
    */
-  async publish(engine: FlushEngine, now: number, tracked: readonly string[], sources: SourceStatus[], clock: ScenarioClock | null, extra: Record<string, unknown> | null = null): Promise<ReadingSet> {
+  publish(engine: FlushEngine, now: number, tracked: readonly string[], sources: SourceStatus[], clock: ScenarioClock | null): ReadingSet {
     const readings = engine.readings(now, tracked);
-    // Pages first (a port message is immediate), then storage for the popup and restarts.
     this.ports.push(readings.scopes, sources, clock);
-    const items: Record<string, unknown> = { ...extra };
     for (const [scope, reading] of Object.entries(readings.scopes)) {
       if (this.stored.get(scope) === reading) continue;
-      items[readingKey(scope)] = reading;
+      this.pending[readingKey(scope)] = reading;
       this.stored.set(scope, reading);
+      this.gone.delete(scope);
     }
-    const gone = [...this.stored.keys()].filter((scope) => !(scope in readings.scopes));
-    for (const scope of gone) this.stored.delete(scope);
+    for (const scope of [...this.stored.keys()].filter((scope) => !(scope in readings.scopes))) {
+      this.stored.delete(scope);
+      delete this.pending[readingKey(scope)];
+      this.gone.add(scope);
+    }
     const index: ScopeIndex = { collectingSince: readings.collectingSince, scopes: Object.keys(readings.scopes) };
     const indexText = JSON.stringify(index);
     if (indexText !== this.indexText) {
-      items[BUS_KEYS.scopes] = index;
+      this.pending[BUS_KEYS.scopes] = index;
       this.indexText = indexText;
     }
-    if (this.firstPublish) {
-      this.firstPublish = false;
-      gone.push(...(await this.leftBehind(readings)));
-    }
-    if (Object.keys(items).length) await this.store.set(items);
-    if (gone.length) await this.store.remove(gone.map(readingKey));
     return readings;
   }
 
+  /** Writes what changed since the last flush, with `extra` items (the sources when they changed). */
+  async flush(extra: Record<string, unknown> | null = null): Promise<void> {
+    const items = { ...this.pending, ...extra };
+    const gone = [...this.gone];
+    this.pending = {};
+    this.gone.clear();
+    if (this.firstFlush) {
+      this.firstFlush = false;
+      gone.push(...(await this.leftBehind()));
+    }
+    if (Object.keys(items).length) await this.store.set(items);
+    if (gone.length) await this.store.remove(gone.map(readingKey));
+  }
+
   /** Scopes an earlier life of the worker published that have no reading now. */
-  private async leftBehind(readings: ReadingSet): Promise<string[]> {
+  private async leftBehind(): Promise<string[]> {
     const stored = (await this.store.get([BUS_KEYS.scopes]))[BUS_KEYS.scopes] as Partial<ScopeIndex> | undefined;
     const scopes = Array.isArray(stored?.scopes) ? stored.scopes.filter((s): s is string => typeof s === 'string') : [];
-    return scopes.filter((scope) => !(scope in readings.scopes));
+    return scopes.filter((scope) => !this.stored.has(scope));
   }
 }

@@ -17,6 +17,8 @@ export interface ClosedGap {
 
 export class SourceBoard {
   private readonly sources = new Map<VenueId, SourceStatus>();
+  /** Each venue's last frame time, kept apart: frames come many times a second, and only the gaps read it until the list is written. */
+  private readonly lastFrame = new Map<VenueId, number>();
   /** Changed since last written: the next publish writes the list. */
   private dirty = true;
 
@@ -28,27 +30,32 @@ export class SourceBoard {
   /** Every venue as starting (`on`) or switched off, e.g. at boot. */
   reset(adapters: readonly VenueAdapter[], isOn: (venue: VenueId) => boolean): void {
     this.sources.clear();
+    this.lastFrame.clear();
     for (const adapter of adapters) this.sources.set(adapter.id, isOn(adapter.id) ? initialStatus(adapter) : offStatus(adapter));
     this.changed();
   }
 
   /** Switched off in the options: listed as off, so the popup says why it shows nothing. */
   switchOff(adapter: VenueAdapter): void {
+    this.lastFrame.delete(adapter.id);
     this.sources.set(adapter.id, offStatus(adapter));
     this.changed();
   }
 
   switchOn(adapter: VenueAdapter): void {
+    this.lastFrame.delete(adapter.id);
     this.sources.set(adapter.id, initialStatus(adapter));
     this.changed();
   }
 
   get(venue: VenueId): SourceStatus | undefined {
-    return this.sources.get(venue);
+    const source = this.sources.get(venue);
+    const frameAt = this.lastFrame.get(venue);
+    return source && frameAt !== undefined && frameAt !== source.lastMessageAt ? { ...source, lastMessageAt: frameAt } : source;
   }
 
   list(): SourceStatus[] {
-    return [...this.sources.values()];
+    return [...this.sources.keys()].map((venue) => this.get(venue)!);
   }
 
   /** Rate limited or banned: nothing may be asked of this venue until the time it gave. */
@@ -56,15 +63,12 @@ export class SourceBoard {
     return (this.sources.get(venue)?.pausedUntil ?? 0) > now;
   }
 
-  /**
-   * Merges `patch` into the venue's status. `publish` false for what only the board reads (the
-   * last frame's time, many a second): it reaches storage with the next change that publishes.
-   */
-  update(venue: VenueId, patch: Partial<SourceStatus>, publish = true): void {
+  /** Merges `patch` into the venue's status; the popup sees it with the next publish. */
+  update(venue: VenueId, patch: Partial<SourceStatus>): void {
     const current = this.sources.get(venue);
     if (!current) return;
     this.sources.set(venue, { ...current, ...patch });
-    if (publish) this.changed();
+    this.changed();
   }
 
   degrade(venue: VenueId, reason: string, kind: DegradedKind): void {
@@ -86,7 +90,7 @@ export class SourceBoard {
 
   /** A socket going down opens a gap from its last frame; every socket open again clears the degraded mark. */
   streamState(venue: VenueId, stream: Exclude<StreamState, 'none' | 'off'>, allOpen: boolean, now: number): void {
-    const source = this.sources.get(venue);
+    const source = this.get(venue);
     if (!source) return;
     if (stream === 'reconnecting') this.update(venue, { stream, gaps: openGap(source.gaps, source.lastMessageAt ?? now) });
     else if (stream === 'connecting') this.update(venue, { stream });
@@ -100,11 +104,9 @@ export class SourceBoard {
   frame(venue: VenueId, allOpen: boolean, now: number): ClosedGap | null {
     const source = this.sources.get(venue);
     if (!source) return null;
+    this.lastFrame.set(venue, now);
     const open = source.gaps.at(-1);
-    if (!open || open.to !== null || !allOpen) {
-      this.update(venue, { lastMessageAt: now }, false);
-      return null;
-    }
+    if (!open || open.to !== null || !allOpen) return null;
     this.update(venue, { lastMessageAt: now, gaps: closeGap(source.gaps, now) });
     return now - open.from >= MIN_GAP_MS ? { from: open.from, to: now } : null;
   }

@@ -22,13 +22,14 @@ import { SCENARIO_CLOCK_KEY } from './clock';
 /** The storage.local key holding the layout's version. */
 export const STORAGE_VERSION_KEY = 'version';
 
-/** 1: the layout of 0.1.0, the first release. */
-export const STORAGE_VERSION = 1;
+/** 1: the layout of 0.1.0, the first release. 2: readings one key per scope; engine and dedupe state as JSON text. */
+export const STORAGE_VERSION = 2;
 
 /** What the module needs of a storage area (browser.storage.local and .session have it). */
 export interface StorageArea {
   get(keys: string | string[] | null): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string | string[]): Promise<void>;
   clear(): Promise<void>;
 }
 
@@ -45,8 +46,25 @@ export interface Migration {
   run(areas: StorageAreas): Promise<void>;
 }
 
-/** Every migration, oldest first. None yet: version 1 is the first layout that shipped. */
-export const MIGRATIONS: readonly Migration[] = [];
+/** Every migration, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    from: 1,
+    what: 'readings one key per scope (the old set is dropped: the next publish writes the new keys); engine and dedupe state as JSON text',
+    async run({ local, session }) {
+      await local.remove('readings');
+      await storeAsText(local, ['engineHistory']);
+      await storeAsText(session, ['engine', 'dedupe']);
+    },
+  },
+];
+
+/** Rewrites the keys' object values as JSON text (src/background/worker.ts HOT_KEY, DEDUPE_KEY, HISTORY_KEY). */
+async function storeAsText(area: StorageArea, keys: string[]): Promise<void> {
+  const stored = await area.get(keys);
+  const text = Object.fromEntries(Object.entries(stored).filter(([, value]) => value !== undefined && typeof value !== 'string').map(([key, value]) => [key, JSON.stringify(value)]));
+  if (Object.keys(text).length) await area.set(text);
+}
 
 /**
  * Kept when starting fresh: the demo's request for a scenario clock is an instruction from

@@ -38,9 +38,14 @@ type Origin = 'stream' | 'poll' | 'gap';
 /** How long replaced streams overlap their replacements (a connect and subscribe take a second or two). */
 const STREAM_OVERLAP_MS = 10_000;
 
-const HOT_KEY = 'engine';
-const DEDUPE_KEY = 'dedupe';
-const HISTORY_KEY = 'engineHistory';
+/**
+ * Engine and dedupe state are stored as JSON text: storage converts a value to its own form
+ * element by element, and the state is thousands of small arrays (a hot-copy write took 14 ms of
+ * the worker's CPU as objects); one string converts at once.
+ */
+export const HOT_KEY = 'engine';
+export const DEDUPE_KEY = 'dedupe';
+export const HISTORY_KEY = 'engineHistory';
 
 export class BackgroundWorker {
   private engine!: FlushEngine;
@@ -77,15 +82,17 @@ export class BackgroundWorker {
   private readonly publish = new Coalescer(250, () => this.publishNow());
   /** Each venue's health (source-board.ts). */
   private readonly board = new SourceBoard(() => this.publish.request());
-  /** Windows → per-scope readings, written and pushed (readings.ts). */
+  /** Windows → per-scope readings, pushed to pages at each publish and written to storage by `store` (readings.ts). */
   private readonly readings = new Readings(browser.storage.local, this.ports);
+  /** The readings and sources that changed, into storage.local: at once, then at most once a second. */
+  private readonly store = new Coalescer(1_000, () => this.readings.flush(this.board.takeChanges()));
   /** Conditions → notifications (alert-service.ts). */
   private readonly alerts: AlertService;
   /** Hot engine state in storage.session: survives a worker restart within the browser session. */
   private readonly saveHot = new Coalescer(2_000, () =>
     this.writeState(
       (items) => browser.storage.session.set(items),
-      () => ({ [HOT_KEY]: this.engine.toJSON(), [DEDUPE_KEY]: this.deduper.toJSON(this.clock.now()) }),
+      () => ({ [HOT_KEY]: JSON.stringify(this.engine.toJSON()), [DEDUPE_KEY]: JSON.stringify(this.deduper.toJSON(this.clock.now())) }),
     ),
   );
 
@@ -125,10 +132,10 @@ export class BackgroundWorker {
     this.settings = await this.settingsStore.load();
     const now = Date.now();
     const [session, local] = await Promise.all([browser.storage.session.get([HOT_KEY, DEDUPE_KEY]), browser.storage.local.get([HISTORY_KEY]), this.alerts.load()]);
-    const state = (session[HOT_KEY] ?? local[HISTORY_KEY]) as EngineState | undefined;
+    const state = (storedJson(session[HOT_KEY]) ?? storedJson(local[HISTORY_KEY])) as EngineState | undefined;
     const engineNow = this.clock.now();
     this.engine = new FlushEngine(this.completenessByVenue(), engineNow, state, modelThresholds(this.settings.model));
-    this.deduper = new Deduper(session[DEDUPE_KEY] as DedupeState | undefined);
+    this.deduper = new Deduper(storedJson(session[DEDUPE_KEY]) as DedupeState | undefined);
     this.tracked = new TrackedAssets(this.settings.watchlist);
     this.trackedSet = new Set(this.tracked.list(now));
     // Switched-off venues stay listed as off, so the popup says why they show nothing.
@@ -309,7 +316,7 @@ export class BackgroundWorker {
     await this.pollAll();
     this.engine.prune(this.clock.now());
     this.deduper.prune(this.clock.now());
-    await this.writeState((items) => browser.storage.local.set(items), () => ({ [HISTORY_KEY]: this.engine.toJSON() }));
+    await this.writeState((items) => browser.storage.local.set(items), () => ({ [HISTORY_KEY]: JSON.stringify(this.engine.toJSON()) }));
   }
 
   /** A full storage area costs the oldest history, never the current windows (storage-guard.ts). */
@@ -475,12 +482,25 @@ export class BackgroundWorker {
   /** Pages, popup and alerts, after a change: at once, then at most 4 times a second (the publish coalescer). */
   private async publishNow(): Promise<void> {
     const now = this.clock.now();
-    const readings = await this.readings.publish(this.engine, now, this.trackedList(), this.board.list(), this.clock.scenario, this.board.takeChanges());
+    const readings = this.readings.publish(this.engine, now, this.trackedList(), this.board.list(), this.clock.scenario);
+    this.store.request();
     await this.alerts.evaluate(readings, this.settings, now);
   }
 
   /** Before the browser may stop the worker: nothing in memory is lost. */
   async persist(): Promise<void> {
     await Promise.all([this.saveHot.flush(), this.publish.flush(), this.publishPages.flush()]);
+    await this.store.flush();
+  }
+}
+
+/** State stored as JSON text (HOT_KEY, DEDUPE_KEY, HISTORY_KEY); anything else, or text that does not parse, is none. */
+function storedJson(value: unknown): unknown {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    console.warn('flush-meter: stored state is not JSON; starting without it');
+    return undefined;
   }
 }

@@ -25,9 +25,15 @@ const firstRead = readBus([MARKET_SCOPE], [EFFECTIVE_SETTINGS_KEY]);
 /** Under a day of history the baselines are still floors: say so. */
 const SHORT_HISTORY_MS = 24 * 3_600_000;
 
-function Popup() {
-  const [bus, setBus] = useState<BusSnapshot>({});
-  const [settings, setSettings] = useState<Settings>(defaultSettings());
+/** What the first storage read brought: the popup's first render shows it. */
+interface FirstData {
+  bus: BusSnapshot;
+  settings: Settings;
+}
+
+function Popup({ first }: { first: FirstData }) {
+  const [bus, setBus] = useState<BusSnapshot>(first.bus);
+  const [settings, setSettings] = useState<Settings>(first.settings);
   const [now, setNow] = useState(Date.now());
   const [currentTab, setCurrentTab] = useState<number | null>(null);
   useEffect(() => {
@@ -40,14 +46,8 @@ function Popup() {
       // A newly watched asset's reading was not read yet.
       void readReadings(next.watchlist).then((readings) => setBus((current) => mergeBus({ readings }, current)));
     }, controller.signal);
-    // One read for the first render (the market, sources, pages, settings), then the watched assets' readings.
-    void firstRead.then(async ({ bus: first, extra }) => {
-      const stored = (extra[EFFECTIVE_SETTINGS_KEY] as Settings | undefined) ?? defaultSettings();
-      setSettings(stored);
-      setBus((current) => mergeBus(first, current));
-      const readings = await readReadings(stored.watchlist);
-      setBus((current) => mergeBus({ readings }, current));
-    });
+    // The first render had the market, sources, pages and settings; the watched assets' readings follow.
+    void readReadings(first.settings.watchlist).then((readings) => setBus((current) => mergeBus({ readings }, current)));
     // Wakes the worker (if the browser stopped it) and asks for a fresh poll.
     chrome.runtime.sendMessage({ type: 'refresh' }).catch(() => undefined);
     // The tab the popup was opened over (its id needs no permission): its page is listed first.
@@ -269,4 +269,8 @@ document.title = t('extName');
 const style = document.createElement('style');
 style.textContent = METER_CSS.replace(':host { all: initial; }', '');
 document.head.append(style);
-render(<Popup />, document.getElementById('app')!);
+// The first render waits for the first read (a few ms): it shows the data the popup is opened for, not an empty frame.
+void firstRead
+  .then(({ bus, extra }): FirstData => ({ bus, settings: (extra[EFFECTIVE_SETTINGS_KEY] as Settings | undefined) ?? defaultSettings() }))
+  .catch((): FirstData => ({ bus: {}, settings: defaultSettings() }))
+  .then((first) => render(<Popup first={first} />, document.getElementById('app')!));

@@ -187,6 +187,10 @@ function liquidationsFromRows(rows: readonly unknown[], instruments: readonly In
   return out;
 }
 
+/** Built once: a stream frame is read many times a second, and building a schema costs more than using it. */
+const anyArray = z.array(z.unknown());
+const historyEntries = z.array(z.array(z.array(z.unknown())));
+
 function readLiquidations(message: unknown, instruments: readonly InstrumentSpec[]): Valued {
   if (isObject(message)) {
     // Events: info, subscribed, pong, conf, error.
@@ -194,17 +198,17 @@ function readLiquidations(message: unknown, instruments: readonly InstrumentSpec
     if (event.event === 'error') throw new VenueDataError('bitfinex', `error ${event.code ?? '?'}: ${event.msg ?? 'unknown'}`);
     return { liquidations: [], unknown: [] };
   }
-  const frame = parseWith('bitfinex', 'message', z.array(z.unknown()), message);
+  const frame = parseWith('bitfinex', 'message', anyArray, message);
   if (typeof frame[0] === 'number') {
     // A channel frame [CHANNEL_ID, payload]: "hb" heartbeats, status rows (numbers) or liquidation rows (arrays).
     const payload = frame[1];
     if (typeof payload === 'string') return { liquidations: [], unknown: [] };
-    const items = parseWith('bitfinex', 'channel payload', z.array(z.unknown()), payload);
+    const items = parseWith('bitfinex', 'channel payload', anyArray, payload);
     const rows = items.filter((item) => Array.isArray(item) && item[0] === 'pos');
     return liquidationsFromRows(rows, instruments);
   }
   // REST /v2/liquidations/hist: every entry wraps one "pos" row: [[["pos", …]], …].
-  const entries = parseWith('bitfinex', 'liquidations history', z.array(z.array(z.array(z.unknown()))), message);
+  const entries = parseWith('bitfinex', 'liquidations history', historyEntries, message);
   return liquidationsFromRows(entries.flat(), instruments);
 }
 

@@ -157,6 +157,9 @@ function rejectRpcError(what: string, message: unknown): void {
 }
 
 /** Liquidations of catalogued instruments; instruments the catalogue lacks go to `unknown`. */
+/** Built once: a stream frame is read many times a second, and building a schema costs more than using it. */
+const trades = z.array(trade);
+
 function readLiquidations(message: unknown, instruments: readonly InstrumentSpec[], unknown: string[]): Liquidation[] {
   if (!isObject(message)) throw new VenueDataError('deribit', 'message is not a JSON-RPC object');
   rejectRpcError('request', message);
@@ -172,7 +175,7 @@ function readLiquidations(message: unknown, instruments: readonly InstrumentSpec
   const { params } = parseWith('deribit', 'notification', notification, message);
   if (!params.channel.startsWith('trades.')) return [];
   const out: Liquidation[] = [];
-  for (const fill of parseWith('deribit', 'trades', z.array(trade), params.data)) {
+  for (const fill of parseWith('deribit', 'trades', trades, params.data)) {
     if (!fill.liquidation) continue;
     const spec = findInstrument(instruments, fill.instrument_name);
     if (!spec || spec.kind === 'spot') {
