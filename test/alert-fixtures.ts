@@ -49,6 +49,7 @@ export function scope(name: string, spec: ScopeSpec = {}): ScopeReading {
     scope: name,
     computedAt: 0,
     collectingSince: null,
+    levels: null,
     liq1h,
     liq24h: liq1h,
     sampledVenues: spec.sampled ? ['binance'] : [],

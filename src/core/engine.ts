@@ -6,10 +6,11 @@
  */
 import { parseModelState, seedFromEvidence, stepModel, type ModelState, type Verdict } from './flush';
 import { MarketHistory, type SerializedHistory } from './history';
+import { emptyLevels, LiquidationLevels, type AssetLevels, type LevelAssumptions, type LevelBar, type StoredLevels } from './levels';
 import { mergeMarket, type Completeness, type Liquidation, type MarketSnapshot, type MarketUpdate, type VenueId } from './model';
 import { applyAnchor, computeSignals, flushEvidence, historySignals, largestMove1h, preFlushMinute, sparkline24h, type FlushEvidence, type FlushSignals, type HistorySignals, type SignalContext } from './signals';
 import { resolveThresholds, type FlushThresholds } from './thresholds';
-import { LiquidationWindows, MARKET_SCOPE, minuteOf, parseKey, RETENTION_MINUTES, seriesKey, type SerializedWindows, type WindowTotals } from './windows';
+import { LiquidationWindows, MARKET_SCOPE, MINUTE_MS, minuteOf, parseKey, RETENTION_MINUTES, seriesKey, type SerializedWindows, type WindowTotals } from './windows';
 
 export { MARKET_SCOPE };
 /**
@@ -20,6 +21,31 @@ export { MARKET_SCOPE };
 export const ABSENCE_MS = 5 * 60_000;
 /** A purge for space never touches the last two hours: the 1 h window and its baseline context. */
 export const PROTECTED_MINUTES = 120;
+
+/** The level model's bars (levels.ts: 5-minute bars, as the venues' kline and OI-history endpoints give them). */
+const LEVEL_BAR_MINUTES = 5;
+/** How far back a first feed of the level model reaches: what the history keeps. */
+const LEVEL_BACKFILL_MINUTES = 24 * 60;
+
+/** One bar from minute samples (NaN unknown) at [start, start + LEVEL_BAR_MINUTES); null without a price. */
+function barOf(price: Float64Array, oi: Float64Array, start: number, endMs: number): LevelBar | null {
+  let open = Number.NaN;
+  let close = Number.NaN;
+  let high = -Infinity;
+  let low = Infinity;
+  let openInterestUsd = Number.NaN;
+  for (let i = start; i < start + LEVEL_BAR_MINUTES && i < price.length; i++) {
+    const p = price[i]!;
+    if (!Number.isNaN(oi[i]!)) openInterestUsd = oi[i]!;
+    if (Number.isNaN(p)) continue;
+    if (Number.isNaN(open)) open = p;
+    close = p;
+    high = Math.max(high, p);
+    low = Math.min(low, p);
+  }
+  if (Number.isNaN(close)) return null;
+  return { time: endMs, open, high, low, close, ...(Number.isNaN(openInterestUsd) ? {} : { openInterestUsd }) };
+}
 
 /** How long a scope's history signals stand within a minute once its history changed (see fromHistory). */
 export const HISTORY_REREAD_MS = 15_000;
@@ -74,6 +100,11 @@ export interface ScopeReading {
   verdict: Verdict;
   /** Everything the verdict was computed from (src/core/signals.ts). */
   signals: FlushSignals;
+  /**
+   * Estimated liquidation levels around the mark price (src/core/levels.ts, docs/levels.md): an
+   * estimate from price and open-interest bars over an assumed leverage mix. Null for the market scope.
+   */
+  levels: AssetLevels | null;
   /** USD liquidated per wall-clock 5-minute slot over the last 24 h, oldest first, the last one under way: 288 numbers. */
   sparkline: number[];
   /**
@@ -103,11 +134,15 @@ export interface EngineState {
   model: Record<string, ModelState>;
   /** 'venue|asset' → time of the newest liquidation from a sampled feed: older buckets no longer say which venue filled them. */
   sampledAt: Record<string, number>;
+  /** The liquidation-level model's books (levels.ts). */
+  levels?: StoredLevels;
 }
 
 export class FlushEngine {
   readonly windows: LiquidationWindows;
   readonly history: MarketHistory;
+  /** Estimated liquidation levels per venue × perpetual, fed 5-minute bars read from the history (feedLevels). */
+  readonly levels: LiquidationLevels;
   private readonly markets = new Map<string, MarketSnapshot>();
   private readonly models = new Map<string, ModelState>();
   private thresholds: FlushThresholds;
@@ -126,6 +161,11 @@ export class FlushEngine {
   private readonly touched = new Set<string>();
   /** Per scope, the signals read from the market history, and when (see historySignals). */
   private readonly historyMemo = new Map<string, HistoryMemo>();
+  /** The end (minute) of the last 5-minute bar given to the level model. */
+  private levelsFedTo = -Infinity;
+  /** Counts the feeds that changed the level model; with the price, what an asset's levels depend on (levelsOf). */
+  private levelsVersion = 0;
+  private readonly levelsMemo = new Map<string, { version: number; price: number; levels: AssetLevels }>();
 
   constructor(
     /** Completeness per venue, so readings can flag lower bounds. */
@@ -136,9 +176,12 @@ export class FlushEngine {
     thresholds: Partial<FlushThresholds> = {},
     /** A fresh engine's liquidations are complete from `now` unless the caller knows better (a replay with history). */
     liqFrom?: number,
+    /** Overrides of the liquidation-level model's assumptions (the leverage mix from the options page). */
+    levelAssumptions: Partial<LevelAssumptions> = {},
   ) {
     this.windows = LiquidationWindows.fromJSON(state?.windows);
     this.history = MarketHistory.fromJSON(state?.history);
+    this.levels = LiquidationLevels.fromJSON(state?.levels, levelAssumptions);
     for (const snapshot of Object.values(state?.markets ?? {})) this.setMarket(snapshot);
     for (const [scope, model] of Object.entries(state?.model ?? {})) {
       const parsed = parseModelState(model);
@@ -264,6 +307,7 @@ export class FlushEngine {
   readings(now: number, assets: readonly string[]): ReadingSet {
     this.noteTime(now);
     const minute = minuteOf(now);
+    this.feedLevels(minute);
     const known = new Set([...assets, ...this.windows.assets(), ...this.marketsByAsset.keys()]);
     const scopes: Record<string, ScopeReading> = {};
     let assetChanged = false;
@@ -277,6 +321,42 @@ export class FlushEngine {
     for (const [scope, reading] of Object.entries(scopes)) this.computed.set(scope, reading);
     for (const scope of this.computed.keys()) if (scope !== MARKET_SCOPE && !known.has(scope)) this.computed.delete(scope);
     return { computedAt: now, collectingSince: this.liqFrom, scopes: { [MARKET_SCOPE]: market, ...scopes } };
+  }
+
+  /**
+   * Gives the level model every 5-minute bar that closed since it was last fed, per venue × asset
+   * with a perpetual, built from the market history's minutes (open, high, low, close of the mark
+   * price, else the last price; open interest at the bar's end): the same history the signals read,
+   * live and back-filled alike. Bars older than the history reach back are not rebuilt.
+   */
+  private feedLevels(nowMinute: number): void {
+    const lastClosed = Math.floor(nowMinute / LEVEL_BAR_MINUTES) * LEVEL_BAR_MINUTES;
+    if (lastClosed <= this.levelsFedTo) return;
+    this.levelsFedTo = lastClosed;
+    for (const { key, venue, asset } of this.history.keys()) {
+      const symbol = this.markets.get(key)?.symbol;
+      if (!symbol || this.markets.get(key)?.kind !== 'perp') continue;
+      const fedTo = this.levels.lastBarEnd(venue, symbol);
+      const from = Math.max(fedTo === null ? -Infinity : minuteOf(fedTo), lastClosed - LEVEL_BACKFILL_MINUTES);
+      const first = Math.ceil(from / LEVEL_BAR_MINUTES) * LEVEL_BAR_MINUTES;
+      if (first >= lastClosed) continue;
+      const { price, oi } = this.history.sampled(key, first, 1, lastClosed - first);
+      for (let start = 0; start < lastClosed - first; start += LEVEL_BAR_MINUTES) {
+        const bar = barOf(price, oi, start, (first + start + LEVEL_BAR_MINUTES) * MINUTE_MS);
+        if (bar && this.levels.ingestBar(venue, symbol, asset, bar)) this.levelsVersion += 1;
+      }
+    }
+    this.levels.prune(nowMinute * MINUTE_MS);
+    this.levelsVersion += 1;
+  }
+
+  /** An asset's levels at `price`: read again only after a new bar or at another price. */
+  private levelsOf(asset: string, price: number, now: number): AssetLevels {
+    const memo = this.levelsMemo.get(asset);
+    if (memo && memo.version === this.levelsVersion && memo.price === price) return memo.levels;
+    const levels = this.levels.reading(asset, price, now);
+    this.levelsMemo.set(asset, { version: this.levelsVersion, price, levels });
+    return levels;
   }
 
   /** Whether a scope's reading still holds: computed this minute, and untouched since. */
@@ -323,6 +403,8 @@ export class FlushEngine {
     const liq1h = view.totals(nowMinute - 59, nowMinute);
     const liq24h = view.totals(nowMinute - 24 * 60 + 1, nowMinute);
     const single = isMarket ? [] : snapshots;
+    // Liquidations trigger on the mark price; where a venue gives none, its last price stands in.
+    const levelPrice = oiWeighted(single, (s) => s.markPrice ?? s.lastPrice);
     return {
       scope,
       computedAt: now,
@@ -339,6 +421,7 @@ export class FlushEngine {
       indexPrice: oiWeighted(single, (s) => s.indexPrice),
       dataTime: newest(snapshots),
       venues,
+      levels: isMarket ? null : levelPrice === null ? emptyLevels() : this.levelsOf(scope, levelPrice, now),
       ...this.flushReading(scope, now, collectingSince, marketMove),
     };
   }
@@ -456,6 +539,7 @@ export class FlushEngine {
       history: this.history.toJSON(),
       model: Object.fromEntries(this.models),
       sampledAt: Object.fromEntries(this.sampledAt),
+      levels: this.levels.toJSON(),
     };
   }
 }

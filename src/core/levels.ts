@@ -603,6 +603,11 @@ export class LiquidationLevels {
     return applied;
   }
 
+  /** The end of the last bar applied to a venue × symbol's book, ms, or null before its first. */
+  lastBarEnd(venue: VenueId, symbol: string): number | null {
+    return this.books.get(bookKey(venue, symbol))?.time ?? null;
+  }
+
   /** The asset's books updated within `staleAfterMs` of `now` (all of them without `now`). */
   booksOf(asset: string, now?: number): LevelBook[] {
     return [...this.books.values()].filter((book) => book.asset === asset && (now === undefined || now - book.time <= this.assumptions.staleAfterMs));

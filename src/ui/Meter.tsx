@@ -12,6 +12,7 @@ import { gapsWithin } from '../core/gaps';
 import { Gauge, Sparkline } from './charts';
 import { fmt, t } from './i18n';
 import { reasonSentence } from './reason-text';
+import { Levels } from './Levels';
 import { RiskBox } from './RiskBox';
 
 export interface MeterProps {
@@ -86,6 +87,7 @@ export function Meter({ asset, reading, now, expanded: startExpanded = false, ga
           {fmt().age(dataTime, now)}
         </span>
       </div>
+      {reading.levels ? <Levels levels={reading.levels} /> : null}
       {gaps.length ? (
         <div class="fm-note fm-gap" data-field="gaps" role="note">
           {gaps.map((g) => t('meterGap', [fmt().clock(g.from), g.to === null ? t('meterNow') : fmt().clock(g.to), g.venue])).join(' · ')}

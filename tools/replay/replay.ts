@@ -4,6 +4,7 @@
  */
 import { FlushEngine, MARKET_SCOPE, type ReadingSet } from '../../src/core/engine';
 import type { Phase } from '../../src/core/flush';
+import type { AssetLevels } from '../../src/core/levels';
 import type { Completeness, Liquidation, MarketUpdate, PositionSide, VenueId } from '../../src/core/model';
 import type { Scenario, ScenarioEvent, ScenarioLiquidationEvent, ScenarioMarketEvent } from './scenario';
 import type { FlushThresholds } from '../../src/core/thresholds';
@@ -22,6 +23,8 @@ export interface ReplayRow {
   funding8h: number | null;
   /** liqFrom: the t from which the row's liquidation windows are complete (0: from the scenario start). */
   coverage: { liqFrom: number };
+  /** Per asset (not ALL): the estimated liquidation levels (src/core/levels.ts AssetLevels, rounded). */
+  levels?: AssetLevels;
 }
 
 export interface ReplayStep {
@@ -163,7 +166,15 @@ export function rowsOf(step: ReplayStep): ReplayRow[] {
     oiChange1h: round(r.signals.oiChange1h, 5),
     funding8h: round(r.funding8h, 8),
     coverage: { liqFrom: step.liqFrom },
+    ...(r.levels ? { levels: roundedLevels(r.levels) } : {}),
   }));
+}
+
+/** Prices to 6 significant digits, distances to 0.01 %, USD to the dollar. */
+function roundedLevels(levels: AssetLevels): AssetLevels {
+  const cluster = (c: AssetLevels['long']) => (c ? { price: Number(c.price.toPrecision(6)), distancePct: round(c.distancePct, 2)!, usd: Math.round(c.usd) } : null);
+  const bands = Object.fromEntries(Object.entries(levels.bandsUsd).map(([band, usd]) => [band, Math.round(usd)])) as AssetLevels['bandsUsd'];
+  return { long: cluster(levels.long), short: cluster(levels.short), bandsUsd: bands };
 }
 
 function round(v: number | null, digits: number): number | null {
