@@ -1,9 +1,12 @@
 // @vitest-environment happy-dom
 /** The meter renders text only: markup in any string from a venue or a URL stays inert. */
 import { render } from 'preact';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FlushEngine } from '../src/core/engine';
-import { Meter } from '../src/ui/Meter';
+import { loadExpanded, Meter } from '../src/ui/Meter';
+
+// The expanded view is its own module, loaded when a meter first expands: here, before the tests render it.
+beforeAll(() => loadExpanded());
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
 const MARKUP = '<img src=x onerror="globalThis.pwned=1">';

@@ -12,7 +12,10 @@ import { translatorFromMessages, type LocaleMessage, type MessageKey } from '../
 import { VENUE_IDS } from '../src/core/model';
 import { replayReadings } from '../tools/replay/replay';
 import { parseScenario } from '../tools/replay/scenario-validate';
-import { Meter } from '../src/ui/Meter';
+import { loadExpanded, Meter } from '../src/ui/Meter';
+
+// The expanded view is its own module, loaded when a meter first expands: here, before the tests render it.
+beforeAll(() => loadExpanded());
 
 // JSON imports, not readFileSync: under happy-dom import.meta.url is not a file URL.
 const zh = translatorFromMessages(zhMessages as Record<string, LocaleMessage>);

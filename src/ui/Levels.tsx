@@ -6,6 +6,11 @@
 import type { AssetLevels, LevelCluster } from '../core/levels';
 import { fmt, t } from './i18n';
 
+/** "−2.30% (~$180M)", or "none near". */
+export function clusterText(cluster: LevelCluster | null, sign: 1 | -1): string {
+  return cluster ? `${fmt().change((sign * cluster.distancePct) / 100)} (~${fmt().usd(cluster.usd)})` : t('levelNone');
+}
+
 export function Levels({ levels }: { levels: AssetLevels }) {
   return (
     <div class="fm-row fm-levels" title={t('levelsWhy')}>

@@ -3,17 +3,16 @@
  * long share, phase). Expanded: every signal with the reasons behind the verdict, a 24 h
  * sparkline, the per-venue breakdown and the risk box. Shared by the page meter and the popup.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { STALE_AFTER_MS, type VenueGap } from '../core/bus';
 import type { ScopeReading } from '../core/engine';
 import type { Phase, Reason, Verdict } from '../core/flush';
-import { MISSING } from '../core/i18n';
 import { gapsWithin } from '../core/gaps';
-import { Gauge, Sparkline } from './charts';
+import { Gauge } from './charts';
 import { fmt, t } from './i18n';
 import { reasonSentence } from './reason-text';
+import { Figure, tone } from './figure';
 import { Levels } from './Levels';
-import { RiskBox } from './RiskBox';
 
 export interface MeterProps {
   asset: string;
@@ -93,96 +92,33 @@ export function Meter({ asset, reading, now, expanded: startExpanded = false, ga
           {gaps.map((g) => t('meterGap', [fmt().clock(g.from), g.to === null ? t('meterNow') : fmt().clock(g.to), g.venue])).join(' · ')}
         </div>
       ) : null}
-      {expanded ? <Expanded reading={reading} /> : null}
-    </div>
-  );
-}
-
-function Expanded({ reading }: { reading: ScopeReading }) {
-  const { signals, verdict } = reading;
-  const sampled = new Set(reading.sampledVenues);
-  const bound = reading.sampledVenues.length > 0;
-  const overDay = reading.sampledVenues24h;
-  return (
-    <div class="fm-expanded">
-      <section aria-label={t('meterWhyLabel')}>
-        <h3>{t('meterWhy', [phaseLabel(verdict.phase), String(verdict.pressure)])}</h3>
-        <ul class="fm-reasons" data-field="reasons">
-          {verdict.reasons.map((reason) => (
-            <li key={reason.code} class={reason.met ? 'fm-met' : 'fm-unmet'}>
-              <span aria-hidden="true">{reason.met ? '✓' : '·'}</span> {reasonText(reason)}
-            </li>
-          ))}
-        </ul>
-      </section>
-      <section aria-label={t('meterSignals')} class="fm-grid">
-        <Figure label={t('labelLiq5m')} field="liq5m" value={fmt().usdBound(signals.liq5m.totalUsd, bound)} />
-        <Figure label={t('labelLiq4h')} field="liq4h" value={fmt().usdBound(signals.liq4h.totalUsd, overDay.length > 0)} />
-        <Figure label={t('labelIntensity')} field="intensity" value={fmt().times(signals.intensity)} />
-        <Figure label={t('labelVsPeak')} field="decayFromPeak" value={fmt().share(signals.decayFromPeak)} />
-        <Figure label={t('labelOi')} field="oi" value={fmt().usd(signals.oiUsd)} />
-        <Figure label={t('labelOi24h')} field="oiChange24h" value={fmt().change(signals.oiChange24h)} tone={tone(signals.oiChange24h)} />
-        <Figure label={t('labelOiSinceFlush')} field="oiChangeSinceFlush" value={fmt().change(signals.oiChangeSinceFlush)} tone={tone(signals.oiChangeSinceFlush)} />
-        <Figure label={t('labelFundingFlip')} field="fundingFlip" value={t(signals.fundingFlip === null ? 'flipNone' : signals.fundingFlip === 'to-negative' ? 'flipToNegative' : 'flipToPositive')} />
-        <Figure label={t('labelBasis1h')} field="basisChange1h" value={fmt().rate(signals.basisChange1h)} />
-        <Figure label={t('labelPerpSpot')} field="perpSpotRatio" value={fmt().times(signals.perpSpotRatio)} />
-        <Figure label={t('labelPrice1h')} field="priceChange1h" value={fmt().change(signals.priceChange1h)} tone={tone(signals.priceChange1h)} />
-      </section>
-      <section aria-label={t('meterSparkline')}>
-        <Sparkline values={reading.sparkline} />
-      </section>
-      <section aria-label={t('meterPerVenue')}>
-        <table class="fm-venues">
-          <thead>
-            <tr>
-              <th scope="col">{t('colVenue')}</th>
-              <th scope="col">{t('colLiq1h')}</th>
-              <th scope="col">{t('colFunding')}</th>
-              <th scope="col">{t('colBasis')}</th>
-              <th scope="col">{t('labelOi')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {reading.venues.map((venue) => (
-              <tr key={venue.venue} data-venue={venue.venue}>
-                <td>{venue.venue}</td>
-                <td>{fmt().usdBound(venue.liq1hUsd, sampled.has(venue.venue))}</td>
-                <td>{fmt().rate(venue.funding8h)}</td>
-                <td>{fmt().rate(venue.basis)}</td>
-                <td>{fmt().usd(venue.openInterestUsd)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {overDay.length > 0 ? <p class="fm-note">{t('meterSampledNote', [overDay.join(', ')])}</p> : null}
-      </section>
-      <RiskBox largestMove1h={reading.largestMove1h24h} />
+      {expanded ? <LazyExpanded reading={reading} /> : null}
     </div>
   );
 }
 
 /** A reason in the trader's language, its numbers in the trader's locale. */
-function reasonText(reason: Reason): string {
+export function reasonText(reason: Reason): string {
   return reasonSentence(reason, { t, fmt: fmt() });
+}
+
+/** The expanded view's module once loaded: fetched when a meter first expands, not with the page (Expanded.tsx). */
+let expandedModule: typeof import('./Expanded') | null = null;
+
+/** Loads the expanded view now (a meter that opens expanded, and tests that render it at once). */
+export async function loadExpanded(): Promise<void> {
+  expandedModule ??= await import('./Expanded');
+}
+
+function LazyExpanded({ reading }: { reading: ScopeReading }) {
+  const [module, setModule] = useState(expandedModule);
+  useEffect(() => {
+    if (!module) void loadExpanded().then(() => setModule(expandedModule));
+  }, [module]);
+  return module ? <module.Expanded reading={reading} /> : <div class="fm-expanded" aria-busy="true" />;
 }
 
 /** Stream gaps overlapping the last hour whose liquidations are not counted for this asset, across venues, oldest first. */
 function recentGaps(gaps: readonly VenueGap[], now: number, asset: string): VenueGap[] {
   return gapsWithin(gaps, now, 60 * 60_000, asset).sort((a, b) => a.from - b.from);
-}
-
-function Figure({ label, field, value, tone }: { label: string; field: string; value: string; tone?: string | undefined }) {
-  return (
-    <span class="fm-figure">
-      <span class="fm-label">{label}</span>
-      <span class={`fm-value${tone ? ` fm-${tone}` : ''}${value === MISSING ? ' fm-muted' : ''}`} data-field={field}>
-        {value}
-      </span>
-    </span>
-  );
-}
-
-function tone(value: number | null): string | undefined {
-  if (value === null || value === 0) return undefined;
-  return value > 0 ? 'pos' : 'neg';
 }

@@ -2,13 +2,15 @@
 import { useState } from 'preact/hooks';
 import { MISSING } from '../core/i18n';
 import { assessRisk, riskInput } from '../core/risk';
+import type { AssetLevels } from '../core/levels';
 import { fmt, t } from './i18n';
+import { clusterText } from './Levels';
 
 function percent(fraction: number | null): string {
   return fraction === null || !Number.isFinite(fraction) ? MISSING : `${(fraction * 100).toFixed(2)}%`;
 }
 
-export function RiskBox({ largestMove1h }: { largestMove1h: number | null }) {
+export function RiskBox({ largestMove1h, levels = null }: { largestMove1h: number | null; levels?: AssetLevels | null }) {
   const [leverage, setLeverage] = useState('20');
   const [maintenance, setMaintenance] = useState('0.5');
   const input = riskInput(Number(leverage), Number(maintenance || 0), largestMove1h);
@@ -37,6 +39,11 @@ export function RiskBox({ largestMove1h }: { largestMove1h: number | null }) {
           {t('riskInvalid', [fmt().share(1 / Math.max(1, Number(leverage) || 1))])}
         </p>
       )}
+      {levels ? (
+        <p data-field="risk-levels" title={t('levelsWhy')}>
+          {t('riskLevels', [clusterText(levels.long, -1), clusterText(levels.short, 1)])}
+        </p>
+      ) : null}
     </section>
   );
 }

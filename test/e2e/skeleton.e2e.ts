@@ -95,7 +95,13 @@ describe('walking skeleton (Binance)', () => {
     await page.goto('https://www.binance.com/en/futures/BTCUSDT');
     const meter = page.locator('[data-flush-meter][data-asset="BTC"]');
     await meter.locator('.fm-toggle').click({ timeout: 15_000 });
+    // The expanded view is loaded on first expanding (its own module), then drawn.
+    await meter.locator('[data-field="reasons"] li').first().waitFor({ timeout: 5_000 });
     expect(await meter.locator('[data-field="reasons"] li').count()).toBeGreaterThan(0);
+    // The liquidation map: six bands, shorts above the price and longs below, each with its USD as text; the risk box names the nearest clusters.
+    expect(await meter.locator('[data-field="level-map"] li[data-band]').count()).toBe(6);
+    expect(await meter.locator('[data-field="level-map"] li[data-band="long1"] .fm-band-usd').textContent({ timeout: 5_000 })).toMatch(/^(~\$[\d.]+[KMB]?|0)$/);
+    expect(await meter.locator('[data-field="risk-levels"]').textContent({ timeout: 5_000 })).toMatch(/^Estimated clusters: longs .+, shorts .+\.$/);
     expect(await meter.locator('[data-field="sparkline"]').count()).toBe(1);
     expect(await meter.locator('tr[data-venue="binance"] td').nth(1).textContent({ timeout: 5_000 })).toMatch(/^≥ \$/);
     // The % move to liquidation follows the trader's leverage (formula unit-tested in risk.test.ts).
