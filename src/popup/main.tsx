@@ -17,7 +17,7 @@ import { fmt, t, uiLanguage } from '../ui/i18n';
 import { HostAccess } from '../ui/host-access';
 import { Meter } from '../ui/Meter';
 import { followSettings } from '../ui/settings';
-import { METER_CSS } from '../ui/styles';
+import { METER_CSS, METER_DARK } from '../ui/styles';
 
 /** The first storage read starts as the script loads, before the first render: the data is what the popup is opened for. */
 const firstRead = readBus([MARKET_SCOPE], [EFFECTIVE_SETTINGS_KEY]);
@@ -267,7 +267,8 @@ function SourceTable({ sources, now }: { sources: SourceStatus[]; now: number })
 document.documentElement.lang = uiLanguage();
 document.title = t('extName');
 const style = document.createElement('style');
-style.textContent = METER_CSS.replace(':host { all: initial; }', '');
+// The page meter takes the exchange's theme; the popup's takes the OS colour scheme.
+style.textContent = `${METER_CSS} @media (prefers-color-scheme: dark) { .fm-meter { ${METER_DARK} } }`;
 document.head.append(style);
 // The first render waits for the first read (a few ms): it shows the data the popup is opened for, not an empty frame.
 void firstRead

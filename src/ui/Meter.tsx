@@ -62,7 +62,7 @@ export function Meter({ asset, reading, now, expanded: startExpanded = false, ga
   const stale = dataTime === null || now - dataTime > STALE_AFTER_MS;
   const sideText = verdict.side ? ` ${t(verdict.side === 'long' ? 'sideLongs' : 'sideShorts')}` : '';
   return (
-    <div class={`fm-meter fm-phase-${verdict.phase}`} data-phase={verdict.phase} data-side={verdict.side ?? ''} aria-label={t('meterAria', [asset])}>
+    <div class={`fm-meter fm-phase-${verdict.phase}`} data-phase={verdict.phase} data-side={verdict.side ?? ''} role="group" aria-label={t('meterAria', [asset])}>
       <div class="fm-row">
         <Gauge pressure={verdict.pressure} />
         <span class="fm-phase" data-field="phase" role="status" title={coverageTitle(verdict)}>
@@ -104,7 +104,7 @@ function Expanded({ reading }: { reading: ScopeReading }) {
   return (
     <div class="fm-expanded">
       <section aria-label={t('meterWhyLabel')}>
-        <h3>{t('meterWhy', [phaseLabel(verdict.phase), String(verdict.pressure)])}</h3>
+        <h2>{t('meterWhy', [phaseLabel(verdict.phase), String(verdict.pressure)])}</h2>
         <ul class="fm-reasons" data-field="reasons">
           {verdict.reasons.map((reason) => (
             <li key={reason.code} class={reason.met ? 'fm-met' : 'fm-unmet'}>
