@@ -61,6 +61,12 @@ export function Meter({ asset, reading, now, expanded: startExpanded = false, ga
   const dataTime = reading.dataTime ?? reading.computedAt;
   const stale = dataTime === null || now - dataTime > STALE_AFTER_MS;
   const sideText = verdict.side ? ` ${t(verdict.side === 'long' ? 'sideLongs' : 'sideShorts')}` : '';
+  const f = fmt();
+  const { signals } = reading;
+  const since = countingSince(reading, now);
+  const funding = fundingOf(reading);
+  // Like funding: the live snapshots', else the market history's.
+  const basis = reading.basis ?? signals.basis;
   return (
     <div class={`fm-meter fm-phase-${verdict.phase}`} data-phase={verdict.phase} data-side={verdict.side ?? ''} role="group" aria-label={t('meterAria', [asset])}>
       <div class="fm-row">
@@ -69,31 +75,55 @@ export function Meter({ asset, reading, now, expanded: startExpanded = false, ga
           {compactPhase(verdict)}
           {sideText}
         </span>
-        <Figure label={t('colLiq1h')} field="liq1h" value={fmt().usdBound(reading.liq1h.totalUsd, sampled)} />
-        <Figure label={t('colLongs')} field="longShare1h" value={fmt().share(reading.liq1h.longShare)} />
+        <Figure label={t('colLiq1h')} field="liq1h" value={f.usdBound(reading.liq1h.totalUsd, sampled)} />
+        <Figure label={t('colLongs')} field="longShare1h" value={f.share(reading.liq1h.longShare)} why={() => whyNoLiq(since)} />
         <button type="button" class="fm-toggle" aria-expanded={expanded} aria-label={t(expanded ? 'meterCollapse' : 'meterExpand')} onClick={() => setExpanded(!expanded)}>
           {expanded ? '▴' : '▾'}
         </button>
       </div>
       <div class="fm-row fm-figures">
         <span class="fm-title">{asset}</span>
-        <Figure label={t('colLiq24h')} field="liq24h" value={fmt().usdBound(reading.liq24h.totalUsd, sampled24h)} />
-        <Figure label={t('colFunding')} field="funding" value={fmt().rate(reading.funding8h)} tone={tone(reading.funding8h)} />
-        <Figure label={t('colBasis')} field="basis" value={fmt().rate(reading.basis)} tone={tone(reading.basis)} />
-        <Figure label={t('colOi1h')} field="oiChange1h" value={fmt().change(reading.signals.oiChange1h)} tone={tone(reading.signals.oiChange1h)} />
+        <Figure label={t('colLiq24h')} field="liq24h" value={f.usdBound(reading.liq24h.totalUsd, sampled24h)} />
+        <Figure label={t('colFunding')} field="funding" value={f.rate(funding)} tone={tone(funding)} why={() => t('whyNoFunding')} />
+        <Figure label={t('colBasis')} field="basis" value={f.rate(basis)} tone={tone(basis)} why={() => t('whyNoBasis')} />
+        <Figure label={t('colOi1h')} field="oiChange1h" value={f.change(signals.oiChange1h)} tone={tone(signals.oiChange1h)} why={() => whyNoOiChange(reading, since)} />
         <span class={`fm-age${stale ? ' fm-stale' : ''}`} data-field="age" title={t('meterAgeTitle')}>
           {stale && dataTime !== null ? t('meterStalePrefix') : ''}
-          {fmt().age(dataTime, now)}
+          {f.age(dataTime, now)}
         </span>
       </div>
       {gaps.length ? (
         <div class="fm-note fm-gap" data-field="gaps" role="note">
-          {gaps.map((g) => t('meterGap', [fmt().clock(g.from), g.to === null ? t('meterNow') : fmt().clock(g.to), g.venue])).join(' · ')}
+          {gaps.map((g) => t('meterGap', [f.clock(g.from), g.to === null ? t('meterNow') : f.clock(g.to), g.venue])).join(' · ')}
         </div>
       ) : null}
       {expanded ? <Expanded reading={reading} /> : null}
     </div>
   );
+}
+
+const noFlush = () => t('whyNoFlush');
+const noHistory = () => t('whyNoHistory');
+
+/** The clock time liquidations are counted from when that began within the hour (install, return from an absence), else null. */
+export function countingSince(reading: ScopeReading, now: number): string | null {
+  return reading.collectingSince !== null && now - reading.collectingSince < 3_600_000 ? fmt().clock(reading.collectingSince) : null;
+}
+
+/** Funding from the live snapshots, else from the market history (back-filled from the venues' history endpoints on install). */
+export function fundingOf(reading: ScopeReading): number | null {
+  return reading.funding8h ?? reading.signals.funding8h;
+}
+
+/** Why the hour's long share is unknown: no liquidations in it (since counting began, when that was within the hour). */
+export function whyNoLiq(since: string | null): string {
+  return since ? t('whyNoLiqSince', [since]) : t('whyNoLiq');
+}
+
+/** Why the 1 h open-interest change is unknown: no open interest at all, or none from an hour ago yet. */
+export function whyNoOiChange(reading: ScopeReading, since: string | null): string {
+  if (reading.signals.oiUsd === null && reading.openInterestUsd === null) return t('whyNoOi');
+  return since ? t('whyOiSince', [since]) : t('whyOiHour');
 }
 
 function Expanded({ reading }: { reading: ScopeReading }) {
@@ -117,14 +147,14 @@ function Expanded({ reading }: { reading: ScopeReading }) {
         <Figure label={t('labelLiq5m')} field="liq5m" value={fmt().usdBound(signals.liq5m.totalUsd, bound)} />
         <Figure label={t('labelLiq4h')} field="liq4h" value={fmt().usdBound(signals.liq4h.totalUsd, overDay.length > 0)} />
         <Figure label={t('labelIntensity')} field="intensity" value={fmt().times(signals.intensity)} />
-        <Figure label={t('labelVsPeak')} field="decayFromPeak" value={fmt().share(signals.decayFromPeak)} />
-        <Figure label={t('labelOi')} field="oi" value={fmt().usd(signals.oiUsd)} />
-        <Figure label={t('labelOi24h')} field="oiChange24h" value={fmt().change(signals.oiChange24h)} tone={tone(signals.oiChange24h)} />
-        <Figure label={t('labelOiSinceFlush')} field="oiChangeSinceFlush" value={fmt().change(signals.oiChangeSinceFlush)} tone={tone(signals.oiChangeSinceFlush)} />
+        <Figure label={t('labelVsPeak')} field="decayFromPeak" value={fmt().share(signals.decayFromPeak)} why={noFlush} />
+        <Figure label={t('labelOi')} field="oi" value={fmt().usd(signals.oiUsd ?? reading.openInterestUsd)} why={() => t('whyNoOi')} />
+        <Figure label={t('labelOi24h')} field="oiChange24h" value={fmt().change(signals.oiChange24h)} tone={tone(signals.oiChange24h)} why={noHistory} />
+        <Figure label={t('labelOiSinceFlush')} field="oiChangeSinceFlush" value={fmt().change(signals.oiChangeSinceFlush)} tone={tone(signals.oiChangeSinceFlush)} why={noFlush} />
         <Figure label={t('labelFundingFlip')} field="fundingFlip" value={t(signals.fundingFlip === null ? 'flipNone' : signals.fundingFlip === 'to-negative' ? 'flipToNegative' : 'flipToPositive')} />
-        <Figure label={t('labelBasis1h')} field="basisChange1h" value={fmt().rate(signals.basisChange1h)} />
-        <Figure label={t('labelPerpSpot')} field="perpSpotRatio" value={fmt().times(signals.perpSpotRatio)} />
-        <Figure label={t('labelPrice1h')} field="priceChange1h" value={fmt().change(signals.priceChange1h)} tone={tone(signals.priceChange1h)} />
+        <Figure label={t('labelBasis1h')} field="basisChange1h" value={fmt().rate(signals.basisChange1h)} why={noHistory} />
+        <Figure label={t('labelPerpSpot')} field="perpSpotRatio" value={fmt().times(signals.perpSpotRatio)} why={noHistory} />
+        <Figure label={t('labelPrice1h')} field="priceChange1h" value={fmt().change(signals.priceChange1h)} tone={tone(signals.priceChange1h)} why={noHistory} />
       </section>
       <section aria-label={t('meterSparkline')}>
         <Sparkline values={reading.sparkline} />
@@ -169,13 +199,19 @@ function recentGaps(gaps: readonly VenueGap[], now: number, asset: string): Venu
   return gapsWithin(gaps, now, 60 * 60_000, asset).sort((a, b) => a.from - b.from);
 }
 
-function Figure({ label, field, value, tone }: { label: string; field: string; value: string; tone?: string | undefined }) {
+/**
+ * A labelled number. A missing one ("—") says why: `why` on hover (title) and, instead of the
+ * dash, to a screen reader (visually hidden text).
+ */
+function Figure({ label, field, value, tone, why }: { label: string; field: string; value: string; tone?: string | undefined; why?: () => string }) {
+  const reason = value === MISSING ? why?.() : undefined;
   return (
-    <span class="fm-figure">
+    <span class="fm-figure" title={reason}>
       <span class="fm-label">{label}</span>
-      <span class={`fm-value${tone ? ` fm-${tone}` : ''}${value === MISSING ? ' fm-muted' : ''}`} data-field={field}>
+      <span class={`fm-value${tone ? ` fm-${tone}` : ''}${value === MISSING ? ' fm-muted' : ''}`} data-field={field} aria-hidden={reason ? 'true' : undefined}>
         {value}
       </span>
+      {reason ? <span class="fm-sr">{reason}</span> : null}
     </span>
   );
 }

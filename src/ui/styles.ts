@@ -29,6 +29,7 @@ export const METER_CSS = `
 .fm-value { font-variant-numeric: tabular-nums; font-weight: 600; }
 .fm-pos { color: var(--fm-pos); } .fm-neg { color: var(--fm-neg); }
 .fm-muted { color: var(--fm-muted); }
+.fm-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .fm-age { color: var(--fm-muted); font-size: 11px; margin-left: auto; }
 .fm-stale { color: var(--fm-neg); }
 .fm-note { color: var(--fm-muted); font-size: 10px; margin: 2px 0 0; }
