@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScopeReading } from '../src/core/engine';
 import zhMessages from '../_locales/zh_CN/messages.json';
 import longFlush from '../scenarios/long-flush-99m.json';
+import { FlushEngine } from '../src/core/engine';
 import { translatorFromMessages, type LocaleMessage, type MessageKey } from '../src/core/i18n';
 import { VENUE_IDS } from '../src/core/model';
 import { replayReadings } from '../tools/replay/replay';
@@ -68,5 +69,18 @@ describe('Meter in zh_CN', () => {
     }
     // The money in the sentences is Intl's zh-CN compact currency.
     expect(lines.join('\n')).toMatch(/US\$[\d.]+[万亿]/);
+  });
+
+  it('says in Chinese why a figure is missing', () => {
+    const now = Date.UTC(2026, 10, 21, 12, 0, 0);
+    const reading = new FlushEngine({}, now - 10 * 60_000).readings(now, ['BTC']).scopes.BTC!;
+    const root = document.createElement('div');
+    render(<Meter asset="BTC" reading={reading} now={now} expanded />, root);
+    const reasons = [...root.querySelectorAll('.fm-sr')].map((el) => el.textContent ?? '');
+    expect(reasons.length).toBeGreaterThanOrEqual(4);
+    for (const reason of reasons) {
+      expect((reason.match(ENGLISH_WORD) ?? []).filter((word) => !ALLOWED.has(word)), reason).toEqual([]);
+      expect(reason, reason).toMatch(/[\u4e00-\u9fff]/);
+    }
   });
 });

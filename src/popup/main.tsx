@@ -10,14 +10,15 @@ import { parseScenarioClock, readingsNow } from '../background/clock';
 import { MARKET_SCOPE, PLACEMENTS, sourceHealth, type BusSnapshot, type PageStatus, type SourceStatus } from '../core/bus';
 import type { ScopeReading } from '../core/engine';
 import type { Phase } from '../core/flush';
+import { MISSING } from '../core/i18n';
 import { defaultSettings, EFFECTIVE_SETTINGS_KEY, exchangeName, type Settings } from '../core/settings';
 import { sites, tradingUrl } from '../sites';
 import { FIRST_DATA_MARK, followBus, readBus, readReadings } from '../ui/bus';
 import { fmt, t, uiLanguage } from '../ui/i18n';
 import { HostAccess } from '../ui/host-access';
-import { Meter } from '../ui/Meter';
+import { countingSince, fundingOf, Meter, whyNoLiq, whyNoOiChange } from '../ui/Meter';
 import { followSettings } from '../ui/settings';
-import { METER_CSS } from '../ui/styles';
+import { METER_CSS, METER_DARK } from '../ui/styles';
 
 /** The first storage read starts as the script loads, before the first render: the data is what the popup is opened for. */
 const firstRead = readBus([MARKET_SCOPE], [EFFECTIVE_SETTINGS_KEY]);
@@ -87,7 +88,7 @@ function Popup({ first }: { first: FirstData }) {
       </section>
       <section aria-labelledby="assets-heading">
         <h2 id="assets-heading">{t('popupWatched')}</h2>
-        <AssetTable assets={settings.watchlist} scopes={readings} exchange={settings.preferredExchange} />
+        <AssetTable assets={settings.watchlist} scopes={readings} exchange={settings.preferredExchange} now={readingsAt} />
       </section>
       <section aria-labelledby="sources-heading">
         <h2 id="sources-heading">{t('popupSources')}</h2>
@@ -115,7 +116,14 @@ function openTab(url: string): void {
   window.close();
 }
 
-function AssetTable({ assets, scopes, exchange }: { assets: string[]; scopes: Partial<Record<string, ScopeReading>>; exchange: string }) {
+/** A cell's missing figure ("—") says why, on hover and to a screen reader (a cell may be named). */
+function why(value: string, reason: () => string): { title?: string; 'aria-label'?: string } {
+  if (value !== MISSING) return {};
+  const text = reason();
+  return { title: text, 'aria-label': text };
+}
+
+function AssetTable({ assets, scopes, exchange, now }: { assets: string[]; scopes: Partial<Record<string, ScopeReading>>; exchange: string; now: number }) {
   const f = fmt();
   return (
     <table class="assets">
@@ -135,6 +143,11 @@ function AssetTable({ assets, scopes, exchange }: { assets: string[]; scopes: Pa
           const url = tradingUrl(asset, exchange);
           const sampled = (reading?.sampledVenues.length ?? 0) > 0;
           const phase = reading?.verdict.phase ?? null;
+          const since = reading ? countingSince(reading, now) : null;
+          const funding = reading ? fundingOf(reading) : null;
+          const longShare = f.share(reading?.liq1h.longShare);
+          const oiChange = f.change(reading?.signals.oiChange1h);
+          const fundingText = f.rate(funding);
           return (
             // The link is the keyboard and screen-reader target; the row is a bigger mouse target.
             <tr key={asset} data-scope={asset} data-phase={phase ?? ''} class="asset-row" onClick={(e) => (e.target as Element).closest('a') === null && openTab(url)}>
@@ -149,14 +162,14 @@ function AssetTable({ assets, scopes, exchange }: { assets: string[]; scopes: Pa
               <td class="num" data-field="liq1h">
                 {f.usdBound(reading?.liq1h.totalUsd, sampled)}
               </td>
-              <td class="num" data-field="longShare1h">
-                {f.share(reading?.liq1h.longShare)}
+              <td class="num" data-field="longShare1h" {...(reading ? why(longShare, () => whyNoLiq(since)) : {})}>
+                {longShare}
               </td>
-              <td class={`num ${tone(reading?.signals.oiChange1h)}`} data-field="oiChange1h">
-                {f.change(reading?.signals.oiChange1h)}
+              <td class={`num ${tone(reading?.signals.oiChange1h)}`} data-field="oiChange1h" {...(reading ? why(oiChange, () => whyNoOiChange(reading, since)) : {})}>
+                {oiChange}
               </td>
-              <td class={`num ${tone(reading?.funding8h)}`} data-field="funding">
-                {f.rate(reading?.funding8h)}
+              <td class={`num ${tone(funding)}`} data-field="funding" {...(reading ? why(fundingText, () => t('whyNoFunding')) : {})}>
+                {fundingText}
               </td>
             </tr>
           );
@@ -267,7 +280,8 @@ function SourceTable({ sources, now }: { sources: SourceStatus[]; now: number })
 document.documentElement.lang = uiLanguage();
 document.title = t('extName');
 const style = document.createElement('style');
-style.textContent = METER_CSS.replace(':host { all: initial; }', '');
+// The page meter takes the exchange's theme; the popup's takes the OS colour scheme.
+style.textContent = `${METER_CSS} @media (prefers-color-scheme: dark) { .fm-meter { ${METER_DARK} } }`;
 document.head.append(style);
 // The first render waits for the first read (a few ms): it shows the data the popup is opened for, not an empty frame.
 void firstRead

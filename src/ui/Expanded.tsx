@@ -8,7 +8,7 @@ import { Sparkline } from './charts';
 import { Figure, tone } from './figure';
 import { fmt, t } from './i18n';
 import { LevelMap } from './LevelMap';
-import { phaseLabel, reasonText } from './Meter';
+import { noFlush, noHistory, phaseLabel, reasonText } from './Meter';
 import { RiskBox } from './RiskBox';
 
 export function Expanded({ reading }: { reading: ScopeReading }) {
@@ -19,7 +19,7 @@ export function Expanded({ reading }: { reading: ScopeReading }) {
   return (
     <div class="fm-expanded">
       <section aria-label={t('meterWhyLabel')}>
-        <h3>{t('meterWhy', [phaseLabel(verdict.phase), String(verdict.pressure)])}</h3>
+        <h2>{t('meterWhy', [phaseLabel(verdict.phase), String(verdict.pressure)])}</h2>
         <ul class="fm-reasons" data-field="reasons">
           {verdict.reasons.map((reason) => (
             <li key={reason.code} class={reason.met ? 'fm-met' : 'fm-unmet'}>
@@ -32,14 +32,14 @@ export function Expanded({ reading }: { reading: ScopeReading }) {
         <Figure label={t('labelLiq5m')} field="liq5m" value={fmt().usdBound(signals.liq5m.totalUsd, bound)} />
         <Figure label={t('labelLiq4h')} field="liq4h" value={fmt().usdBound(signals.liq4h.totalUsd, overDay.length > 0)} />
         <Figure label={t('labelIntensity')} field="intensity" value={fmt().times(signals.intensity)} />
-        <Figure label={t('labelVsPeak')} field="decayFromPeak" value={fmt().share(signals.decayFromPeak)} />
-        <Figure label={t('labelOi')} field="oi" value={fmt().usd(signals.oiUsd)} />
-        <Figure label={t('labelOi24h')} field="oiChange24h" value={fmt().change(signals.oiChange24h)} tone={tone(signals.oiChange24h)} />
-        <Figure label={t('labelOiSinceFlush')} field="oiChangeSinceFlush" value={fmt().change(signals.oiChangeSinceFlush)} tone={tone(signals.oiChangeSinceFlush)} />
+        <Figure label={t('labelVsPeak')} field="decayFromPeak" value={fmt().share(signals.decayFromPeak)} why={noFlush} />
+        <Figure label={t('labelOi')} field="oi" value={fmt().usd(signals.oiUsd ?? reading.openInterestUsd)} why={() => t('whyNoOi')} />
+        <Figure label={t('labelOi24h')} field="oiChange24h" value={fmt().change(signals.oiChange24h)} tone={tone(signals.oiChange24h)} why={noHistory} />
+        <Figure label={t('labelOiSinceFlush')} field="oiChangeSinceFlush" value={fmt().change(signals.oiChangeSinceFlush)} tone={tone(signals.oiChangeSinceFlush)} why={noFlush} />
         <Figure label={t('labelFundingFlip')} field="fundingFlip" value={t(signals.fundingFlip === null ? 'flipNone' : signals.fundingFlip === 'to-negative' ? 'flipToNegative' : 'flipToPositive')} />
-        <Figure label={t('labelBasis1h')} field="basisChange1h" value={fmt().rate(signals.basisChange1h)} />
-        <Figure label={t('labelPerpSpot')} field="perpSpotRatio" value={fmt().times(signals.perpSpotRatio)} />
-        <Figure label={t('labelPrice1h')} field="priceChange1h" value={fmt().change(signals.priceChange1h)} tone={tone(signals.priceChange1h)} />
+        <Figure label={t('labelBasis1h')} field="basisChange1h" value={fmt().rate(signals.basisChange1h)} why={noHistory} />
+        <Figure label={t('labelPerpSpot')} field="perpSpotRatio" value={fmt().times(signals.perpSpotRatio)} why={noHistory} />
+        <Figure label={t('labelPrice1h')} field="priceChange1h" value={fmt().change(signals.priceChange1h)} tone={tone(signals.priceChange1h)} why={noHistory} />
       </section>
       <section aria-label={t('meterSparkline')}>
         <Sparkline values={reading.sparkline} />

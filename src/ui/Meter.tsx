@@ -61,40 +61,70 @@ export function Meter({ asset, reading, now, expanded: startExpanded = false, ga
   const dataTime = reading.dataTime ?? reading.computedAt;
   const stale = dataTime === null || now - dataTime > STALE_AFTER_MS;
   const sideText = verdict.side ? ` ${t(verdict.side === 'long' ? 'sideLongs' : 'sideShorts')}` : '';
+  const f = fmt();
+  const { signals } = reading;
+  const since = countingSince(reading, now);
+  const funding = fundingOf(reading);
+  // Like funding: the live snapshots', else the market history's.
+  const basis = reading.basis ?? signals.basis;
   return (
-    <div class={`fm-meter fm-phase-${verdict.phase}`} data-phase={verdict.phase} data-side={verdict.side ?? ''} aria-label={t('meterAria', [asset])}>
+    <div class={`fm-meter fm-phase-${verdict.phase}`} data-phase={verdict.phase} data-side={verdict.side ?? ''} role="group" aria-label={t('meterAria', [asset])}>
       <div class="fm-row">
         <Gauge pressure={verdict.pressure} />
         <span class="fm-phase" data-field="phase" role="status" title={coverageTitle(verdict)}>
           {compactPhase(verdict)}
           {sideText}
         </span>
-        <Figure label={t('colLiq1h')} field="liq1h" value={fmt().usdBound(reading.liq1h.totalUsd, sampled)} />
-        <Figure label={t('colLongs')} field="longShare1h" value={fmt().share(reading.liq1h.longShare)} />
+        <Figure label={t('colLiq1h')} field="liq1h" value={f.usdBound(reading.liq1h.totalUsd, sampled)} />
+        <Figure label={t('colLongs')} field="longShare1h" value={f.share(reading.liq1h.longShare)} why={() => whyNoLiq(since)} />
         <button type="button" class="fm-toggle" aria-expanded={expanded} aria-label={t(expanded ? 'meterCollapse' : 'meterExpand')} onClick={() => setExpanded(!expanded)}>
           {expanded ? '▴' : '▾'}
         </button>
       </div>
       <div class="fm-row fm-figures">
         <span class="fm-title">{asset}</span>
-        <Figure label={t('colLiq24h')} field="liq24h" value={fmt().usdBound(reading.liq24h.totalUsd, sampled24h)} />
-        <Figure label={t('colFunding')} field="funding" value={fmt().rate(reading.funding8h)} tone={tone(reading.funding8h)} />
-        <Figure label={t('colBasis')} field="basis" value={fmt().rate(reading.basis)} tone={tone(reading.basis)} />
-        <Figure label={t('colOi1h')} field="oiChange1h" value={fmt().change(reading.signals.oiChange1h)} tone={tone(reading.signals.oiChange1h)} />
+        <Figure label={t('colLiq24h')} field="liq24h" value={f.usdBound(reading.liq24h.totalUsd, sampled24h)} />
+        <Figure label={t('colFunding')} field="funding" value={f.rate(funding)} tone={tone(funding)} why={() => t('whyNoFunding')} />
+        <Figure label={t('colBasis')} field="basis" value={f.rate(basis)} tone={tone(basis)} why={() => t('whyNoBasis')} />
+        <Figure label={t('colOi1h')} field="oiChange1h" value={f.change(signals.oiChange1h)} tone={tone(signals.oiChange1h)} why={() => whyNoOiChange(reading, since)} />
         <span class={`fm-age${stale ? ' fm-stale' : ''}`} data-field="age" title={t('meterAgeTitle')}>
           {stale && dataTime !== null ? t('meterStalePrefix') : ''}
-          {fmt().age(dataTime, now)}
+          {f.age(dataTime, now)}
         </span>
       </div>
       {reading.levels ? <Levels levels={reading.levels} /> : null}
       {gaps.length ? (
         <div class="fm-note fm-gap" data-field="gaps" role="note">
-          {gaps.map((g) => t('meterGap', [fmt().clock(g.from), g.to === null ? t('meterNow') : fmt().clock(g.to), g.venue])).join(' · ')}
+          {gaps.map((g) => t('meterGap', [f.clock(g.from), g.to === null ? t('meterNow') : f.clock(g.to), g.venue])).join(' · ')}
         </div>
       ) : null}
       {expanded ? <LazyExpanded reading={reading} /> : null}
     </div>
   );
+}
+
+export const noFlush = () => t('whyNoFlush');
+export const noHistory = () => t('whyNoHistory');
+
+/** The clock time liquidations are counted from when that began within the hour (install, return from an absence), else null. */
+export function countingSince(reading: ScopeReading, now: number): string | null {
+  return reading.collectingSince !== null && now - reading.collectingSince < 3_600_000 ? fmt().clock(reading.collectingSince) : null;
+}
+
+/** Funding from the live snapshots, else from the market history (back-filled from the venues' history endpoints on install). */
+export function fundingOf(reading: ScopeReading): number | null {
+  return reading.funding8h ?? reading.signals.funding8h;
+}
+
+/** Why the hour's long share is unknown: no liquidations in it (since counting began, when that was within the hour). */
+export function whyNoLiq(since: string | null): string {
+  return since ? t('whyNoLiqSince', [since]) : t('whyNoLiq');
+}
+
+/** Why the 1 h open-interest change is unknown: no open interest at all, or none from an hour ago yet. */
+export function whyNoOiChange(reading: ScopeReading, since: string | null): string {
+  if (reading.signals.oiUsd === null && reading.openInterestUsd === null) return t('whyNoOi');
+  return since ? t('whyOiSince', [since]) : t('whyOiHour');
 }
 
 /** A reason in the trader's language, its numbers in the trader's locale. */

@@ -18,7 +18,7 @@ export function RiskBox({ largestMove1h, levels = null }: { largestMove1h: numbe
   const atRisk = risk && (risk.longAtRisk || risk.shortAtRisk);
   return (
     <section class="fm-risk" aria-label={t('riskBox')}>
-      <h3>{t('riskBox')}</h3>
+      <h2>{t('riskBox')}</h2>
       <div class="fm-row">
         <label>
           {t('riskLeverage')}

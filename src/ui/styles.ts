@@ -1,22 +1,23 @@
-/** Meter styles, shared by the shadow-root meter and the popup. Colours follow the page's colour scheme. */
+/**
+ * Meter styles, shared by the shadow-root meter and the popup. Light unless dark: on a trading
+ * page the exchange's own theme decides (the host's data-theme, set by the content script), in
+ * the popup the OS colour scheme (the popup adds METER_DARK under its media query).
+ * Every text colour meets WCAG AA (4.5:1) on its background in both themes: each phase has a
+ * light (--fm-l) and a dark (--fm-d) accent, the theme picks one (test/e2e/a11y.e2e.ts runs axe).
+ */
+export const METER_DARK = '--fm-bg:#181a20;--fm-fg:#eaecef;--fm-muted:#848e9c;--fm-border:#2b3139;--fm-pos:#0ecb81;--fm-neg:#f6465d;--fm-accent:var(--fm-d)';
 export const METER_CSS = `
-:host { all: initial; }
 .fm-meter {
-  --fm-bg: #ffffff; --fm-fg: #1e2329; --fm-muted: #707a8a; --fm-border: #eaecef;
-  --fm-pos: #0ecb81; --fm-neg: #f6465d; --fm-accent: #707a8a;
+  --fm-bg: #fff; --fm-fg: #1e2329; --fm-muted: #5e6673; --fm-border: #eaecef; --fm-pos: #04734a; --fm-neg: #c62641;
+  --fm-l: #5e6673; --fm-d: #848e9c; --fm-accent: var(--fm-l);
   box-sizing: border-box; font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   color: var(--fm-fg); background: var(--fm-bg); border: 1px solid var(--fm-border); border-left: 3px solid var(--fm-accent);
   border-radius: 6px; padding: 6px 8px; display: flex; flex-direction: column; gap: 4px; min-width: 240px; max-width: 100%;
 }
-@media (prefers-color-scheme: dark) {
-  .fm-meter { --fm-bg: #181a20; --fm-fg: #eaecef; --fm-muted: #848e9c; --fm-border: #2b3139; }
-}
-/* On a trading page the exchange's own theme wins over the OS setting (set by the content script). */
-:host([data-theme="dark"]) .fm-meter { --fm-bg: #181a20; --fm-fg: #eaecef; --fm-muted: #848e9c; --fm-border: #2b3139; }
-:host([data-theme="light"]) .fm-meter { --fm-bg: #ffffff; --fm-fg: #1e2329; --fm-muted: #707a8a; --fm-border: #eaecef; }
-.fm-phase-calm { --fm-accent: #0ecb81; } .fm-phase-warming { --fm-accent: #848e9c; } .fm-phase-crowded { --fm-accent: #f0b90b; }
-.fm-phase-flushing { --fm-accent: #f6465d; } .fm-phase-exhaustion { --fm-accent: #3d8bfd; }
-.fm-phase-releveraging { --fm-accent: #e8832a; } .fm-phase-continuation { --fm-accent: #b02a4a; }
+:host([data-theme="dark"]) .fm-meter { ${METER_DARK} }
+.fm-phase-calm { --fm-l: #04734a; --fm-d: #0ecb81; } .fm-phase-crowded { --fm-l: #7a5c00; --fm-d: #f0b90b; }
+.fm-phase-flushing { --fm-l: #c62641; --fm-d: #f6465d; } .fm-phase-exhaustion { --fm-l: #1f5fbf; --fm-d: #3d8bfd; }
+.fm-phase-releveraging { --fm-l: #9c4f00; --fm-d: #e8832a; } .fm-phase-continuation { --fm-l: #9b2443; --fm-d: #f07a98; }
 .fm-row { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
 .fm-title { font-weight: 600; }
 .fm-phase { font-weight: 700; color: var(--fm-accent); white-space: nowrap; }
@@ -28,6 +29,7 @@ export const METER_CSS = `
 .fm-value { font-variant-numeric: tabular-nums; font-weight: 600; }
 .fm-pos { color: var(--fm-pos); } .fm-neg { color: var(--fm-neg); }
 .fm-muted { color: var(--fm-muted); }
+.fm-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .fm-age { color: var(--fm-muted); font-size: 11px; margin-left: auto; }
 .fm-stale { color: var(--fm-neg); }
 .fm-note { color: var(--fm-muted); font-size: 10px; margin: 2px 0 0; }
@@ -37,7 +39,7 @@ export const METER_CSS = `
 .fm-gauge-track { stroke: var(--fm-border); } .fm-gauge-fill { stroke: var(--fm-accent); }
 .fm-gauge-value { fill: var(--fm-fg); font-size: 9px; font-weight: 600; font-variant-numeric: tabular-nums; }
 .fm-expanded { display: flex; flex-direction: column; gap: 6px; border-top: 1px solid var(--fm-border); padding-top: 6px; }
-.fm-expanded h3 { font-size: 11px; margin: 0 0 2px; color: var(--fm-muted); font-weight: 600; }
+.fm-expanded h2 { font-size: 11px; margin: 0 0 2px; color: var(--fm-muted); font-weight: 600; }
 .fm-reasons { margin: 0; padding: 0; list-style: none; }
 .fm-reasons li { font-size: 11px; } .fm-unmet { color: var(--fm-muted); }
 .fm-grid { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 4px 8px; }
