@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { LongestFirstSequencer } from './test/e2e/sequencer';
+import { LongestFirstSequencer } from './test/sequencer';
 
 /** Test files run side by side: 2 for the unit tests (2 cores), E2E_WORKERS (default 4) Chromiums for the e2e. */
 const workers = (name: string, fallback: number) => Math.max(1, Number(process.env[name]) || fallback);
