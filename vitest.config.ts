@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
-import { LongestFirstSequencer } from './test/e2e/sequencer';
+import { LongestFirstSequencer } from './test/sequencer';
 
-/** Test files run side by side: 2 for the unit tests (2 cores), E2E_WORKERS (default 3) Chromiums for the e2e. */
+/** Test files run side by side: 2 for the unit tests (2 cores), E2E_WORKERS (default 4) Chromiums for the e2e. */
 const workers = (name: string, fallback: number) => Math.max(1, Number(process.env[name]) || fallback);
 
 export default defineConfig({
@@ -27,10 +27,11 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Each file has its own Chromium (its own profile dir, launchWithExtension), its own mock
           // exchange on a free port and its own artifacts, so files share nothing and run side by
-          // side: an e2e file mostly waits (the meter's 4 s panel timeout, a replay at flush pace),
-          // 3 at a time keep 2 cores about half busy.
+          // side. An e2e file mostly waits (the meter's 4 s panel timeout, a replay at flush pace):
+          // 4 at a time keep 2 cores about a third busy, and the others all fit beside the latency
+          // file (200 events at flush pace, ~75 s), which sets the floor.
           fileParallelism: true,
-          maxWorkers: workers('E2E_WORKERS', 3),
+          maxWorkers: workers('E2E_WORKERS', 4),
           // Tests marked concurrent within a file (one browser, a page each): at most this many at once per suite.
           maxConcurrency: 5,
         },

@@ -2,7 +2,8 @@
  * The options page end to end: what the trader changes there changes what the worker does,
  * without a reload; a save is answered by the worker (applied, or why not) and the page shows
  * that answer, reading no storage while it waits; settings that change elsewhere reach the open
- * page through storage.onChanged. A quiet hour on Binance and Bybit ($1M), then liquidations pushed live.
+ * page through storage.onChanged. A quiet hour on Binance and Bybit ($1M, in a steady market), then
+ * liquidations pushed live.
  */
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { makeFormats } from '../../src/core/i18n';
 import { DEFAULT_SETTINGS, type SaveSettingsReply, type Settings } from '../../src/core/settings';
 import { MockExchange } from '../mock/server';
 import { extensionStorage, launchWithExtension, waitFor, withTimeout, type Browser, publishedReadings } from './harness';
-import { longFlushHour } from './scenarios';
+import { longFlushHour, steadyMarket } from './scenarios';
 
 const EN = makeFormats('en-US');
 const ARTIFACTS = new URL('../../artifacts/', import.meta.url).pathname;
@@ -94,7 +95,10 @@ async function traceApis(page: OptionsPage): Promise<() => Promise<PageTrace>> {
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  mock = new MockExchange({ scenario: longFlushHour(['binance', 'bybit'], 1_000_000) });
+  // A steady market: with price and open interest falling, the hour can read as a flush from the first
+  // minute, and that notification shares the threshold rule's cooldown (liq:ALL, src/core/alerts.ts):
+  // the threshold test below would then never notify.
+  mock = new MockExchange({ scenario: steadyMarket(longFlushHour(['binance', 'bybit'], 1_000_000)) });
   await mock.start();
   browser = await launchWithExtension(mock);
   await waitFor(readings, (r) => Math.abs((r?.scopes.ALL?.liq1h.totalUsd ?? 0) - marketTotals().total) < 1, 40_000, 'the quiet hour in readings');

@@ -64,3 +64,19 @@ export function withUnwatched(scenario: Scenario): Scenario {
   extra.push({ t: (minutes - 20) * 60_000 + 9_000, type: 'liquidation', venue: 'okx', asset: 'IOST', symbol: 'IOST-USDT-SWAP', side: 'long', price: 0.0078, notionalUsd: 2_000_000 });
   return { ...scenario, events: [...scenario.events, ...extra].sort((a, b) => a.t - b.t) };
 }
+
+/**
+ * The same scenario with every market row held at its venue × asset's first row (price, open
+ * interest, funding): liquidations alone, in a market that neither falls nor deleverages, so the
+ * hour reads calm however one-sided it is (a falling price and open interest read as a flush).
+ */
+export function steadyMarket(scenario: Scenario): Scenario {
+  const first = new Map<string, ScenarioEvent & { type: 'market' }>();
+  const events = scenario.events.map((event) => {
+    if (event.type !== 'market') return event;
+    const key = `${event.venue}:${event.asset}`;
+    const base = first.get(key) ?? first.set(key, event).get(key)!;
+    return { ...event, price: base.price, markPrice: base.markPrice, indexPrice: base.indexPrice, openInterestUsd: base.openInterestUsd, fundingRate8h: base.fundingRate8h };
+  });
+  return { ...scenario, events };
+}
