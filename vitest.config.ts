@@ -16,6 +16,9 @@ export default defineConfig({
           environment: 'node',
           // Vitest's default leaves one of 2 cores idle (cores − 1).
           maxWorkers: workers('UNIT_WORKERS', 2),
+          // Whole-scenario replays and property runs take a second or two alone, several times that
+          // beside the typecheck and another file on 2 cores: the 5 s default fails them for the machine.
+          testTimeout: 30_000,
         },
       },
       {

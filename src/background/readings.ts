@@ -10,6 +10,7 @@
 import { BUS_KEYS, readingKey, type ScopeIndex, type SourceStatus } from '../core/bus';
 import type { FlushEngine, ReadingSet, ScopeReading } from '../core/engine';
 import type { ScenarioClock } from '../core/scenario-time';
+import { breadthOf } from '../core/breadth';
 import type { MeterPorts } from './ports';
 
 /** Where readings are written: storage.local in the extension. */
@@ -23,6 +24,7 @@ export class Readings {
   /** What storage holds, scope by scope (the engine's objects: unchanged scopes are the same object). */
   private readonly stored = new Map<string, ScopeReading>();
   private indexText = '';
+  private breadthText = '';
   /** What the next flush writes, and the scopes whose keys it removes. */
   private pending: Record<string, unknown> = {};
   private gone = new Set<string>();
@@ -51,6 +53,12 @@ export class Readings {
       this.stored.delete(scope);
       delete this.pending[readingKey(scope)];
       this.gone.add(scope);
+    }
+    const breadth = breadthOf(readings);
+    const breadthText = JSON.stringify(breadth.rows);
+    if (breadthText !== this.breadthText) {
+      this.pending[BUS_KEYS.breadth] = breadth;
+      this.breadthText = breadthText;
     }
     const index: ScopeIndex = { collectingSince: readings.collectingSince, scopes: Object.keys(readings.scopes) };
     const indexText = JSON.stringify(index);

@@ -3,6 +3,7 @@
  * Types only plus key names, so the content script can import it without pulling in code.
  */
 import type { ScenarioClock } from './scenario-time';
+import type { Breadth } from './breadth';
 import type { ReadingSet, ScopeReading } from './engine';
 import type { Gap } from './gaps';
 import { ASSET_CODE, type Completeness, type VenueId } from './model';
@@ -19,6 +20,8 @@ export const BUS_KEYS = {
   scenarioClock: 'scenarioClock',
   /** The open trading pages and where each one's meter sits (PageStatus[]), for the popup. */
   pages: 'pages',
+  /** What is being flushed across every asset (Breadth, src/core/breadth.ts). */
+  breadth: 'breadth',
 } as const;
 
 /** Prefix of the per-scope reading keys. */
@@ -105,6 +108,7 @@ export interface SourceStatus {
 /** What the popup follows: the index, the readings of the scopes it read so far, the sources and pages. */
 export interface BusSnapshot {
   index?: ScopeIndex;
+  breadth?: Breadth;
   readings?: Record<string, ScopeReading>;
   sources?: SourceStatus[];
   pages?: PageStatus[];

@@ -19,6 +19,7 @@ import { HostAccess } from '../ui/host-access';
 import { countingSince, fundingOf, Meter, whyNoLiq, whyNoOiChange } from '../ui/Meter';
 import { followSettings } from '../ui/settings';
 import { METER_CSS, METER_DARK } from '../ui/styles';
+import { BreadthSection } from './Breadth';
 
 /** The first storage read starts as the script loads, before the first render: the data is what the popup is opened for. */
 const firstRead = readBus([MARKET_SCOPE], [EFFECTIVE_SETTINGS_KEY]);
@@ -90,6 +91,7 @@ function Popup({ first }: { first: FirstData }) {
         <h2 id="assets-heading">{t('popupWatched')}</h2>
         <AssetTable assets={settings.watchlist} scopes={readings} exchange={settings.preferredExchange} now={readingsAt} />
       </section>
+      <BreadthSection breadth={bus.breadth} exchange={settings.preferredExchange} now={readingsAt} />
       <section aria-labelledby="sources-heading">
         <h2 id="sources-heading">{t('popupSources')}</h2>
         <SourceTable sources={sources} now={now} />
