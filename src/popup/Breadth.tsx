@@ -11,6 +11,7 @@ import { tradingUrl } from '../sites';
 import { readReadings } from '../ui/bus';
 import { fmt, t } from '../ui/i18n';
 import { Meter } from '../ui/Meter';
+import { FigureHeads } from './columns';
 
 export function BreadthSection({ breadth, exchange, now }: { breadth: Breadth | undefined; exchange: string; now: number }) {
   const [open, setOpen] = useState<string | null>(null);
@@ -28,10 +29,7 @@ export function BreadthSection({ breadth, exchange, now }: { breadth: Breadth | 
           <thead>
             <tr>
               <th scope="col">{t('colAsset')}</th>
-              <th scope="col" class="num">{t('colLiq1h')}</th>
-              <th scope="col" class="num">{t('colLongs')}</th>
-              <th scope="col" class="num">{t('colOi1h')}</th>
-              <th scope="col" class="num">{t('colFunding')}</th>
+              <FigureHeads />
             </tr>
           </thead>
           <tbody>

@@ -20,6 +20,7 @@ import { countingSince, fundingOf, Meter, whyNoLiq, whyNoOiChange } from '../ui/
 import { followSettings } from '../ui/settings';
 import { METER_CSS, METER_DARK } from '../ui/styles';
 import { BreadthSection } from './Breadth';
+import { FigureHeads } from './columns';
 
 /** The first storage read starts as the script loads, before the first render: the data is what the popup is opened for. */
 const firstRead = readBus([MARKET_SCOPE], [EFFECTIVE_SETTINGS_KEY]);
@@ -133,10 +134,7 @@ function AssetTable({ assets, scopes, exchange, now }: { assets: string[]; scope
         <tr>
           <th scope="col">{t('colAsset')}</th>
           <th scope="col">{t('colPhase')}</th>
-          <th scope="col" class="num">{t('colLiq1h')}</th>
-          <th scope="col" class="num">{t('colLongs')}</th>
-          <th scope="col" class="num">{t('colOi1h')}</th>
-          <th scope="col" class="num">{t('colFunding')}</th>
+          <FigureHeads />
         </tr>
       </thead>
       <tbody>
