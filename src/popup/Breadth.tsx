@@ -34,7 +34,7 @@ export function BreadthSection({ breadth, exchange, now }: { breadth: Breadth | 
           </thead>
           <tbody>
             {rows.map((row) => (
-              <tr key={row.asset} data-row data-asset={row.asset} data-phase={row.phase} class="asset-row" aria-current={open === row.asset ? 'true' : undefined}>
+              <tr key={row.asset} data-row data-asset={row.asset} data-phase={row.phase} class="breadth-row" aria-current={open === row.asset ? 'true' : undefined}>
                 <th scope="row">
                   <button type="button" class="link" data-field="asset" aria-expanded={open === row.asset} aria-label={t('popupBreadthOpen', [row.asset])} onClick={() => setOpen(open === row.asset ? null : row.asset)}>
                     {row.asset}
