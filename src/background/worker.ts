@@ -10,7 +10,7 @@ import { fillGap } from '../core/gaps';
 import { admitPolledBatch, Deduper, type DedupeState } from '../core/dedupe';
 import { FlushEngine, type EngineState } from '../core/engine';
 import type { Completeness, Liquidation, VenueId } from '../core/model';
-import { modelThresholds, settingsChanges, type Settings } from '../core/settings';
+import { levelAssumptions, modelThresholds, settingsChanges, type Settings } from '../core/settings';
 import { venues } from '../venues';
 import type { StreamOutput, VenueAdapter } from '../venues/types';
 import { ALERT_STATE_KEY, AlertService } from './alert-service';
@@ -137,7 +137,7 @@ export class BackgroundWorker {
     const [session, local] = await Promise.all([browser.storage.session.get([HOT_KEY, DEDUPE_KEY]), browser.storage.local.get([HISTORY_KEY]), this.alerts.load()]);
     const state = (storedJson(session[HOT_KEY]) ?? storedJson(local[HISTORY_KEY])) as EngineState | undefined;
     const engineNow = this.clock.now();
-    this.engine = new FlushEngine(this.completenessByVenue(), engineNow, state, modelThresholds(this.settings.model));
+    this.engine = new FlushEngine(this.completenessByVenue(), engineNow, state, modelThresholds(this.settings.model), undefined, levelAssumptions(this.settings.levels));
     this.deduper = new Deduper(storedJson(session[DEDUPE_KEY]) as DedupeState | undefined);
     this.tracked = new TrackedAssets(this.settings.watchlist);
     this.trackedSet = new Set(this.tracked.list(now));
@@ -222,6 +222,7 @@ export class BackgroundWorker {
     const changes = settingsChanges(this.settings, next);
     this.settings = next;
     if (changes.model) this.engine.setThresholds(modelThresholds(next.model));
+    if (changes.levels) this.engine.setLevelAssumptions(levelAssumptions(next.levels));
     for (const id of changes.venues) {
       if (next.venues[id]) continue;
       this.stopStreams(id);
