@@ -20,7 +20,7 @@ const TIER_REQUEST = /\/v5\/market\/risk-limit|\/api\/v5\/public\/position-tiers
 type Worker = InstanceType<typeof import('../src/background/worker').BackgroundWorker>;
 let worker: Worker;
 const asked: string[] = [];
-let warn: ReturnType<typeof vi.spyOn>;
+let warn: { mock: { calls: unknown[][] } };
 
 beforeAll(async () => {
   stubWorkerGlobals(view, T0);
@@ -50,7 +50,7 @@ describe('the worker: margin tiers and the leverage mix', () => {
     expect(tiers.filter((line) => line.includes('position-tiers'))).toHaveLength(1);
     // Hyperliquid's meta: once for the instrument list, once for the tiers (its marginTables).
     expect(tiers.filter((line) => line.includes('"type":"meta"'))).toHaveLength(2);
-    expect(warn.mock.calls.filter((call) => String(call[0]).includes('margin tiers'))).toEqual([]);
+    expect(warn.mock.calls.filter((call: unknown[]) => String(call[0]).includes('margin tiers'))).toEqual([]);
   });
 
   it('does not ask again on a tick', async () => {
