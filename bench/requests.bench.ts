@@ -7,6 +7,9 @@
  * the others limit all requests together. A request this table does not know fails the bench,
  * so a new endpoint cannot slip in without its cost being stated.
  * Also: one-off backfill and instrument-list requests on install, and WebSocket frames sent per minute.
+ * Margin tiers (src/background/tiers.ts, for the liquidation-level model): fetched when a list is (re)loaded,
+ * at most daily, so their share of a minute's limit is taken as a burst in the same minute as a poll
+ * (the worst case: a worker start or the daily refresh), and must stay under the same 10 %.
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SETTINGS } from '../src/core/settings';
@@ -87,14 +90,16 @@ const COSTS: Record<VenueId, (url: URL, request: RestRequest) => Cost | null> = 
       '/api/v5/market/tickers': 20,
       '/api/v5/public/instruments': 20,
       '/api/v5/public/liquidation-orders': 40,
+      // Get position tiers: "Rate Limit: 10 requests per 2 seconds", rule IP.
+      '/api/v5/public/position-tiers': 10,
     };
     const limit = per2s[url.pathname];
     return limit ? { bucket: url.pathname, units: 1, limitPerMinute: limit * 30 } : null;
   },
   // BitMEX: 30 requests/min unauthenticated, all routes.
   bitmex: () => ({ bucket: 'requests', units: 1, limitPerMinute: 30 }),
-  // Bitget v2 mix market endpoints: 20 requests/s per IP, each endpoint.
-  bitget: (url) => ({ bucket: url.pathname, units: 1, limitPerMinute: 1200 }),
+  // Bitget v2 mix market endpoints: 20 requests/s per IP, each endpoint; Get Position Tier: 10 times/1s (IP).
+  bitget: (url) => ({ bucket: url.pathname, units: 1, limitPerMinute: url.pathname.endsWith('/query-position-lever') ? 600 : 1200 }),
   bitfinex: (url) => {
     // Bitfinex REST: per endpoint per IP; liquidations/hist is 3/min (docs "Liquidations").
     if (url.pathname === '/v2/liquidations/hist') return { bucket: url.pathname, units: 1, limitPerMinute: 3 };
@@ -162,6 +167,20 @@ export async function run(): Promise<BenchReport> {
         figures[`${adapter.id} busiest limit (${label})`] = `${top.bucket}: ${top.use.units}/${top.use.limitPerMinute} per min (${pct(top.share)})`;
         targets.push({ what: `${adapter.id} at ${label} under ${pct(MAX_SHARE)} of its limit (${top.bucket} ${pct(top.share)})`, ok: top.share <= MAX_SHARE });
       }
+    }
+    for (const [label, tracked] of [['default', DEFAULT_SETTINGS.watchlist], ['20 assets', LARGER_SET]] as const) {
+      const tiers = adapter.marginTierRequests?.(tracked, instruments) ?? [];
+      if (!tiers.length) continue;
+      // The tier fetch lands in one minute with that minute's polls (a start, or the daily list refresh).
+      const burst = perMinute(adapter.id, [...tiers], 1);
+      for (const [bucket, use] of perMinute(adapter.id, adapter.pollRequests(tracked, instruments), pollsPerMinute)) {
+        const sum = burst.get(bucket) ?? { units: 0, limitPerMinute: use.limitPerMinute };
+        sum.units += use.units;
+        burst.set(bucket, sum);
+      }
+      const top = busiest(burst)!;
+      figures[`${adapter.id} margin tiers (${label})`] = `${tiers.length} requests once a day; with that minute's polls, ${top.bucket}: ${top.use.units}/${top.use.limitPerMinute} per min (${pct(top.share)})`;
+      targets.push({ what: `${adapter.id} margin tiers + polls in one minute at ${label} under ${pct(MAX_SHARE)} of its limit (${top.bucket} ${pct(top.share)})`, ok: top.share <= MAX_SHARE });
     }
     figures[`${adapter.id} declared (rateBudget)`] = `${adapter.rateBudget.requestsPerMinute}/${adapter.rateBudget.limitPerMinute}`;
     const oneOff = [...adapter.instrumentRequests(), ...(adapter.backfillRequests?.(DEFAULT_SETTINGS.watchlist, instruments) ?? [])];

@@ -39,6 +39,37 @@ describe('liquidation levels in the engine', () => {
     expect(JSON.stringify(btc.levels)).not.toMatch(/NaN|null,"short":null/);
   });
 
+  it('a changed leverage mix (the options page) changes the levels of the bars after, keeping the books', () => {
+    const feed = (engine: FlushEngine, from: number, to: number) => {
+      for (let m = from; m <= to; m++) engine.ingestMarket(update(m, 70_000 + (m % 2) * 20, 500e6 + m * 2e6));
+    };
+    const steady = new FlushEngine({ binance: 'sampled' }, T0);
+    const changed = new FlushEngine({ binance: 'sampled' }, T0, undefined, {}, undefined, { leverageMix: [{ leverage: 100, weight: 1 }] });
+    expect(changed.levels.assumptions.leverageMix).toEqual([{ leverage: 100, weight: 1 }]);
+    feed(steady, 0, 60);
+    feed(changed, 0, 60);
+    const before = steady.readings(T0 + 61 * MINUTE, ['BTC']).scopes.BTC!.levels!;
+    // All at 100×: every level within about 1 % of the price, where the default mix spreads them out to 20 %.
+    const near = changed.readings(T0 + 61 * MINUTE, ['BTC']).scopes.BTC!.levels!;
+    expect(near.bandsUsd.long1).toBeGreaterThan(before.bandsUsd.long1);
+    expect(near.long!.distancePct).toBeLessThan(1.1);
+    // Switched on a running engine: its books stay, new positions spread by the new mix.
+    const books = steady.levels.booksOf('BTC').length;
+    steady.setLevelAssumptions({ leverageMix: [{ leverage: 100, weight: 1 }] });
+    expect(steady.levels.assumptions.leverageMix).toEqual([{ leverage: 100, weight: 1 }]);
+    expect(steady.levels.booksOf('BTC').length).toBe(books);
+    expect(steady.readings(T0 + 61 * MINUTE + 1_000, ['BTC']).scopes.BTC!.levels!.bandsUsd.long5).toBeCloseTo(before.bandsUsd.long5, 0);
+    const control = new FlushEngine({ binance: 'sampled' }, T0);
+    feed(control, 0, 120);
+    feed(steady, 61, 120);
+    const after = steady.readings(T0 + 121 * MINUTE, ['BTC']).scopes.BTC!.levels!;
+    const unchanged = control.readings(T0 + 121 * MINUTE, ['BTC']).scopes.BTC!.levels!;
+    expect(after.bandsUsd.long1).toBeGreaterThan(unchanged.bandsUsd.long1);
+    // A mix the model cannot use keeps the default.
+    steady.setLevelAssumptions({ leverageMix: [] });
+    expect(steady.levels.assumptions.leverageMix).toEqual(control.levels.assumptions.leverageMix);
+  });
+
   it('a fall through the long levels consumes them', () => {
     const engine = new FlushEngine({ binance: 'sampled' }, T0);
     for (let m = 0; m <= 120; m++) engine.ingestMarket(update(m, 70_000, 500e6 + m * 2e6));

@@ -5,7 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { validateSettings } from '../src/background/settings';
 import { DEFAULT_SETTINGS, LIMITS } from '../src/core/settings';
-import { addAsset, formErrors, fromForm, parseNumber, toForm, type FormErrors, type SettingsForm } from '../src/options/form';
+import { addAsset, formErrors, fromForm, parseLeverageMixText, parseNumber, toForm, type FormErrors, type SettingsForm } from '../src/options/form';
 import { sites } from '../src/sites';
 import { EN } from './alert-fixtures';
 
@@ -23,6 +23,33 @@ function shown(f: SettingsForm): Record<string, string> {
   return worded(errors);
 }
 const worded = (errors: FormErrors) => Object.fromEntries(Object.entries(errors).map(([field, e]) => [field, EN.t(e.key, e.substitutions)]));
+
+describe('options form: the leverage mix', () => {
+  it('shows the default as leverage × percent pairs', () => {
+    expect(form().leverageMix).toBe('5×15, 10×30, 25×25, 50×20, 100×10');
+  });
+
+  it('reads pairs typed in common ways; the schema normalises the shares', () => {
+    expect(parseLeverageMixText('3x50, 20 × 30 ，100*20%')).toEqual([
+      { leverage: 3, weight: 0.5 },
+      { leverage: 20, weight: 0.3 },
+      { leverage: 100, weight: 0.2 },
+    ]);
+    const { settings, issues } = validateSettings(sent(form({ leverageMix: '10×1, 20×3' })));
+    expect(issues).toBeNull();
+    expect(settings!.levels.leverageMix).toEqual([
+      { leverage: 10, weight: 0.25 },
+      { leverage: 20, weight: 0.75 },
+    ]);
+    expect(toForm(settings!, SITE_IDS).leverageMix).toBe('10×25, 20×75');
+  });
+
+  it.each(['', 'ten times', '10×', '5×15, 300×10', '5×0', Array.from({ length: 13 }, (_, i) => `${i + 1}×1`).join(', ')])('puts a clear error at the field for %j', (text) => {
+    expect(shown(form({ leverageMix: text }))).toEqual({
+      leverageMix: `Enter up to ${LIMITS.leverageMix.maxSlices} pairs like 10×30, separated by commas: each leverage from 1 to 200, each share 0 or more, not all 0.`,
+    });
+  });
+});
 
 describe('options form ↔ settings', () => {
   it('shows the defaults in trader units and sends them back unchanged', () => {

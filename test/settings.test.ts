@@ -5,7 +5,7 @@
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { readStoredSettings, SettingsStore, validateSettings } from '../src/background/settings';
-import { DEFAULT_SETTINGS, modelThresholds, sameSettings, settingsChanges, type Settings } from '../src/core/settings';
+import { DEFAULT_SETTINGS, levelAssumptions, modelThresholds, sameSettings, settingsChanges, type Settings } from '../src/core/settings';
 import { EN, settingsWith } from './alert-fixtures';
 
 vi.mock('webextension-polyfill', async () => ({ default: (await import('@webext-core/fake-browser')).fakeBrowser }));
@@ -147,6 +147,63 @@ describe('the settings schema: reading storage.sync back', () => {
   });
 });
 
+describe('the settings schema: the leverage mix (levels.leverageMix)', () => {
+  const mix = (leverageMix: unknown) => validateSettings({ ...json(DEFAULT_SETTINGS), levels: { leverageMix } });
+
+  it('defaults to issue 17\'s mix: 5× 15 %, 10× 30 %, 25× 25 %, 50× 20 %, 100× 10 %', () => {
+    expect(validateSettings({}).settings!.levels.leverageMix).toEqual([
+      { leverage: 5, weight: 0.15 },
+      { leverage: 10, weight: 0.3 },
+      { leverage: 25, weight: 0.25 },
+      { leverage: 50, weight: 0.2 },
+      { leverage: 100, weight: 0.1 },
+    ]);
+    expect(mix(DEFAULT_SETTINGS.levels.leverageMix).settings).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('normalises the weights, merges equal leverages and sorts by leverage', () => {
+    const { settings } = mix([
+      { leverage: 20, weight: 3 },
+      { leverage: 2, weight: 1 },
+      { leverage: 20, weight: 4 },
+    ]);
+    expect(settings!.levels.leverageMix).toEqual([
+      { leverage: 2, weight: 0.125 },
+      { leverage: 20, weight: 0.875 },
+    ]);
+    expect(mix([{ leverage: 200, weight: 0 }, { leverage: 1, weight: 5 }]).settings!.levels.leverageMix).toEqual([
+      { leverage: 1, weight: 1 },
+      { leverage: 200, weight: 0 },
+    ]);
+  });
+
+  it.each([
+    ['no slices', []],
+    ['a leverage below 1', [{ leverage: 0.5, weight: 1 }]],
+    ['a leverage above 200', [{ leverage: 250, weight: 1 }]],
+    ['a negative weight', [{ leverage: 10, weight: -1 }, { leverage: 20, weight: 2 }]],
+    ['weights summing to zero', [{ leverage: 10, weight: 0 }]],
+    ['more than 12 slices', Array.from({ length: 13 }, (_, i) => ({ leverage: i + 1, weight: 1 }))],
+    ['a missing weight', [{ leverage: 10 }]],
+    ['NaN sent as null', [{ leverage: null, weight: 1 }]],
+    ['not a list', '5x15'],
+  ])('refuses %s with errLeverageMix and its bounds', (_, leverageMix) => {
+    expect(mix(leverageMix)).toEqual({ settings: null, issues: [{ path: 'levels.leverageMix', key: 'errLeverageMix', values: [1, 200, 12] }] });
+  });
+
+  it('reads a bad stored mix as the default, keeping the rest', () => {
+    const { settings, issues } = readStoredSettings({ ...json(CUSTOM), levels: { leverageMix: [{ leverage: 500, weight: 1 }] } });
+    expect(settings).toEqual(CUSTOM);
+    expect(issues).toEqual([{ path: 'levels.leverageMix', key: 'errLeverageMix', values: [1, 200, 12] }]);
+  });
+
+  it('a changed mix is a change the worker acts on, and maps onto the level model', () => {
+    const after = settingsWith((s) => (s.levels.leverageMix = [{ leverage: 20, weight: 1 }]));
+    expect(settingsChanges(DEFAULT_SETTINGS, after).levels).toBe(true);
+    expect(levelAssumptions(after.levels)).toEqual({ leverageMix: [{ leverage: 20, weight: 1 }] });
+  });
+});
+
 describe('settings helpers', () => {
   it('compares settings regardless of key order', () => {
     const { model, ...rest } = DEFAULT_SETTINGS;
@@ -161,8 +218,8 @@ describe('settings helpers', () => {
       s.venues.bybit = false;
       s.model.flushIntensity = 8;
     });
-    expect(settingsChanges(DEFAULT_SETTINGS, after)).toEqual({ watchlist: true, venues: ['bybit'], model: true });
-    expect(settingsChanges(DEFAULT_SETTINGS, settingsWith((s) => (s.alerts.cooldownMs = 600_000)))).toEqual({ watchlist: false, venues: [], model: false });
+    expect(settingsChanges(DEFAULT_SETTINGS, after)).toEqual({ watchlist: true, venues: ['bybit'], model: true, levels: false });
+    expect(settingsChanges(DEFAULT_SETTINGS, settingsWith((s) => (s.alerts.cooldownMs = 600_000)))).toEqual({ watchlist: false, venues: [], model: false, levels: false });
   });
 
   it('maps the model settings onto the engine thresholds', () => {

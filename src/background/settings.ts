@@ -11,6 +11,7 @@
  */
 import browser from 'webextension-polyfill';
 import { z } from '../core/zod';
+import { parseLeverageMix, type LeverageSlice } from '../core/levels';
 import type { MessageKey } from '../core/i18n';
 import { VENUE_IDS, type VenueId } from '../core/model';
 import {
@@ -40,7 +41,7 @@ const SITE_IDS = sites.map((site) => site.id) as [string, ...string[]];
 const MINUTE_MS = 60_000;
 
 /** The messages this schema's checks use; any other zod message reads as errInvalid. */
-const ISSUE_KEYS = new Set<MessageKey>(['errRange', 'errWhole', 'errTicker', 'errWatchlistEmpty', 'errWatchlistFull', 'errClock', 'errQuietSame', 'errInvalid']);
+const ISSUE_KEYS = new Set<MessageKey>(['errRange', 'errWhole', 'errTicker', 'errWatchlistEmpty', 'errWatchlistFull', 'errClock', 'errQuietSame', 'errLeverageMix', 'errInvalid']);
 
 const flag = (fallback: boolean) => z.boolean({ error: 'errInvalid' }).default(fallback);
 
@@ -59,6 +60,18 @@ const ticker = z.string({ error: 'errTicker' }).trim().toUpperCase().regex(LIMIT
 const unique = <T>(list: T[]): T[] => [...new Set(list)];
 /** Only the sites this build knows: a site id synced from another version is dropped. */
 const knownSites = (value: unknown) => (isRecord(value) ? Object.fromEntries(Object.entries(value).filter(([id]) => SITE_IDS.includes(id))) : value);
+
+/**
+ * The leverage mix (levels.leverageMix): parseLeverageMix's rules (1–12 slices, leverage 1–200, weights ≥ 0
+ * with a positive sum); stored normalised (weights sum to 1, merged and sorted by leverage).
+ */
+const leverageMix = z
+  .custom<LeverageSlice[]>((value) => parseLeverageMix(value) !== null, {
+    error: 'errLeverageMix',
+    params: { values: [LIMITS.leverageMix.minLeverage, LIMITS.leverageMix.maxLeverage, LIMITS.leverageMix.maxSlices] },
+  })
+  // Twelve significant digits: 0.15 / 0.9999999999999999 stays 0.15, so the default mix reads back as itself.
+  .transform((value) => parseLeverageMix(value)!.map((slice) => ({ leverage: slice.leverage, weight: Number(slice.weight.toPrecision(12)) })));
 
 export const settingsSchema = z.object(
   {
@@ -102,6 +115,7 @@ export const settingsSchema = z.object(
         minFlushUsd1hAsset: usd().default(D.model.minFlushUsd1hAsset),
       })
       .prefault({}),
+    levels: z.object({ leverageMix: leverageMix.default(() => D.levels.leverageMix.map((slice) => ({ ...slice }))) }).prefault({}),
   },
   { error: 'errInvalid' },
 );

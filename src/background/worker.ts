@@ -10,7 +10,7 @@ import { fillGap } from '../core/gaps';
 import { admitPolledBatch, Deduper, type DedupeState } from '../core/dedupe';
 import { FlushEngine, type EngineState } from '../core/engine';
 import type { Completeness, Liquidation, VenueId } from '../core/model';
-import { modelThresholds, settingsChanges, type Settings } from '../core/settings';
+import { levelAssumptions, modelThresholds, settingsChanges, type Settings } from '../core/settings';
 import { venues } from '../venues';
 import type { StreamOutput, VenueAdapter } from '../venues/types';
 import { ALERT_STATE_KEY, AlertService } from './alert-service';
@@ -25,6 +25,7 @@ import { SourceBoard } from './source-board';
 import { writeWithPurge } from './storage-guard';
 import { ensureStorageVersion } from './storage-version';
 import { StreamConnection } from './stream';
+import { MarginTiers } from './tiers';
 import { TrackedAssets } from './tracked';
 
 /** One venue's open streams, and what they subscribed to (to tell when the set must change). */
@@ -65,6 +66,8 @@ export class BackgroundWorker {
   private readonly streams = new Map<VenueId, VenueStreams>();
   /** Every venue's instrument list, passed to its parsers. */
   private readonly catalogue = new InstrumentCatalogue(browser.storage.local);
+  /** Each venue's maintenance-margin tiers, in memory, handed to the engine's level model (tiers.ts). */
+  private readonly tiers = new MarginTiers();
   /** The watchlist plus the assets open pages show. */
   private tracked!: TrackedAssets;
   private trackedSet = new Set<string>();
@@ -134,7 +137,7 @@ export class BackgroundWorker {
     const [session, local] = await Promise.all([browser.storage.session.get([HOT_KEY, DEDUPE_KEY]), browser.storage.local.get([HISTORY_KEY]), this.alerts.load()]);
     const state = (storedJson(session[HOT_KEY]) ?? storedJson(local[HISTORY_KEY])) as EngineState | undefined;
     const engineNow = this.clock.now();
-    this.engine = new FlushEngine(this.completenessByVenue(), engineNow, state, modelThresholds(this.settings.model));
+    this.engine = new FlushEngine(this.completenessByVenue(), engineNow, state, modelThresholds(this.settings.model), undefined, levelAssumptions(this.settings.levels));
     this.deduper = new Deduper(storedJson(session[DEDUPE_KEY]) as DedupeState | undefined);
     this.tracked = new TrackedAssets(this.settings.watchlist);
     this.trackedSet = new Set(this.tracked.list(now));
@@ -143,6 +146,7 @@ export class BackgroundWorker {
     // Instrument lists first: liquidations are sized in contracts that only the list values.
     await this.catalogue.load();
     await this.refreshCatalogues(this.enabledAdapters(), now);
+    await this.refreshTiers(this.enabledAdapters(), now);
     await this.pollAll();
     // A fresh install, or back from longer than ABSENCE_MS away (the windows restart at the return):
     // what history endpoints allow; after an absence, only liquidations of the time away are new.
@@ -218,6 +222,7 @@ export class BackgroundWorker {
     const changes = settingsChanges(this.settings, next);
     this.settings = next;
     if (changes.model) this.engine.setThresholds(modelThresholds(next.model));
+    if (changes.levels) this.engine.setLevelAssumptions(levelAssumptions(next.levels));
     for (const id of changes.venues) {
       if (next.venues[id]) continue;
       this.stopStreams(id);
@@ -228,6 +233,7 @@ export class BackgroundWorker {
     if (changes.watchlist) this.tracked.setWatchlist(next.watchlist);
     const added = changes.watchlist ? this.updateTracked() : [];
     if (switchedOn.length) await this.refreshCatalogues(switchedOn, Date.now());
+    if (switchedOn.length || added.length) await this.refreshTiers(this.enabledAdapters(), Date.now());
     if (switchedOn.length || added.length) {
       await this.pollAll();
       if (added.length) await this.backfill(added, -Infinity, this.engine.liquidationsCompleteFrom);
@@ -270,6 +276,23 @@ export class BackgroundWorker {
     );
   }
 
+  /**
+   * The tracked perpetuals' margin tiers into the level model: fetched when a list was (re)loaded (at most
+   * daily) or an asset is newly tracked (tiers.ts). A failure is logged there and costs nothing else.
+   */
+  private async refreshTiers(adapters: readonly VenueAdapter[], now: number): Promise<void> {
+    const tracked = this.trackedList();
+    await Promise.all(
+      adapters
+        .filter((adapter) => !this.isPaused(adapter.id))
+        .map(async (adapter) => {
+          const outcome = await this.tiers.refresh(adapter, this.catalogue.of(adapter.id), this.catalogue.version(adapter.id), tracked, this.engine.levels, now);
+          // Only a rate limit concerns the rest: the limit is the IP's, so the venue rests as it asks.
+          if (outcome.retryAfterMs !== null) this.board.failed(adapter.id, `margin tiers: ${outcome.error}`, outcome);
+        }),
+    );
+  }
+
   private coverageOf(adapter: VenueAdapter): SourceStatus['coverage'] {
     const instruments = this.catalogue.of(adapter.id);
     return instruments.length ? adapter.coverage(this.trackedList(), instruments) : null;
@@ -297,6 +320,7 @@ export class BackgroundWorker {
       this.tracked.setPageAssets(this.ports.assets(), Date.now());
       const added = this.updateTracked();
       if (!added.length) return;
+      await this.refreshTiers(this.enabledAdapters(), Date.now());
       await this.pollAll();
       await this.backfill(added, -Infinity, this.engine.liquidationsCompleteFrom);
       this.syncStreams(this.enabledAdapters());
@@ -312,6 +336,7 @@ export class BackgroundWorker {
     const now = Date.now();
     this.updateTracked();
     await this.refreshCatalogues(this.enabledAdapters(), now);
+    await this.refreshTiers(this.enabledAdapters(), now);
     this.syncStreams(this.enabledAdapters());
     await this.pollAll();
     this.engine.prune(this.clock.now());
@@ -466,6 +491,7 @@ export class BackgroundWorker {
   private refreshForUnknown(venue: VenueId, now: number): Promise<void> {
     return this.serial('instrument list refresh', async () => {
       await this.refreshCatalogues([venues[venue]], now, true);
+      if (this.settings.venues[venue]) await this.refreshTiers([venues[venue]], now);
       if (this.settings.venues[venue]) this.syncStreams([venues[venue]]);
     });
   }

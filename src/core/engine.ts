@@ -194,6 +194,16 @@ export class FlushEngine {
     this.restoreSampledAt(state?.sampledAt);
   }
 
+  /**
+   * Replaces the level model's assumptions (LEVEL_ASSUMPTIONS overlaid with `overrides`: the leverage mix
+   * from the options page); its books are kept, new positions spread by the new mix from the next bar.
+   */
+  setLevelAssumptions(overrides: Partial<LevelAssumptions>): void {
+    this.levels.setAssumptions(overrides);
+    this.levelsVersion += 1;
+    this.touchAll();
+  }
+
   /** Replaces the thresholds (defaults overlaid with `overrides`); the model state is kept. */
   setThresholds(overrides: Partial<FlushThresholds>): void {
     this.thresholds = resolveThresholds(overrides);

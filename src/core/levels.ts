@@ -560,17 +560,35 @@ function decodeBook(stored: unknown, a: LevelAssumptions): LevelBook | null {
 // ---------------------------------------------------------------------------------------------
 // The model: every book, the instruments' tiers, ingest and readings.
 
+/** LEVEL_ASSUMPTIONS overlaid with `overrides`; an unusable leverage mix keeps the default one. */
+function resolveAssumptions(overrides: Partial<LevelAssumptions>): LevelAssumptions {
+  const mix = overrides.leverageMix ? parseLeverageMix(overrides.leverageMix) : null;
+  return { ...LEVEL_ASSUMPTIONS, ...overrides, leverageMix: mix ?? [...LEVEL_ASSUMPTIONS.leverageMix] };
+}
+
 const bookKey = (venue: VenueId, symbol: string) => `${venue}|${symbol}`;
 
 export class LiquidationLevels {
-  readonly assumptions: LevelAssumptions;
+  private current: LevelAssumptions;
   private readonly books = new Map<string, LevelBook>();
   private readonly instruments = new Map<string, LevelInstrument>();
 
   constructor(assumptions: Partial<LevelAssumptions> = {}, stored?: unknown) {
-    const mix = assumptions.leverageMix ? parseLeverageMix(assumptions.leverageMix) : null;
-    this.assumptions = { ...LEVEL_ASSUMPTIONS, ...assumptions, leverageMix: mix ?? [...LEVEL_ASSUMPTIONS.leverageMix] };
+    this.current = resolveAssumptions(assumptions);
     if (stored !== undefined) this.restore(stored);
+  }
+
+  /** The assumptions in force (LEVEL_ASSUMPTIONS overlaid with the overrides). */
+  get assumptions(): Readonly<LevelAssumptions> {
+    return this.current;
+  }
+
+  /**
+   * Replaces the overrides (LEVEL_ASSUMPTIONS overlaid with `assumptions`, e.g. the trader's leverage mix):
+   * the books stay as they are, the bars after are read with the new assumptions.
+   */
+  setAssumptions(assumptions: Partial<LevelAssumptions>): void {
+    this.current = resolveAssumptions(assumptions);
   }
 
   static fromJSON(stored: unknown, assumptions: Partial<LevelAssumptions> = {}): LiquidationLevels {

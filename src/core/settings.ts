@@ -7,6 +7,7 @@
  */
 import type { MessageKey } from './i18n';
 import type { Phase } from './flush';
+import { DEFAULT_LEVERAGE_MIX, LEVERAGE_MIX_LIMITS, type LevelAssumptions, type LeverageSlice } from './levels';
 import { VENUE_IDS, type VenueId } from './model';
 import { DEFAULT_FLUSH_THRESHOLDS, type FlushThresholds } from './thresholds';
 
@@ -55,6 +56,12 @@ export interface ModelSettings {
   minFlushUsd1hAsset: number;
 }
 
+/** The liquidation-level model's editable assumption (issue 17): how new positions spread over leverage. */
+export interface LevelSettings {
+  /** Slices of new positions by leverage; weights sum to 1 (the schema normalises them). */
+  leverageMix: LeverageSlice[];
+}
+
 export interface Settings {
   version: typeof SETTINGS_VERSION;
   /** Assets the worker polls and reads per asset (and the popup lists). */
@@ -67,6 +74,7 @@ export interface Settings {
   meterMode: MeterMode;
   alerts: AlertSettings;
   model: ModelSettings;
+  levels: LevelSettings;
 }
 
 const MINUTE_MS = 60_000;
@@ -83,6 +91,8 @@ export const LIMITS = {
   clockPattern: /^([01]\d|2[0-3]):[0-5]\d$/,
   flushIntensity: { min: 2, max: 50 },
   dominantShare: { min: 0.55, max: 0.95 },
+  /** Leverage mix: at most this many slices, each leverage within these bounds (src/core/levels.ts). */
+  leverageMix: LEVERAGE_MIX_LIMITS,
 } as const;
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -107,6 +117,7 @@ export const DEFAULT_SETTINGS: Settings = {
     minFlushUsd1hMarket: DEFAULT_FLUSH_THRESHOLDS.minFlushUsd1h.market,
     minFlushUsd1hAsset: DEFAULT_FLUSH_THRESHOLDS.minFlushUsd1h.asset,
   },
+  levels: { leverageMix: DEFAULT_LEVERAGE_MIX.map((slice) => ({ ...slice })) },
 };
 
 /** A fresh deep copy of the defaults (callers may mutate it). */
@@ -156,6 +167,11 @@ export function modelThresholds(model: ModelSettings): Partial<FlushThresholds> 
   };
 }
 
+/** The level-model overrides these settings stand for (FlushEngine.setLevelAssumptions). */
+export function levelAssumptions(levels: LevelSettings): Partial<LevelAssumptions> {
+  return { leverageMix: levels.leverageMix.map((slice) => ({ ...slice })) };
+}
+
 const EXCHANGE_NAMES: Record<string, string> = {
   binance: 'Binance',
   bybit: 'Bybit',
@@ -192,8 +208,9 @@ function canonical(value: unknown): string {
 }
 
 /** Which parts of two settings differ in ways the worker must act on. */
-export function settingsChanges(before: Settings, after: Settings): { watchlist: boolean; venues: VenueId[]; model: boolean } {
+export function settingsChanges(before: Settings, after: Settings): { watchlist: boolean; venues: VenueId[]; model: boolean; levels: boolean } {
   return {
+    levels: !sameSettings(before.levels, after.levels),
     watchlist: before.watchlist.join() !== after.watchlist.join(),
     venues: VENUE_IDS.filter((id) => before.venues[id] !== after.venues[id]),
     model: !sameSettings(before.model, after.model),

@@ -5,6 +5,7 @@
  * at the field it came from, with the bounds in the field's units. Pure, so every rule is unit-tested.
  */
 import type { MessageKey } from '../core/i18n';
+import type { LeverageSlice } from '../core/levels';
 import type { VenueId } from '../core/model';
 import { ALERT_PHASES, LIMITS, normalizeAsset, SETTINGS_VERSION, type AlertPhase, type MeterMode, type Settings, type SettingsIssue } from '../core/settings';
 
@@ -35,6 +36,8 @@ export interface SettingsForm {
   dominantPercent: string;
   minFlushMarketM: string;
   minFlushAssetM: string;
+  /** The level model's leverage mix as typed: "5×15, 10×30, 25×25" (leverage × share in percent). */
+  leverageMix: string;
 }
 
 export interface FieldError {
@@ -80,7 +83,31 @@ export function toForm(settings: Settings, siteIds: readonly string[]): Settings
     dominantPercent: percent(model.dominantShare),
     minFlushMarketM: millions(model.minFlushUsd1hMarket),
     minFlushAssetM: millions(model.minFlushUsd1hAsset),
+    leverageMix: formatLeverageMix(settings.levels.leverageMix),
   };
+}
+
+/** [{ leverage: 5, weight: 0.15 }, …] → "5×15, 10×30, …" (shares in percent). */
+export function formatLeverageMix(mix: readonly LeverageSlice[]): string {
+  return mix.map((slice) => `${tidy(slice.leverage)}×${percent(slice.weight)}`).join(', ');
+}
+
+/** One "leverage × share" pair: "10×30", "10x30", "10x 30%", "10:30". */
+const MIX_PAIR = /^(\d+(?:\.\d+)?)\s*[x×X*:]\s*(\d+(?:\.\d+)?)\s*%?$/;
+
+/**
+ * "5×15, 10×30" → [{ leverage: 5, weight: 0.15 }, { leverage: 10, weight: 0.3 }] (shares read as percent; the
+ * schema normalises them); null when a pair does not read as one. Commas (also "，", "、", ";") separate pairs.
+ */
+export function parseLeverageMixText(text: string): LeverageSlice[] | null {
+  const pairs = text.split(/[,，、;；]/).map((pair) => pair.trim()).filter((pair) => pair !== '');
+  const out: LeverageSlice[] = [];
+  for (const pair of pairs) {
+    const match = MIX_PAIR.exec(pair);
+    if (!match) return null;
+    out.push({ leverage: Number(match[1]), weight: Number(match[2]) / 100 });
+  }
+  return out;
 }
 
 /** Parses a number typed in any common way ("1,5" too); NaN when it is not one. */
@@ -127,6 +154,8 @@ export function fromForm(form: SettingsForm): Settings {
       minFlushUsd1hMarket: dollars(parseNumber(form.minFlushMarketM)),
       minFlushUsd1hAsset: dollars(parseNumber(form.minFlushAssetM)),
     },
+    // Text that does not read as pairs is sent as no slices, which the schema refuses at the field.
+    levels: { leverageMix: parseLeverageMixText(form.leverageMix) ?? [] },
   };
 }
 
@@ -143,6 +172,7 @@ const FIELDS: Record<string, { field: string; unit: number }> = {
   'model.dominantShare': { field: 'dominantPercent', unit: PERCENT },
   'model.minFlushUsd1hMarket': { field: 'minFlushMarketM', unit: MILLION },
   'model.minFlushUsd1hAsset': { field: 'minFlushAssetM', unit: MILLION },
+  'levels.leverageMix': { field: 'leverageMix', unit: 1 },
 };
 
 function fieldOf(path: string): { field: string; unit: number } | undefined {

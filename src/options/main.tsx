@@ -255,6 +255,11 @@ function Options() {
         <NumberInput id="min-flush-asset" label={t('optMinFlushAsset')} value={form.minFlushAssetM} unit={t('unitMillionUsd')} error={err('minFlushAssetM')} onInput={(v) => update({ minFlushAssetM: v })} />
       </details>
 
+      <details>
+        <summary>{t('optLevels')}</summary>
+        <TextInput id="leverage-mix" label={t('optLeverageMix')} help={t('optLevelsHelp')} value={form.leverageMix} placeholder="5×15, 10×30, 25×25, 50×20, 100×10" error={err('leverageMix')} onInput={(v) => update({ leverageMix: v })} />
+      </details>
+
       <div class="actions">
         <button type="submit" data-action="save" disabled={status.kind === 'saving'}>
           {t('optSave')}
@@ -366,6 +371,26 @@ function NumberInput(props: InputProps) {
         />
         {unit ? <span aria-hidden="true">{unit}</span> : null}
       </span>
+    </Field>
+  );
+}
+
+function TextInput(props: InputProps) {
+  const { id, value, error, onInput, disabled, help, placeholder } = props;
+  return (
+    <Field {...props}>
+      <input
+        id={id}
+        name={id}
+        value={value}
+        placeholder={placeholder}
+        disabled={disabled}
+        autocomplete="off"
+        spellcheck={false}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={`${help ? `${id}-help ` : ''}${id}-error`}
+        onInput={(e) => onInput(e.currentTarget.value)}
+      />
     </Field>
   );
 }

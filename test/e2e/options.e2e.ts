@@ -286,6 +286,25 @@ describe('options page', () => {
     await page.close();
   });
 
+  it('edits the leverage mix of the liquidation levels: a bad mix is refused at its field, a good one saved normalised', async () => {
+    const page = await openOptions();
+    await page.locator('summary', { hasText: 'Liquidation levels' }).click();
+    expect(await page.locator('#leverage-mix').inputValue()).toBe('5×15, 10×30, 25×25, 50×20, 100×10');
+    await page.locator('#leverage-mix').fill('5×15, 300×10');
+    await page.locator('[data-action="save"]').click();
+    await expect.poll(() => page.locator('[data-field="status"]').getAttribute('data-status'), { timeout: 5_000 }).toBe('invalid');
+    expect(await page.locator('#leverage-mix').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#leverage-mix-error').textContent()).toBe('Enter up to 12 pairs like 10×30, separated by commas: each leverage from 1 to 200, each share 0 or more, not all 0.');
+    await page.locator('#leverage-mix').fill('10×1, 20x3');
+    await save(page);
+    expect((await synced())?.levels.leverageMix).toEqual([
+      { leverage: 10, weight: 0.25 },
+      { leverage: 20, weight: 0.75 },
+    ]);
+    expect(await page.locator('#leverage-mix').inputValue()).toBe('10×25, 20×75');
+    await page.close();
+  });
+
   it('resets to the defaults', async () => {
     const page = await openOptions();
     await save(page, 'reset');

@@ -105,6 +105,13 @@ function tickerRow(asset: string, m: ScenarioMarketEvent, now: number) {
   };
 }
 
+/** Position tiers in USDT, as the docs' example lists BTCUSDT's; the same for every symbol. */
+const POSITION_TIERS: ReadonlyArray<[startUnit: string, endUnit: string, leverage: string, keepMarginRate: string]> = [
+  ['0', '50000', '125', '0.004'],
+  ['50000', '200000', '100', '0.005'],
+  ['200000', '1000000', '50', '0.01'],
+];
+
 function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
   const now = view.now;
   if (req.host !== 'api.bitget.com' || !req.path.startsWith('/api/v2/mix/market/')) return err(404, '40404', 'Request URL NOT FOUND', now);
@@ -136,6 +143,13 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
     }) : [];
     if (symbol !== null && rows.length === 0) return err(400, '40034', `Parameter ${symbol} does not exist`, now);
     return ok(rows, now);
+  }
+  if (endpoint === 'query-position-lever') {
+    // Get Position Tier: symbol and productType both required (test/fixtures/bitget-mix-query-position-lever-rest-docs.json).
+    const symbol = req.query.get('symbol');
+    if (!symbol) return err(400, '400172', 'symbol cannot be empty', now);
+    if (!usdtM || !assetOf(symbol, view)) return err(400, '40034', `Parameter ${symbol} does not exist`, now);
+    return ok(POSITION_TIERS.map(([startUnit, endUnit, leverage, keepMarginRate], i) => ({ symbol, level: String(i + 1), startUnit, endUnit, leverage, keepMarginRate })), now);
   }
   if (endpoint !== 'funding-time' && endpoint !== 'open-interest') return err(404, '40404', 'Request URL NOT FOUND', now);
   const symbol = req.query.get('symbol');

@@ -173,6 +173,36 @@ function historyInstrument(req: MockHttpRequest, view: MockMarketView, listed: B
   return inst && view.market(inst.asset) ? inst : retError(10001, 'Not supported symbols', view.now);
 }
 
+/**
+ * Risk limits as Bybit lists them (test/fixtures/bybit-risk-limit-linear-rest.json, -inverse-rest-docs.json):
+ * linear limits and deductions in USDT, inverse ones in coin; the same three tiers for every symbol of a category.
+ */
+const RISK_LIMITS: Record<Category, ReadonlyArray<[limit: string, mm: string, im: string, lev: string, deduction: string]>> = {
+  linear: [
+    ['2000000', '0.005', '0.01', '100.00', ''],
+    ['2600000', '0.0056', '0.0111', '90.00', '1200'],
+    ['3200000', '0.0062', '0.0122', '81.96', '2760'],
+  ],
+  inverse: [
+    ['150', '0.005', '0.01', '100.00', ''],
+    ['300', '0.01', '0.015', '66.67', '0.75'],
+    ['450', '0.015', '0.02', '50.00', '2.25'],
+  ],
+};
+
+function riskLimitRows(inst: BybitMockInstrument) {
+  return RISK_LIMITS[inst.category].map(([riskLimitValue, maintenanceMargin, initialMargin, maxLeverage, mmDeduction], i) => ({
+    id: i + 1,
+    symbol: inst.symbol,
+    riskLimitValue,
+    maintenanceMargin,
+    initialMargin,
+    isLowestRisk: i === 0 ? 1 : 0,
+    maxLeverage,
+    mmDeduction,
+  }));
+}
+
 /** A limit parameter within [1, max], `fallback` when absent; null when out of range. */
 function limitParam(req: MockHttpRequest, max: number, fallback: number): number | null {
   const raw = req.query.get('limit');
@@ -231,6 +261,13 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
         .reverse()
         .map((s) => ({ symbol: inst.symbol, fundingRate: fixed(s.rate, 6), fundingRateTimestamp: String(s.time) }));
       return ok({ category: inst.category, list: rows }, view.now);
+    }
+    case '/v5/market/risk-limit': {
+      // Docs "Get Risk Limit": category linear or inverse; without symbol, the first page of every symbol's limits.
+      if (category !== 'linear' && category !== 'inverse') return retError(10001, 'Illegal category', view.now);
+      const instruments = listed.filter((i) => i.category === category && (!symbol || i.symbol === symbol));
+      if (symbol && instruments.length === 0) return retError(10001, 'Not supported symbols', view.now);
+      return ok({ category, list: instruments.flatMap(riskLimitRows), nextPageCursor: '' }, view.now);
     }
     case '/v5/market/instruments-info': {
       if (category !== 'linear' && category !== 'spot' && category !== 'inverse' && category !== 'option') return retError(10001, 'Illegal category', view.now);

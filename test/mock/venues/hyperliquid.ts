@@ -84,7 +84,8 @@ function metaAndAssetCtxs(view: MockMarketView) {
   return [
     {
       universe: instruments.map(({ name, isDelisted }) => ({ name, szDecimals: name.startsWith('k') ? 0 : 4, maxLeverage: 40, marginTableId: 56, ...(isDelisted ? { isDelisted: true } : {}) })),
-      marginTables: [],
+      // Table 56 as the live meta lists it (test/fixtures/hyperliquid-meta-margin-tables-rest.json).
+      marginTables: [[56, { description: 'tiered 40x', marginTiers: [{ lowerBound: '0.0', maxLeverage: 40 }, { lowerBound: '150000000.0', maxLeverage: 20 }] }]],
     },
     instruments.map((instrument) => assetCtx(instrument.name, marketOf(instrument, view))),
   ];

@@ -162,6 +162,30 @@ function swapRows(view: MockMarketView, instId: string | null, row: (instId: str
   return ok(rows);
 }
 
+/** Position tiers in contracts, as test/fixtures/okx-position-tiers-swap-rest.json lists BTC-USDT's; the same for every family. */
+const POSITION_TIERS: ReadonlyArray<[maxSz: number, mmr: string, imr: string, maxLever: string]> = [
+  [5000, '0.004', '0.008', '125'],
+  [20000, '0.005', '0.01', '100'],
+  [60000, '0.01', '0.02', '50'],
+];
+
+function positionTierRows(family: string) {
+  return POSITION_TIERS.map(([maxSz, mmr, imr, maxLever], i) => ({
+    baseMaxLoan: '',
+    imr,
+    instFamily: family,
+    instId: '',
+    maxLever,
+    maxSz: String(maxSz),
+    minSz: i === 0 ? '0' : String(POSITION_TIERS[i - 1]![0] + 1),
+    mmr,
+    optMgnFactor: '0',
+    quoteMaxLoan: '',
+    tier: String(i + 1),
+    uly: family,
+  }));
+}
+
 function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
   if (req.host !== 'www.okx.com') return { status: 404, body: 'Not Found' };
   if (req.method !== 'GET') return fail(405, '50115', 'Invalid request method.');
@@ -221,6 +245,19 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
       const m = marketFor(view, asset);
       if (!m || !asset) return unknownInstrument();
       return ok([tickerRow(asset, m)]);
+    }
+    case '/api/v5/public/position-tiers': {
+      // Docs "Get position tiers": instType and tdMode required; SWAP/FUTURES need instFamily (or uly), at most 5 families.
+      const bad = derivativeType();
+      if (bad) return bad;
+      if (!q('tdMode')) return missing('tdMode');
+      if (q('tdMode') !== 'cross' && q('tdMode') !== 'isolated') return fail(400, '51000', 'Parameter tdMode error');
+      const families = (q('instFamily') ?? q('uly'))?.split(',').filter(Boolean) ?? [];
+      if (!families.length) return fail(400, '50015', 'Either parameter uly or instFamily is required.');
+      if (families.length > 5) return fail(400, '51000', 'Parameter instFamily error');
+      const listedFamilies = new Set(instrumentsOf(view).filter((i) => i.instType === q('instType')).map((i) => familyOf(i.instId)));
+      if (families.some((family) => !listedFamilies.has(family))) return fail(400, '51000', 'Parameter instFamily error');
+      return ok(families.flatMap(positionTierRows));
     }
     case '/api/v5/public/instruments': {
       if (!q('instType')) return missing('instType');
