@@ -102,6 +102,13 @@ export const settingsSchema = z.object(
         minFlushUsd1hAsset: usd().default(D.model.minFlushUsd1hAsset),
       })
       .prefault({}),
+    tape: z
+      .object({
+        minUsd: between(LIMITS.tapeUsd.min, LIMITS.tapeUsd.max).default(D.tape.minUsd),
+        soundUsd: between(LIMITS.tapeUsd.min, LIMITS.tapeUsd.max).default(D.tape.soundUsd),
+        sound: flag(D.tape.sound),
+      })
+      .prefault({}),
   },
   { error: 'errInvalid' },
 );

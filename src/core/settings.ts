@@ -55,6 +55,15 @@ export interface ModelSettings {
   minFlushUsd1hAsset: number;
 }
 
+/** The live tape (popup): which prints show, and the optional tone for the largest. */
+export interface TapeSettings {
+  /** Prints smaller than this (USD) are not shown. */
+  minUsd: number;
+  /** New prints at or above this (USD) sound a short tone while the popup is open, when `sound` is on. */
+  soundUsd: number;
+  sound: boolean;
+}
+
 export interface Settings {
   version: typeof SETTINGS_VERSION;
   /** Assets the worker polls and reads per asset (and the popup lists). */
@@ -67,6 +76,7 @@ export interface Settings {
   meterMode: MeterMode;
   alerts: AlertSettings;
   model: ModelSettings;
+  tape: TapeSettings;
 }
 
 const MINUTE_MS = 60_000;
@@ -83,6 +93,8 @@ export const LIMITS = {
   clockPattern: /^([01]\d|2[0-3]):[0-5]\d$/,
   flushIntensity: { min: 2, max: 50 },
   dominantShare: { min: 0.55, max: 0.95 },
+  /** The live tape's thresholds (USD); the minimum is the worker's tape floor (src/core/tape.ts TAPE_FLOOR_USD). */
+  tapeUsd: { min: 10_000, max: 1_000_000_000 },
 } as const;
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -107,6 +119,7 @@ export const DEFAULT_SETTINGS: Settings = {
     minFlushUsd1hMarket: DEFAULT_FLUSH_THRESHOLDS.minFlushUsd1h.market,
     minFlushUsd1hAsset: DEFAULT_FLUSH_THRESHOLDS.minFlushUsd1h.asset,
   },
+  tape: { minUsd: 100_000, soundUsd: 1_000_000, sound: false },
 };
 
 /** A fresh deep copy of the defaults (callers may mutate it). */

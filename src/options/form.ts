@@ -35,6 +35,10 @@ export interface SettingsForm {
   dominantPercent: string;
   minFlushMarketM: string;
   minFlushAssetM: string;
+  /** The live tape's thresholds in $K. */
+  tapeMinK: string;
+  tapeSoundK: string;
+  tapeSound: boolean;
 }
 
 export interface FieldError {
@@ -46,6 +50,7 @@ export interface FieldError {
 export type FormErrors = Record<string, FieldError>;
 
 const MILLION = 1_000_000;
+const THOUSAND = 1_000;
 const PERCENT = 0.01;
 const MINUTE_MS = 60_000;
 
@@ -55,6 +60,9 @@ const tidy = (value: number) => String(Number(value.toPrecision(6)));
 const millions = (usd: number) => tidy(usd / MILLION);
 /** Whole dollars: 1.1 × 1e6 is not exactly 1,100,000 in floating point. */
 const dollars = (m: number) => Math.round(m * MILLION);
+/** 100_000 → "100". */
+const thousands = (usd: number) => tidy(usd / THOUSAND);
+const dollarsK = (k: number) => Math.round(k * THOUSAND);
 const percent = (share: number) => tidy(share / PERCENT);
 
 export function toForm(settings: Settings, siteIds: readonly string[]): SettingsForm {
@@ -80,6 +88,9 @@ export function toForm(settings: Settings, siteIds: readonly string[]): Settings
     dominantPercent: percent(model.dominantShare),
     minFlushMarketM: millions(model.minFlushUsd1hMarket),
     minFlushAssetM: millions(model.minFlushUsd1hAsset),
+    tapeMinK: thousands(settings.tape.minUsd),
+    tapeSoundK: thousands(settings.tape.soundUsd),
+    tapeSound: settings.tape.sound,
   };
 }
 
@@ -127,6 +138,7 @@ export function fromForm(form: SettingsForm): Settings {
       minFlushUsd1hMarket: dollars(parseNumber(form.minFlushMarketM)),
       minFlushUsd1hAsset: dollars(parseNumber(form.minFlushAssetM)),
     },
+    tape: { minUsd: dollarsK(parseNumber(form.tapeMinK)), soundUsd: dollarsK(parseNumber(form.tapeSoundK)), sound: form.tapeSound },
   };
 }
 
@@ -143,6 +155,8 @@ const FIELDS: Record<string, { field: string; unit: number }> = {
   'model.dominantShare': { field: 'dominantPercent', unit: PERCENT },
   'model.minFlushUsd1hMarket': { field: 'minFlushMarketM', unit: MILLION },
   'model.minFlushUsd1hAsset': { field: 'minFlushAssetM', unit: MILLION },
+  'tape.minUsd': { field: 'tapeMinK', unit: THOUSAND },
+  'tape.soundUsd': { field: 'tapeSoundK', unit: THOUSAND },
 };
 
 function fieldOf(path: string): { field: string; unit: number } | undefined {
