@@ -5,6 +5,7 @@
 import type { ScenarioClock } from './scenario-time';
 import type { ReadingSet, ScopeReading } from './engine';
 import type { Gap } from './gaps';
+import type { TapeState } from './tape';
 import { ASSET_CODE, type Completeness, type VenueId } from './model';
 
 /** The market scope: every asset's liquidations (the reading every UI shows first). */
@@ -19,6 +20,8 @@ export const BUS_KEYS = {
   scenarioClock: 'scenarioClock',
   /** The open trading pages and where each one's meter sits (PageStatus[]), for the popup. */
   pages: 'pages',
+  /** The live tape: the largest recent liquidations, newest first (TapeState, src/core/tape.ts). */
+  tape: 'tape',
 } as const;
 
 /** Prefix of the per-scope reading keys. */
@@ -108,6 +111,8 @@ export interface BusSnapshot {
   readings?: Record<string, ScopeReading>;
   sources?: SourceStatus[];
   pages?: PageStatus[];
+  /** The live tape as published (validate before use: tapePrints). */
+  tape?: TapeState;
   /** Only in the demo: the clock the readings are on, to age them on it. */
   scenarioClock?: ScenarioClock;
 }
