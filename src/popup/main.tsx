@@ -201,6 +201,8 @@ let audio: AudioContext | null = null;
 function tone880(): void {
   try {
     audio ??= new AudioContext();
+    // Chrome may start a context suspended until the page has had a user gesture (see unlockAudio).
+    if (audio.state === 'suspended') void audio.resume().catch(() => undefined);
     const at = audio.currentTime;
     const oscillator = audio.createOscillator();
     const gain = audio.createGain();
@@ -213,6 +215,16 @@ function tone880(): void {
     oscillator.stop(at + 0.2);
   } catch {
     // No audio device, or audio refused: the tape stays silent.
+  }
+}
+
+/** Any click or key in the popup lets a suspended audio context play (autoplay policy); only when sound is on. */
+function unlockAudio(): void {
+  try {
+    audio ??= new AudioContext();
+    if (audio.state === 'suspended') void audio.resume().catch(() => undefined);
+  } catch {
+    // No audio: the tape stays silent.
   }
 }
 
@@ -230,6 +242,12 @@ function TapeSection({ tape, settings, now }: { tape: unknown; settings: TapeSet
   const seen = useRef<Set<string> | null>(null);
   const [tones, setTones] = useState(0);
   const [open, setOpen] = useState(storedOpen);
+  useEffect(() => {
+    if (!settings.sound) return;
+    const controller = new AbortController();
+    for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, unlockAudio, { once: true, signal: controller.signal });
+    return () => controller.abort();
+  }, [settings.sound]);
   const toggle = () => {
     setOpen(!open);
     try {
