@@ -119,6 +119,12 @@ describe('options form ↔ settings', () => {
     expect(shown(form({ cooldownMinutes: '3' }))).toEqual({ cooldownMinutes: 'Enter a number from 5 to 1440.' });
   });
 
+  it('enters the live tape thresholds in $K and puts their issues at their fields', () => {
+    expect(toForm(DEFAULT_SETTINGS, SITE_IDS)).toMatchObject({ tapeMinK: '100', tapeSoundK: '1000', tapeSound: false });
+    expect(fromForm(form({ tapeMinK: '250', tapeSoundK: '1,5', tapeSound: true })).tape).toEqual({ minUsd: 250_000, soundUsd: 1_500, sound: true });
+    expect(shown(form({ tapeMinK: '5', tapeSoundK: 'x' }))).toEqual({ tapeMinK: 'Enter a number from 10 to 1000000.', tapeSoundK: 'Enter a number from 10 to 1000000.' });
+  });
+
   it('needs an asset, and quiet hours that are a window when they are on', () => {
     expect(shown(form({ watchlist: [] }))).toEqual({ watchlist: 'Keep at least one asset.' });
     expect(shown(form({ quietEnabled: true, quietStart: '08:00', quietEnd: '08:00' }))).toEqual({ quietEnd: 'Start and end must differ.' });

@@ -26,6 +26,29 @@ const CUSTOM = settingsWith((s) => {
   s.model.dominantShare = 0.7;
 });
 
+describe('the settings schema: the live tape', () => {
+  it('defaults to prints from $100K, sound off, sounding from $1M', () => {
+    expect(validateSettings({}).settings!.tape).toEqual({ minUsd: 100_000, soundUsd: 1_000_000, sound: false });
+    expect(validateSettings({ tape: { sound: true } }).settings!.tape).toEqual({ minUsd: 100_000, soundUsd: 1_000_000, sound: true });
+  });
+
+  it('accepts thresholds from $10K to $1B and refuses others at their field, with the bounds', () => {
+    expect(validateSettings({ tape: { minUsd: 10_000, soundUsd: 1e9, sound: true } }).settings!.tape).toEqual({ minUsd: 10_000, soundUsd: 1e9, sound: true });
+    const { issues } = validateSettings({ tape: { minUsd: 9_999, soundUsd: Number.NaN, sound: 'yes' } });
+    expect(issues).toEqual([
+      { path: 'tape.minUsd', key: 'errRange', values: [10_000, 1e9] },
+      { path: 'tape.soundUsd', key: 'errRange', values: [10_000, 1e9] },
+      { path: 'tape.sound', key: 'errInvalid' },
+    ]);
+  });
+
+  it('reads a bad stored tape value back as its default, keeping the rest', () => {
+    const { settings, issues } = readStoredSettings({ tape: { minUsd: 'lots', soundUsd: 250_000, sound: true } });
+    expect(settings.tape).toEqual({ minUsd: 100_000, soundUsd: 250_000, sound: true });
+    expect(issues.map((i) => i.path)).toEqual(['tape.minUsd']);
+  });
+});
+
 describe('the settings schema: a save', () => {
   it('accepts valid settings as they are', () => {
     expect(validateSettings(json(CUSTOM))).toEqual({ settings: CUSTOM, issues: null });

@@ -6,7 +6,8 @@
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type browser from 'webextension-polyfill';
-import { METER_PORT, readPublished } from '../src/core/bus';
+import { BUS_KEYS, METER_PORT, readPublished } from '../src/core/bus';
+import { tapePrints } from '../src/core/tape';
 import type { ReadingSet } from '../src/core/engine';
 import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../tools/replay/scenario';
 import { mockVenue } from './catalogue';
@@ -68,6 +69,9 @@ async function readings(): Promise<ReadingSet> {
   return (await readPublished((keys) => fakeBrowser.storage.local.get(keys)))!;
 }
 
+/** The published live tape's prints (src/core/tape.ts), newest first. */
+const tape = async () => tapePrints((await fakeBrowser.storage.local.get(BUS_KEYS.tape))[BUS_KEYS.tape]);
+
 const okxTotal = async () => (await readings()).scopes.ALL!.venues.find((v) => v.venue === 'okx')?.liq1hUsd ?? 0;
 
 type Worker = InstanceType<typeof import('../src/background/worker').BackgroundWorker>;
@@ -92,6 +96,8 @@ describe('the worker', () => {
     okxSocket().deliver(liquidation('DOGE', 1, 250_000));
     await worker.persist();
     expect(await okxTotal()).toBeCloseTo(250_000, -1);
+    // The live print is on the tape, marked as a sample (OKX pushes at most one per symbol per second).
+    expect((await tape()).map((p) => [p.venue, p.asset, p.side, Math.round(p.usd / 1000), p.sampled])).toEqual([['okx', 'DOGE', 'long', 250, true]]);
   });
 
   it('tracks an asset a page opens, and its history does not count again what the stream counted', async () => {
@@ -145,5 +151,8 @@ describe('the worker', () => {
     expect(r.scopes.BTC!.venues.find((v) => v.venue === 'okx')?.liq1hUsd).toBeCloseTo(1_000_000, -1);
     // The DOGE liquidation from before the night is in the history answer too, but was counted already.
     expect(r.scopes.DOGE!.liq24h.totalUsd).toBeCloseTo(250_000, -1);
+    // History back-fill never goes on the live tape: the $1M BTC print is counted, not printed; the tape carries on.
+    expect((await tape()).some((p) => p.asset === 'BTC')).toBe(false);
+    expect((await tape()).some((p) => p.asset === 'DOGE')).toBe(true);
   });
 });

@@ -116,6 +116,13 @@ export const settingsSchema = z.object(
       })
       .prefault({}),
     levels: z.object({ leverageMix: leverageMix.default(() => D.levels.leverageMix.map((slice) => ({ ...slice }))) }).prefault({}),
+    tape: z
+      .object({
+        minUsd: between(LIMITS.tapeUsd.min, LIMITS.tapeUsd.max).default(D.tape.minUsd),
+        soundUsd: between(LIMITS.tapeUsd.min, LIMITS.tapeUsd.max).default(D.tape.soundUsd),
+        sound: flag(D.tape.sound),
+      })
+      .prefault({}),
   },
   { error: 'errInvalid' },
 );

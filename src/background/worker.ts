@@ -9,6 +9,7 @@ import { CLOCK_APPLIED_KEY, clockOf, parseScenarioClock, samplingPeriodMs, sameC
 import { fillGap } from '../core/gaps';
 import { admitPolledBatch, Deduper, type DedupeState } from '../core/dedupe';
 import { FlushEngine, type EngineState } from '../core/engine';
+import { Tape } from '../core/tape';
 import type { Completeness, Liquidation, VenueId } from '../core/model';
 import { levelAssumptions, modelThresholds, settingsChanges, type Settings } from '../core/settings';
 import { venues } from '../venues';
@@ -87,8 +88,10 @@ export class BackgroundWorker {
   private readonly board = new SourceBoard(() => this.publish.request());
   /** Windows → per-scope readings, pushed to pages at each publish and written to storage by `store` (readings.ts). */
   private readonly readings = new Readings(browser.storage.local, this.ports);
-  /** The readings and sources that changed, into storage.local: at once, then at most once a second. */
-  private readonly store = new Coalescer(1_000, () => this.readings.flush(this.board.takeChanges()));
+  /** The live tape: the largest live liquidations, newest first (src/core/tape.ts), published with the readings. */
+  private tape = new Tape();
+  /** The readings, sources and tape that changed, into storage.local: at once, then at most once a second. */
+  private readonly store = new Coalescer(1_000, () => this.readings.flush(this.storeExtras()));
   /** Conditions → notifications (alert-service.ts). */
   private readonly alerts: AlertService;
   /** Hot engine state in storage.session: survives a worker restart within the browser session. */
@@ -134,7 +137,9 @@ export class BackgroundWorker {
   private async start(): Promise<void> {
     this.settings = await this.settingsStore.load();
     const now = Date.now();
-    const [session, local] = await Promise.all([browser.storage.session.get([HOT_KEY, DEDUPE_KEY]), browser.storage.local.get([HISTORY_KEY]), this.alerts.load()]);
+    const [session, local] = await Promise.all([browser.storage.session.get([HOT_KEY, DEDUPE_KEY]), browser.storage.local.get([HISTORY_KEY, BUS_KEYS.tape]), this.alerts.load()]);
+    // The tape an earlier life of the worker published carries on (newer prints go on top of it).
+    this.tape = new Tape(undefined, undefined, local[BUS_KEYS.tape]);
     const state = (storedJson(session[HOT_KEY]) ?? storedJson(local[HISTORY_KEY])) as EngineState | undefined;
     const engineNow = this.clock.now();
     this.engine = new FlushEngine(this.completenessByVenue(), engineNow, state, modelThresholds(this.settings.model), undefined, levelAssumptions(this.settings.levels));
@@ -186,7 +191,7 @@ export class BackgroundWorker {
   /** Drops what was measured on the old clock (engine, dedupe, alert state), as on a fresh install. */
   private async forgetState(next: ScenarioClock | null): Promise<void> {
     await browser.storage.session.remove([HOT_KEY, DEDUPE_KEY]);
-    await browser.storage.local.remove([HISTORY_KEY, ALERT_STATE_KEY]);
+    await browser.storage.local.remove([HISTORY_KEY, ALERT_STATE_KEY, BUS_KEYS.tape]);
     this.alerts.forget();
     if (next) await browser.storage.local.set({ [CLOCK_APPLIED_KEY]: next });
     else await browser.storage.local.remove(CLOCK_APPLIED_KEY);
@@ -466,7 +471,12 @@ export class BackgroundWorker {
     // Market data is kept for the tracked assets; liquidations of every asset count market-wide.
     const markets = output.markets.filter((market) => this.trackedSet.has(market.asset));
     let changed = markets.length > 0;
-    for (const liquidation of this.admit(venue, output.liquidations, origin, now)) changed = this.engine.ingestLiquidation(liquidation, now) || changed;
+    const sampled = venues[venue].completeness === 'sampled';
+    for (const liquidation of this.admit(venue, output.liquidations, origin, now)) {
+      changed = this.engine.ingestLiquidation(liquidation, now) || changed;
+      // Only live prints go on the tape: history back-fill and gap back-fill are not "as they print".
+      if (origin === 'stream') changed = this.tape.add(liquidation, sampled) || changed;
+    }
     for (const market of markets) this.engine.ingestMarket(market);
     if (output.history?.length) {
       this.engine.backfillHistory(output.history, now);
@@ -511,6 +521,13 @@ export class BackgroundWorker {
     const readings = this.readings.publish(this.engine, now, this.trackedList(), this.board.list(), this.clock.scenario);
     this.store.request();
     await this.alerts.evaluate(readings, this.settings, now);
+  }
+
+  /** What the store coalescer writes beside the readings: the sources and the tape, when each changed. */
+  private storeExtras(): Record<string, unknown> | null {
+    const sources = this.board.takeChanges();
+    const tape = this.tape.takeChanges();
+    return tape ? { ...sources, [BUS_KEYS.tape]: tape } : sources;
   }
 
   /** Before the browser may stop the worker: nothing in memory is lost. */

@@ -6,6 +6,7 @@ import type { ScenarioClock } from './scenario-time';
 import type { Breadth } from './breadth';
 import type { ReadingSet, ScopeReading } from './engine';
 import type { Gap } from './gaps';
+import type { TapeState } from './tape';
 import { ASSET_CODE, type Completeness, type VenueId } from './model';
 
 /** The market scope: every asset's liquidations (the reading every UI shows first). */
@@ -22,6 +23,8 @@ export const BUS_KEYS = {
   pages: 'pages',
   /** What is being flushed across every asset (Breadth, src/core/breadth.ts). */
   breadth: 'breadth',
+  /** The live tape: the largest recent liquidations, newest first (TapeState, src/core/tape.ts). */
+  tape: 'tape',
 } as const;
 
 /** Prefix of the per-scope reading keys. */
@@ -112,6 +115,8 @@ export interface BusSnapshot {
   readings?: Record<string, ScopeReading>;
   sources?: SourceStatus[];
   pages?: PageStatus[];
+  /** The live tape as published (validate before use: tapePrints). */
+  tape?: TapeState;
   /** Only in the demo: the clock the readings are on, to age them on it. */
   scenarioClock?: ScenarioClock;
 }

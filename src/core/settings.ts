@@ -62,6 +62,15 @@ export interface LevelSettings {
   leverageMix: LeverageSlice[];
 }
 
+/** The live tape (popup): which prints show, and the optional tone for the largest. */
+export interface TapeSettings {
+  /** Prints smaller than this (USD) are not shown. */
+  minUsd: number;
+  /** New prints at or above this (USD) sound a short tone while the popup is open, when `sound` is on. */
+  soundUsd: number;
+  sound: boolean;
+}
+
 export interface Settings {
   version: typeof SETTINGS_VERSION;
   /** Assets the worker polls and reads per asset (and the popup lists). */
@@ -75,6 +84,7 @@ export interface Settings {
   alerts: AlertSettings;
   model: ModelSettings;
   levels: LevelSettings;
+  tape: TapeSettings;
 }
 
 const MINUTE_MS = 60_000;
@@ -93,6 +103,8 @@ export const LIMITS = {
   dominantShare: { min: 0.55, max: 0.95 },
   /** Leverage mix: at most this many slices, each leverage within these bounds (src/core/levels.ts). */
   leverageMix: LEVERAGE_MIX_LIMITS,
+  /** The live tape's thresholds (USD); the minimum is the worker's tape floor (src/core/tape.ts TAPE_FLOOR_USD). */
+  tapeUsd: { min: 10_000, max: 1_000_000_000 },
 } as const;
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -118,6 +130,7 @@ export const DEFAULT_SETTINGS: Settings = {
     minFlushUsd1hAsset: DEFAULT_FLUSH_THRESHOLDS.minFlushUsd1h.asset,
   },
   levels: { leverageMix: DEFAULT_LEVERAGE_MIX.map((slice) => ({ ...slice })) },
+  tape: { minUsd: 100_000, soundUsd: 1_000_000, sound: false },
 };
 
 /** A fresh deep copy of the defaults (callers may mutate it). */

@@ -38,6 +38,10 @@ export interface SettingsForm {
   minFlushAssetM: string;
   /** The level model's leverage mix as typed: "5×15, 10×30, 25×25" (leverage × share in percent). */
   leverageMix: string;
+  /** The live tape's thresholds in $K. */
+  tapeMinK: string;
+  tapeSoundK: string;
+  tapeSound: boolean;
 }
 
 export interface FieldError {
@@ -49,6 +53,7 @@ export interface FieldError {
 export type FormErrors = Record<string, FieldError>;
 
 const MILLION = 1_000_000;
+const THOUSAND = 1_000;
 const PERCENT = 0.01;
 const MINUTE_MS = 60_000;
 
@@ -58,6 +63,9 @@ const tidy = (value: number) => String(Number(value.toPrecision(6)));
 const millions = (usd: number) => tidy(usd / MILLION);
 /** Whole dollars: 1.1 × 1e6 is not exactly 1,100,000 in floating point. */
 const dollars = (m: number) => Math.round(m * MILLION);
+/** 100_000 → "100". */
+const thousands = (usd: number) => tidy(usd / THOUSAND);
+const dollarsK = (k: number) => Math.round(k * THOUSAND);
 const percent = (share: number) => tidy(share / PERCENT);
 
 export function toForm(settings: Settings, siteIds: readonly string[]): SettingsForm {
@@ -84,6 +92,9 @@ export function toForm(settings: Settings, siteIds: readonly string[]): Settings
     minFlushMarketM: millions(model.minFlushUsd1hMarket),
     minFlushAssetM: millions(model.minFlushUsd1hAsset),
     leverageMix: formatLeverageMix(settings.levels.leverageMix),
+    tapeMinK: thousands(settings.tape.minUsd),
+    tapeSoundK: thousands(settings.tape.soundUsd),
+    tapeSound: settings.tape.sound,
   };
 }
 
@@ -156,6 +167,7 @@ export function fromForm(form: SettingsForm): Settings {
     },
     // Text that does not read as pairs is sent as no slices, which the schema refuses at the field.
     levels: { leverageMix: parseLeverageMixText(form.leverageMix) ?? [] },
+    tape: { minUsd: dollarsK(parseNumber(form.tapeMinK)), soundUsd: dollarsK(parseNumber(form.tapeSoundK)), sound: form.tapeSound },
   };
 }
 
@@ -173,6 +185,8 @@ const FIELDS: Record<string, { field: string; unit: number }> = {
   'model.minFlushUsd1hMarket': { field: 'minFlushMarketM', unit: MILLION },
   'model.minFlushUsd1hAsset': { field: 'minFlushAssetM', unit: MILLION },
   'levels.leverageMix': { field: 'leverageMix', unit: 1 },
+  'tape.minUsd': { field: 'tapeMinK', unit: THOUSAND },
+  'tape.soundUsd': { field: 'tapeSoundK', unit: THOUSAND },
 };
 
 function fieldOf(path: string): { field: string; unit: number } | undefined {

@@ -246,6 +246,16 @@ function Options() {
         </fieldset>
       </fieldset>
 
+      <fieldset data-section="tape">
+        <legend>{t('optTape')}</legend>
+        <p class="help">{t('optTapeHelp')}</p>
+        <NumberInput id="tape-min" label={t('optTapeMin')} value={form.tapeMinK} unit={t('unitThousandUsd')} error={err('tapeMinK')} onInput={(v) => update({ tapeMinK: v })} />
+        <div class="rule">
+          <Check id="tape-sound-on" label={t('optTapeSound')} checked={form.tapeSound} onChange={(on) => update({ tapeSound: on })} />
+          <NumberInput id="tape-sound" label={t('optTapeSoundMin')} value={form.tapeSoundK} unit={t('unitThousandUsd')} error={err('tapeSoundK')} disabled={!form.tapeSound} onInput={(v) => update({ tapeSoundK: v })} />
+        </div>
+      </fieldset>
+
       <details>
         <summary>{t('optModel')}</summary>
         <p class="help">{t('optModelHelp')}</p>

@@ -5,13 +5,14 @@
  * poll, and the numbers follow as they land.
  */
 import { render } from 'preact';
-import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { parseScenarioClock, readingsNow } from '../background/clock';
 import { MARKET_SCOPE, PLACEMENTS, sourceHealth, type BusSnapshot, type PageStatus, type SourceStatus } from '../core/bus';
 import type { ScopeReading } from '../core/engine';
 import type { Phase } from '../core/flush';
 import { MISSING } from '../core/i18n';
-import { defaultSettings, EFFECTIVE_SETTINGS_KEY, exchangeName, type Settings } from '../core/settings';
+import { defaultSettings, EFFECTIVE_SETTINGS_KEY, exchangeName, type Settings, type TapeSettings } from '../core/settings';
+import { printKey, tapePrints, type TapePrint } from '../core/tape';
 import { sites, tradingUrl } from '../sites';
 import { FIRST_DATA_MARK, followBus, readBus, readReadings } from '../ui/bus';
 import { fmt, t, uiLanguage } from '../ui/i18n';
@@ -88,6 +89,7 @@ function Popup({ first }: { first: FirstData }) {
       <section data-scope={MARKET_SCOPE} aria-label={t('allMarkets')}>
         <Meter asset={t('allMarkets')} reading={readings[MARKET_SCOPE]} now={readingsAt} />
       </section>
+      <TapeSection tape={bus.tape} settings={settings.tape} now={readingsAt} />
       <section aria-labelledby="assets-heading">
         <h2 id="assets-heading">{t('popupWatched')}</h2>
         <AssetTable assets={settings.watchlist} scopes={readings} exchange={settings.preferredExchange} now={readingsAt} />
@@ -176,6 +178,143 @@ function AssetTable({ assets, scopes, exchange, now }: { assets: string[]; scope
         })}
       </tbody>
     </table>
+  );
+}
+
+/** localStorage: whether the trader left the tape open (it starts closed: the popup keeps within 600 px). */
+const TAPE_OPEN_KEY = 'flush-meter:tape-open';
+
+function storedOpen(): boolean {
+  try {
+    return localStorage.getItem(TAPE_OPEN_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** Rows the popup shows at most: the newest prints above the threshold. */
+const TAPE_ROWS = 12;
+
+let audio: AudioContext | null = null;
+
+/** A short, quiet tone (WebAudio: the worker cannot play sound). Never throws. */
+function tone880(): void {
+  try {
+    audio ??= new AudioContext();
+    // Chrome may start a context suspended until the page has had a user gesture (see unlockAudio).
+    if (audio.state === 'suspended') void audio.resume().catch(() => undefined);
+    const at = audio.currentTime;
+    const oscillator = audio.createOscillator();
+    const gain = audio.createGain();
+    oscillator.frequency.value = 880;
+    gain.gain.setValueAtTime(0.0001, at);
+    gain.gain.exponentialRampToValueAtTime(0.15, at + 0.01);
+    gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.18);
+    oscillator.connect(gain).connect(audio.destination);
+    oscillator.start(at);
+    oscillator.stop(at + 0.2);
+  } catch {
+    // No audio device, or audio refused: the tape stays silent.
+  }
+}
+
+/** Any click or key in the popup lets a suspended audio context play (autoplay policy); only when sound is on. */
+function unlockAudio(): void {
+  try {
+    audio ??= new AudioContext();
+    if (audio.state === 'suspended') void audio.resume().catch(() => undefined);
+  } catch {
+    // No audio: the tape stays silent.
+  }
+}
+
+/**
+ * The live tape: the largest liquidations as they print, newest first, at or above the trader's
+ * threshold. Prints from sampling venues are marked. New prints at or above the sound threshold
+ * sound a tone while the popup is open, when the trader turned it on (the prints already on the
+ * tape when the popup opens do not). `data-tones` counts the tones played. A disclosure: its
+ * heading's button shows or hides the prints, and the choice is remembered.
+ */
+function TapeSection({ tape, settings, now }: { tape: unknown; settings: TapeSettings; now: number }) {
+  const f = fmt();
+  const rows = useMemo(() => tapePrints(tape, { minUsd: settings.minUsd, limit: TAPE_ROWS }), [tape, settings.minUsd]);
+  const price = useMemo(() => new Intl.NumberFormat(f.locale, { maximumSignificantDigits: 6 }), [f.locale]);
+  const seen = useRef<Set<string> | null>(null);
+  const [tones, setTones] = useState(0);
+  const [open, setOpen] = useState(storedOpen);
+  useEffect(() => {
+    if (!settings.sound) return;
+    const controller = new AbortController();
+    for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, unlockAudio, { once: true, signal: controller.signal });
+    return () => controller.abort();
+  }, [settings.sound]);
+  const toggle = () => {
+    setOpen(!open);
+    try {
+      localStorage.setItem(TAPE_OPEN_KEY, open ? '0' : '1');
+    } catch {
+      // Not remembered: it still toggles.
+    }
+  };
+  useEffect(() => {
+    const keys = rows.map(printKey);
+    // The first rows are what the tape held when the popup opened: none is new.
+    if (seen.current === null) return void (seen.current = new Set(keys));
+    const fresh = rows.filter((print, i) => !seen.current!.has(keys[i]!));
+    for (const key of keys) seen.current.add(key);
+    if (settings.sound && fresh.some((print) => print.usd >= settings.soundUsd)) {
+      tone880();
+      setTones((n) => n + 1);
+    }
+  }, [rows]);
+  return (
+    <section data-section="tape" aria-labelledby="tape-heading" data-tones={tones}>
+      <h2 id="tape-heading">
+        <button type="button" class="disclosure" data-action="tape" aria-expanded={open} aria-controls="tape-body" onClick={toggle}>
+          <span aria-hidden="true">{open ? '▾ ' : '▸ '}</span>
+          {t('popupTape')} ({rows.length})
+        </button>
+      </h2>
+      <div id="tape-body" hidden={!open}>
+      {rows.length === 0 ? (
+        <p class="muted" data-field="tapeEmpty">
+          {t('popupTapeEmpty', [f.usd(settings.minUsd)])}
+        </p>
+      ) : (
+        // A list, not a table: each print reads as one line ("OKX BTC sampled · longs · $1.2M · @ 71,950 · 3s").
+        // Its own scroll box (focusable, so a keyboard scrolls it too): the popup stays within 600 px.
+        <ol class="tape" tabIndex={0} aria-labelledby="tape-heading">
+          {rows.map((print: TapePrint) => (
+            <li key={printKey(print)} data-row="" data-venue={print.venue} data-side={print.side} data-asset={print.asset} data-sampled={print.sampled ? '' : undefined}>
+              <span class="tape-where">
+                <span data-field="venue">{exchangeName(print.venue)}</span> <span data-field="asset">{print.asset}</span>
+                {print.sampled ? (
+                  <>
+                    {' '}
+                    <abbr class="tape-sampled" data-field="sampled" title={t('tapeSampledNote', [exchangeName(print.venue)])}>
+                      {t('tapeSampled')}
+                    </abbr>
+                  </>
+                ) : null}
+              </span>
+              <span data-field="side" class={print.side === 'long' ? 'neg' : 'pos'}>
+                {t(print.side === 'long' ? 'sideLongs' : 'sideShorts')}
+              </span>
+              <span class="num" data-field="size">
+                {f.usd(print.usd)}
+              </span>
+              <span class="num" data-field="price" title={t('colPrice')}>
+                @ {price.format(print.price)}
+              </span>
+              <span class="num muted" data-field="age" title={t('colAge')}>
+                {f.age(print.time, now)}
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+      </div>
+    </section>
   );
 }
 
