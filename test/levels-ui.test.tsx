@@ -27,12 +27,15 @@ describe('the levels row', () => {
     expect(short).toMatch(/\+1\.1/);
     expect(short).toMatch(/95/);
     expect(root.querySelector('.fm-levels')!.getAttribute('title')).toMatch(/estimate/i);
+    expect(root.querySelector('.fm-levels')!.hasAttribute('hidden')).toBe(false);
   });
 
   it('says when no cluster is near, never NaN, and shows no row for the market scope', () => {
     const root = document.createElement('div');
     render(<Meter asset="BTC" reading={{ ...reading(), levels: emptyLevels() }} now={NOW} />, root);
     expect(root.querySelector('[data-field="level-long"]')!.textContent).toMatch(/none near/);
+    // Nothing near on either side: the row keeps its fields but takes no room.
+    expect(root.querySelector('.fm-levels')!.hasAttribute('hidden')).toBe(true);
     expect(root.textContent).not.toMatch(/NaN/);
     render(<Meter asset="ALL" reading={{ ...reading(), levels: null }} now={NOW} />, root);
     expect(root.querySelector('[data-field="level-long"]')).toBeNull();

@@ -12,8 +12,11 @@ export function clusterText(cluster: LevelCluster | null, sign: 1 | -1): string 
 }
 
 export function Levels({ levels }: { levels: AssetLevels }) {
+  // Nothing near on either side: the row keeps its fields (tools read them) but takes no room,
+  // so the compact meter is no taller than without it (a taller meter can crowd a tight order column).
+  const nothingNear = levels.long === null && levels.short === null;
   return (
-    <div class="fm-row fm-levels" title={t('levelsWhy')}>
+    <div class="fm-row fm-levels" title={t('levelsWhy')} hidden={nothingNear}>
       <span class="fm-label">{t('levelsLabel')}</span>
       <Side field="level-long" cluster={levels.long} sign={-1} />
       <Side field="level-short" cluster={levels.short} sign={1} />

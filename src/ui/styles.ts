@@ -50,6 +50,7 @@ export const METER_CSS = `
 .fm-venues td, .fm-venues th { padding: 1px 4px 1px 0; }
 .fm-risk input { width: 52px; margin-left: 4px; font: inherit; color: inherit; background: transparent; border: 1px solid var(--fm-border); border-radius: 3px; padding: 1px 3px; }
 .fm-risk p { margin: 2px 0 0; }
+.fm-levels { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-size: 11px; } .fm-levels[hidden] { display: none; }
 .fm-levelmap ol { list-style: none; margin: 0; padding: 0; }
 .fm-band { display: flex; gap: 6px; align-items: center; font-variant-numeric: tabular-nums; }
 .fm-band-range { width: 52px; } .fm-band-usd { width: 64px; text-align: right; }

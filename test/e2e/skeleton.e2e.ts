@@ -72,7 +72,8 @@ describe('walking skeleton (Binance)', () => {
     // The stand-in page is dark (like Binance's default): the meter follows the page, not the OS.
     expect(await meter.getAttribute('data-theme', { timeout: 5_000 })).toBe('dark');
     expect(await meter.locator('[data-field="funding"]').textContent({ timeout: 5_000 })).toMatch(/^[+−]\d\.\d{2,4}%$/);
-    // The estimated liquidation levels, from the back-filled price and open-interest bars: a side and a distance each, or "none near".
+    // The estimated liquidation levels, from the back-filled price and open-interest bars: a side and a distance each, or "none near"
+    // (then the row is hidden: it takes no room beside a tight order column, and its fields still say so).
     expect(await meter.locator('[data-field="level-long"]').textContent({ timeout: 5_000 })).toMatch(/^Longs (−\d+\.\d+% · ~\$[\d.]+[KMB]?|: none near)|^longs: none near/i);
     expect(await meter.locator('[data-field="level-short"]').textContent({ timeout: 5_000 })).toMatch(/^Shorts (\+\d+\.\d+% · ~\$[\d.]+[KMB]?)|^shorts: none near/i);
     await meter.screenshot({ path: `${ARTIFACTS}meter.png`, timeout: 5_000 });
