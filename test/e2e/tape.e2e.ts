@@ -130,6 +130,7 @@ describe('live tape', () => {
     expect(violations.filter((v) => /serious|critical/.test(v))).toEqual([]);
     // No tone: sound is off by default.
     expect(await section.getAttribute('data-tones')).toBe('0');
+    await section.screenshot({ path: 'artifacts/popup-tape.png', timeout: 5_000 });
     await page.close();
   });
 
