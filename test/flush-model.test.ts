@@ -42,6 +42,7 @@ function calmSignals(over: Partial<FlushSignals> = {}): FlushSignals {
     perpSpotRatio: 4,
     perpSpotRatioChange1h: 0,
     priceChange1h: 0.001,
+    priceRange1h: 0.004,
     priceChange24h: 0.01,
     priceChangeSinceFlush: null,
     ...over,

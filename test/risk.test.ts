@@ -32,3 +32,18 @@ describe('risk box', () => {
     expect(riskInput(leverage, mm, 0.01)).toBeNull();
   });
 });
+
+describe('the last hour range (signals.priceRange)', () => {
+  it('is high minus low over the last price, averaged over venues by open interest; null without two prices', async () => {
+    const { MarketHistory } = await import('../src/core/history');
+    const { priceRange } = await import('../src/core/signals');
+    const history = new MarketHistory();
+    const T = Date.UTC(2026, 11, 2, 12, 0);
+    const prices = [100, 103, 97, 100];
+    prices.forEach((price, m) => history.record({ venue: 'binance', asset: 'BTC', symbol: 'BTCUSDT', kind: 'perp', time: T + m * 60_000, markPrice: price, openInterestUsd: 1e9 }));
+    const minute = Math.floor(T / 60_000);
+    expect(priceRange(history, ['binance|BTC'], minute, minute + 3)).toBeCloseTo(0.06, 10);
+    expect(priceRange(history, ['binance|BTC'], minute, minute)).toBeNull();
+    expect(priceRange(history, [], minute, minute + 3)).toBeNull();
+  });
+});

@@ -64,6 +64,8 @@ export interface FlushSignals {
   perpSpotRatioChange1h: number | null;
 
   priceChange1h: number | null;
+  /** The last hour's high − low over the last price (fraction), averaged over venues by open interest; the risk box's "the last hour ranged". */
+  priceRange1h: number | null;
   priceChange24h: number | null;
   priceChangeSinceFlush: number | null;
 }
@@ -461,6 +463,7 @@ export type HistorySignals = Pick<
   | 'perpSpotRatio'
   | 'perpSpotRatioChange1h'
   | 'priceChange1h'
+  | 'priceRange1h'
   | 'priceChange24h'
 >;
 
@@ -483,8 +486,33 @@ export function historySignals(ctx: SignalContext): HistorySignals {
     perpSpotRatio: perpSpot,
     perpSpotRatioChange1h: ratioChange(perpSpot, perpSpotRatioAt(history, keys, now - 60)),
     priceChange1h: priceChange(history, keys, now - 60, now),
+    priceRange1h: priceRange(history, keys, now - 60, now),
     priceChange24h: priceChange(history, keys, now - 24 * 60, now),
   };
+}
+
+/** High − low of each series' minute prices in [from, to] over its last price, averaged by OI at `to`; null without two prices. */
+export function priceRange(history: MarketHistory, keys: readonly string[], from: number, to: number): number | null {
+  let weighted = 0;
+  let weights = 0;
+  let plain = 0;
+  let n = 0;
+  for (const key of keys) {
+    const { price, oi } = history.sampled(key, from, 1, to - from + 1);
+    let high = -Infinity;
+    let low = Infinity;
+    let known = 0;
+    for (const p of price) if (!Number.isNaN(p)) ((high = Math.max(high, p)), (low = Math.min(low, p)), (known += 1));
+    const last = price[price.length - 1]!;
+    if (known < 2 || Number.isNaN(last) || !(last > 0)) continue;
+    const range = (high - low) / last;
+    plain += range;
+    n += 1;
+    const weight = oi[oi.length - 1]!;
+    if (!Number.isNaN(weight) && weight > 0) ((weighted += range * weight), (weights += weight));
+  }
+  if (weights > 0) return weighted / weights;
+  return n > 0 ? plain / n : null;
 }
 
 /** Every signal for one scope: the liquidation windows', `fromHistory` (historySignals, maybe remembered), and those measured against the flush. */

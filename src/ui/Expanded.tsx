@@ -70,7 +70,7 @@ export function Expanded({ reading }: { reading: ScopeReading }) {
         {overDay.length > 0 ? <p class="fm-note">{t('meterSampledNote', [overDay.join(', ')])}</p> : null}
       </section>
       {reading.levels ? <LevelMap levels={reading.levels} price={reading.markPrice} /> : null}
-      <RiskBox largestMove1h={reading.largestMove1h24h} levels={reading.levels} />
+      <RiskBox largestMove1h={reading.largestMove1h24h} lastHourRange={reading.signals.priceRange1h ?? null} levels={reading.levels} />
     </div>
   );
 }

@@ -10,7 +10,7 @@ function percent(fraction: number | null): string {
   return fraction === null || !Number.isFinite(fraction) ? MISSING : `${(fraction * 100).toFixed(2)}%`;
 }
 
-export function RiskBox({ largestMove1h, levels = null }: { largestMove1h: number | null; levels?: AssetLevels | null }) {
+export function RiskBox({ largestMove1h, lastHourRange = null, levels = null }: { largestMove1h: number | null; lastHourRange?: number | null; levels?: AssetLevels | null }) {
   const [leverage, setLeverage] = useState('20');
   const [maintenance, setMaintenance] = useState('0.5');
   const input = riskInput(Number(leverage), Number(maintenance || 0), largestMove1h);
@@ -39,6 +39,7 @@ export function RiskBox({ largestMove1h, levels = null }: { largestMove1h: numbe
           {t('riskInvalid', [fmt().share(1 / Math.max(1, Number(leverage) || 1))])}
         </p>
       )}
+      {lastHourRange !== null ? <p data-field="risk-range">{t('riskLastHour', [percent(lastHourRange)])}</p> : null}
       {levels ? (
         <p data-field="risk-levels" title={t('levelsWhy')}>
           {t('riskLevels', [clusterText(levels.long, -1), clusterText(levels.short, 1)])}

@@ -103,6 +103,8 @@ describe('walking skeleton (Binance)', () => {
     expect(await meter.locator('[data-field="level-map"] li[data-band]').count()).toBe(6);
     expect(await meter.locator('[data-field="level-map"] li[data-band="long1"] .fm-band-usd').textContent({ timeout: 5_000 })).toMatch(/^(~\$[\d.]+[KMB]?|0)$/);
     expect(await meter.locator('[data-field="risk-levels"]').textContent({ timeout: 5_000 })).toMatch(/^Estimated clusters: longs .+, shorts .+\.$/);
+    // Against the last hour's range: the scenario's price fell through the hour.
+    expect(await meter.locator('[data-field="risk-range"]').textContent({ timeout: 5_000 })).toMatch(/^The last hour ranged \d+\.\d{2}% \(high to low\)\.$/);
     expect(await meter.locator('[data-field="sparkline"]').count()).toBe(1);
     expect(await meter.locator('tr[data-venue="binance"] td').nth(1).textContent({ timeout: 5_000 })).toMatch(/^≥ \$/);
     // The % move to liquidation follows the trader's leverage (formula unit-tested in risk.test.ts).
