@@ -16,9 +16,11 @@ export default defineConfig({
           environment: 'node',
           // Vitest's default leaves one of 2 cores idle (cores − 1).
           maxWorkers: workers('UNIT_WORKERS', 2),
-          // Whole-scenario replays and property runs take a second or two alone, several times that
-          // beside the typecheck and another file on 2 cores: the 5 s default fails them for the machine.
+          // Bounds for a hang, not for speed: the replays (cold-start, reasons-i18n, …) take ~1 s of
+          // CPU each, and on a shared 2-core machine with both workers busy one passed vitest's 5 s
+          // default (cold-start, seen twice), a setup its 10 s hook default (5 tests skipped).
           testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {
