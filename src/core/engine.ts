@@ -295,9 +295,6 @@ export class FlushEngine {
     this.touchAll();
   }
 
-  snapshots(): MarketSnapshot[] {
-    return [...this.markets.values()];
-  }
 
   prune(now: number): void {
     this.noteTime(now);
