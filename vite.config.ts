@@ -39,6 +39,15 @@ function contentScriptBudget(): Plugin {
   };
 }
 
+/**
+ * What the trading page's meter and the popup both draw with (preact, the meter, the sites, the
+ * bus) goes in one chunk: a page loads its first paint in 3 files instead of 6 (18.8 kB gzip, was
+ * 19.4: one file compresses better than six), and the popup in 5 instead of 8. The expanded view,
+ * its map and risk box stay lazy, and the popup's own modules stay out of the page's chunk.
+ */
+const SHARED_UI = /node_modules\/preact|\/src\/ui\/|\/src\/sites\/|\/src\/core\/(gaps|bus|i18n|scenario-time)\.ts/;
+const LAZY_UI = /\/src\/ui\/(Expanded|LevelMap|RiskBox|host-access|settings|bus)\.tsx?/;
+
 /** `vite build` → dist/ for Chrome; `vite build --mode firefox` → dist-firefox/. */
 function outDir(firefox: boolean): string {
   // FLUSH_DIST lets parallel work build and test side by side without clobbering dist/.
@@ -63,6 +72,13 @@ export default defineConfig(({ mode }) => {
       emptyOutDir: true,
       sourcemap: false,
       target: firefox ? 'firefox140' : 'chrome116',
+      rolldownOptions: {
+        output: {
+          codeSplitting: {
+            groups: [{ name: 'ui', test: (id: string) => SHARED_UI.test(id) && !LAZY_UI.test(id) }],
+          },
+        },
+      },
     },
     server: { cors: { origin: [/chrome-extension:\/\//] } },
   };
