@@ -60,7 +60,7 @@ export class Readings {
       this.pending[BUS_KEYS.breadth] = breadth;
       this.breadthText = breadthText;
     }
-    const index: ScopeIndex = { collectingSince: readings.collectingSince, scopes: Object.keys(readings.scopes) };
+    const index: ScopeIndex = { scopes: Object.keys(readings.scopes) };
     const indexText = JSON.stringify(index);
     if (indexText !== this.indexText) {
       this.pending[BUS_KEYS.scopes] = index;

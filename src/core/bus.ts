@@ -45,8 +45,6 @@ export function scopeOfKey(key: string): string | null {
 
 /** What BUS_KEYS.scopes holds: the scopes with a reading, as of the latest publish. */
 export interface ScopeIndex {
-  /** From when the liquidation windows are complete (ms). */
-  collectingSince: number | null;
   /** 'ALL' first, then the assets. */
   scopes: string[];
 }
@@ -67,7 +65,7 @@ export function readingSetOf(stored: Record<string, unknown>): ReadingSet | unde
     scopes[scope] = reading;
     computedAt = Math.max(computedAt, reading.computedAt);
   }
-  return { computedAt, collectingSince: index.collectingSince, scopes };
+  return { computedAt, collectingSince: scopes[MARKET_SCOPE]?.collectingSince ?? null, scopes };
 }
 
 /** readingSetOf over a storage area's `get` (two reads: the index, then its scopes). */

@@ -70,7 +70,7 @@ function Popup({ first }: { first: FirstData }) {
   }, [hasMarket]);
   // Readings are on the demo's scenario clock when it has one; sources' poll times on real time.
   const readingsAt = readingsNow(parseScenarioClock(bus.scenarioClock), now);
-  const collectingSince = bus.index?.collectingSince ?? readings[MARKET_SCOPE]?.collectingSince ?? null;
+  const collectingSince = readings[MARKET_SCOPE]?.collectingSince ?? null;
   return (
     <>
       <header class="top">
