@@ -77,7 +77,7 @@ describe('placing the meter', () => {
     expect(heard).toEqual(['anchored']);
   });
 
-  it('docks instead when going in would move the panel, and never tries that panel again', async () => {
+  it('docks instead when going in would move the panel, and tries that panel again only once the layout changed', async () => {
     const found = panel();
     column.append(found);
     // The panel shrinks once the meter is beside it: a parent that shares its space.
@@ -93,10 +93,19 @@ describe('placing the meter', () => {
     expect(placement.current).toBe('docked');
     expect(host.parentElement).toBe(document.body);
     expect(heard).toEqual(['docked']);
-    // The page changes around it: still docked, that panel is not taken again.
+    // The page changes around it, the panel's layout as it was: still docked, that panel is not taken again.
     column.append(document.createElement('button'));
     await vi.advanceTimersByTimeAsync(ANCHOR_TIMEOUT_MS);
     expect(placement.current).toBe('docked');
+    expect(found.after).toHaveBeenCalledTimes(1);
+    // The page settles (its styles applied, say): the panel has another box, and the meter no longer moves it.
+    height = 420;
+    vi.mocked(found.after).mockImplementation(after);
+    column.append(document.createElement('button'));
+    await vi.advanceTimersByTimeAsync(ANCHOR_TIMEOUT_MS);
+    expect(placement.current).toBe('anchored');
+    expect(host.previousElementSibling).toBe(found);
+    expect(heard).toEqual(['docked', 'anchored']);
   });
 
   it('docks for the asset when the page keeps re-rendering its panel, and tries again for the next asset', async () => {

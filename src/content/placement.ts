@@ -81,8 +81,12 @@ export function placeMeter(host: HTMLElement, anchors: AnchorCandidate[], lifecy
   let placements: number[] = [];
   /** The page fought every placement (or a panel would shift): stay docked for this asset. */
   let unstable = false;
-  /** Panels where inserting the meter moved or resized them: never try those again. */
-  const shifting = new WeakSet<Element>();
+  /**
+   * Panels where inserting the meter moved or resized them, with the layout then (layoutOf): not
+   * tried again until that layout changes. A page still loading (styles not yet applied, a column
+   * one line short of a scrollbar) can shift once and settle; the same layout shifts every time.
+   */
+  const shifting = new WeakMap<Element, string>();
 
   lifecycle.signal.addEventListener('abort', () => stopWatching(), { once: true });
 
@@ -249,7 +253,7 @@ export function placeMeter(host: HTMLElement, anchors: AnchorCandidate[], lifecy
     if (unstable) return false;
     const found = findAnchor(anchors, { heuristic });
     if (heuristic && found?.foundBy !== 'selector') lastHeuristicAt = performance.now();
-    if (!found || !found.element.parentElement || shifting.has(found.element)) return false;
+    if (!found || !found.element.parentElement || shifting.get(found.element) === layoutOf(found.element)) return false;
     return placeAnchored(found);
   }
 
@@ -271,7 +275,7 @@ export function placeMeter(host: HTMLElement, anchors: AnchorCandidate[], lifecy
     panel.after(host);
     if (shifted(before, panel.getBoundingClientRect())) {
       host.remove();
-      shifting.add(panel);
+      shifting.set(panel, layoutOf(panel));
       toDock();
       return true;
     }
@@ -350,6 +354,13 @@ function shifted(before: DOMRect, after: DOMRect): boolean {
     Math.abs(before.width - after.width) > SHIFT_TOLERANCE_PX ||
     Math.abs(before.height - after.height) > SHIFT_TOLERANCE_PX
   );
+}
+
+/** The panel's box and the page's size, as text: what must change before a panel that shifted is tried again. */
+function layoutOf(panel: Element): string {
+  const { left, top, width, height } = panel.getBoundingClientRect();
+  const page = document.documentElement;
+  return `${left},${top},${width},${height},${page.clientWidth},${page.scrollHeight}`;
 }
 
 /**

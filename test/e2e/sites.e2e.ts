@@ -189,7 +189,14 @@ function placement(page: Page, panelSelector: string) {
 }
 
 async function expectBesidePanel(expect: ExpectStatic, page: Page, site: SitePage, asset: string): Promise<void> {
-  await page.locator(`${METER}[data-asset="${asset}"][data-placement="anchored"]`).waitFor(TIMEOUT);
+  await page
+    .locator(`${METER}[data-asset="${asset}"][data-placement="anchored"]`)
+    .waitFor(TIMEOUT)
+    .catch(async (error: Error) => {
+      // Say what the page held instead: which meters, where, for which asset.
+      const seen = await page.evaluate(() => [...document.querySelectorAll('[data-flush-meter]')].map((host) => [...host.attributes].filter((a) => a.name.startsWith('data-')).map((a) => `${a.name}=${a.value}`).join(' ')), undefined).catch(() => ['(page gone)']);
+      throw new Error(`${error.message}\n${page.url()} holds: ${JSON.stringify(seen)}`);
+    });
   const where = await placement(page, site.panel.selector);
   expect(where).toMatchObject({ count: 1, asset, placement: 'anchored', afterPanel: true, panelShifts: 0 });
   expect(where.anchor?.split(':')[0]).toBe(site.panel.foundBy);
@@ -352,10 +359,15 @@ describe.concurrent('the dock', () => {
     const page = await openPage(docked(bybit));
     const meter = page.locator(`${METER}[data-docked]`);
     await meter.waitFor(TIMEOUT);
-    const start = (await meter.boundingBox(TIMEOUT))!;
     const handle = (await page.locator(`${METER} [data-action="drag"]`).boundingBox(TIMEOUT))!;
     await page.mouse.move(handle.x + 10, handle.y + handle.height / 2);
     await page.mouse.down();
+    // Until dragged the dock sits in the corner by its right and bottom edges, so a reading that
+    // widens it moves its left edge; the first move of a drag pins it by its left and top. Measure
+    // from that first pixel.
+    await page.mouse.move(handle.x + 11, handle.y + handle.height / 2);
+    const pinned = (await meter.boundingBox(TIMEOUT))!;
+    const start = { x: pinned.x - 1, y: pinned.y };
     await page.mouse.move(handle.x - 290, handle.y - 190, { steps: 8 });
     await page.mouse.up();
     const moved = (await meter.boundingBox(TIMEOUT))!;
