@@ -93,6 +93,9 @@ const COSTS: Record<VenueId, (url: URL, request: RestRequest) => Cost | null> = 
       '/api/v5/public/liquidation-orders': 40,
       // Get position tiers: "Rate Limit: 10 requests per 2 seconds", rule IP.
       '/api/v5/public/position-tiers': 10,
+      // Get candlesticks: 40 requests per 2 s (IP); Get contract open interest history: 10 per 2 s (IP + instrument ID).
+      '/api/v5/market/candles': 40,
+      '/api/v5/rubik/stat/contracts/open-interest-history': 10,
     };
     const limit = per2s[url.pathname];
     return limit ? { bucket: url.pathname, units: 1, limitPerMinute: limit * 30 } : null;
@@ -186,7 +189,7 @@ export async function run(): Promise<BenchReport> {
     figures[`${adapter.id} declared (rateBudget)`] = `${adapter.rateBudget.requestsPerMinute}/${adapter.rateBudget.limitPerMinute}`;
     // On install the level model's 7 days come with the history backfill (levelHistoryRequests): one-off, counted with it.
     const levelHistory = adapter.levelHistoryRequests?.(DEFAULT_SETTINGS.watchlist, instruments) ?? [];
-    if (levelHistory.length) figures[`${adapter.id} level history (7 days of 1 h bars) on install, per tracked asset`] = levelHistory.length / DEFAULT_SETTINGS.watchlist.length;
+    if (levelHistory.length) figures[`${adapter.id} level history (7 days of bars) on install, per tracked asset`] = levelHistory.length / DEFAULT_SETTINGS.watchlist.length;
     const oneOff = [...adapter.instrumentRequests(), ...(adapter.backfillRequests?.(DEFAULT_SETTINGS.watchlist, instruments) ?? []), ...levelHistory];
     const once = busiest(perMinute(adapter.id, oneOff, 1));
     if (once) {

@@ -1,6 +1,6 @@
 /**
  * The level model's deep backfill (issue 17: "up to 7 days of bars from kline and OI-history endpoints on
- * install, live after"): Binance's and Bybit's 1 h kline and open-interest requests and parsers on payloads
+ * install, live after"): Binance's and Bybit's 1 h (OKX's 2 h) kline and open-interest requests and parsers on payloads
  * shaped like the documented ones, the join of the two, and the engine feeding days 2–7 before the market
  * history's 5-minute bars, once, and keeping them across a restart.
  */
@@ -10,6 +10,7 @@ import { joinPastBars, type PastBarPart } from '../src/core/levels';
 import type { InstrumentSpec, MarketUpdate } from '../src/core/model';
 import { binance } from '../src/venues/binance';
 import { bybit } from '../src/venues/bybit';
+import { okx } from '../src/venues/okx';
 import { venues } from '../src/venues';
 import { mockAnswer, mockCatalogue } from './catalogue';
 import { fixture } from './fixtures';
@@ -119,6 +120,28 @@ describe('bybit: 7 days of 1 h klines and open interest for the level model', ()
   });
 });
 
+describe('okx: 7 days of 2 h candles and open interest for the level model', () => {
+  const okxCatalogue = mockCatalogue('okx', staticView([marketRow('okx', 'BTC', 72_000)], NOW));
+  const candle = (start: number, [open, high, low, close]: string[], confirm: '0' | '1') => [String(start), open, high, low, close, '8422410', '84.2241', '6096186.2164', confirm];
+
+  it('asks per main swap for 85 two-hour candles and 84 two-hour open-interest rows (the history gives 100 at most)', () => {
+    expect(okx.levelHistoryRequests!(['BTC'], okxCatalogue)).toEqual([
+      { key: 'pastCandles:BTC-USDT-SWAP', url: 'https://www.okx.com/api/v5/market/candles?instId=BTC-USDT-SWAP&bar=2H&limit=85' },
+      { key: 'pastOpenInterest:BTC-USDT-SWAP', url: 'https://www.okx.com/api/v5/rubik/stat/contracts/open-interest-history?instId=BTC-USDT-SWAP&period=2H&limit=84' },
+    ]);
+  });
+
+  it('reads completed candles (newest first) at their ends and the open-interest rows in USD; the uncompleted candle is left out', () => {
+    const candles = { code: '0', msg: '', data: [candle(NOW, ['71500', '71600', '71400', '71550'], '0'), candle(NOW - 2 * HOUR, ['72100', '72200', '71000', '71500'], '1')] };
+    expect(okx.parsePoll('pastCandles:BTC-USDT-SWAP', candles, okxCatalogue).pastBars).toEqual([
+      { venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', time: NOW, open: 72100, high: 72200, low: 71000, close: 71500 },
+    ]);
+    const history = { code: '0', msg: '', data: [[String(NOW), '2940000', '29400', '2116800000']] };
+    expect(okx.parsePoll('pastOpenInterest:BTC-USDT-SWAP', history, okxCatalogue).pastBars).toEqual([{ venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', time: NOW, openInterestUsd: 2116800000 }]);
+    expect(() => okx.parsePoll('pastOpenInterest:BTC-USDT-SWAP', { code: '51001', msg: "Instrument ID doesn't exist.", data: [] }, okxCatalogue)).toThrow(/code 51001/);
+  });
+});
+
 describe('joining price bars and open interest', () => {
   it('makes a bar of each instant both name, per venue × symbol, oldest first; an instant only one names is left out', () => {
     const base = { venue: 'binance' as const, symbol: 'BTCUSDT', asset: 'BTC' };
@@ -138,8 +161,10 @@ describe('every level-history request is served by the mock in the venue format'
       expect(res.status, request.url).toBe(200);
       parts.push(...(adapter.parsePoll(request.key, res.body, instruments).pastBars ?? []));
     }
-    // 168 closed bars a symbol, each joined with its open interest.
-    expect(joinPastBars(parts).map((series) => [series.asset, series.bars.length])).toEqual([['BTC', 168], ['ETH', 168]]);
+    // 7 days of closed bars a symbol (1 h; OKX's 2 h), each joined with its open interest: the first ends a week
+    // ago, the last a period before now (the mock's rows stop there).
+    const spans = joinPastBars(parts).map(({ asset, bars }) => [asset, NOW - bars[0]!.time, NOW - bars.at(-1)!.time === bars[1]!.time - bars[0]!.time]);
+    expect(spans).toEqual([['BTC', 7 * 24 * HOUR, true], ['ETH', 7 * 24 * HOUR, true]]);
   });
 });
 

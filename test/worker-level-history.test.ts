@@ -1,6 +1,6 @@
 /**
- * The worker and the level model's deep backfill (issue 17): on install it asks Binance and Bybit (answered by
- * the mock exchange) for 7 days of 1 h klines and open interest per tracked asset, two requests each, and the
+ * The worker and the level model's deep backfill (issue 17): on install it asks Binance, Bybit and OKX (answered by
+ * the mock exchange) for 7 days of klines and open interest per tracked asset, two requests each, and the
  * books reach back that far; a restart asks nothing again, and neither does a return from an absence while the
  * stored books still reach that far.
  */
@@ -18,7 +18,7 @@ vi.mock('webextension-polyfill', () => ({ default: fakeBrowser }));
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const HOUR = 3_600_000;
 const view: MockMarketView = { ...staticView(['BTC', 'ETH', 'SOL'].map((asset, i) => marketRow('binance', asset, [72_000, 2_100, 90][i]!)), T0), get now() { return Date.now(); } };
-const PAST_REQUEST = /interval=1h|interval=60|period=1h|intervalTime=1h/;
+const PAST_REQUEST = /interval=1h|interval=60|period=1h|intervalTime=1h|bar=2H|period=2H/;
 
 type Worker = InstanceType<typeof import('../src/background/worker').BackgroundWorker>;
 let worker: Worker;
@@ -45,13 +45,14 @@ afterAll(() => {
 });
 
 describe('the worker: 7 days of bars for the level model', () => {
-  it('asks Binance and Bybit for 1 h klines and open interest once per tracked asset on install, and the books reach 7 days back', () => {
+  it('asks Binance, Bybit (1 h) and OKX (2 h) for klines and open interest once per tracked asset on install, and the books reach 7 days back', () => {
     const watchlist = defaultSettings().watchlist;
     const past = pastRequests();
     expect(past.filter((url) => url.includes('binance.com'))).toHaveLength(2 * watchlist.length);
     expect(past.filter((url) => url.includes('bybit.com'))).toHaveLength(2 * watchlist.length);
+    expect(past.filter((url) => url.includes('okx.com'))).toHaveLength(2 * watchlist.length);
     const engine = engineOf(worker);
-    for (const venue of ['binance', 'bybit'] as const) {
+    for (const venue of ['binance', 'bybit', 'okx'] as const) {
       for (const asset of watchlist) {
         const book = engine.levels.booksOf(asset).find((b) => b.venue === venue);
         expect(book, `${venue} ${asset}`).toBeDefined();
@@ -77,6 +78,6 @@ describe('the worker: 7 days of bars for the level model', () => {
     await back.persist();
     expect(dayBars() - dayBarsBefore).toBe(defaultSettings().watchlist.length);
     expect(pastRequests().length).toBe(before);
-    expect(engineOf(back).levels.booksOf('ETH').filter((book) => T0 - book.from >= 6 * 24 * HOUR)).toHaveLength(2);
+    expect(engineOf(back).levels.booksOf('ETH').filter((book) => T0 - book.from >= 6 * 24 * HOUR)).toHaveLength(3);
   });
 });
