@@ -107,7 +107,7 @@ export interface VenueAdapter {
   /**
    * The level model's deep backfill (issue 17: up to 7 days of bars on install), for the venues whose public
    * endpoints give both price bars and open-interest history: per tracked asset's main perpetual, the last
-   * 7 days of 1 h bars from each, one request apiece. The worker asks for the assets whose books do not reach
+   * 7 days of bars (1 h, or 2 h where a page holds no more) from each, one request apiece. The worker asks for the assets whose books do not reach
    * that far yet (FlushEngine.wantsLevelHistory); answers go through `parsePoll` and carry `pastBars`.
    */
   levelHistoryRequests?(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[];
