@@ -2,7 +2,7 @@
  * The worker and the level model's deep backfill (issue 17): on install it asks Binance, Bybit and OKX (answered by
  * the mock exchange) for 7 days of klines and open interest per tracked asset, two requests each, and the
  * books reach back that far; a restart asks nothing again, and neither does a return from an absence while the
- * stored books still reach that far.
+ * stored books still reach that far. An asset added to the watchlist gets its week at once.
  */
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -17,7 +17,7 @@ vi.mock('webextension-polyfill', () => ({ default: fakeBrowser }));
 /** On the hour, so the mock's hourly candles and open-interest rows meet at the same instants. */
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const HOUR = 3_600_000;
-const view: MockMarketView = { ...staticView(['BTC', 'ETH', 'SOL'].map((asset, i) => marketRow('binance', asset, [72_000, 2_100, 90][i]!)), T0), get now() { return Date.now(); } };
+const view: MockMarketView = { ...staticView(['BTC', 'ETH', 'SOL', 'DOGE'].map((asset, i) => marketRow('binance', asset, [72_000, 2_100, 90, 0.35][i]!)), T0), get now() { return Date.now(); } };
 const PAST_REQUEST = /interval=1h|interval=60|period=1h|intervalTime=1h|bar=2H|period=2H/;
 
 type Worker = InstanceType<typeof import('../src/background/worker').BackgroundWorker>;
@@ -79,5 +79,20 @@ describe('the worker: 7 days of bars for the level model', () => {
     expect(dayBars() - dayBarsBefore).toBe(defaultSettings().watchlist.length);
     expect(pastRequests().length).toBe(before);
     expect(engineOf(back).levels.booksOf('ETH').filter((book) => T0 - book.from >= 6 * 24 * HOUR)).toHaveLength(3);
+  });
+
+  it('an asset added to the watchlist gets its 7 days at once, on every venue that has them', async () => {
+    const { BackgroundWorker } = await import('../src/background/worker');
+    const running = new BackgroundWorker();
+    await running.boot();
+    const before = pastRequests().length;
+    const next = defaultSettings();
+    next.watchlist = [...next.watchlist, 'DOGE'];
+    await running.applySettingsQueued(next);
+    const asked = pastRequests().slice(before);
+    expect(asked.filter((url) => url.includes('DOGE'))).toHaveLength(6);
+    expect(asked.every((url) => url.includes('DOGE'))).toBe(true);
+    expect(engineOf(running).levels.booksOf('DOGE').filter((book) => Date.now() - book.from >= 6 * 24 * HOUR)).toHaveLength(3);
+    await running.persist();
   });
 });
