@@ -287,4 +287,12 @@ describe('the engine: days 2–7 for the level model', () => {
     expect(ingest.mock.results.filter((result) => result.value === true)).toEqual([]);
     expect(oldLongsUsd(restarted)).toBeCloseTo(oldLongsUsd(before), -5);
   });
+
+  it('back after more than a day away, the stored deep book is too old to carry on: the days are wanted again', () => {
+    const stored = JSON.parse(JSON.stringify(installed('before readings').toJSON())) as EngineState;
+    const later = NOW + 25 * HOUR;
+    const back = new FlushEngine({ binance: 'sampled' }, later, stored);
+    expect(back.wantsLevelHistory('binance', 'BTC', NOW + 23 * HOUR)).toBe(false);
+    expect(back.wantsLevelHistory('binance', 'BTC', later)).toBe(true);
+  });
 });

@@ -6,7 +6,7 @@
  */
 import { parseModelState, seedFromEvidence, stepModel, type ModelState, type Verdict } from './flush';
 import { MarketHistory, type SerializedHistory } from './history';
-import { emptyLevels, joinPastBars, LiquidationLevels, type AssetLevels, type LevelAssumptions, type LevelBar, type PastBarPart, type StoredLevels } from './levels';
+import { emptyLevels, joinPastBars, LiquidationLevels, type AssetLevels, type LevelAssumptions, type LevelBar, type LevelBook, type PastBarPart, type StoredLevels } from './levels';
 import { mergeMarket, type Completeness, type Liquidation, type MarketSnapshot, type MarketUpdate, type VenueId } from './model';
 import { applyAnchor, computeSignals, flushEvidence, historySignals, largestMove1h, preFlushMinute, sparkline24h, type FlushEvidence, type FlushSignals, type HistorySignals, type SignalContext } from './signals';
 import { resolveThresholds, type FlushThresholds } from './thresholds';
@@ -364,11 +364,14 @@ export class FlushEngine {
 
   /**
    * Whether the level model would take a deep backfill (days of coarser bars: backfillLevels) for an asset on a
-   * venue: unless one of its books there already reaches LEVEL_DEEP_MS back. A book survives a restart in the
-   * stored state, so a restarted worker does not ask for the same days again.
+   * venue: unless one of its books there already reaches LEVEL_DEEP_MS back and the history can carry it on from
+   * its last bar (a book without a bar for longer is pruned). A book survives a restart in the stored state, so a
+   * restarted worker, or one back from a short absence, does not ask for the same days again.
    */
   wantsLevelHistory(venue: VenueId, asset: string, now: number): boolean {
-    return !this.levels.booksOf(asset).some((book) => book.venue === venue && now - book.from >= LEVEL_DEEP_MS);
+    const carriesOn = (book: LevelBook) =>
+      book.venue === venue && now - book.from >= LEVEL_DEEP_MS && now - book.time <= LEVEL_BACKFILL_MINUTES * MINUTE_MS;
+    return !this.levels.booksOf(asset).some(carriesOn);
   }
 
   /**
