@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { FlushEngine, type EngineState } from '../src/core/engine';
-import { joinPastBars, type PastBarPart } from '../src/core/levels';
+import { joinPastBars, LiquidationLevels, type PastBarPart } from '../src/core/levels';
 import type { InstrumentSpec, MarketUpdate } from '../src/core/model';
 import { binance } from '../src/venues/binance';
 import { bybit } from '../src/venues/bybit';
@@ -139,6 +139,20 @@ describe('okx: 7 days of 2 h candles and open interest for the level model', () 
     const history = { code: '0', msg: '', data: [[String(NOW), '2940000', '29400', '2116800000']] };
     expect(okx.parsePoll('pastOpenInterest:BTC-USDT-SWAP', history, okxCatalogue).pastBars).toEqual([{ venue: 'okx', symbol: 'BTC-USDT-SWAP', asset: 'BTC', time: NOW, openInterestUsd: 2116800000 }]);
     expect(() => okx.parsePoll('pastOpenInterest:BTC-USDT-SWAP', { code: '51001', msg: "Instrument ID doesn't exist.", data: [] }, okxCatalogue)).toThrow(/code 51001/);
+  });
+});
+
+describe('the stored book remembers how far back it reaches', () => {
+  it('stores `from` as a tenth field; a book stored before it reads as reaching back to its last bar; one from after its last bar is skipped', () => {
+    const model = new LiquidationLevels();
+    model.ingestBar('binance', 'BTCUSDT', 'BTC', { time: NOW - 2 * HOUR, open: 100, high: 101, low: 99, close: 100, openInterestBase: 10 });
+    model.ingestBar('binance', 'BTCUSDT', 'BTC', { time: NOW - HOUR, open: 100, high: 101, low: 99, close: 100.5, openInterestBase: 12 });
+    const [stored] = model.toJSON().books;
+    expect(stored).toHaveLength(10);
+    expect(stored![9]).toBe(NOW - 2 * HOUR);
+    expect(LiquidationLevels.fromJSON(model.toJSON()).firstBarEnd('binance', 'BTCUSDT')).toBe(NOW - 2 * HOUR);
+    expect(LiquidationLevels.fromJSON({ v: 1, books: [stored!.slice(0, 9)] }).firstBarEnd('binance', 'BTCUSDT')).toBe(NOW - HOUR);
+    expect(LiquidationLevels.fromJSON({ v: 1, books: [[...stored!.slice(0, 9), NOW]] }).firstBarEnd('binance', 'BTCUSDT')).toBeNull();
   });
 });
 

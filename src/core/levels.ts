@@ -142,8 +142,8 @@ export function parseLeverageMix(input: unknown): LeverageSlice[] | null {
 }
 
 /**
- * One closed bar of a perpetual, as the venue publishes it: 5 minutes live and over the last day, 1 hour over
- * the days before (the deep backfill). applyBar reads any duration: the fade is over the time since the last
+ * One closed bar of a perpetual, as the venue publishes it: 5 minutes live and over the last day, 1 or 2 hours
+ * over the days before (the deep backfill). applyBar reads any duration: the fade is over the time since the last
  * bar, consumption over the bar's whole range, the ATR per 5 minutes.
  */
 export interface LevelBar {
