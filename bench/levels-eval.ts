@@ -26,12 +26,13 @@
  *   in the traders' true liquidation prices (open positions, USD at liquidation): price error in % of
  *   the price, and size as model USD ÷ true USD; how often both agree that a side has a cluster;
  * - band ratio: model ÷ true USD within 5 % per side;
- * - the same medians with the decay's half-life halved and doubled (sensitivity).
+ * - the same medians with the decay's half-life halved and doubled (sensitivity), and with the backfill the
+ *   extension gets on install (days 2–7 in 1 h bars) or a 24 h one only.
  * Writes artifacts/levels-eval.json and prints a table for docs/levels.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LEVEL_ASSUMPTIONS, LiquidationLevels, effectiveMix, levelMap, levelsReading, shownCluster, type LevelAssumptions, type LevelBook, type LevelMap } from '../src/core/levels';
+import { LEVEL_ASSUMPTIONS, LiquidationLevels, effectiveMix, levelMap, levelsReading, shownCluster, type LevelAssumptions, type LevelBar, type LevelBook, type LevelMap } from '../src/core/levels';
 import { liquidationPrice, maintenanceFor, type MarginTable } from '../src/core/margin';
 import { binanceMarginTables } from '../src/venues/binance';
 
@@ -46,7 +47,16 @@ export interface EvalOptions {
   evalDays: number;
   /** The model's assumptions (defaults: LEVEL_ASSUMPTIONS). */
   assumptions?: Partial<LevelAssumptions>;
+  /**
+   * What the model is given of the warm-up: 'fine', every 5-minute bar (the default); 'installed', as the
+   * extension gets it on install: the last day in 5-minute bars, the days before in 1 h bars (the venues' kline
+   * and OI-history endpoints, engine.backfillLevels); 'day', the last day only (a 24 h backfill).
+   */
+  backfill?: 'fine' | 'installed' | 'day';
 }
+
+/** 5-minute bars in an hour: the deep backfill's bar. */
+const HOUR_BARS = 12;
 
 /** The traders' leverage mix: deliberately not the model's (5/10/25/50/100×). */
 export const TRADER_LEVERAGE: ReadonlyArray<readonly [number, number]> = [
@@ -306,6 +316,20 @@ export function evaluate(options: EvalOptions): SeedResult {
     openQty -= position.qty;
   };
 
+  /** 'installed': the hour being gathered into one bar, and its taker flow. */
+  let hour: { bar: LevelBar; buyUsd: number; sellUsd: number } | null = null;
+  const feed = (bar: number, published: LevelBar, buyUsd: number, sellUsd: number) => {
+    const barsBeforeEval = warmupBars - (bar + 1);
+    const mode = options.backfill ?? 'fine';
+    if (mode === 'fine' || barsBeforeEval < DAY_BARS) return void model.ingestBar('binance', 'BTCUSDT', 'BTC', published);
+    if (mode === 'day') return;
+    // Days 2–7 as the venues' 1 h bars: the hour's open, range and last close and OI, its taker-buy share.
+    hour = hour === null ? { bar: { ...published }, buyUsd, sellUsd } : { bar: { ...published, open: hour.bar.open, high: Math.max(hour.bar.high, published.high), low: Math.min(hour.bar.low, published.low) }, buyUsd: hour.buyUsd + buyUsd, sellUsd: hour.sellUsd + sellUsd };
+    if ((bar + 1) % HOUR_BARS !== 0) return;
+    model.ingestBar('binance', 'BTCUSDT', 'BTC', { ...hour.bar, takerBuyShare: hour.buyUsd / (hour.buyUsd + hour.sellUsd) });
+    hour = null;
+  };
+
   for (let bar = 0; bar < totalBars; bar++) {
     const open = price;
     let high = price;
@@ -418,7 +442,7 @@ export function evaluate(options: EvalOptions): SeedResult {
 
     // The bar as the venue publishes it.
     const time = (bar + 1) * BAR_MS;
-    model.ingestBar('binance', 'BTCUSDT', 'BTC', { time, open, high, low, close: price, openInterestBase: openQty, takerBuyShare: buyUsd / (buyUsd + sellUsd) });
+    feed(bar, { time, open, high, low, close: price, openInterestBase: openQty, takerBuyShare: buyUsd / (buyUsd + sellUsd) }, buyUsd, sellUsd);
 
     // Compact the positions now and then.
     if (bar % 48 === 0) {
@@ -550,11 +574,18 @@ function main(): void {
     { label: 'no turnover reopened (net OI rises only)', assumptions: { churnReopens: false } },
   ];
   const sensitivity = variants.map(({ label, assumptions }) => ({ label, assumptions, result: medianOf(SEEDS.map((seed) => evaluate({ seed, warmupDays: 7, evalDays: 3, assumptions }))) }));
+  // The backfill the extension really gets on install (days 2–7 in 1 h bars), and a 24 h one (before it had days 2–7).
+  // Scored over 3 days and over the first day after install, where what the backfill holds weighs most.
+  const backfills = ([3, 1] as const).flatMap((evalDays) =>
+    (['installed', 'day'] as const).map((backfill) => ({ backfill, evalDays, result: medianOf(SEEDS.map((seed) => evaluate({ seed, warmupDays: 7, evalDays, backfill }))) })),
+  );
+  const backfillLabel = { installed: 'backfill as installed (days 2–7 in 1 h bars)', day: '24 h backfill only' } as const;
+  for (const { backfill, evalDays, result } of backfills) lines.push(...table([result], () => `median, ${backfillLabel[backfill]}${evalDays === 1 ? ', first day' : ''}`).slice(2));
   lines.push(...sensitivity.flatMap(({ label, result }) => table([result], () => `median, ${label}`).slice(2)));
   for (const line of lines) console.log(line);
-  console.log(`\n${SEEDS.length} seeds (+ ${variants.length * SEEDS.length} sensitivity runs) in ${((performance.now() - started) / 1000).toFixed(1)} s; final OI (USD) and price range (% of start) per seed:`, results.map((r) => [r.finalOpenInterestUsd, r.priceRangePct]));
+  console.log(`\n${SEEDS.length} seeds (+ ${(variants.length + backfills.length) * SEEDS.length} sensitivity runs) in ${((performance.now() - started) / 1000).toFixed(1)} s; final OI (USD) and price range (% of start) per seed:`, results.map((r) => [r.finalOpenInterestUsd, r.priceRangePct]));
   mkdirSync(new URL('../artifacts/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('../artifacts/levels-eval.json', import.meta.url), JSON.stringify({ at: new Date().toISOString(), assumptions: LEVEL_ASSUMPTIONS, results, sensitivity }, null, 2));
+  writeFileSync(new URL('../artifacts/levels-eval.json', import.meta.url), JSON.stringify({ at: new Date().toISOString(), assumptions: LEVEL_ASSUMPTIONS, results, sensitivity, backfills }, null, 2));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

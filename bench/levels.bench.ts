@@ -1,6 +1,7 @@
 /**
  * Cost of the liquidation-level model (src/core/levels.ts) at scale: 50 assets × 8 venues, 5-minute bars.
- * - backfill: 7 days of bars per venue × asset (what install fetches), then a live day, timed per bar update;
+ * - backfill: 7 days of 5-minute bars per venue × asset, then a live day, timed per bar update; and the backfill as
+ *   install fetches it (days 2–7 in 1 h bars, the last day in 5-minute bars) from the same starting markets;
  * - the seam: one asset's reading (8 venues summed) per call, as every publish would compute it;
  * - storage: the model's state as chrome.storage counts it (key + JSON), after the 8 days;
  * - restore: JSON.parse + fromJSON of that state (a worker start).
@@ -47,16 +48,20 @@ export async function run(): Promise<BenchReport> {
     }),
   );
   const start = Date.UTC(2026, 0, 1);
-  const step = (bar: number) => {
+  // Markets for the install-as-fetched run below, from the same prices and open interest (their own random walk).
+  const installBooks = books.map((book) => ({ ...book }));
+  /** One bar of `bars` 5-minute bars (a 1 h bar is 12) for every book into `target`, ending at `time`; its ms. */
+  const stepAll = (target: LiquidationLevels, marketBooks: typeof books, time: number, bars = 1) => {
     const t0 = performance.now();
-    for (const book of books) {
+    const scale = Math.sqrt(bars);
+    for (const book of marketBooks) {
       const open = book.price;
-      const shock = rand() < 0.002 ? (rand() < 0.5 ? -1 : 1) * (0.02 + 0.02 * rand()) : 0;
-      book.price *= Math.exp(0.002 * gauss() + shock);
-      book.oi = Math.max(1, book.oi + 0.01 * book.oiLevel * gauss() + 0.002 * (book.oiLevel - book.oi));
-      const wick = 0.001 * rand();
+      const shock = rand() < 0.002 * bars ? (rand() < 0.5 ? -1 : 1) * (0.02 + 0.02 * rand()) : 0;
+      book.price *= Math.exp(0.002 * scale * gauss() + shock);
+      book.oi = Math.max(1, book.oi + 0.01 * scale * book.oiLevel * gauss() + 0.002 * bars * (book.oiLevel - book.oi));
+      const wick = 0.001 * scale * rand();
       const b: LevelBar = {
-        time: start + (bar + 1) * BAR_MS,
+        time,
         open,
         close: book.price,
         high: Math.max(open, book.price) * (1 + wick),
@@ -64,10 +69,19 @@ export async function run(): Promise<BenchReport> {
         openInterestBase: book.oi,
         takerBuyShare: 0.5 + 0.05 * gauss(),
       };
-      model.ingestBar(book.venue, book.symbol, book.asset, b);
+      target.ingestBar(book.venue, book.symbol, book.asset, b);
     }
     return performance.now() - t0;
   };
+  const step = (bar: number) => stepAll(model, books, start + (bar + 1) * BAR_MS);
+
+  // Install as the extension fetches it: days 2–7 in 1 h bars (engine.backfillLevels), the last day in 5-minute bars.
+  const installed = new LiquidationLevels();
+  for (const { venue, symbol, asset } of installBooks) installed.setInstrument({ venue, symbol, asset, table: { ...table, venue, symbol, asset } });
+  let installMs = 0;
+  const hourlyBars = (BACKFILL_BARS - 288) / 12;
+  for (let hour = 0; hour < hourlyBars; hour++) installMs += stepAll(installed, installBooks, start + (hour + 1) * 12 * BAR_MS, 12);
+  for (let bar = BACKFILL_BARS - 288; bar < BACKFILL_BARS; bar++) installMs += stepAll(installed, installBooks, start + (bar + 1) * BAR_MS);
 
   let backfillMs = 0;
   for (let bar = 0; bar < BACKFILL_BARS; bar++) backfillMs += step(bar);
@@ -107,6 +121,7 @@ export async function run(): Promise<BenchReport> {
       'books (venue × symbol)': updates,
       'bar updates': updates * (BACKFILL_BARS + LIVE_BARS),
       'backfill (7 d, all books) s': round(backfillMs / 1000, 2),
+      'backfill as installed (days 2–7 in 1 h bars, day 1 in 5-minute bars, all books) s': round(installMs / 1000, 2),
       'per bar update µs (live day, mean)': round(perUpdateUs, 2),
       'one 5-minute step, all 400 books, ms (median / max)': `${round(liveTimes[Math.floor(liveTimes.length / 2)]!, 2)} / ${round(liveTimes[liveTimes.length - 1]!, 2)}`,
       'reading (the seam) per call ms, median / p99': `${round(readingTimes[Math.floor(READINGS / 2)]! , 3)} / ${round(readingTimes[Math.floor(READINGS * 0.99)]!, 3)}`,

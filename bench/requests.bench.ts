@@ -6,7 +6,8 @@
  * Hyperliquid limit request WEIGHT, OKX, Bitget and Bitfinex limit each endpoint separately,
  * the others limit all requests together. A request this table does not know fails the bench,
  * so a new endpoint cannot slip in without its cost being stated.
- * Also: one-off backfill and instrument-list requests on install, and WebSocket frames sent per minute.
+ * Also: one-off backfill (with the level model's 7 days of 1 h bars) and instrument-list requests on install, and
+ * WebSocket frames sent per minute.
  * Margin tiers (src/background/tiers.ts, for the liquidation-level model): fetched when a list is (re)loaded,
  * at most daily, so their share of a minute's limit is taken as a burst in the same minute as a poll
  * (the worst case: a worker start or the daily refresh), and must stay under the same 10 %.
@@ -92,6 +93,9 @@ const COSTS: Record<VenueId, (url: URL, request: RestRequest) => Cost | null> = 
       '/api/v5/public/liquidation-orders': 40,
       // Get position tiers: "Rate Limit: 10 requests per 2 seconds", rule IP.
       '/api/v5/public/position-tiers': 10,
+      // Get candlesticks: 40 requests per 2 s (IP); Get contract open interest history: 10 per 2 s (IP + instrument ID).
+      '/api/v5/market/candles': 40,
+      '/api/v5/rubik/stat/contracts/open-interest-history': 10,
     };
     const limit = per2s[url.pathname];
     return limit ? { bucket: url.pathname, units: 1, limitPerMinute: limit * 30 } : null;
@@ -183,11 +187,21 @@ export async function run(): Promise<BenchReport> {
       targets.push({ what: `${adapter.id} margin tiers + polls in one minute at ${label} under ${pct(MAX_SHARE)} of its limit (${top.bucket} ${pct(top.share)})`, ok: top.share <= MAX_SHARE });
     }
     figures[`${adapter.id} declared (rateBudget)`] = `${adapter.rateBudget.requestsPerMinute}/${adapter.rateBudget.limitPerMinute}`;
-    const oneOff = [...adapter.instrumentRequests(), ...(adapter.backfillRequests?.(DEFAULT_SETTINGS.watchlist, instruments) ?? [])];
+    // On install the level model's 7 days come with the history backfill (levelHistoryRequests): one-off, counted with it.
+    const levelHistory = adapter.levelHistoryRequests?.(DEFAULT_SETTINGS.watchlist, instruments) ?? [];
+    if (levelHistory.length) figures[`${adapter.id} level history (7 days of bars) on install, per tracked asset`] = levelHistory.length / DEFAULT_SETTINGS.watchlist.length;
+    const oneOff = [...adapter.instrumentRequests(), ...(adapter.backfillRequests?.(DEFAULT_SETTINGS.watchlist, instruments) ?? []), ...levelHistory];
     const once = busiest(perMinute(adapter.id, oneOff, 1));
     if (once) {
       figures[`${adapter.id} instrument list + backfill on install`] = `${oneOff.length} requests once; ${once.bucket}: ${once.use.units}/${once.use.limitPerMinute} per min (${pct(once.share)})`;
       targets.push({ what: `${adapter.id} instrument list + backfill fit in one minute of its limit (${pct(once.share)})`, ok: once.share <= 1 });
+    }
+    // Twenty assets tracked at once (pages opened together): their history and 7 days of level bars in one minute.
+    const larger = [...(adapter.backfillRequests?.(LARGER_SET, instruments) ?? []), ...(adapter.levelHistoryRequests?.(LARGER_SET, instruments) ?? [])];
+    const burst = busiest(perMinute(adapter.id, larger, 1));
+    if (burst && adapter.levelHistoryRequests) {
+      figures[`${adapter.id} backfill with level history (20 assets)`] = `${larger.length} requests once; ${burst.bucket}: ${burst.use.units}/${burst.use.limitPerMinute} per min (${pct(burst.share)})`;
+      targets.push({ what: `${adapter.id} backfill with level history for 20 assets fits in one minute of its limit (${pct(burst.share)})`, ok: burst.share <= 1 });
     }
     const streams = adapter.openStreams(LARGER_SET, instruments);
     if (streams.length) {

@@ -186,6 +186,7 @@ describe('the reading (the seam)', () => {
     venue: 'bybit',
     symbol: 'BTCUSDT',
     asset: 'BTC',
+    from: T0,
     time: T0,
     close: 100,
     openInterest: 1,

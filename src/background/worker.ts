@@ -254,15 +254,22 @@ export class BackgroundWorker {
    * for the tracked assets, later for each newly tracked one. Liquidations are taken from `takeFrom`
    * (an absence: what the worker missed) until `takeBefore` (a newly tracked asset: the streams
    * counted everything since the windows became complete, every listed instrument included).
+   * With them, the level model's days 2–7 for the assets whose books do not reach back that far yet (a restart
+   * keeps the books: it asks nothing again), fed after the answers' market history (engine.backfillLevels).
    */
   private async backfill(assets: readonly string[], takeFrom: number, takeBefore = Infinity): Promise<void> {
     await Promise.all(
       this.enabledAdapters().map(async (adapter) => {
         const instruments = this.catalogue.of(adapter.id);
-        const requests = adapter.backfillRequests?.(assets, instruments) ?? [];
+        const shallow = assets.filter((asset) => this.engine.wantsLevelHistory(adapter.id, asset, this.clock.now()));
+        const requests = [...(adapter.backfillRequests?.(assets, instruments) ?? []), ...(adapter.levelHistoryRequests?.(shallow, instruments) ?? [])];
         if (!requests.length || this.isPaused(adapter.id)) return;
         const result = await pollVenue(adapter, requests, instruments);
         for (const output of result.outputs) this.ingest(adapter.id, { ...output, liquidations: output.liquidations.filter((l) => l.time >= takeFrom && l.time < takeBefore) }, 'poll');
+        if (this.engine.backfillLevels(result.outputs.flatMap((output) => output.pastBars ?? []), this.clock.now()) > 0) {
+          this.publish.request();
+          this.saveHot.request();
+        }
         if (result.error) this.board.failed(adapter.id, `history backfill failed: ${result.error}`, result);
       }),
     );

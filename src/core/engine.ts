@@ -6,7 +6,7 @@
  */
 import { parseModelState, seedFromEvidence, stepModel, type ModelState, type Verdict } from './flush';
 import { MarketHistory, type SerializedHistory } from './history';
-import { emptyLevels, LiquidationLevels, type AssetLevels, type LevelAssumptions, type LevelBar, type StoredLevels } from './levels';
+import { emptyLevels, joinPastBars, LiquidationLevels, type AssetLevels, type LevelAssumptions, type LevelBar, type LevelBook, type PastBarPart, type StoredLevels } from './levels';
 import { mergeMarket, type Completeness, type Liquidation, type MarketSnapshot, type MarketUpdate, type VenueId } from './model';
 import { applyAnchor, computeSignals, flushEvidence, historySignals, largestMove1h, preFlushMinute, sparkline24h, type FlushEvidence, type FlushSignals, type HistorySignals, type SignalContext } from './signals';
 import { resolveThresholds, type FlushThresholds } from './thresholds';
@@ -26,6 +26,11 @@ export const PROTECTED_MINUTES = 120;
 const LEVEL_BAR_MINUTES = 5;
 /** How far back a first feed of the level model reaches: what the history keeps. */
 const LEVEL_BACKFILL_MINUTES = 24 * 60;
+/**
+ * A book reaching back this far already holds more than the history could give it (a deep backfill, or days of
+ * live bars): a deep backfill is not asked again for it (wantsLevelHistory).
+ */
+const LEVEL_DEEP_MS = 2 * 24 * 60 * MINUTE_MS;
 
 /** One bar from minute samples (NaN unknown) at [start, start + LEVEL_BAR_MINUTES); null without a price. */
 function barOf(price: Float64Array, oi: Float64Array, start: number, endMs: number): LevelBar | null {
@@ -355,6 +360,59 @@ export class FlushEngine {
     }
     this.levels.prune(nowMinute * MINUTE_MS);
     this.levelsVersion += 1;
+  }
+
+  /**
+   * Whether the level model would take a deep backfill (days of coarser bars: backfillLevels) for an asset on a
+   * venue: unless one of its books there already reaches LEVEL_DEEP_MS back and the history can carry it on from
+   * its last bar (a book without a bar for longer is pruned). A book survives a restart in the stored state, so a
+   * restarted worker, or one back from a short absence, does not ask for the same days again.
+   */
+  wantsLevelHistory(venue: VenueId, asset: string, now: number): boolean {
+    const carriesOn = (book: LevelBook) =>
+      book.venue === venue && now - book.from >= LEVEL_DEEP_MS && now - book.time <= LEVEL_BACKFILL_MINUTES * MINUTE_MS;
+    return !this.levels.booksOf(asset).some(carriesOn);
+  }
+
+  /**
+   * Days of past bars for the level model (issue 17: up to 7 days of kline and OI history on install), as the
+   * venues' history endpoints give them (1 h bars, joined by joinPastBars), fed BEFORE the 5-minute bars the
+   * market history holds, in time order and once: only the bars that end by the first 5-minute bar the history
+   * can rebuild are taken (firstRebuildableBar); the book is built again from them and feedLevels then feeds the
+   * history's bars after them. A book that already reaches as far back is left alone. Returns the bars applied.
+   */
+  backfillLevels(parts: readonly PastBarPart[], now: number): number {
+    let applied = 0;
+    for (const { venue, symbol, asset, bars } of joinPastBars(parts)) {
+      const reach = this.levels.firstBarEnd(venue, symbol);
+      if (bars.length === 0 || (reach !== null && reach <= bars[0]!.time)) continue;
+      const cut = this.firstRebuildableBar(seriesKey(venue, asset), minuteOf(now)) * MINUTE_MS;
+      const before = bars.filter((bar) => bar.time <= cut);
+      if (before.length === 0) continue;
+      applied += this.levels.rebuild(venue, symbol, asset, before);
+      this.touch(asset);
+    }
+    if (applied > 0) {
+      // Every book is fed again from where it stands: the rebuilt ones from their last past bar.
+      this.levelsFedTo = -Infinity;
+      this.levelsVersion += 1;
+    }
+    return applied;
+  }
+
+  /**
+   * The start (minute) of the first 5-minute bar within the history's reach that feedLevels would apply for a
+   * series (a price and an open interest in it); the last closed bar's end when there is none (a venue whose
+   * history endpoints give no open interest: its past bars then reach up to now).
+   */
+  private firstRebuildableBar(key: string, nowMinute: number): number {
+    const lastClosed = Math.floor(nowMinute / LEVEL_BAR_MINUTES) * LEVEL_BAR_MINUTES;
+    const first = lastClosed - LEVEL_BACKFILL_MINUTES;
+    const { price, oi } = this.history.sampled(key, first, 1, LEVEL_BACKFILL_MINUTES);
+    for (let start = 0; start < LEVEL_BACKFILL_MINUTES; start += LEVEL_BAR_MINUTES) {
+      if (barOf(price, oi, start, 0)?.openInterestUsd !== undefined) return first + start;
+    }
+    return lastClosed;
   }
 
   /** An asset's levels at `price`: read again only after a new bar or at another price. */

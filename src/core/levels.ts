@@ -141,7 +141,11 @@ export function parseLeverageMix(input: unknown): LeverageSlice[] | null {
   return [...merged].sort(([a], [b]) => a - b).map(([leverage, weight]) => ({ leverage, weight: weight / total }));
 }
 
-/** One closed 5-minute bar of a perpetual, as the venue publishes it. */
+/**
+ * One closed bar of a perpetual, as the venue publishes it: 5 minutes live and over the last day, 1 or 2 hours
+ * over the days before (the deep backfill). applyBar reads any duration: the fade is over the time since the last
+ * bar, consumption over the bar's whole range, the ATR per 5 minutes.
+ */
 export interface LevelBar {
   /** The bar's end, ms (the instant its close and the OI stamp are true). */
   time: number;
@@ -155,6 +159,46 @@ export interface LevelBar {
   openInterestUsd?: number;
   /** Taker-buy volume ÷ volume of the bar (Binance klines: taker buy base asset volume ÷ volume), where the venue says. */
   takerBuyShare?: number;
+}
+
+/**
+ * What one history endpoint says of a past bar of a venue × perpetual (issue 17's deep backfill): a price bar
+ * (open, high, low, close, taker-buy share) or the open interest at its end. Venues serve the two from separate
+ * endpoints; joinPastBars puts each instant's parts together.
+ */
+export type PastBarPart = { venue: VenueId; symbol: string; asset: string; time: number } & Partial<Omit<LevelBar, 'time'>>;
+
+/** One venue × perpetual's past bars, oldest first, each with a price bar and its open interest. */
+export interface PastBars {
+  venue: VenueId;
+  symbol: string;
+  asset: string;
+  bars: LevelBar[];
+}
+
+/**
+ * Past bar parts joined per venue × symbol and instant: an instant the price bars and the open-interest history
+ * both name becomes a bar; one that only one of them names (the open candle, a missing row) is left out.
+ */
+export function joinPastBars(parts: readonly PastBarPart[]): PastBars[] {
+  const series = new Map<string, { venue: VenueId; symbol: string; asset: string; byTime: Map<number, Partial<LevelBar>> }>();
+  for (const { venue, symbol, asset, ...part } of parts) {
+    const key = bookKey(venue, symbol);
+    let entry = series.get(key);
+    if (!entry) series.set(key, (entry = { venue, symbol, asset, byTime: new Map() }));
+    entry.byTime.set(part.time, { ...entry.byTime.get(part.time), ...part });
+  }
+  return [...series.values()].map(({ venue, symbol, asset, byTime }) => ({
+    venue,
+    symbol,
+    asset,
+    bars: [...byTime.values()].filter(isWholeBar).sort((a, b) => a.time - b.time),
+  }));
+}
+
+function isWholeBar(part: Partial<LevelBar>): part is LevelBar {
+  const priced = [part.time, part.open, part.high, part.low, part.close].every((value) => value !== undefined);
+  return priced && (part.openInterestBase !== undefined || part.openInterestUsd !== undefined);
 }
 
 /** What the model knows of an instrument: its tiers and max leverage. Not stored: the worker sets it from its catalogue. */
@@ -177,6 +221,8 @@ export interface LevelBook {
   venue: VenueId;
   symbol: string;
   asset: string;
+  /** The first bar's end, ms: how far back the positions the book knows of reach (a deep backfill sets it days back). */
+  from: number;
   /** The last bar's end, ms. */
   time: number;
   /** The last bar's close. */
@@ -261,7 +307,7 @@ function validBar(bar: LevelBar): boolean {
 export function newBook(venue: VenueId, symbol: string, asset: string, bar: LevelBar): LevelBook | null {
   const openInterest = barOpenInterest(bar);
   if (!validBar(bar) || openInterest === null) return null;
-  return { venue, symbol, asset, time: bar.time, close: bar.close, openInterest, atr: (bar.high - bar.low) / bar.close, long: [], short: [] };
+  return { venue, symbol, asset, from: bar.time, time: bar.time, close: bar.close, openInterest, atr: (bar.high - bar.low) / bar.close, long: [], short: [] };
 }
 
 /**
@@ -494,18 +540,19 @@ export function levelsReading(books: readonly LevelBook[], price: number, a: Lev
 // Stored form
 
 /**
- * JSON form: `{ v: 1, books: [[venue, symbol, asset, time, close, openInterest, atr, long, short]] }`
+ * JSON form: `{ v: 1, books: [[venue, symbol, asset, time, close, openInterest, atr, long, short, from]] }`
  * with each side `[exponent, offsets…, amounts…]`, n levels: offsets are the levels' log distance from
  * the close in basis points (ln(price / close) × 10⁴, rounded), the first absolute and the rest as
  * differences (the list is sorted, so they are small); amounts are USD in units of 10^exponent,
- * rounded (four significant digits of the side's largest level). About 8 characters a level.
+ * rounded (four significant digits of the side's largest level). About 8 characters a level. `from` (the first
+ * bar's end, ms) came later: a book stored without it reads as reaching back to its last bar only.
  */
 export interface StoredLevels {
   v: 1;
   books: StoredBook[];
 }
 type StoredSide = number[];
-type StoredBook = [VenueId, string, string, number, number, number, number, StoredSide, StoredSide];
+type StoredBook = [VenueId, string, string, number, number, number, number, StoredSide, StoredSide, number];
 
 const STORED_VERSION = 1;
 const OFFSET_UNITS = 1e4;
@@ -546,15 +593,15 @@ const isVenue = (value: unknown): value is VenueId => typeof value === 'string' 
 const finitePositive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
 
 function decodeBook(stored: unknown, a: LevelAssumptions): LevelBook | null {
-  if (!Array.isArray(stored) || stored.length !== 9) return null;
-  const [venue, symbol, asset, time, close, openInterest, atr, long, short] = stored as unknown[];
+  if (!Array.isArray(stored) || (stored.length !== 9 && stored.length !== 10)) return null;
+  const [venue, symbol, asset, time, close, openInterest, atr, long, short, storedFrom = time] = stored as unknown[];
   if (!isVenue(venue) || typeof symbol !== 'string' || symbol === '' || typeof asset !== 'string' || asset === '') return null;
-  if (!finitePositive(time) || !finitePositive(close) || typeof openInterest !== 'number' || !Number.isFinite(openInterest) || openInterest < 0) return null;
+  if (!finitePositive(time) || !finitePositive(storedFrom) || storedFrom > time || !finitePositive(close) || typeof openInterest !== 'number' || !Number.isFinite(openInterest) || openInterest < 0) return null;
   if (typeof atr !== 'number' || !Number.isFinite(atr) || atr < 0) return null;
   const longLevels = decodeSide(long, close, a);
   const shortLevels = decodeSide(short, close, a);
   if (!longLevels || !shortLevels) return null;
-  return { venue, symbol, asset, time, close, openInterest, atr, long: longLevels, short: shortLevels };
+  return { venue, symbol, asset, from: storedFrom, time, close, openInterest, atr, long: longLevels, short: shortLevels };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -621,6 +668,20 @@ export class LiquidationLevels {
     return applied;
   }
 
+  /**
+   * A venue × symbol's book built again from `bars` (oldest first), whatever it held: a deep backfill reaching
+   * further back than the book, whose later bars the caller feeds again. Returns the bars applied.
+   */
+  rebuild(venue: VenueId, symbol: string, asset: string, bars: readonly LevelBar[]): number {
+    this.books.delete(bookKey(venue, symbol));
+    return bars.filter((bar) => this.ingestBar(venue, symbol, asset, bar)).length;
+  }
+
+  /** The first bar's end of a venue × symbol's book (how far back its positions reach), ms, or null without a book. */
+  firstBarEnd(venue: VenueId, symbol: string): number | null {
+    return this.books.get(bookKey(venue, symbol))?.from ?? null;
+  }
+
   /** The end of the last bar applied to a venue × symbol's book, ms, or null before its first. */
   lastBarEnd(venue: VenueId, symbol: string): number | null {
     return this.books.get(bookKey(venue, symbol))?.time ?? null;
@@ -656,6 +717,7 @@ export class LiquidationLevels {
       Number(book.atr.toPrecision(3)),
       encodeSide(book.long, book.close),
       encodeSide(book.short, book.close),
+      book.from,
     ]);
     return { v: STORED_VERSION, books };
   }

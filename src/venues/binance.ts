@@ -6,9 +6,10 @@
 import { z } from '../core/zod';
 import { marginTable, type MarginTable, type MarginTier } from '../core/margin';
 import { VenueDataError, canonicalBase, toFunding8h, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
-import { closedCandles, fundingInstants, settlementsWithInterval } from './history';
+import { closedCandles, closedRows, fundingInstants, settlementsWithInterval } from './history';
 import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive, retryAfterMs, type Headers } from './parse';
+import type { PastBarPart } from '../core/levels';
 import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /**
@@ -143,6 +144,15 @@ const klineRow = z
   .rest(z.unknown())
   .refine((row) => row.length >= 12, 'a kline has 12 places');
 
+/**
+ * Kline/Candlestick Data for the level model's past bars: open, high, low, close, volume and taker buy base asset
+ * volume (places 1–5 and 9, the last two in base units of the symbol) are read.
+ */
+const klineBarRow = z
+  .tuple([epochMs, positive, positive, positive, positive, nonNegative, z.unknown(), z.unknown(), z.unknown(), nonNegative])
+  .rest(z.unknown())
+  .refine((row) => row.length >= 12, 'a kline has 12 places');
+
 /** Get Funding Rate History: one settled rate per row, ascending; `markPrice` (absent in older rows) is not read. */
 const fundingRateRow = z.object({ symbol: z.string().min(1), fundingRate: decimal, fundingTime: epochMs });
 
@@ -150,6 +160,14 @@ const fundingRateRow = z.object({ symbol: z.string().min(1), fundingRate: decima
 const KLINE_INTERVAL = '5m';
 const KLINE_MS = 5 * 60_000;
 const KLINE_LIMIT = 289;
+/**
+ * The level model's days 2–7 (issue 17): 1 h bars, 168 of them, 7 days. Kline/Candlestick Data: 169 rows are the
+ * open bar and 168 closed ones (limit max 1500; [100, 500) weighs 2). Open Interest Statistics: period 1h, limit
+ * 168 (max 500; "only the data of the latest 1 month is available").
+ */
+const PAST_BAR_INTERVAL = '1h';
+const PAST_BAR_MS = 3_600_000;
+const PAST_BARS = 168;
 /** Settled funding on install: 25 rows span 24 h at the shortest (1 h) interval plus the settlement before, 8 days at 8 h. */
 const FUNDING_HISTORY_LIMIT = 25;
 
@@ -303,6 +321,41 @@ function backfillRequests(tracked: readonly string[], instruments: readonly Inst
 }
 
 /**
+ * The level model's deep backfill per tracked main perpetual: 7 days of 1 h price bars (with the taker-buy volume
+ * the model splits new positions by) and of open interest, 2 requests.
+ */
+function levelHistoryRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
+  return mainPerps(instruments, tracked).flatMap((spec) => [
+    // Kline/Candlestick Data: weight by limit, [1,100) 1, [100,500) 2, [500,1000] 5, > 1000 10; 169 weighs 2.
+    { key: `pastKlines:${spec.symbol}`, url: `${BINANCE_FAPI}/fapi/v1/klines?symbol=${spec.symbol}&interval=${PAST_BAR_INTERVAL}&limit=${PAST_BARS + 1}` },
+    // Open Interest Statistics: weight 0, its own limit of 1000 requests / 5 min / IP; period 1h, limit max 500, latest month.
+    { key: `pastOpenInterest:${spec.symbol}`, url: `${BINANCE_FAPI}/futures/data/openInterestHist?symbol=${spec.symbol}&period=${PAST_BAR_INTERVAL}&limit=${PAST_BARS}` },
+  ]);
+}
+
+/**
+ * 1 h bars of one symbol for the level model, each at its end (the instant Open Interest Statistics stamps the OI
+ * of: the engine joins the two there); the open bar is left out (closedRows). Prices per coin (÷ priceScale); the
+ * taker-buy share is taker buy base asset volume ÷ volume, both in the symbol's base units.
+ */
+function pastKlineBars(symbol: string, body: unknown, spec: InstrumentSpec | undefined): PastBarPart[] {
+  const rows = parseWith('binance', 'klines', z.array(klineBarRow), body);
+  if (!spec) return [];
+  const scale = spec.priceScale;
+  return closedRows(rows.map((row) => ({ start: row[0], row })), PAST_BAR_MS).map(({ time, row }) => ({
+    venue: 'binance',
+    symbol,
+    asset: spec.asset,
+    time,
+    open: row[1] / scale,
+    high: row[2] / scale,
+    low: row[3] / scale,
+    close: row[4] / scale,
+    ...(row[5] > 0 ? { takerBuyShare: row[9] / row[5] } : {}),
+  }));
+}
+
+/**
  * 5-minute bars of one symbol as history points: the close of each closed bar as `lastPrice` (klines are trade
  * prices, not the mark; MarketHistory reads the mark, else the last price) at the bar's end (see closedCandles).
  */
@@ -354,6 +407,19 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
       if (spec) history.push({ ...base(spec, row.timestamp), openInterestUsd: row.sumOpenInterestValue });
     }
     return { ...emptyOutput(), history };
+  }
+  if (key.startsWith('pastOpenInterest:')) {
+    const pastBars: PastBarPart[] = [];
+    for (const row of parseWith('binance', 'openInterestHist', z.array(openInterestHistRow), body)) {
+      const spec = perpOf(row.symbol);
+      // sumOpenInterestValue is in USD(T) (Open Interest Statistics), at `timestamp`: the end of the bar it closes.
+      if (spec) pastBars.push({ venue: 'binance', symbol: spec.symbol, asset: spec.asset, time: row.timestamp, openInterestUsd: row.sumOpenInterestValue });
+    }
+    return { ...emptyOutput(), pastBars };
+  }
+  if (key.startsWith('pastKlines:')) {
+    const symbol = key.slice('pastKlines:'.length);
+    return { ...emptyOutput(), pastBars: pastKlineBars(symbol, body, perpOf(symbol)) };
   }
   if (key.startsWith('klines:')) {
     // The bars name no symbol: the key does (the request asked for that one symbol).
@@ -466,12 +532,14 @@ export const binance: VenueAdapter = {
   coverage: everyListedInstrument,
   pollRequests,
   backfillRequests,
+  levelHistoryRequests,
   parsePoll,
   classifyFailure,
   rateBudget: {
     // Per 30 s poll at 20 tracked assets (fapi weight): premiumIndex 10 + ticker/24hr 40 + fundingInfo 0 + 20 openInterest × 1
     // = 70, ×2 per minute = 140 weight/min (5.8 % of 2400). Spot ticker (symbols ≤ 20) weight 2 ×2 = 4 of the spot 6000/min.
-    // One-off per tracked asset on install (backfillRequests): klines weight 2, openInterestHist and fundingRate in their own limits.
+    // One-off per tracked asset on install (backfillRequests): klines weight 2, openInterestHist and fundingRate in their own limits;
+    // the level model's 7 days (levelHistoryRequests): klines weight 2, openInterestHist in its own limit.
     requestsPerMinute: 140,
     limitPerMinute: 2400,
     limitSource: 'fapi REQUEST_WEIGHT 2400/min per IP (GET /fapi/v1/exchangeInfo rateLimits)',

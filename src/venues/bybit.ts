@@ -5,9 +5,10 @@
 import { z } from '../core/zod';
 import { marginTable, type MarginTable, type MarginTier } from '../core/margin';
 import { VenueDataError, canonicalBase, normaliseAsset, toFunding8h, type InstrumentKind, type InstrumentSpec, type Liquidation, type MarketUpdate, type PositionSide } from '../core/model';
-import { closedCandles, fundingInstants, settlementsWithInterval } from './history';
+import { closedCandles, closedRows, fundingInstants, settlementsWithInterval } from './history';
 import { derivatives, everyListedInstrument, findInstrument, liquidationOf, mainPerpetuals, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, type Headers, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive } from './parse';
+import type { PastBarPart } from '../core/levels';
 import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "WebSocket Connect": USDT, USDC perpetual & USDT Futures public stream. */
@@ -130,6 +131,25 @@ const klineResponse = z.object({
   }),
 });
 
+/** Docs "Get Kline" for the level model's past bars: [startTime, openPrice, highPrice, lowPrice, closePrice, volume, turnover]. */
+const klineBarResponse = z.object({
+  result: z.object({
+    symbol: z.string().min(1),
+    list: z.array(z.tuple([epochMs, positive, positive, positive, positive]).rest(z.unknown()).refine((row) => row.length >= 7, 'a candle has 7 places')),
+  }),
+});
+
+/**
+ * Docs "Get Open Interest": `openInterest` "is the sum of both sides", `singleOpenInterest` "the single side" (the
+ * figure the ticker poll reads), each in "BTCUSD(inverse) USD, BTCUSDT(linear) BTC"; `timestamp` (ms).
+ */
+const openInterestResponse = z.object({
+  result: z.object({
+    symbol: z.string().min(1),
+    list: z.array(z.object({ openInterest: nonNegative, singleOpenInterest: optionalNonNegative, timestamp: epochMs })),
+  }),
+});
+
 /** Docs "Get Funding Rate History": fundingRate per the symbol's own interval, fundingRateTimestamp (ms) the settlement. */
 const fundingHistoryResponse = z.object({
   result: z.object({ list: z.array(z.object({ symbol: z.string().min(1), fundingRate: decimal, fundingRateTimestamp: epochMs })) }),
@@ -142,6 +162,15 @@ const fundingHistoryResponse = z.object({
 const KLINE_INTERVAL = '5';
 const KLINE_MS = 5 * 60_000;
 const KLINE_LIMIT = 200;
+/**
+ * The level model's days 2–7 (issue 17): 1 h bars, 168 of them, 7 days, one page each. Docs "Get Kline": interval
+ * `60` (minutes), limit [1, 200] (169: the open candle and 168 closed). Docs "Get Open Interest": intervalTime `1h`,
+ * limit [1, 200], default 50 (168 rows fit one page: no `cursor`).
+ */
+const PAST_KLINE_INTERVAL = '60';
+const PAST_OI_INTERVAL = '1h';
+const PAST_BAR_MS = 3_600_000;
+const PAST_BARS = 168;
 /** Docs "Get Funding Rate History": limit [1, 200]; 25 rows span 24 h at a 1 h interval plus the settlement before. */
 const FUNDING_HISTORY_LIMIT = 25;
 
@@ -340,14 +369,75 @@ function backfillRequests(tracked: readonly string[], instruments: readonly Inst
 }
 
 /**
+ * The level model's deep backfill per tracked main perpetual: 7 days of 1 h price bars and of open interest,
+ * 2 requests (each counts once against the IP limit of 600 per 5 s).
+ */
+function levelHistoryRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
+  const perps = mainPerpetuals(instruments, usdtFirst);
+  return tracked.flatMap((asset) => {
+    const spec = perps.get(asset);
+    if (!spec) return [];
+    // Docs "Get Kline" and "Get Open Interest": category `linear` (USDT, USDC) or `inverse`.
+    const query = `category=${spec.contract.type === 'inverse' ? 'inverse' : 'linear'}&symbol=${spec.symbol}`;
+    return [
+      { key: `pastKline:${spec.symbol}`, url: `${BYBIT_API}/v5/market/kline?${query}&interval=${PAST_KLINE_INTERVAL}&limit=${PAST_BARS + 1}` },
+      { key: `pastOpenInterest:${spec.symbol}`, url: `${BYBIT_API}/v5/market/open-interest?${query}&intervalTime=${PAST_OI_INTERVAL}&limit=${PAST_BARS}` },
+    ];
+  });
+}
+
+/** The asset's main perpetual a history answer names, or undefined (another contract, or one the catalogue lacks). */
+function mainPerpNamed(symbol: string, instruments: readonly InstrumentSpec[]): InstrumentSpec | undefined {
+  const listed = findInstrument(instruments, symbol);
+  return listed && mainPerpetuals(instruments, usdtFirst).get(listed.asset) === listed ? listed : undefined;
+}
+
+/**
+ * 1 h bars for the level model, each at its end (where "Get Open Interest" stamps the OI: the engine joins them
+ * there), the open candle left out (closedRows), prices per coin (÷ priceScale). Bybit gives no taker-buy volume:
+ * the model splits new positions evenly.
+ */
+function pastKlineBars(body: unknown, instruments: readonly InstrumentSpec[]): PastBarPart[] {
+  const { result } = parseWith('bybit', 'kline', klineBarResponse, body);
+  const spec = mainPerpNamed(result.symbol, instruments);
+  if (!spec) return [];
+  const scale = spec.priceScale;
+  return closedRows(result.list.map((row) => ({ start: row[0], row })), PAST_BAR_MS).map(({ time, row }) => ({
+    venue: 'bybit',
+    symbol: spec.symbol,
+    asset: spec.asset,
+    time,
+    open: row[1] / scale,
+    high: row[2] / scale,
+    low: row[3] / scale,
+    close: row[4] / scale,
+  }));
+}
+
+/**
+ * Open interest for the level model, one side as the ticker poll reads it: `singleOpenInterest`, else half the
+ * both-sides `openInterest`. Linear in the symbol's base units (× priceScale: coins), inverse in USD.
+ */
+function pastOpenInterest(body: unknown, instruments: readonly InstrumentSpec[]): PastBarPart[] {
+  const { result } = parseWith('bybit', 'open interest', openInterestResponse, body);
+  const spec = mainPerpNamed(result.symbol, instruments);
+  if (!spec) return [];
+  const inverse = spec.contract.type === 'inverse';
+  return result.list.map((row) => {
+    const single = row.singleOpenInterest ?? row.openInterest / 2;
+    const base = { venue: 'bybit' as const, symbol: spec.symbol, asset: spec.asset, time: row.timestamp };
+    return inverse ? { ...base, openInterestUsd: single } : { ...base, openInterestBase: single * spec.priceScale };
+  });
+}
+
+/**
  * Docs "Get Kline": closePrice "is the last traded price when the candle is not closed", so the newest candle is
  * left out (closedCandles); each closed candle's close becomes `lastPrice` (a trade price, not the mark) at its end.
  */
 function klineHistory(body: unknown, instruments: readonly InstrumentSpec[]): MarketUpdate[] {
   const { result } = parseWith('bybit', 'kline', klineResponse, body);
-  const listed = findInstrument(instruments, result.symbol);
   // Only the asset's main perpetual stands for it (as in the ticker poll); a symbol the catalogue lacks is skipped.
-  const spec = listed && mainPerpetuals(instruments, usdtFirst).get(listed.asset) === listed ? listed : undefined;
+  const spec = mainPerpNamed(result.symbol, instruments);
   if (!spec) return [];
   const bars = closedCandles(result.list.map((row) => ({ start: row[0], close: row[4] })), KLINE_MS);
   // Prices are per quoted unit (per 1000 PEPE for 1000PEPEUSDT), inverse ones in USD per coin: ÷ priceScale gives per coin.
@@ -455,6 +545,10 @@ function checkRetCode(what: string, body: unknown): void {
 
 function parsePoll(key: string, body: unknown, instruments: readonly InstrumentSpec[]): StreamOutput {
   const kind = key.split(':')[0];
+  if (kind === 'pastKline' || kind === 'pastOpenInterest') {
+    checkRetCode(kind, body);
+    return { ...emptyOutput(), pastBars: kind === 'pastKline' ? pastKlineBars(body, instruments) : pastOpenInterest(body, instruments) };
+  }
   if (kind === 'kline' || kind === 'fundingHistory') {
     checkRetCode(kind, body);
     return { ...emptyOutput(), history: kind === 'kline' ? klineHistory(body, instruments) : fundingHistory(body, instruments) };
@@ -560,13 +654,15 @@ export const bybit: VenueAdapter = {
   coverage: everyListedInstrument,
   pollRequests,
   backfillRequests,
+  levelHistoryRequests,
   parsePoll,
   classifyFailure,
   marginTierRequests,
   parseMarginTiers,
   rateBudget: {
     // Per 30 s poll: linear tickers + inverse tickers + spot tickers, all symbols each = 3, ×2 per minute, whatever is tracked.
-    // One-off per tracked asset on install (backfillRequests): kline + funding history, 2 requests.
+    // One-off per tracked asset on install (backfillRequests): kline + funding history, 2 requests; the level model's
+    // 7 days (levelHistoryRequests): kline + open interest, 2 more.
     requestsPerMinute: 6,
     limitPerMinute: 7200,
     limitSource: 'Bybit v5 "Rate Limit": IP limit, no more than 600 requests in any 5-second window (GET/POST shared)',

@@ -19,11 +19,16 @@ export interface Candle {
  * Oldest first; a start listed twice counts once.
  */
 export function closedCandles(candles: readonly Candle[], candleMs: number): Array<{ time: number; close: number }> {
-  const byStart = new Map<number, number>();
-  for (const candle of candles) byStart.set(candle.start, candle.close);
+  return closedRows(candles, candleMs).map(({ time, close }) => ({ time, close }));
+}
+
+/** closedCandles for candles carrying more than a close: each closed one with its end as `time`, oldest first. */
+export function closedRows<T extends { start: number }>(candles: readonly T[], candleMs: number): Array<T & { time: number }> {
+  const byStart = new Map<number, T>();
+  for (const candle of candles) byStart.set(candle.start, candle);
   const starts = [...byStart.keys()].sort((a, b) => a - b);
   // The newest start is the open candle, whatever order the venue lists them in.
-  return starts.slice(0, -1).map((start) => ({ time: start + candleMs, close: byStart.get(start)! }));
+  return starts.slice(0, -1).map((start) => ({ ...byStart.get(start)!, time: start + candleMs }));
 }
 
 /** Funding intervals venues use (hours); a spacing that is none of them is a gap, not an interval. */

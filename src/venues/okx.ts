@@ -7,6 +7,7 @@ import { marginTable, type MarginTable, type MarginTier } from '../core/margin';
 import { VenueDataError, canonicalBase, type InstrumentSpec, type Liquidation, type MarketUpdate } from '../core/model';
 import { derivatives, everyListedInstrument, findInstrument, instrumentsOf, liquidationOf, mainPerpetuals, valueFill } from './instruments';
 import { decimal, emptyOutput, epochMs, isObject, liquidationOutput, nonNegative, parseJsonFrame, parseWith, positive, shortJson } from './parse';
+import type { PastBarPart } from '../core/levels';
 import type { HttpFailure, RestRequest, StreamOutput, StreamSession, VenueAdapter } from './types';
 
 /** Docs "Public Market Data WebSocket": liquidation-orders lives on /ws/v5/public. */
@@ -267,6 +268,61 @@ function liquidationRequests(tracked: readonly string[], instruments: readonly I
   }));
 }
 
+/**
+ * The level model's days 2–7 (issue 17) in 2 h bars, 84 of them, 7 days: "Get contract open interest history" gives
+ * at most 100 rows a request (1 h bars would take two pages). Docs "Get candlesticks": bar `2H`, limit max 300
+ * (85: the open candle and 84 closed), 40 requests / 2 s / IP. "Get contract open interest history": period `2H`,
+ * limit max 100, 10 requests / 2 s / IP + instrument ID.
+ */
+const PAST_BAR = '2H';
+const PAST_BAR_MS = 2 * 3_600_000;
+const PAST_BARS = 84;
+
+/**
+ * Docs "Get candlesticks": each row [ts, o, h, l, c, vol, volCcy, volCcyQuote, confirm], newest first; ts is the
+ * candle's start, confirm "0" an uncompleted candle, "1" a completed one.
+ */
+const candleRow = z.tuple([epochMs, positive, positive, positive, positive, z.unknown(), z.unknown(), z.unknown(), z.enum(['0', '1'])]).rest(z.unknown());
+
+/** Docs "Get contract open interest history": each row [ts, oi (contracts), oiCcy (coin), oiUsd (USD)]. */
+const openInterestHistoryRow = z.tuple([epochMs, nonNegative, nonNegative, nonNegative]).rest(z.unknown());
+
+/** The level model's deep backfill per tracked asset's main swap: 7 days of 2 h candles and of open interest, 2 requests. */
+function levelHistoryRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
+  const main = mainPerpetuals(instruments, usdtFirst);
+  return tracked.flatMap((asset) => {
+    const spec = main.get(asset);
+    if (!spec) return [];
+    return [
+      { key: `pastCandles:${spec.symbol}`, url: `${OKX_API}/api/v5/market/candles?instId=${spec.symbol}&bar=${PAST_BAR}&limit=${PAST_BARS + 1}` },
+      { key: `pastOpenInterest:${spec.symbol}`, url: `${OKX_API}/api/v5/rubik/stat/contracts/open-interest-history?instId=${spec.symbol}&period=${PAST_BAR}&limit=${PAST_BARS}` },
+    ];
+  });
+}
+
+/**
+ * 2 h bars of one main swap for the level model, each completed candle at its end (where the open-interest history
+ * stamps the OI: the engine joins them there), prices per coin (÷ priceScale). The candles carry no taker-buy
+ * volume: the model splits new positions evenly. The answer names no instrument: the key does.
+ */
+function pastBarsOf(key: string, kind: string, body: unknown, instruments: readonly InstrumentSpec[]): PastBarPart[] {
+  const symbol = key.slice(kind.length + 1);
+  const listed = findInstrument(instruments, symbol);
+  const spec = listed && mainPerpetuals(instruments, usdtFirst).get(listed.asset) === listed ? listed : undefined;
+  const rows = restRows(kind, body);
+  if (kind === 'pastOpenInterest') {
+    const parsed = parseWith('okx', 'open interest history', z.array(openInterestHistoryRow), rows);
+    // oiUsd in USD, one side of the book as "Get open interest" (the live poll) gives it.
+    return spec ? parsed.map((row) => ({ venue: 'okx', symbol, asset: spec.asset, time: row[0], openInterestUsd: row[3] })) : [];
+  }
+  const candles = parseWith('okx', 'candles', z.array(candleRow), rows);
+  if (!spec) return [];
+  const scale = spec.priceScale;
+  return candles
+    .filter((row) => row[8] === '1')
+    .map((row) => ({ venue: 'okx', symbol, asset: spec.asset, time: row[0] + PAST_BAR_MS, open: row[1] / scale, high: row[2] / scale, low: row[3] / scale, close: row[4] / scale }));
+}
+
 /** Docs "Get liquidation orders": the filled liquidations of the last day, newest first, 100 at most per family. */
 function backfillRequests(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[] {
   return liquidationRequests(tracked, instruments);
@@ -287,6 +343,7 @@ function parsePoll(key: string, body: unknown, instruments: readonly InstrumentS
     // A full page (the docs' limit) may leave older rows of the asked span out.
     return { ...liquidationOutput(liquidations, unknown), ...(rows >= LIQUIDATION_PAGE ? { truncated: true } : {}) };
   }
+  if (kind === 'pastCandles' || kind === 'pastOpenInterest') return { ...emptyOutput(), pastBars: pastBarsOf(key, kind, body, instruments) };
   return { ...emptyOutput(), markets: marketUpdates(key, kind, restRows(kind, body), instruments) };
 }
 
@@ -454,6 +511,7 @@ export const okx: VenueAdapter = {
   coverage: everyListedInstrument,
   pollRequests,
   backfillRequests,
+  levelHistoryRequests,
   gapRequests,
   // The history is asked per family of the tracked assets' swaps: a gap counts for those assets only.
   gapCoverage: 'tracked',
@@ -468,6 +526,7 @@ export const okx: VenueAdapter = {
     limitPerMinute: 300,
     limitSource:
       'OKX v5 docs, "Get funding rate" / "Get mark price": 10 requests per 2 s (rule IP + instrument ID; counted here per IP). ' +
-      'Others: open-interest, index-tickers, tickers, instruments 20/2 s; liquidation-orders 40/2 s.',
+      'Others: open-interest, index-tickers, tickers, instruments 20/2 s; liquidation-orders 40/2 s. ' +
+      'One-off per tracked asset on install (levelHistoryRequests): candles 40/2 s, open-interest-history 10/2 s.',
   },
 };

@@ -8,6 +8,7 @@
  * `instrumentRequests` on start and refreshed daily.
  */
 import type { DegradedKind } from '../core/bus';
+import type { PastBarPart } from '../core/levels';
 import type { MarginTable } from '../core/margin';
 import type { Completeness, InstrumentSpec, Liquidation, MarketUpdate, VenueId } from '../core/model';
 import type { Headers } from './parse';
@@ -30,6 +31,8 @@ export interface StreamOutput {
   replies: string[];
   /** Past market points from a history endpoint (backfill), recorded before the live rows. */
   history?: MarketUpdate[];
+  /** Past price bars and open interest for the level model's deep backfill (levelHistoryRequests), joined by the engine. */
+  pastBars?: PastBarPart[];
   /** A history page that came back full (at the venue's row limit): older rows of the span may be missing. */
   truncated?: boolean;
   /**
@@ -101,6 +104,13 @@ export interface VenueAdapter {
    * endpoints allow, so the meter is not empty. Answers go through `parsePoll` like poll answers.
    */
   backfillRequests?(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[];
+  /**
+   * The level model's deep backfill (issue 17: up to 7 days of bars on install), for the venues whose public
+   * endpoints give both price bars and open-interest history: per tracked asset's main perpetual, the last
+   * 7 days of bars (1 h, or 2 h where a page holds no more) from each, one request apiece. The worker asks for the assets whose books do not reach
+   * that far yet (FlushEngine.wantsLevelHistory); answers go through `parsePoll` and carry `pastBars`.
+   */
+  levelHistoryRequests?(tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[];
   /**
    * Liquidation history for a stream gap (venues with a REST liquidation history only);
    * answers go through `parsePoll`.

@@ -260,12 +260,14 @@ function futuresHttp(req: MockHttpRequest, view: MockMarketView): MockHttpRespon
       const period = req.query.get('period');
       if (!symbolParam || !period) return err(400, -1102, "Mandatory parameter 'symbol' or 'period' was not sent.");
       if (!['5m', '15m', '30m', '1h', '2h', '4h', '6h', '12h', '1d'].includes(period)) return err(400, -1120, 'Invalid period.');
+      // Open Interest Statistics: the periods are kline intervals' names; each row is the OI at a period boundary.
+      const periodMs = KLINE_INTERVALS[period]!;
       const limit = Number(req.query.get('limit') ?? 30);
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) return err(400, -1130, 'Invalid limit.');
       const found = marketFor(symbolParam);
       if (!found) return err(400, -1121, 'Invalid symbol.');
       const scale = found.instrument.scale;
-      return { status: 200, body: view.marketHistory(found.instrument.asset, 5 * 60_000, limit).map((p) => ({
+      return { status: 200, body: view.marketHistory(found.instrument.asset, periodMs, limit).map((p) => ({
         symbol: symbolParam, sumOpenInterest: fixed(p.openInterestUsd / (p.markPrice * scale), 8), sumOpenInterestValue: fixed(p.openInterestUsd, 8), timestamp: p.time,
       })) };
     }

@@ -160,6 +160,7 @@ function instrumentInfo(inst: BybitMockInstrument) {
 
 /** Docs "Get Kline": interval enum `1`,`3`,`5`,`15`,`30`,`60`,`120`,`240`,`360`,`720` (minutes), `D`, `W`; `M` is not served. */
 const KLINE_MINUTES: Record<string, number> = { 1: 1, 3: 3, 5: 5, 15: 15, 30: 30, 60: 60, 120: 120, 240: 240, 360: 360, 720: 720, D: 1440, W: 10080 };
+const OPEN_INTEREST_MINUTES: Record<string, number> = { '5min': 5, '15min': 15, '30min': 30, '1h': 60, '4h': 240, '1d': 1440 };
 /** Every mock perpetual settles funding every 8 h (instruments-info fundingInterval 480). */
 const FUNDING_HOURS = 8;
 
@@ -248,6 +249,21 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
       // Newest first ("sort in reverse by startTime"); [startTime, open, high, low, close, volume, turnover], all strings.
       const rows = mockCandles(view, inst.asset, periodMs, limit).reverse().map((c) => [String(c.start), q(c.close), q(c.close), q(c.close), q(c.close), '0', '0']);
       return ok({ symbol: inst.symbol, category: inst.category, list: rows }, view.now);
+    }
+    case '/v5/market/open-interest': {
+      const inst = historyInstrument(req, view, listed);
+      if ('status' in inst) return inst;
+      // Docs "Get Open Interest": intervalTime 5min, 15min, 30min, 1h, 4h, 1d; limit [1, 200], default 50; newest first.
+      const minutes = OPEN_INTEREST_MINUTES[req.query.get('intervalTime') ?? ''];
+      if (minutes === undefined) return retError(10001, 'params error: invalid intervalTime', view.now);
+      const limit = limitParam(req, 200, 50);
+      if (limit === null) return retError(10001, 'params error: limit', view.now);
+      // openInterest both sides, singleOpenInterest one side: linear in the symbol's base units, inverse in USD.
+      const rows = view.marketHistory(inst.asset, minutes * 60_000, limit).reverse().map((p) => {
+        const single = inst.category === 'inverse' ? p.openInterestUsd : p.openInterestUsd / (p.markPrice * inst.scale);
+        return { openInterest: fixed(2 * single, 8), singleOpenInterest: fixed(single, 8), timestamp: String(p.time) };
+      });
+      return ok({ symbol: inst.symbol, category: inst.category, list: rows, nextPageCursor: '' }, view.now);
     }
     case '/v5/market/funding/history': {
       const inst = historyInstrument(req, view, listed);

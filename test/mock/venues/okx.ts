@@ -5,6 +5,7 @@
  * malformed or unknown subscriptions on the socket (event "error", 60012/60018/60019).
  */
 import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../../../tools/replay/scenario';
+import { mockCandles } from '../history';
 import { MockReject, type MockHttpRequest, type MockHttpResponse, type MockMarketView, type MockVenue, type MockWsConnection } from '../types';
 
 const CONN_ID = 'a4d3ae55';
@@ -58,6 +59,11 @@ function instrumentOfEvent(event: ScenarioLiquidationEvent, view: MockMarketView
 }
 
 const familyOf = (instId: string) => instId.split('-').slice(0, 2).join('-');
+
+/** Bar sizes of "Get candlesticks" and "Get contract open interest history" up to 4H (longer ones open at UTC+8). */
+const OKX_BARS: Record<string, number> = Object.fromEntries(
+  Object.entries({ '1m': 1, '3m': 3, '5m': 5, '15m': 15, '30m': 30, '1H': 60, '2H': 120, '4H': 240 }).map(([bar, minutes]) => [bar, minutes * 60_000]),
+);
 
 const ok = (data: unknown[]): MockHttpResponse => ({ status: 200, body: { code: '0', msg: '', data } });
 const fail = (status: number, code: string, msg: string): MockHttpResponse => ({ status, body: { code, msg, data: [] } });
@@ -212,6 +218,34 @@ function http(req: MockHttpRequest, view: MockMarketView): MockHttpResponse {
         const coins = m.openInterestUsd / m.markPrice;
         return { instType: 'SWAP', instId, oi: fixed(coins / ctValOf(asset), 2), oiCcy: fixed(coins, 4), oiUsd: fixed(m.openInterestUsd, 2), ts: String(view.now) };
       });
+    }
+    case '/api/v5/market/candles': {
+      // Docs "Get candlesticks": instId required; bar default 1m; limit max 300, default 100; newest first,
+      // [ts, o, h, l, c, vol, volCcy, volCcyQuote, confirm], the open candle confirm "0".
+      if (!q('instId')) return missing('instId');
+      const asset = assetOf(q('instId'), '-SWAP');
+      if (!marketFor(view, asset)) return unknownInstrument();
+      const periodMs = OKX_BARS[q('bar') ?? '1m'];
+      const limit = Number(q('limit') ?? 100);
+      if (periodMs === undefined || !Number.isInteger(limit) || limit < 1 || limit > 300) return fail(400, '51000', 'Parameter bar or limit error');
+      const openStart = Math.floor(view.now / periodMs) * periodMs;
+      return ok(mockCandles(view, asset!, periodMs, limit).reverse().map((c) => {
+        const px = fixed(c.close, 2);
+        return [String(c.start), px, px, px, px, '0', '0', '0', c.start === openStart ? '0' : '1'];
+      }));
+    }
+    case '/api/v5/rubik/stat/contracts/open-interest-history': {
+      // Docs "Get contract open interest history": instId required; period default 5m; limit max 100; [ts, oi, oiCcy, oiUsd].
+      if (!q('instId')) return missing('instId');
+      const asset = assetOf(q('instId'), '-SWAP');
+      if (!marketFor(view, asset)) return unknownInstrument();
+      const periodMs = OKX_BARS[q('period') ?? '5m'];
+      const limit = Number(q('limit') ?? 100);
+      if (periodMs === undefined || !Number.isInteger(limit) || limit < 1 || limit > 100) return fail(400, '51000', 'Parameter period or limit error');
+      return ok(view.marketHistory(asset!, periodMs, limit).reverse().map((p) => {
+        const coins = p.openInterestUsd / p.markPrice;
+        return [String(p.time), fixed(coins / ctValOf(asset!), 2), fixed(coins, 4), fixed(p.openInterestUsd, 2)];
+      }));
     }
     case '/api/v5/market/index-tickers': {
       const quote = q('quoteCcy');
