@@ -593,8 +593,8 @@ const isVenue = (value: unknown): value is VenueId => typeof value === 'string' 
 const finitePositive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
 
 function decodeBook(stored: unknown, a: LevelAssumptions): LevelBook | null {
-  if (!Array.isArray(stored) || (stored.length !== 9 && stored.length !== 10)) return null;
-  const [venue, symbol, asset, time, close, openInterest, atr, long, short, storedFrom = time] = stored as unknown[];
+  if (!Array.isArray(stored) || stored.length !== 10) return null;
+  const [venue, symbol, asset, time, close, openInterest, atr, long, short, storedFrom] = stored as unknown[];
   if (!isVenue(venue) || typeof symbol !== 'string' || symbol === '' || typeof asset !== 'string' || asset === '') return null;
   if (!finitePositive(time) || !finitePositive(storedFrom) || storedFrom > time || !finitePositive(close) || typeof openInterest !== 'number' || !Number.isFinite(openInterest) || openInterest < 0) return null;
   if (typeof atr !== 'number' || !Number.isFinite(atr) || atr < 0) return null;
