@@ -19,7 +19,7 @@ import { Coalescer } from './batch';
 import { InstrumentCatalogue } from './catalogue';
 import { MeterPorts } from './ports';
 import { browserHost, Notifier } from './notifier';
-import { pollVenue } from './poller';
+import { pollVenue, PollRotation } from './poller';
 import { Readings } from './readings';
 import { SettingsStore } from './settings';
 import { SourceBoard } from './source-board';
@@ -72,6 +72,8 @@ export class BackgroundWorker {
   /** The watchlist plus the assets open pages show. */
   private tracked!: TrackedAssets;
   private trackedSet = new Set<string>();
+  /** Which tracked assets each venue's per-symbol poll requests ask for this time (round-robin within MAX_POLL_REQUESTS). */
+  private readonly rotation = new PollRotation();
   /** Page meters connected over runtime ports, each watching one asset and saying where it sits. */
   readonly ports = new MeterPorts(
     browser.runtime.id,
@@ -452,7 +454,7 @@ export class BackgroundWorker {
       this.enabledAdapters().map(async (adapter) => {
         if (this.isPaused(adapter.id)) return;
         const instruments = this.catalogue.of(adapter.id);
-        const result = await pollVenue(adapter, adapter.pollRequests(this.trackedList(), instruments), instruments);
+        const result = await pollVenue(adapter, this.rotation.requests(adapter, this.trackedList(), instruments, [...this.ports.assets()]), instruments);
         for (const output of result.outputs) this.ingest(adapter.id, output, 'poll');
         if (result.error) this.board.failed(adapter.id, result.error, result);
         else this.board.polled(adapter.id, this.allStreamsOpen(adapter.id));
