@@ -4,7 +4,7 @@
  * are asked for within a bounded number of polls (round-robin), assets open on pages at every poll.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_POLL_REQUESTS, pollWindow, PollRotation } from '../src/background/poller';
+import { MAX_POLL_REQUESTS, pollWindow, PollRotation, type PollWindow } from '../src/background/poller';
 import { venues } from '../src/venues';
 import type { VenueAdapter } from '../src/venues/types';
 import { mockCatalogue } from './catalogue';
@@ -17,7 +17,7 @@ const binance = venues.binance;
 const binanceList = mockCatalogue('binance', view);
 
 /** The tracked assets a poll's Binance requests ask for by symbol (open interest, spot batches). */
-function askedFor(requests: ReturnType<PollRotation['requests']>): string[] {
+function askedFor({ requests }: PollWindow): string[] {
   return requests.filter((r) => r.key.startsWith('openInterest:')).map((r) => r.key.slice('openInterest:'.length).replace(/USDT$/, ''));
 }
 
@@ -26,18 +26,18 @@ describe('the poll scheduler', () => {
     const rotation = new PollRotation();
     for (const adapter of Object.values(venues) as VenueAdapter[]) {
       const instruments = mockCatalogue(adapter.id, view);
-      for (let poll = 0; poll < 5; poll++) expect(rotation.requests(adapter, FIFTY, instruments).length, `${adapter.id} poll ${poll}`).toBeLessThanOrEqual(MAX_POLL_REQUESTS);
+      for (let poll = 0; poll < 5; poll++) expect(rotation.window(adapter, FIFTY, instruments).requests.length, `${adapter.id} poll ${poll}`).toBeLessThanOrEqual(MAX_POLL_REQUESTS);
     }
     const many = Array.from({ length: 500 }, (_, i) => `D${i}X`);
     const manyList = mockCatalogue('binance', staticView(many.map((asset) => marketRow('binance', asset, 1))));
-    expect(new PollRotation().requests(binance, many, manyList).length).toBeLessThanOrEqual(MAX_POLL_REQUESTS);
+    expect(new PollRotation().window(binance, many, manyList).requests.length).toBeLessThanOrEqual(MAX_POLL_REQUESTS);
   });
 
   it('asks for every one of 50 assets within 3 polls, and again in the next 3', () => {
     const rotation = new PollRotation();
     for (let round = 0; round < 2; round++) {
       const asked = new Set<string>();
-      for (let poll = 0; poll < 3; poll++) for (const asset of askedFor(rotation.requests(binance, FIFTY, binanceList))) asked.add(asset);
+      for (let poll = 0; poll < 3; poll++) for (const asset of askedFor(rotation.window(binance, FIFTY, binanceList))) asked.add(asset);
       expect([...asked].sort(), `round ${round}`).toEqual(FIFTY);
     }
   });
@@ -47,7 +47,7 @@ describe('the poll scheduler', () => {
     const pages = ['C49X', 'C30X'];
     const asked = new Set<string>();
     for (let poll = 0; poll < 3; poll++) {
-      const assets = askedFor(rotation.requests(binance, FIFTY, binanceList, pages));
+      const assets = askedFor(rotation.window(binance, FIFTY, binanceList, pages));
       expect(assets, `poll ${poll}`).toEqual(expect.arrayContaining(pages));
       for (const asset of assets) asked.add(asset);
     }

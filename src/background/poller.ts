@@ -161,11 +161,11 @@ export class PollRotation {
   /** Venue → where its next window starts in the tracked list. */
   private readonly next = new Map<VenueId, number>();
 
-  /** This poll's requests for the venue; the next call starts after the rotating assets they cover. */
-  requests(adapter: VenueAdapter, tracked: readonly string[], instruments: readonly InstrumentSpec[], first: readonly string[] = []): RestRequest[] {
+  /** This poll's window for the venue; the next call starts after the rotating assets it covers. */
+  window(adapter: VenueAdapter, tracked: readonly string[], instruments: readonly InstrumentSpec[], first: readonly string[] = []): PollWindow {
     const window = pollWindow(adapter, tracked, instruments, this.next.get(adapter.id) ?? 0, first);
     this.next.set(adapter.id, window.next);
-    return window.requests;
+    return window;
   }
 }
 

@@ -454,7 +454,7 @@ export class BackgroundWorker {
       this.enabledAdapters().map(async (adapter) => {
         if (this.isPaused(adapter.id)) return;
         const instruments = this.catalogue.of(adapter.id);
-        const result = await pollVenue(adapter, this.rotation.requests(adapter, this.trackedList(), instruments, [...this.ports.assets()]), instruments);
+        const result = await pollVenue(adapter, this.rotation.window(adapter, this.trackedList(), instruments, [...this.ports.assets()]).requests, instruments);
         for (const output of result.outputs) this.ingest(adapter.id, output, 'poll');
         if (result.error) this.board.failed(adapter.id, result.error, result);
         else this.board.polled(adapter.id, this.allStreamsOpen(adapter.id));
