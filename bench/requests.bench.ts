@@ -1,8 +1,9 @@
 /**
  * Requests per minute per venue, against each venue's per-IP limit, at the default watchlist
- * and at a larger tracked set (the watchlist plus assets opened on trading pages: 20 assets).
- * Counts what the adapters really ask for (pollRequests over the mock's instrument lists, once per poll
- * alarm) and prices every request in the unit of the limit it counts against: Binance and
+ * and at larger tracked sets (the watchlist plus assets opened on trading pages: 20 and 50 assets).
+ * Counts what the worker really asks for (the poll scheduler's requests, src/background/poller.ts
+ * PollRotation, over the mock's instrument lists, once per poll alarm; the busiest poll of a full
+ * round of the rotation) and prices every request in the unit of the limit it counts against: Binance and
  * Hyperliquid limit request WEIGHT, OKX, Bitget and Bitfinex limit each endpoint separately,
  * the others limit all requests together. A request this table does not know fails the bench,
  * so a new endpoint cannot slip in without its cost being stated.
@@ -13,16 +14,31 @@
  * (the worst case: a worker start or the daily refresh), and must stay under the same 10 %.
  */
 import { readFileSync } from 'node:fs';
+import { MAX_POLL_REQUESTS, PollRotation } from '../src/background/poller';
 import { DEFAULT_SETTINGS } from '../src/core/settings';
-import type { VenueId } from '../src/core/model';
+import type { InstrumentSpec, VenueId } from '../src/core/model';
 import { venues } from '../src/venues';
-import type { RestRequest } from '../src/venues/types';
+import type { RestRequest, VenueAdapter } from '../src/venues/types';
 import { mockCatalogue } from '../test/catalogue';
 import { marketRow, staticView } from '../test/mock/view';
 import type { BenchReport } from './run';
 
 /** Twenty assets: the default watchlist plus seventeen a trader might open pages for. */
 const LARGER_SET = [...DEFAULT_SETTINGS.watchlist, 'DOGE', 'XRP', 'BNB', 'ADA', 'AVAX', 'LINK', 'LTC', 'DOT', 'TRX', 'SUI', 'APT', 'ARB', 'OP', 'NEAR', 'FIL', 'ATOM', 'PEPE'];
+
+/** Fifty assets: a watchlist without a cap, and the largest set the bench holds every venue to. */
+const FIFTY_SET = [
+  ...LARGER_SET,
+  ...['ETC', 'BCH', 'UNI', 'AAVE', 'INJ', 'TIA', 'SEI', 'WLD', 'JUP', 'ENA', 'WIF', 'BONK', 'SHIB', 'FET', 'RENDER'],
+  ...['TAO', 'HBAR', 'XLM', 'ALGO', 'ICP', 'STX', 'IMX', 'MKR', 'LDO', 'CRV', 'GALA', 'SAND', 'ORDI', 'TON', 'KAS'],
+];
+
+/** The tracked sets the bench prices, by the label its figure names carry. */
+const SETS = [
+  ['default', DEFAULT_SETTINGS.watchlist],
+  ['20 assets', LARGER_SET],
+  ['50 assets', FIFTY_SET],
+] as const;
 
 /** A limit bucket: what a request counts against and how much. */
 interface Cost {
@@ -156,28 +172,59 @@ function busiest(buckets: Map<string, BucketUse>): { bucket: string; use: Bucket
 
 const pct = (share: number) => `${Math.round(share * 1000) / 10}%`;
 
+/**
+ * One full round of the poll rotation over `tracked`: the requests of each poll, as the worker sends
+ * them, until every tracked asset had its turn.
+ */
+function pollRound(adapter: VenueAdapter, tracked: readonly string[], instruments: readonly InstrumentSpec[]): RestRequest[][] {
+  const rotation = new PollRotation();
+  const polls: RestRequest[][] = [];
+  const asked = new Set<string>();
+  while (asked.size < tracked.length) {
+    const window = rotation.window(adapter, tracked, instruments);
+    // A window that covers nothing new would never finish the round: the bench fails rather than spin.
+    if (window.assets.every((asset) => asked.has(asset))) throw new Error(`${adapter.id}: the poll rotation is stuck at ${asked.size} of ${tracked.length} assets`);
+    polls.push(window.requests);
+    for (const asset of window.assets) asked.add(asset);
+  }
+  return polls;
+}
+
 export async function run(): Promise<BenchReport> {
   const pollsPerMinute = 1 / pollPeriodMinutes();
-  const figures: Record<string, number | string> = { 'poll period s': pollPeriodMinutes() * 60, 'watchlist': DEFAULT_SETTINGS.watchlist.join(' '), 'larger tracked set': LARGER_SET.length };
+  const figures: Record<string, number | string> = {
+    'poll period s': pollPeriodMinutes() * 60,
+    'watchlist': DEFAULT_SETTINGS.watchlist.join(' '),
+    'larger tracked set': LARGER_SET.length,
+    'largest tracked set': FIFTY_SET.length,
+    'max requests per venue per poll': MAX_POLL_REQUESTS,
+  };
   const targets: BenchReport['targets'] = [];
-  const view = staticView(LARGER_SET.map((asset, i) => marketRow('binance', asset, 10 + i)));
+  const view = staticView(FIFTY_SET.map((asset, i) => marketRow('binance', asset, 10 + i)));
   for (const adapter of Object.values(venues)) {
     const instruments = mockCatalogue(adapter.id, view);
-    for (const [label, tracked] of [['default', DEFAULT_SETTINGS.watchlist], ['20 assets', LARGER_SET]] as const) {
-      const requests = adapter.pollRequests(tracked, instruments);
+    /** Each set's busiest poll of a full rotation round: the one that uses most of the venue's limit. */
+    const busiestPoll = new Map<string, RestRequest[]>();
+    for (const [label, tracked] of SETS) {
+      const polls = pollRound(adapter, tracked, instruments);
+      const shareOf = (requests: RestRequest[]) => busiest(perMinute(adapter.id, requests, pollsPerMinute))?.share ?? 0;
+      const requests = polls.reduce((worst, poll) => (shareOf(poll) > shareOf(worst) || (shareOf(poll) === shareOf(worst) && poll.length > worst.length) ? poll : worst));
+      busiestPoll.set(label, requests);
       const top = busiest(perMinute(adapter.id, requests, pollsPerMinute));
-      figures[`${adapter.id} requests/min (${label})`] = requests.length * pollsPerMinute;
+      figures[`${adapter.id} requests/min (${label})`] = Math.max(...polls.map((poll) => poll.length)) * pollsPerMinute;
+      if (polls.length > 1) figures[`${adapter.id} polls to ask for every asset (${label})`] = polls.length;
+      targets.push({ what: `${adapter.id} at ${label} asks at most ${MAX_POLL_REQUESTS} requests a poll`, ok: polls.every((poll) => poll.length <= MAX_POLL_REQUESTS) });
       if (top) {
         figures[`${adapter.id} busiest limit (${label})`] = `${top.bucket}: ${top.use.units}/${top.use.limitPerMinute} per min (${pct(top.share)})`;
         targets.push({ what: `${adapter.id} at ${label} under ${pct(MAX_SHARE)} of its limit (${top.bucket} ${pct(top.share)})`, ok: top.share <= MAX_SHARE });
       }
     }
-    for (const [label, tracked] of [['default', DEFAULT_SETTINGS.watchlist], ['20 assets', LARGER_SET]] as const) {
+    for (const [label, tracked] of SETS) {
       const tiers = adapter.marginTierRequests?.(tracked, instruments) ?? [];
       if (!tiers.length) continue;
       // The tier fetch lands in one minute with that minute's polls (a start, or the daily list refresh).
       const burst = perMinute(adapter.id, [...tiers], 1);
-      for (const [bucket, use] of perMinute(adapter.id, adapter.pollRequests(tracked, instruments), pollsPerMinute)) {
+      for (const [bucket, use] of perMinute(adapter.id, busiestPoll.get(label)!, pollsPerMinute)) {
         const sum = burst.get(bucket) ?? { units: 0, limitPerMinute: use.limitPerMinute };
         sum.units += use.units;
         burst.set(bucket, sum);
@@ -202,6 +249,13 @@ export async function run(): Promise<BenchReport> {
     if (burst && adapter.levelHistoryRequests) {
       figures[`${adapter.id} backfill with level history (20 assets)`] = `${larger.length} requests once; ${burst.bucket}: ${burst.use.units}/${burst.use.limitPerMinute} per min (${pct(burst.share)})`;
       targets.push({ what: `${adapter.id} backfill with level history for 20 assets fits in one minute of its limit (${pct(burst.share)})`, ok: burst.share <= 1 });
+    }
+    // Fifty assets added at once (a pasted watchlist): each newly tracked asset's history and 7 days of level bars, once.
+    const added = [...(adapter.backfillRequests?.(FIFTY_SET, instruments) ?? []), ...(adapter.levelHistoryRequests?.(FIFTY_SET, instruments) ?? [])];
+    const addedTop = busiest(perMinute(adapter.id, added, 1));
+    if (addedTop) {
+      figures[`${adapter.id} backfill of 50 newly tracked assets`] = `${added.length} requests once; ${addedTop.bucket}: ${addedTop.use.units}/${addedTop.use.limitPerMinute} per min (${pct(addedTop.share)})`;
+      targets.push({ what: `${adapter.id} backfill of 50 newly tracked assets fits in one minute of its limit (${pct(addedTop.share)})`, ok: addedTop.share <= 1 });
     }
     const streams = adapter.openStreams(LARGER_SET, instruments);
     if (streams.length) {

@@ -1,7 +1,9 @@
 /** Breadth: every asset with liquidations in the hour, most liquidated first, small enough for the popup. */
 import { describe, expect, it } from 'vitest';
-import { breadthOf, BREADTH_SIZE } from '../src/core/breadth';
+import { breadthOf, BREADTH_SIZE, UntrackedFunding } from '../src/core/breadth';
+import { STALE_AFTER_MS } from '../src/core/bus';
 import { FlushEngine } from '../src/core/engine';
+import type { MarketUpdate } from '../src/core/model';
 
 const NOW = Date.UTC(2026, 11, 2, 12, 0);
 
@@ -40,4 +42,38 @@ describe('breadth', () => {
     expect(breadth.rows.every((row, i) => i === 0 || breadth.rows[i - 1]!.liq1hUsd >= row.liq1hUsd)).toBe(true);
     expect(breadthOf(engine.readings(NOW + 2 * 3_600_000, [])).rows).toEqual([]);
   });
+
+  it("takes an untracked asset's funding from the all-symbol polls, a tracked one's from its reading", () => {
+    const engine = engineWith({ DOGE: 5e6, BTC: 1e6 });
+    engine.ingestMarket(market('bybit', 'BTC', 0.0001, 1e9));
+    const untracked = new UntrackedFunding();
+    untracked.record(market('bybit', 'DOGE', 0.0003, 1e8), NOW);
+    // Without it DOGE's funding is unknown: the engine holds no market of an untracked asset.
+    expect(breadthOf(engine.readings(NOW, ['BTC'])).rows.find((r) => r.asset === 'DOGE')!.funding8h).toBeNull();
+    const rows = breadthOf(engine.readings(NOW, ['BTC']), (asset) => untracked.funding8h(asset, NOW)).rows;
+    expect(rows.find((r) => r.asset === 'DOGE')).toMatchObject({ funding8h: 0.0003, oiChange1h: null });
+    expect(rows.find((r) => r.asset === 'BTC')!.funding8h).toBe(0.0001);
+  });
 });
+
+describe('UntrackedFunding', () => {
+  it('weighs the venues by open interest, counts only recent polls, and forgets an asset once it is tracked', () => {
+    const funding = new UntrackedFunding();
+    funding.record(market('bybit', 'WIF', 0.0004, 3e7), NOW);
+    funding.record(market('okx', 'WIF', 0.0001, 1e7), NOW);
+    // A venue's next answer may carry only part of the figures: merged as the engine merges them.
+    funding.record({ venue: 'okx', symbol: 'WIF-USDT-SWAP', asset: 'WIF', kind: 'perp', time: NOW + 1_000, markPrice: 2 }, NOW + 1_000);
+    expect(funding.funding8h('WIF', NOW + 1_000)).toBeCloseTo(0.000325, 9);
+    // Bybit's poll went quiet: only OKX's still counts.
+    funding.record(market('okx', 'WIF', 0.0002, 1e7), NOW + STALE_AFTER_MS + 1);
+    expect(funding.funding8h('WIF', NOW + STALE_AFTER_MS + 1)).toBeCloseTo(0.0002, 9);
+    expect(funding.funding8h('PEPE', NOW)).toBeNull();
+    funding.forget(['WIF']);
+    expect(funding.funding8h('WIF', NOW + STALE_AFTER_MS + 1)).toBeNull();
+  });
+});
+
+/** A perpetual's market update with an 8 h funding rate and open interest in USD. */
+function market(venue: MarketUpdate['venue'], asset: string, fundingRate: number, openInterestUsd: number): MarketUpdate {
+  return { venue, symbol: `${asset}USDT`, asset, kind: 'perp', time: NOW, markPrice: 1, fundingRate, fundingIntervalHours: 8, openInterestUsd };
+}

@@ -143,7 +143,7 @@ describe('okx: 7 days of 2 h candles and open interest for the level model', () 
 });
 
 describe('the stored book remembers how far back it reaches', () => {
-  it('stores `from` as a tenth field; a book stored before it reads as reaching back to its last bar; one from after its last bar is skipped', () => {
+  it('stores `from` as a tenth field; a book of another shape, or with a from after its last bar, is skipped', () => {
     const model = new LiquidationLevels();
     model.ingestBar('binance', 'BTCUSDT', 'BTC', { time: NOW - 2 * HOUR, open: 100, high: 101, low: 99, close: 100, openInterestBase: 10 });
     model.ingestBar('binance', 'BTCUSDT', 'BTC', { time: NOW - HOUR, open: 100, high: 101, low: 99, close: 100.5, openInterestBase: 12 });
@@ -151,7 +151,7 @@ describe('the stored book remembers how far back it reaches', () => {
     expect(stored).toHaveLength(10);
     expect(stored![9]).toBe(NOW - 2 * HOUR);
     expect(LiquidationLevels.fromJSON(model.toJSON()).firstBarEnd('binance', 'BTCUSDT')).toBe(NOW - 2 * HOUR);
-    expect(LiquidationLevels.fromJSON({ v: 1, books: [stored!.slice(0, 9)] }).firstBarEnd('binance', 'BTCUSDT')).toBe(NOW - HOUR);
+    expect(LiquidationLevels.fromJSON({ v: 1, books: [stored!.slice(0, 9)] }).firstBarEnd('binance', 'BTCUSDT')).toBeNull();
     expect(LiquidationLevels.fromJSON({ v: 1, books: [[...stored!.slice(0, 9), NOW]] }).firstBarEnd('binance', 'BTCUSDT')).toBeNull();
   });
 });

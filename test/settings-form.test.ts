@@ -135,21 +135,26 @@ describe('options form ↔ settings', () => {
   it('keeps the first issue of a field, and hands issues no field shows to the status line', () => {
     const { errors, other } = formErrors([
       { path: 'watchlist.3', key: 'errTicker' },
-      { path: 'watchlist', key: 'errWatchlistFull', values: [8] },
+      { path: 'watchlist', key: 'errWatchlistEmpty', values: [1] },
       { path: 'meterMode', key: 'errInvalid' },
     ]);
     expect(worded(errors)).toEqual({ watchlist: 'Enter a ticker of 2–12 letters or digits, e.g. BTC.' });
     expect(other).toEqual([{ path: 'meterMode', key: 'errInvalid' }]);
-    expect(worded(formErrors([{ path: 'watchlist', key: 'errWatchlistFull', values: [8] }]).errors)).toEqual({ watchlist: 'At most 8 assets.' });
+    expect(worded(formErrors([{ path: 'watchlist', key: 'errWatchlistEmpty', values: [1] }]).errors)).toEqual({ watchlist: 'Keep at least one asset.' });
   });
 
-  it('adds tickers tidied, refuses duplicates, junk and a full list', () => {
+  it('adds tickers tidied, refuses duplicates and junk, at any length of list', () => {
     const rows = form().watchlist;
     expect(addAsset(rows, ' pepe ')).toEqual({ rows: [...rows, { asset: 'PEPE', thresholdM: '' }] });
     expect(addAsset(rows, 'eth')).toEqual({ error: { key: 'errDuplicate' } });
     expect(addAsset(rows, 'b t c')).toEqual({ error: { key: 'errTicker' } });
-    const full = Array.from({ length: LIMITS.watchlistMax }, (_, i) => ({ asset: `A${i}X`, thresholdM: '' }));
-    expect(addAsset(full, 'ZZZ')).toEqual({ error: { key: 'errWatchlistFull', substitutions: ['8'] } });
+    // Eight was the old cap: a ninth (and a thirty-first) asset goes in, a duplicate or junk still does not.
+    const eight = Array.from({ length: 8 }, (_, i) => ({ asset: `A${i}X`, thresholdM: '' }));
+    expect(addAsset(eight, 'zzz')).toEqual({ rows: [...eight, { asset: 'ZZZ', thresholdM: '' }] });
+    const thirty = Array.from({ length: 30 }, (_, i) => ({ asset: `A${i}X`, thresholdM: '' }));
+    expect(addAsset(thirty, 'DOGE')).toEqual({ rows: [...thirty, { asset: 'DOGE', thresholdM: '' }] });
+    expect(addAsset(thirty, 'a29x')).toEqual({ error: { key: 'errDuplicate' } });
+    expect(addAsset(thirty, 'DOGE!')).toEqual({ error: { key: 'errTicker' } });
   });
 
   it('reads numbers typed with a comma or spaces, and nothing else', () => {

@@ -109,11 +109,16 @@ describe('the settings schema: a save', () => {
     expect(EN.t('errRange', ['0.5', '1'])).toBe('Enter a number from 0.5 to 1.');
   });
 
-  it('refuses an empty or overlong watchlist, and anything that is not an object', () => {
+  it('refuses an empty watchlist, and anything that is not an object', () => {
     expect(validateSettings({ watchlist: [] }).issues).toEqual([{ path: 'watchlist', key: 'errWatchlistEmpty', values: [1] }]);
-    expect(validateSettings({ watchlist: ['A1', 'B1', 'C1', 'D1', 'E1', 'F1', 'G1', 'H1', 'I1'] }).issues).toEqual([{ path: 'watchlist', key: 'errWatchlistFull', values: [8] }]);
     expect(validateSettings('settings').issues).toEqual([{ path: '', key: 'errInvalid' }]);
     expect(validateSettings(null).issues).toEqual([{ path: '', key: 'errInvalid' }]);
+  });
+
+  it('takes a watchlist of any length (no cap: the poll scheduler keeps each venue within its budget)', () => {
+    const watchlist = Array.from({ length: 36 }, (_, i) => `A${i}X`);
+    expect(validateSettings({ watchlist }).settings?.watchlist).toEqual(watchlist);
+    expect(readStoredSettings({ watchlist }).settings.watchlist).toEqual(watchlist);
   });
 
   it('tidies tickers: trimmed, upper case, no duplicates', () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type browser from 'webextension-polyfill';
 import { BUS_KEYS, METER_PORT, readPublished } from '../src/core/bus';
 import { tapePrints } from '../src/core/tape';
+import type { Breadth } from '../src/core/breadth';
 import type { ReadingSet } from '../src/core/engine';
 import type { ScenarioLiquidationEvent, ScenarioMarketEvent } from '../tools/replay/scenario';
 import { mockVenue } from './catalogue';
@@ -98,6 +99,17 @@ describe('the worker', () => {
     expect(await okxTotal()).toBeCloseTo(250_000, -1);
     // The live print is on the tape, marked as a sample (OKX pushes at most one per symbol per second).
     expect((await tape()).map((p) => [p.venue, p.asset, p.side, Math.round(p.usd / 1000), p.sampled])).toEqual([['okx', 'DOGE', 'long', 250, true]]);
+  });
+
+  it("gives breadth an untracked asset's funding from the all-symbol polls, without tracking it", async () => {
+    await worker.tick();
+    await worker.persist();
+    const breadth = (await fakeBrowser.storage.local.get(BUS_KEYS.breadth))[BUS_KEYS.breadth] as Breadth;
+    const doge = breadth.rows.find((row) => row.asset === 'DOGE')!;
+    expect(doge.funding8h).toEqual(expect.any(Number));
+    // Its 1 h OI change needs an hour of its history, which only a tracked asset keeps; its reading has no market figures.
+    expect(doge.oiChange1h).toBeNull();
+    expect((await readings()).scopes.DOGE!.funding8h).toBeNull();
   });
 
   it('tracks an asset a page opens, and its history does not count again what the stream counted', async () => {

@@ -4,13 +4,20 @@
  * the venue without touching the others.
  */
 import type { DegradedKind } from '../core/bus';
-import { VenueDataError, type InstrumentSpec } from '../core/model';
+import { VenueDataError, type InstrumentSpec, type VenueId } from '../core/model';
 import { retryAfterMs } from '../venues/parse';
 import type { RestRequest, StreamOutput, VenueAdapter } from '../venues/types';
 
 const REQUEST_DEADLINE_MS = 10_000;
 /** Requests in flight per venue at once. */
 const MAX_PARALLEL_REQUESTS = 4;
+/**
+ * At most this many requests per venue per poll, whatever the number of tracked assets. A venue's
+ * all-symbol endpoints cost the same for 3 assets or 300; where it needs a request per symbol
+ * (Binance open interest) the tracked assets take turns (PollRotation). 24 is Binance at 20 assets:
+ * 3 all-symbol requests + 20 open interest + 1 spot batch, 140 weight a minute, 5.8 % of its limit.
+ */
+export const MAX_POLL_REQUESTS = 24;
 /** Without a Retry-After header, a rate-limited venue rests this long. */
 const DEFAULT_RATE_LIMIT_PAUSE_MS = 60_000;
 /** Never trust a Retry-After longer than this (a broken header must not silence a venue for days). */
@@ -104,6 +111,62 @@ export async function fetchEach<T>(adapter: VenueAdapter, requests: readonly Res
 /** Poll (or backfill, or gap) requests answered through the adapter's `parsePoll`. */
 export function pollVenue(adapter: VenueAdapter, requests: readonly RestRequest[], instruments: readonly InstrumentSpec[]): Promise<PollResult> {
   return fetchEach(adapter, requests, (key, body) => adapter.parsePoll(key, body, instruments));
+}
+
+/** One poll's requests for a venue, the tracked assets they cover, and where the next window starts. */
+export interface PollWindow {
+  requests: RestRequest[];
+  assets: string[];
+  /** Index in the tracked list after the last rotating asset taken (`start` when none was). */
+  next: number;
+}
+
+/**
+ * The longest run of `tracked` whose poll fits `cap` requests: all of them when the venue's requests do
+ * not grow with the tracked set. The run takes `first` (assets open on trading pages: fresh at every
+ * poll) before the rest, which it takes from `start`, wrapping round. The all-symbol requests go
+ * whatever the cap (they carry every asset's other figures).
+ */
+export function pollWindow(
+  adapter: VenueAdapter,
+  tracked: readonly string[],
+  instruments: readonly InstrumentSpec[],
+  start: number,
+  first: readonly string[] = [],
+  cap = MAX_POLL_REQUESTS,
+): PollWindow {
+  const all = adapter.pollRequests(tracked, instruments);
+  if (all.length <= cap) return { requests: all, assets: [...tracked], next: start };
+  const from = tracked.length ? start % tracked.length : 0;
+  const pinned = tracked.filter((asset) => first.includes(asset));
+  const order = [...pinned, ...[...tracked.slice(from), ...tracked.slice(0, from)].filter((asset) => !pinned.includes(asset))];
+  let window: PollWindow = { requests: adapter.pollRequests([], instruments), assets: [], next: from };
+  for (let size = 1; size < order.length; size++) {
+    const requests = adapter.pollRequests(order.slice(0, size), instruments);
+    if (requests.length > cap) break;
+    const last = order[size - 1]!;
+    window = { requests, assets: order.slice(0, size), next: pinned.includes(last) ? from : (tracked.indexOf(last) + 1) % tracked.length };
+  }
+  return window;
+}
+
+/**
+ * Round-robin over the tracked assets, per venue: each poll asks for the window after the last one, so
+ * with n tracked assets and w in a window every asset is asked for at least once in ceil(n / w) polls
+ * (Binance: w is at least 20, so 3 polls at 50 assets; assets open on pages are asked every poll, the
+ * rest share what is left). Between its turns an asset keeps the figure its per-symbol request last
+ * gave (mergeMarket); its all-symbol figures are fresh at every poll.
+ */
+export class PollRotation {
+  /** Venue → where its next window starts in the tracked list. */
+  private readonly next = new Map<VenueId, number>();
+
+  /** This poll's window for the venue; the next call starts after the rotating assets it covers. */
+  window(adapter: VenueAdapter, tracked: readonly string[], instruments: readonly InstrumentSpec[], first: readonly string[] = []): PollWindow {
+    const window = pollWindow(adapter, tracked, instruments, this.next.get(adapter.id) ?? 0, first);
+    this.next.set(adapter.id, window.next);
+    return window;
+  }
 }
 
 function reasonOf(request: RestRequest, failure: unknown): [string, DegradedKind] {

@@ -41,7 +41,7 @@ const SITE_IDS = sites.map((site) => site.id) as [string, ...string[]];
 const MINUTE_MS = 60_000;
 
 /** The messages this schema's checks use; any other zod message reads as errInvalid. */
-const ISSUE_KEYS = new Set<MessageKey>(['errRange', 'errWhole', 'errTicker', 'errWatchlistEmpty', 'errWatchlistFull', 'errClock', 'errQuietSame', 'errLeverageMix', 'errInvalid']);
+const ISSUE_KEYS = new Set<MessageKey>(['errRange', 'errWhole', 'errTicker', 'errWatchlistEmpty', 'errClock', 'errQuietSame', 'errLeverageMix', 'errInvalid']);
 
 const flag = (fallback: boolean) => z.boolean({ error: 'errInvalid' }).default(fallback);
 
@@ -81,7 +81,6 @@ export const settingsSchema = z.object(
       .array(ticker, { error: 'errInvalid' })
       .overwrite(unique)
       .min(1, { error: 'errWatchlistEmpty' })
-      .max(LIMITS.watchlistMax, { error: 'errWatchlistFull' })
       .default(() => [...D.watchlist]),
     venues: z.object(Object.fromEntries(VENUE_IDS.map((id) => [id, flag(D.venues[id])])) as Record<VenueId, ReturnType<typeof flag>>).prefault({}),
     sites: z.preprocess(knownSites, z.record(z.string(), z.boolean({ error: 'errInvalid' }))).default(() => ({})),

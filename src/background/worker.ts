@@ -10,6 +10,7 @@ import { fillGap } from '../core/gaps';
 import { admitPolledBatch, Deduper, type DedupeState } from '../core/dedupe';
 import { FlushEngine, type EngineState } from '../core/engine';
 import { Tape } from '../core/tape';
+import { UntrackedFunding } from '../core/breadth';
 import type { Completeness, Liquidation, VenueId } from '../core/model';
 import { levelAssumptions, modelThresholds, settingsChanges, type Settings } from '../core/settings';
 import { venues } from '../venues';
@@ -19,7 +20,7 @@ import { Coalescer } from './batch';
 import { InstrumentCatalogue } from './catalogue';
 import { MeterPorts } from './ports';
 import { browserHost, Notifier } from './notifier';
-import { pollVenue } from './poller';
+import { pollVenue, PollRotation } from './poller';
 import { Readings } from './readings';
 import { SettingsStore } from './settings';
 import { SourceBoard } from './source-board';
@@ -72,6 +73,10 @@ export class BackgroundWorker {
   /** The watchlist plus the assets open pages show. */
   private tracked!: TrackedAssets;
   private trackedSet = new Set<string>();
+  /** Breadth's funding for assets outside the tracked set, from the all-symbol polls (src/core/breadth.ts). */
+  private readonly untrackedFunding = new UntrackedFunding();
+  /** Which tracked assets each venue's per-symbol poll requests ask for this time (round-robin within MAX_POLL_REQUESTS). */
+  private readonly rotation = new PollRotation();
   /** Page meters connected over runtime ports, each watching one asset and saying where it sits. */
   readonly ports = new MeterPorts(
     browser.runtime.id,
@@ -319,6 +324,7 @@ export class BackgroundWorker {
     const next = this.tracked.list(Date.now());
     const added = next.filter((asset) => !this.trackedSet.has(asset));
     this.trackedSet = new Set(next);
+    this.untrackedFunding.forget(added);
     return added;
   }
 
@@ -459,7 +465,7 @@ export class BackgroundWorker {
       this.enabledAdapters().map(async (adapter) => {
         if (this.isPaused(adapter.id)) return;
         const instruments = this.catalogue.of(adapter.id);
-        const result = await pollVenue(adapter, adapter.pollRequests(this.trackedList(), instruments), instruments);
+        const result = await pollVenue(adapter, this.rotation.window(adapter, this.trackedList(), instruments, [...this.ports.assets()]).requests, instruments);
         for (const output of result.outputs) this.ingest(adapter.id, output, 'poll');
         if (result.error) this.board.failed(adapter.id, result.error, result);
         else this.board.polled(adapter.id, this.allStreamsOpen(adapter.id));
@@ -475,8 +481,9 @@ export class BackgroundWorker {
   private ingest(venue: VenueId, output: StreamOutput, origin: Origin): void {
     const now = this.clock.now();
     if (output.unknownSymbols?.length && this.catalogue.shouldRefreshForUnknown(venue, output.unknownSymbols, Date.now())) void this.refreshForUnknown(venue, Date.now());
-    // Market data is kept for the tracked assets; liquidations of every asset count market-wide.
+    // Market data is kept for the tracked assets (of the others, breadth's funding only); liquidations of every asset count market-wide.
     const markets = output.markets.filter((market) => this.trackedSet.has(market.asset));
+    for (const market of output.markets) if (!this.trackedSet.has(market.asset)) this.untrackedFunding.record(market, now);
     let changed = markets.length > 0;
     const sampled = venues[venue].completeness === 'sampled';
     for (const liquidation of this.admit(venue, output.liquidations, origin, now)) {
@@ -525,7 +532,7 @@ export class BackgroundWorker {
   /** Pages, popup and alerts, after a change: at once, then at most 4 times a second (the publish coalescer). */
   private async publishNow(): Promise<void> {
     const now = this.clock.now();
-    const readings = this.readings.publish(this.engine, now, this.trackedList(), this.board.list(), this.clock.scenario);
+    const readings = this.readings.publish(this.engine, now, this.trackedList(), this.board.list(), this.clock.scenario, (asset) => this.untrackedFunding.funding8h(asset, now));
     this.store.request();
     await this.alerts.evaluate(readings, this.settings, now);
   }

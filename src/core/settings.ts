@@ -89,9 +89,8 @@ export interface Settings {
 
 const MINUTE_MS = 60_000;
 
-/** Limits the settings schema (src/background/settings.ts) enforces; the options page quotes them in its help and add-asset check. */
+/** Limits the settings schema (src/background/settings.ts) enforces; the options page quotes them in its help. */
 export const LIMITS = {
-  watchlistMax: 8,
   /** Base asset tickers as the venues spell them: BTC, ETH, 1000PEPE. */
   assetPattern: /^[A-Z0-9]{2,12}$/,
   usdMin: 100_000,

@@ -132,7 +132,6 @@ export function addAsset(rows: WatchRow[], input: string): { rows: WatchRow[] } 
   const asset = normalizeAsset(input);
   if (!asset) return { error: { key: 'errTicker' } };
   if (rows.some((row) => row.asset === asset)) return { error: { key: 'errDuplicate' } };
-  if (rows.length >= LIMITS.watchlistMax) return { error: { key: 'errWatchlistFull', substitutions: [String(LIMITS.watchlistMax)] } };
   return { rows: [...rows, { asset, thresholdM: '' }] };
 }
 

@@ -113,7 +113,7 @@ function Options() {
       <fieldset>
         <legend>{t('optWatchlist')}</legend>
         <p class="help" id="watch-help">
-          {t('optWatchlistHelp', [String(LIMITS.watchlistMax)])}
+          {t('optWatchlistHelp')}
         </p>
         <table class="watchlist">
           <thead>

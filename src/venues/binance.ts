@@ -296,7 +296,8 @@ function pollRequests(tracked: readonly string[], instruments: readonly Instrume
     { key: 'ticker24h', url: `${BINANCE_FAPI}/fapi/v1/ticker/24hr` },
     // Get Funding Rate Info: weight 0 (own 500/5 min/IP limit); lists only symbols whose interval was adjusted from 8 h.
     { key: 'fundingInfo', url: `${BINANCE_FAPI}/fapi/v1/fundingInfo` },
-    // Open Interest: weight 1, symbol mandatory (no all-symbol form).
+    // Open Interest (developers.binance.com …/market-data/rest-api/Open-Interest): weight 1, symbol mandatory, no
+    // all-symbol form; so the one request per tracked perpetual, which the poller's MAX_POLL_REQUESTS takes in turns.
     ...perps.map((spec) => ({ key: `openInterest:${spec.symbol}`, url: `${BINANCE_FAPI}/fapi/v1/openInterest?symbol=${spec.symbol}` })),
     ...spotBatches.map((batch, i) => ({
       key: i === 0 ? 'spotTicker24h' : `spotTicker24h:${i}`,
@@ -536,8 +537,9 @@ export const binance: VenueAdapter = {
   parsePoll,
   classifyFailure,
   rateBudget: {
-    // Per 30 s poll at 20 tracked assets (fapi weight): premiumIndex 10 + ticker/24hr 40 + fundingInfo 0 + 20 openInterest × 1
-    // = 70, ×2 per minute = 140 weight/min (5.8 % of 2400). Spot ticker (symbols ≤ 20) weight 2 ×2 = 4 of the spot 6000/min.
+    // Per 30 s poll at 20 tracked assets or more (fapi weight): premiumIndex 10 + ticker/24hr 40 + fundingInfo 0 + at most 20
+    // openInterest × 1 (the poller's MAX_POLL_REQUESTS of 24 a poll; beyond 20 assets they take turns) = 70, ×2 per minute
+    // = 140 weight/min (5.8 % of 2400). Spot ticker (symbols ≤ 20) weight 2 ×2 = 4 of the spot 6000/min.
     // One-off per tracked asset on install (backfillRequests): klines weight 2, openInterestHist and fundingRate in their own limits;
     // the level model's 7 days (levelHistoryRequests): klines weight 2, openInterestHist in its own limit.
     requestsPerMinute: 140,

@@ -55,6 +55,8 @@ describe('breadth', () => {
     const uni = page.locator('[data-section="breadth"] [data-row][data-asset="UNI"]');
     expect(await uni.locator('[data-field="liq1h"]').textContent({ timeout: 5_000 })).toBe('≥ $2.4M');
     expect(await uni.locator('[data-field="longShare1h"]').textContent({ timeout: 5_000 })).toBe('100%');
+    // Untracked, yet its funding is known: Binance's all-symbol premiumIndex carries it at every poll.
+    expect(await uni.locator('[data-field="funding"]').textContent({ timeout: 5_000 })).toBe('+0.01%');
     expect(await page.locator('[data-section="breadth"] caption').textContent({ timeout: 5_000 })).toMatch(/^24 assets/);
     // By keyboard: focus the asset's button and press Enter.
     await uni.locator('button[data-field="asset"]').focus({ timeout: 5_000 });
