@@ -4,7 +4,6 @@
  * first expands (Meter.tsx LazyExpanded): the page's first paint carries only the compact meter.
  */
 import type { ScopeReading } from '../core/engine';
-import { Sparkline } from './charts';
 import { Figure, tone } from './figure';
 import { fmt, t } from './i18n';
 import { LevelMap } from './LevelMap';
@@ -40,9 +39,6 @@ export function Expanded({ reading }: { reading: ScopeReading }) {
         <Figure label={t('labelBasis1h')} field="basisChange1h" value={fmt().rate(signals.basisChange1h)} why={noHistory} />
         <Figure label={t('labelPerpSpot')} field="perpSpotRatio" value={fmt().times(signals.perpSpotRatio)} why={noHistory} />
         <Figure label={t('labelPrice1h')} field="priceChange1h" value={fmt().change(signals.priceChange1h)} tone={tone(signals.priceChange1h)} why={noHistory} />
-      </section>
-      <section aria-label={t('meterSparkline')}>
-        <Sparkline values={reading.sparkline} />
       </section>
       <section aria-label={t('meterPerVenue')}>
         <table class="fm-venues">
