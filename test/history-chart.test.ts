@@ -133,3 +133,14 @@ describe('historyChart', () => {
     expect(JSON.stringify(chart)).not.toMatch(/NaN|Infinity/);
   });
 });
+
+describe('parseHistoryRequest (the one parser of the history message)', () => {
+  it('takes the market or an asset code, nothing else', async () => {
+    const { parseHistoryRequest } = await import('../src/core/bus');
+    expect(parseHistoryRequest({ type: 'history', scope: 'ALL' })).toEqual({ type: 'history', scope: 'ALL' });
+    expect(parseHistoryRequest({ type: 'history', scope: 'BTC', extra: 1 })).toEqual({ type: 'history', scope: 'BTC' });
+    for (const bad of [null, 'history', [], { type: 'history' }, { type: 'history', scope: '<img>' }, { type: 'history', scope: 'btc' }, { type: 'refresh', scope: 'BTC' }]) {
+      expect(parseHistoryRequest(bad)).toBeNull();
+    }
+  });
+});

@@ -535,6 +535,7 @@ export class BackgroundWorker {
       scope: request.scope,
       chart: this.engine.historyChart(request.scope, now),
       tape: this.tape.list({ minUsd: this.settings.tape.minUsd, limit: BackgroundWorker.HISTORY_TAPE_ROWS, ...(asset ? { asset } : {}) }),
+      tapeMinUsd: this.settings.tape.minUsd,
     };
   }
 

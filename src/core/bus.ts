@@ -214,6 +214,8 @@ export interface HistoryAnswer {
   scope: string;
   chart: HistoryChart;
   tape: TapePrint[];
+  /** The trader's tape threshold (USD) the prints were filtered by. */
+  tapeMinUsd: number;
 }
 
 /** `{ type: 'history', scope }` with the market scope or an asset code, or null: the one parser of this message. */

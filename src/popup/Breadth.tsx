@@ -13,8 +13,8 @@ import { fmt, t } from '../ui/i18n';
 import { Meter } from '../ui/Meter';
 import { FigureHeads } from './columns';
 
-export function BreadthSection({ breadth, exchange, now }: { breadth: Breadth | undefined; exchange: string; now: number }) {
-  const [open, setOpen] = useState<string | null>(null);
+/** `open`: the asset whose detail shows (the popup holds it: its history follows the detail). */
+export function BreadthSection({ breadth, exchange, now, open, onOpen: setOpen }: { breadth: Breadth | undefined; exchange: string; now: number; open: string | null; onOpen: (asset: string | null) => void }) {
   const rows = breadth?.rows ?? [];
   const f = fmt();
   return (

@@ -1,16 +1,17 @@
 /**
- * The meter's expanded view: the reasons behind the verdict, every signal, the 24 h sparkline, the
- * per-venue breakdown, the liquidation map and the risk box. Its own module, loaded when a meter
- * first expands (Meter.tsx LazyExpanded): the page's first paint carries only the compact meter.
+ * The meter's expanded view: the reasons behind the verdict, every signal, the per-venue
+ * breakdown, the liquidation map, the risk box, and the 24 h history chart with the scope's live
+ * tape. Its own module, loaded when a meter first expands (Meter.tsx LazyExpanded): the page's first paint carries only the compact meter.
  */
 import type { ScopeReading } from '../core/engine';
 import { Figure, tone } from './figure';
+import { HistoryPanel } from './HistoryChart';
 import { fmt, t } from './i18n';
 import { LevelMap } from './LevelMap';
 import { noFlush, noHistory, phaseLabel, reasonText } from './Meter';
 import { RiskBox } from './RiskBox';
 
-export function Expanded({ reading }: { reading: ScopeReading }) {
+export function Expanded({ reading, scopeName, now }: { reading: ScopeReading; scopeName: string; now: number }) {
   const { signals, verdict } = reading;
   const sampled = new Set(reading.sampledVenues);
   const bound = reading.sampledVenues.length > 0;
@@ -67,6 +68,10 @@ export function Expanded({ reading }: { reading: ScopeReading }) {
       </section>
       {reading.levels ? <LevelMap levels={reading.levels} price={reading.markPrice} /> : null}
       <RiskBox largestMove1h={reading.largestMove1h24h} lastHourRange={reading.signals.priceRange1h ?? null} levels={reading.levels} />
+      {/* Last: the chart and the tape take focus, after the risk box's inputs. */}
+      <section aria-label={t('historyOf', [scopeName])}>
+        <HistoryPanel scope={reading.scope} scopeName={scopeName} changed={reading.computedAt} now={now} tape />
+      </section>
     </div>
   );
 }
