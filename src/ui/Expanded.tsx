@@ -69,9 +69,10 @@ export function Expanded({ reading, scopeName, now }: { reading: ScopeReading; s
       {reading.levels ? <LevelMap levels={reading.levels} price={reading.markPrice} /> : null}
       <RiskBox largestMove1h={reading.largestMove1h24h} lastHourRange={reading.signals.priceRange1h ?? null} levels={reading.levels} />
       {/* Last: the chart and the tape take focus, after the risk box's inputs. */}
-      <section aria-label={t('historyOf', [scopeName])}>
+      {/* Not a landmark of its own: the chart is a named group, and the popup's history section already names the same scope. */}
+      <div class="fm-expanded-history">
         <HistoryPanel scope={reading.scope} scopeName={scopeName} changed={reading.computedAt} now={now} tape />
-      </section>
+      </div>
     </div>
   );
 }

@@ -90,7 +90,7 @@ describe('history chart', () => {
     await page.goto(`chrome-extension://${browser.extensionId}/src/popup/index.html`);
     const section = page.locator('[data-section="history"]');
     await section.waitFor({ timeout: 10_000 });
-    expect(await section.getAttribute('data-scope')).toBe('ALL');
+    expect(await section.getAttribute('data-history-scope')).toBe('ALL');
     // Closed at first, like the tape: the popup keeps within its height.
     const toggle = section.getByRole('button', { name: '24 h history: All markets' });
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
