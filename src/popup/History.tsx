@@ -31,7 +31,8 @@ export function HistorySection({ scope, changed, now }: { scope: string; changed
     }
   };
   return (
-    <section data-section="history" data-history-scope={scope} aria-labelledby="history-heading">
+    // Named without the scope: the market's own region is "All markets".
+    <section data-section="history" data-history-scope={scope} aria-label={t('popupHistory')}>
       <h2 id="history-heading">
         <button type="button" class="disclosure" data-action="history" aria-expanded={open} aria-controls="history-body" onClick={toggle}>
           <span aria-hidden="true">{open ? '▾ ' : '▸ '}</span>

@@ -95,11 +95,12 @@ function Popup({ first }: { first: FirstData }) {
         <Meter asset={t('allMarkets')} reading={readings[MARKET_SCOPE]} now={readingsAt} />
       </section>
       <TapeSection tape={bus.tape} settings={settings.tape} now={readingsAt} />
-      <HistorySection scope={historyScope} changed={readings[historyScope]?.computedAt ?? readings[MARKET_SCOPE]?.computedAt} now={readingsAt} />
       <section aria-labelledby="assets-heading">
         <h2 id="assets-heading">{t('popupWatched')}</h2>
         <AssetTable assets={settings.watchlist} scopes={readings} exchange={settings.preferredExchange} now={readingsAt} />
       </section>
+      {/* After the quick check (market, tape, watched assets): the detail one click away, beside the breadth whose asset it follows. */}
+      <HistorySection scope={historyScope} changed={readings[historyScope]?.computedAt ?? readings[MARKET_SCOPE]?.computedAt} now={readingsAt} />
       <BreadthSection breadth={bus.breadth} exchange={settings.preferredExchange} now={readingsAt} open={detail} onOpen={setDetail} />
       <section aria-labelledby="sources-heading">
         <h2 id="sources-heading">{t('popupSources')}</h2>
