@@ -84,6 +84,14 @@ describe('historyChart', () => {
       expect(sum(split.filter((_, k) => k % 2 === 0))).toBeCloseTo(chart.long[i]!, 6);
       expect(sum(split.filter((_, k) => k % 2 === 1))).toBeCloseTo(chart.short[i]!, 6);
     }
+    // OKX samples its feed: a bar it filled is a lower bound; Binance's alone is not. The 5 h-old bar no
+    // longer knows its venues, and OKX contributed to BTC that day: a lower bound too.
+    expect(chart.sampledVenues).toEqual(['okx']);
+    expect(chart.lowerBound[HISTORY_BARS - 1]).toBe(false);
+    expect(chart.lowerBound[HISTORY_BARS - 1 - Math.ceil((30 - 2) / BAR_MINUTES)]).toBe(true);
+    expect(chart.lowerBound[HISTORY_BARS - 1 - Math.ceil((5 * 60 - 2) / BAR_MINUTES)]).toBe(true);
+    // ETH never had an OKX print: none of its bars is.
+    expect(engineWith(liqs).historyChart('ETH', NOW).lowerBound.some(Boolean)).toBe(false);
     const last = chart.split[HISTORY_BARS - 1]!;
     expect(last).toEqual([100_000, 0, 0, 0, 0, 0]);
     // The 5 h-old print is in its bar, without a split.

@@ -391,6 +391,8 @@ export class FlushEngine {
       scope,
       now,
       countedFrom: this.liqFrom,
+      sampledVenues: (Object.keys(this.completeness) as VenueId[]).filter((venue) => this.completeness[venue] === 'sampled'),
+      sampledInDay: this.sampledSince(scope, now - 24 * 60 * 60_000).length > 0,
     });
   }
 

@@ -37,6 +37,15 @@ export interface HistoryChart {
   venues: VenueId[];
   split: Array<number[] | null>;
   /**
+   * Per bar, whether its USD is a lower bound: a sampled feed (at most one liquidation per symbol
+   * per interval) filled it. Where the split is kept, exactly that; on older bars, whenever a
+   * sampled feed contributed to the scope that day (the buckets no longer say which venue
+   * filled them), as the reading's 24 h total says.
+   */
+  lowerBound: boolean[];
+  /** Of `venues`, those whose feeds are sampled: their part of a bar is a lower bound. */
+  sampledVenues: VenueId[];
+  /**
    * Price per bar (the mark, else the last price, at the bar's last minute, weighted by open
    * interest across venues), or null where no venue's price is known. Always null for the
    * market: a price across assets means nothing.
@@ -60,10 +69,14 @@ export interface HistoryChartInput {
   scope: string;
   now: number;
   countedFrom: number | null;
+  /** Venues whose feeds are sampled. */
+  sampledVenues: readonly VenueId[];
+  /** Whether a sampled feed contributed to this scope in the last 24 h (the reading's sampledVenues24h is not empty). */
+  sampledInDay: boolean;
 }
 
 /** The chart for one scope at `now` (see HistoryChart). */
-export function historyChart({ windows, history, keys, scope, now, countedFrom }: HistoryChartInput): HistoryChart {
+export function historyChart({ windows, history, keys, scope, now, countedFrom, sampledVenues, sampledInDay }: HistoryChartInput): HistoryChart {
   const nowMinute = minuteOf(now);
   const firstMinute = firstBarMinute(nowMinute);
   const isMarket = scope === MARKET_SCOPE;
@@ -79,6 +92,8 @@ export function historyChart({ windows, history, keys, scope, now, countedFrom }
     short,
     venues,
     split,
+    lowerBound: lowerBounds(long, short, venues, split, sampledVenues, sampledInDay),
+    sampledVenues: venues.filter((venue) => sampledVenues.includes(venue)),
     ...marketLines(history, keys, firstMinute, isMarket),
   };
 }
@@ -127,6 +142,15 @@ function venueSplit(windows: LiquidationWindows, asset: string | undefined, firs
     split.push(pairs);
   }
   return { venues, split };
+}
+
+/** Which bars a sampled feed filled (see HistoryChart.lowerBound). */
+function lowerBounds(long: number[], short: number[], venues: VenueId[], split: Array<number[] | null>, sampledVenues: readonly VenueId[], sampledInDay: boolean): boolean[] {
+  const sampled = venues.map((venue) => sampledVenues.includes(venue));
+  return split.map((pairs, i) => {
+    if (pairs === null) return sampledInDay && long[i]! + short[i]! > 0;
+    return sampled.some((isSampled, v) => isSampled && pairs[v * 2]! + pairs[v * 2 + 1]! > 0);
+  });
 }
 
 /** Price, open interest and funding per bar, read at each bar's last minute. */

@@ -244,7 +244,8 @@ function Readout({ chart, at, isMarket }: { chart: ChartData; at: number; isMark
   const time = last ? t('historyBarNow', [f.clock(from)]) : t('historyBar', [f.clock(from), f.clock(from + chart.barMs)]);
   const notCounted = uncounted(chart, at);
   const whyNotCounted = () => t('whyHistoryNotCounted', [f.clock(chart.countedFrom)]);
-  const usd = (value: number) => (notCounted ? MISSING : f.usd(value));
+  // A bar a sampled feed filled is a lower bound ("≥ $1.2M"), as the meter's totals are.
+  const usd = (value: number) => (notCounted ? MISSING : f.usdBound(value, chart.lowerBound[at] === true));
   const price = chart.price[at] ?? null;
   const oi = chart.oi[at] ?? null;
   const partial = oi !== null && chart.oiCount[at]! < chart.oiSeries;
@@ -274,7 +275,8 @@ function splitText(chart: ChartData, at: number): string {
   for (const [v, venue] of chart.venues.entries()) {
     const long = split[v * 2]!;
     const short = split[v * 2 + 1]!;
-    if (long > 0 || short > 0) parts.push(t('historyVenueSplit', [exchangeName(venue), f.usd(long), f.usd(short)]));
+    const sampled = chart.sampledVenues.includes(venue);
+    if (long > 0 || short > 0) parts.push(t('historyVenueSplit', [exchangeName(venue), f.usdBound(long, sampled), f.usdBound(short, sampled)]));
   }
   return parts.length ? parts.join(' · ') : t('historyNoLiq');
 }

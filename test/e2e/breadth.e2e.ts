@@ -70,7 +70,7 @@ describe('breadth', () => {
     if ((await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
     const chart = history.locator('[data-field="sparkline"][data-cursor]');
     await chart.waitFor({ timeout: 10_000 });
-    expect(await chart.locator('[data-field="hist-long"]').textContent({ timeout: 5_000 })).toBe('$2.4M');
+    expect(await chart.locator('[data-field="hist-long"]').textContent({ timeout: 5_000 })).toBe('≥ $2.4M');
     await page.screenshot({ path: 'artifacts/popup-breadth.png', fullPage: true, timeout: 5_000 });
     await page.close();
   });
