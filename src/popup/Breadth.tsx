@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Breadth } from '../core/breadth';
 import type { ScopeReading } from '../core/engine';
-import { exchangeName } from '../core/settings';
+import { exchangeName } from '../core/exchanges';
 import { tradingUrl } from '../sites';
 import { readReadings } from '../ui/bus';
 import { fmt, t } from '../ui/i18n';

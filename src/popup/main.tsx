@@ -11,7 +11,8 @@ import { MARKET_SCOPE, PLACEMENTS, sourceHealth, type BusSnapshot, type PageStat
 import type { ScopeReading } from '../core/engine';
 import type { Phase } from '../core/flush';
 import { MISSING } from '../core/i18n';
-import { defaultSettings, EFFECTIVE_SETTINGS_KEY, exchangeName, type Settings, type TapeSettings } from '../core/settings';
+import { exchangeName } from '../core/exchanges';
+import { defaultSettings, EFFECTIVE_SETTINGS_KEY, type Settings, type TapeSettings } from '../core/settings';
 import { printKey, tapePrints } from '../core/tape';
 import { sites, tradingUrl } from '../sites';
 import { FIRST_DATA_MARK, followBus, readBus, readReadings } from '../ui/bus';

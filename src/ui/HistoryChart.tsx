@@ -11,7 +11,7 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import { MARKET_SCOPE } from '../core/bus';
 import type { HistoryChart as ChartData } from '../core/history-chart';
 import { MISSING } from '../core/i18n';
-import { exchangeName } from '../core/settings';
+import { exchangeName } from '../core/exchanges';
 import { Figure, tone } from './figure';
 import { useHistoryFeed, type AskHistory } from './history-feed';
 import { fmt, t } from './i18n';

@@ -4,7 +4,7 @@
  * popup's (popup.css) and, inside a meter, the meter's own (styles.ts `.fm-meter .tape …`).
  */
 import { useMemo } from 'preact/hooks';
-import { exchangeName } from '../core/settings';
+import { exchangeName } from '../core/exchanges';
 import { printKey, type TapePrint } from '../core/tape';
 import { fmt, t } from './i18n';
 
