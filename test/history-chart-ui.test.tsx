@@ -6,7 +6,7 @@
  */
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryAnswer, HistoryRequest } from '../src/core/bus';
 import { FlushEngine } from '../src/core/engine';
 import type { HistoryChart as ChartData } from '../src/core/history-chart';
@@ -150,5 +150,32 @@ describe('HistoryPanel', () => {
     await act(async () => render(<HistoryPanel scope="BTC" scopeName="BTC" changed={1} now={NOW} ask={() => Promise.reject(new Error('gone'))} />, root));
     await act(async () => undefined);
     expect(field('history-status').textContent).toBe("The 24 h history is unavailable: the extension did not answer.");
+  });
+
+  it('asks again on a new reading at most every 5 s, and every minute while it shows', async () => {
+    vi.useFakeTimers();
+    try {
+      const chart = chartData();
+      let asks = 0;
+      const ask = async () => ((asks += 1), { type: 'history', scope: 'BTC', chart, tape: [], tapeMinUsd: 100_000 });
+      root = document.createElement('div');
+      document.body.append(root);
+      const panel = (changed: number) => <HistoryPanel scope="BTC" scopeName="BTC" changed={changed} now={NOW} ask={ask} />;
+      await act(async () => render(panel(1), root));
+      expect(asks).toBe(1);
+      // Readings four times a second for 4 s: none asks again yet; the first after the 5 s does, once.
+      for (let i = 2; i < 18; i++) {
+        await act(async () => void vi.advanceTimersByTime(250));
+        await act(async () => render(panel(i), root));
+      }
+      expect(asks).toBe(1);
+      await act(async () => void vi.advanceTimersByTime(1_000));
+      expect(asks).toBe(2);
+      // A quiet market: no reading, the minute refresh.
+      await act(async () => void vi.advanceTimersByTime(60_000));
+      expect(asks).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -25,7 +25,7 @@ import { TapeList } from './Tape';
 export const HISTORY_CSS = `
 .fm-history { display: flex; flex-direction: column; gap: 4px; border-radius: 4px; }
 .fm-history:focus-visible { outline: 2px solid var(--fm-accent); outline-offset: 2px; }
-.fm-hist-svg { width: 100%; height: auto; display: block; touch-action: none; }
+.fm-hist-svg { width: 100%; height: auto; display: block; }
 .fm-hist-axis { fill: var(--fm-muted); font-size: 9px; font-variant-numeric: tabular-nums; }
 .fm-hist-long { fill: var(--fm-neg); background: var(--fm-neg); } .fm-hist-short { fill: var(--fm-pos); background: var(--fm-pos); }
 .fm-hist-price { fill: none; stroke: var(--fm-fg); stroke-width: 1.2; } .fm-hist-oi { fill: none; stroke: var(--fm-oi); stroke-width: 1.2; stroke-dasharray: 3 2; }
