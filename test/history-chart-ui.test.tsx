@@ -60,6 +60,9 @@ describe('HistoryChart', () => {
     expect(field('bars').querySelectorAll('.fm-hist-short').length).toBe(1);
     expect(field('price-line').getAttribute('d')).toMatch(/^M/);
     expect(field('oi-line').getAttribute('d')).toMatch(/^M/);
+    // Before OKX's OI was known the sum is partial: a faint line of its own, said in the legend, never joined to the full sums.
+    expect(field('oi-partial-line').getAttribute('d')).toMatch(/^M/);
+    expect(field('oi-partial-legend').textContent).toBe('faint: open interest of some venues unknown');
     expect(root.textContent).not.toMatch(/NaN|Infinity|undefined/);
   });
 

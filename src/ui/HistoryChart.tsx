@@ -34,7 +34,7 @@ export const HISTORY_CSS = `
 .fm-hist-cursor { fill: var(--fm-fg); opacity: .18; pointer-events: none; }
 .fm-hist-legend { display: flex; flex-wrap: wrap; gap: 2px 10px; margin: 0; font-size: 10px; }
 .fm-swatch { display: inline-block; width: 10px; height: 3px; margin-right: 3px; vertical-align: middle; }
-.fm-swatch-price { background: var(--fm-fg); } .fm-swatch-oi { background: var(--fm-oi); }
+.fm-swatch-price { background: var(--fm-fg); } .fm-swatch-oi { background: var(--fm-oi); } .fm-hist-partial { opacity: .4; }
 .fm-hist-readout { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 2px 8px; font-size: 11px; }
 .fm-hist-split { grid-column: 1 / -1; }
 .fm-meter-tape h2 { margin: 0 0 2px; }
@@ -97,6 +97,11 @@ function timeTicks(chart: ChartData): number[] {
   return ticks;
 }
 
+/** Whether bar i's open interest sums fewer series than the day knows (a venue's OI unknown then). */
+function partialOi(chart: ChartData, i: number): boolean {
+  return chart.oi[i] !== null && chart.oiCount[i]! < chart.oiSeries;
+}
+
 /** Whether bar i ended before liquidations were counted (install, the browser closed): its zeros are not known zeros. */
 function uncounted(chart: ChartData, i: number): boolean {
   return chart.countedFrom !== null && chart.start + (i + 1) * chart.barMs <= chart.countedFrom;
@@ -144,6 +149,7 @@ export function HistoryChart({ chart, scopeName }: HistoryChartProps) {
         </g>
         <line class="fm-hist-zero" x1={X0} x2={X1} y1={MID} y2={MID} />
         {drawn.oiPath ? <path class="fm-hist-oi" d={drawn.oiPath} data-field="oi-line" /> : null}
+        {drawn.oiPartialPath ? <path class="fm-hist-oi fm-hist-partial" d={drawn.oiPartialPath} data-field="oi-partial-line" /> : null}
         {drawn.pricePath ? <path class="fm-hist-price" d={drawn.pricePath} data-field="price-line" /> : null}
         <g data-field="funding">{drawn.funding}</g>
         <line class="fm-hist-zero" x1={X0} x2={X1} y1={F_MID} y2={F_MID} />
@@ -179,6 +185,7 @@ export function HistoryChart({ chart, scopeName }: HistoryChartProps) {
         <span><i class="fm-swatch fm-hist-long" aria-hidden="true" />{t('historyLongsDown')}</span>
         {isMarket ? null : <span><i class="fm-swatch fm-swatch-price" aria-hidden="true" />{t('historyPrice')}</span>}
         <span data-field="oi-legend"><i class="fm-swatch fm-swatch-oi" aria-hidden="true" />{drawn.oiRange ? t('historyOiRange', [f.usd(drawn.oiRange[0]), f.usd(drawn.oiRange[1])]) : t('historyOi')}</span>
+        {drawn.oiPartialPath ? <span data-field="oi-partial-legend"><i class="fm-swatch fm-swatch-oi fm-hist-partial" aria-hidden="true" />{t('historyOiPartialLegend')}</span> : null}
         {drawn.uncountedTo > 0 ? <span><i class="fm-swatch fm-hist-uncounted" aria-hidden="true" />{t('historyNotCounted')}</span> : null}
       </p>
       <Readout chart={chart} at={at} isMarket={isMarket} />
@@ -228,7 +235,9 @@ function drawing(chart: ChartData) {
     funding,
     ticks: timeTicks(chart),
     pricePath: priceRange ? linePath(chart.price, (i) => x(i) + barWidth / 2, priceRange) : '',
-    oiPath: oiRange ? linePath(chart.oi, (i) => x(i) + barWidth / 2, oiRange) : '',
+    // Where a venue's open interest is unknown the sum is partial: drawn faint, apart from the full sums, never joined to them as one line.
+    oiPath: oiRange ? linePath(chart.oi.map((v, i) => (partialOi(chart, i) ? null : v)), (i) => x(i) + barWidth / 2, oiRange) : '',
+    oiPartialPath: oiRange ? linePath(chart.oi.map((v, i) => (partialOi(chart, i) ? v : null)), (i) => x(i) + barWidth / 2, oiRange) : '',
     oiRange,
     right,
     uncountedTo,

@@ -17,19 +17,30 @@ const ARTIFACTS = new URL('../../artifacts/', import.meta.url).pathname;
 const en = makeFormats('en-US');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Constant market rows on Binance and Bybit for two minutes: the lines' values are known exactly. */
+/** The market now on Binance and Bybit: the lines' newest values are known exactly. */
 const MARKETS = { BTC: { price: 72_000, oi: 3.6e9 }, ETH: { price: 2_100, oi: 1.2e9 } } as const;
+const HOURS = 6;
 
+/**
+ * Six hours of 5-minute market rows (a price swing, open interest building) that the venues'
+ * history endpoints serve, back-filled on install, then the two minutes up to now at MARKETS.
+ */
 function market(): Scenario {
   const events: ScenarioEvent[] = [];
-  for (const minute of [0, 1]) {
+  const end = HOURS * 60;
+  const row = (minute: number, venue: 'binance' | 'bybit', asset: keyof typeof MARKETS, price: number, oi: number): ScenarioEvent =>
+    ({ t: minute * 60_000, type: 'market', venue, asset, price, markPrice: price, indexPrice: price, fundingRate8h: 0.0001, openInterestUsd: oi, perpVolume24hUsd: 1e9, spotVolume24hUsd: 2e8 });
+  for (let minute = 0; minute <= end; minute += minute < end - 5 ? 5 : 1) {
+    const live = minute >= end - 2;
     for (const venue of ['binance', 'bybit'] as const) {
-      for (const [asset, { price, oi }] of Object.entries(MARKETS)) {
-        events.push({ t: minute * 60_000, type: 'market', venue, asset, price, markPrice: price, indexPrice: price, fundingRate8h: 0.0001, openInterestUsd: oi, perpVolume24hUsd: 1e9, spotVolume24hUsd: 2e8 });
+      for (const [asset, { price, oi }] of Object.entries(MARKETS) as Array<[keyof typeof MARKETS, { price: number; oi: number }]>) {
+        const swing = live ? 1 : 1 + 0.012 * Math.sin((2 * Math.PI * minute) / 150) - 0.006 * (1 - minute / end);
+        const build = live ? 1 : 0.94 + 0.06 * (minute / end);
+        events.push(row(minute, venue, asset, Math.round(price * swing * 100) / 100, oi * build));
       }
     }
   }
-  return { name: 'history', start: Date.now() - 120_000, events };
+  return { name: 'history', start: Date.now() - end * 60_000, events };
 }
 
 /** What is pushed: BTC on two venues, both sides; ETH once (the market's bar adds it). */
