@@ -114,6 +114,21 @@ describe('HistoryChart', () => {
     expect(root.textContent).not.toMatch(/NaN|Infinity|undefined/);
   });
 
+  it('keeps the cursor on its bar when a new bar comes', async () => {
+    const chart = chartData();
+    draw(chart);
+    await key('ArrowLeft');
+    const time = field('hist-time').textContent;
+    // Five minutes on: the same data one bar further left.
+    const later = { ...chart, start: chart.start + chart.barMs, long: [...chart.long.slice(1), 0], short: [...chart.short.slice(1), 0] };
+    await act(() => void render(<HistoryChart chart={later} scopeName="BTC" />, root));
+    expect(field('sparkline').getAttribute('data-cursor')).toBe('285');
+    expect(field('hist-time').textContent).toBe(time);
+    // At the newest bar, the cursor follows the new one.
+    await key('End');
+    expect(field('sparkline').getAttribute('data-cursor')).toBe('287');
+  });
+
   it('the market has no price line and says why', () => {
     draw(chartData('ALL'));
     expect(root.querySelector('[data-field="price-line"]')).toBeNull();

@@ -115,14 +115,14 @@ export interface HistoryChartProps {
 
 export function HistoryChart({ chart, scopeName }: HistoryChartProps) {
   const n = chart.long.length;
-  // null: the newest bar, following the chart as new bars come.
+  // The cursor's bar by its start time, so it stays on its bar as new bars come; null: the newest bar, following them.
   const [cursor, setCursor] = useState<number | null>(null);
   const svg = useRef<SVGSVGElement>(null);
-  const at = Math.min(cursor ?? n - 1, n - 1);
+  const at = cursor === null ? n - 1 : Math.max(0, Math.min(n - 1, Math.round((cursor - chart.start) / chart.barMs)));
   const f = fmt();
   const isMarket = chart.scope === MARKET_SCOPE;
   const drawn = useMemo(() => drawing(chart), [chart]);
-  const move = (to: number) => setCursor(to >= n - 1 ? null : Math.max(0, to));
+  const move = (to: number) => setCursor(to >= n - 1 ? null : chart.start + Math.max(0, to) * chart.barMs);
   const onKey = (event: KeyboardEvent) => {
     const to = event.key === 'ArrowLeft' ? at - 1 : event.key === 'ArrowRight' ? at + 1 : event.key === 'Home' ? 0 : event.key === 'End' ? n - 1 : null;
     if (to === null) return;
@@ -159,7 +159,7 @@ export function HistoryChart({ chart, scopeName }: HistoryChartProps) {
           <text x={X0 - 3} y={TOP + 7} text-anchor="end">{drawn.usdMax > 0 ? f.usd(drawn.usdMax) : ''}</text>
           <text x={X0 - 3} y={MID + 3} text-anchor="end">{f.usd(0)}</text>
           <text x={X0 - 3} y={BOTTOM} text-anchor="end">{drawn.usdMax > 0 ? f.usd(drawn.usdMax) : ''}</text>
-          <text x={X0 - 3} y={F_MID + 3} text-anchor="end">{t('historyFunding').split(' ')[0]}</text>
+          <text x={X0 - 3} y={F_MID + 3} text-anchor="end">{t('historyFundingAxis')}</text>
           {drawn.right ? (
             <>
               <text x={X1 + 3} y={TOP + 7} data-field="right-max">{drawn.right.format(drawn.right.range[1])}</text>
