@@ -154,43 +154,62 @@ export function HistoryChart({ chart, scopeName }: HistoryChartProps) {
         <g data-field="funding">{drawn.funding}</g>
         <line class="fm-hist-zero" x1={X0} x2={X1} y1={F_MID} y2={F_MID} />
         <rect class="fm-hist-cursor" x={drawn.x(at)} y={TOP} width={Math.max(drawn.barWidth, 1.5)} height={F_BOTTOM - TOP} />
-        {/* The value axes: USD of liquidations left, the price (the market: open interest) right, as text. */}
-        <g class="fm-hist-axis" data-field="value-axis">
-          <text x={X0 - 3} y={TOP + 7} text-anchor="end">{drawn.usdMax > 0 ? f.usd(drawn.usdMax) : ''}</text>
-          <text x={X0 - 3} y={MID + 3} text-anchor="end">{f.usd(0)}</text>
-          <text x={X0 - 3} y={BOTTOM} text-anchor="end">{drawn.usdMax > 0 ? f.usd(drawn.usdMax) : ''}</text>
-          <text x={X0 - 3} y={F_MID + 3} text-anchor="end">{t('historyFundingAxis')}</text>
-          {drawn.right ? (
-            <>
-              <text x={X1 + 3} y={TOP + 7} data-field="right-max">{drawn.right.format(drawn.right.range[1])}</text>
-              <text x={X1 + 3} y={BOTTOM} data-field="right-min">{drawn.right.format(drawn.right.range[0])}</text>
-            </>
-          ) : null}
-        </g>
-        <g class="fm-hist-axis" data-field="time-axis">
-          {drawn.ticks.map((i) => (
-            <text key={i} x={drawn.x(i)} y={H - 3} text-anchor="middle">
-              {f.clock(chart.start + i * chart.barMs)}
-            </text>
-          ))}
-        </g>
+        <Axes chart={chart} drawn={drawn} />
         {drawn.empty ? (
           <text class="fm-hist-axis" x={(X0 + X1) / 2} y={MID - 6} text-anchor="middle" data-field="empty">
             {t('historyEmpty')}
           </text>
         ) : null}
       </svg>
-      <p class="fm-hist-legend">
-        <span><i class="fm-swatch fm-hist-short" aria-hidden="true" />{t('historyShortsUp')}</span>
-        <span><i class="fm-swatch fm-hist-long" aria-hidden="true" />{t('historyLongsDown')}</span>
-        {isMarket ? null : <span><i class="fm-swatch fm-swatch-price" aria-hidden="true" />{t('historyPrice')}</span>}
-        <span data-field="oi-legend"><i class="fm-swatch fm-swatch-oi" aria-hidden="true" />{drawn.oiRange ? t('historyOiRange', [f.usd(drawn.oiRange[0]), f.usd(drawn.oiRange[1])]) : t('historyOi')}</span>
-        {drawn.oiPartialPath ? <span data-field="oi-partial-legend"><i class="fm-swatch fm-swatch-oi fm-hist-partial" aria-hidden="true" />{t('historyOiPartialLegend')}</span> : null}
-        {drawn.uncountedTo > 0 ? <span><i class="fm-swatch fm-hist-uncounted" aria-hidden="true" />{t('historyNotCounted')}</span> : null}
-      </p>
+      <Legend drawn={drawn} isMarket={isMarket} />
       <Readout chart={chart} at={at} isMarket={isMarket} />
       <p class="fm-note">{t('historyKeys')}</p>
     </div>
+  );
+}
+
+type Drawing = ReturnType<typeof drawing>;
+
+/** The value axes (USD of liquidations left, the price, for the market open interest, right) and the time axis, as text. */
+function Axes({ chart, drawn }: { chart: ChartData; drawn: Drawing }) {
+  const f = fmt();
+  return (
+    <>
+      <g class="fm-hist-axis" data-field="value-axis">
+        <text x={X0 - 3} y={TOP + 7} text-anchor="end">{drawn.usdMax > 0 ? f.usd(drawn.usdMax) : ''}</text>
+        <text x={X0 - 3} y={MID + 3} text-anchor="end">{f.usd(0)}</text>
+        <text x={X0 - 3} y={BOTTOM} text-anchor="end">{drawn.usdMax > 0 ? f.usd(drawn.usdMax) : ''}</text>
+        <text x={X0 - 3} y={F_MID + 3} text-anchor="end">{t('historyFundingAxis')}</text>
+        {drawn.right ? (
+          <>
+            <text x={X1 + 3} y={TOP + 7} data-field="right-max">{drawn.right.format(drawn.right.range[1])}</text>
+            <text x={X1 + 3} y={BOTTOM} data-field="right-min">{drawn.right.format(drawn.right.range[0])}</text>
+          </>
+        ) : null}
+      </g>
+      <g class="fm-hist-axis" data-field="time-axis">
+        {drawn.ticks.map((i) => (
+          <text key={i} x={drawn.x(i)} y={H - 3} text-anchor="middle">
+            {f.clock(chart.start + i * chart.barMs)}
+          </text>
+        ))}
+      </g>
+    </>
+  );
+}
+
+/** What each mark means, the lines' ranges, and what is drawn faint or shaded for want of data. */
+function Legend({ drawn, isMarket }: { drawn: Drawing; isMarket: boolean }) {
+  const f = fmt();
+  return (
+    <p class="fm-hist-legend">
+      <span><i class="fm-swatch fm-hist-short" aria-hidden="true" />{t('historyShortsUp')}</span>
+      <span><i class="fm-swatch fm-hist-long" aria-hidden="true" />{t('historyLongsDown')}</span>
+      {isMarket ? null : <span><i class="fm-swatch fm-swatch-price" aria-hidden="true" />{t('historyPrice')}</span>}
+      <span data-field="oi-legend"><i class="fm-swatch fm-swatch-oi" aria-hidden="true" />{drawn.oiRange ? t('historyOiRange', [f.usd(drawn.oiRange[0]), f.usd(drawn.oiRange[1])]) : t('historyOi')}</span>
+      {drawn.oiPartialPath ? <span data-field="oi-partial-legend"><i class="fm-swatch fm-swatch-oi fm-hist-partial" aria-hidden="true" />{t('historyOiPartialLegend')}</span> : null}
+      {drawn.uncountedTo > 0 ? <span><i class="fm-swatch fm-hist-uncounted" aria-hidden="true" />{t('historyNotCounted')}</span> : null}
+    </p>
   );
 }
 

@@ -41,16 +41,19 @@ export function useHistoryFeed(scope: string, changed: unknown, ask: AskHistory 
   const [feed, setFeed] = useState<HistoryFeed>({ state: 'loading' });
   const last = useRef({ at: -Infinity, timer: null as ReturnType<typeof setTimeout> | null, alive: true });
   const request = useRef<() => void>(() => undefined);
+  const shown = useRef(scope);
+  shown.current = scope;
   request.current = () => {
     last.current.at = Date.now();
     ask({ type: 'history', scope })
       .then((reply) => {
         const answer = answerFor(reply, scope);
-        if (!last.current.alive) return;
+        // Gone, or showing another scope since it asked: a late answer never replaces the new scope's.
+        if (!last.current.alive || shown.current !== scope) return;
         if (answer) setFeed({ state: 'ready', answer });
         else setFeed((current) => (current.state === 'ready' ? current : { state: 'unavailable' }));
       })
-      .catch(() => last.current.alive && setFeed((current) => (current.state === 'ready' ? current : { state: 'unavailable' })));
+      .catch(() => last.current.alive && shown.current === scope && setFeed((current) => (current.state === 'ready' ? current : { state: 'unavailable' })));
   };
   // A new scope: its own answer, at once; the minute timer runs while the chart shows.
   useEffect(() => {
