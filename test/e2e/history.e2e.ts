@@ -139,6 +139,10 @@ describe('history chart', () => {
     await expect.poll(() => chart.getAttribute('data-cursor').then(Number)).toBeLessThan(10);
     await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
     await expect.poll(() => chart.getAttribute('data-cursor')).toBe('287');
+    // Open, it follows the market: a new print shows in the newest bar without reopening (asked again
+    // at most every 5 s on a new reading). In this bar with the others, or alone in a new one.
+    mock.pushLiquidation({ venue: 'bybit', asset: 'ETH', side: 'short', price: 2_100, notionalUsd: 200_000 });
+    await expect.poll(() => text(chart, 'hist-short'), { timeout: 15_000 }).toMatch(/^(≥ \$800\.0K|\$200\.0K)$/);
     expect(await section.textContent()).not.toMatch(/NaN|undefined|Infinity/);
     await section.screenshot({ path: `${ARTIFACTS}popup-history.png`, timeout: 5_000 });
     await page.close();
