@@ -157,49 +157,45 @@ function lowerBounds(long: number[], short: number[], venues: VenueId[], split: 
 function marketLines(history: MarketHistory, keys: readonly SeriesKey[], firstMinute: number, isMarket: boolean): Pick<HistoryChart, 'price' | 'oi' | 'oiCount' | 'oiSeries' | 'funding8h'> {
   const oiSum = new Float64Array(HISTORY_BARS);
   const oiCount = new Array<number>(HISTORY_BARS).fill(0);
-  const priceWeighted = new Float64Array(HISTORY_BARS);
-  const priceWeight = new Float64Array(HISTORY_BARS);
-  const pricePlain = new Float64Array(HISTORY_BARS);
-  const priceCount = new Float64Array(HISTORY_BARS);
-  const fundingWeighted = new Float64Array(HISTORY_BARS);
-  const fundingWeight = new Float64Array(HISTORY_BARS);
-  const fundingPlain = new Float64Array(HISTORY_BARS);
-  const fundingCount = new Float64Array(HISTORY_BARS);
+  const price = new BarMeans();
+  const funding = new BarMeans();
   let oiSeries = 0;
   for (const { key } of keys) {
-    const { price, oi, funding } = history.sampledWithFunding(key, firstMinute + BAR_MINUTES - 1, BAR_MINUTES, HISTORY_BARS);
+    const sampled = history.sampledWithFunding(key, firstMinute + BAR_MINUTES - 1, BAR_MINUTES, HISTORY_BARS);
     let hasOi = false;
     for (let i = 0; i < HISTORY_BARS; i++) {
-      const weight = oi[i]! > 0 ? oi[i]! : 0;
-      if (!Number.isNaN(oi[i]!)) ((oiSum[i] = oiSum[i]! + oi[i]!), (oiCount[i] = oiCount[i]! + 1), (hasOi = true));
-      if (!isMarket && !Number.isNaN(price[i]!)) {
-        priceWeighted[i] = priceWeighted[i]! + price[i]! * weight;
-        priceWeight[i] = priceWeight[i]! + weight;
-        pricePlain[i] = pricePlain[i]! + price[i]!;
-        priceCount[i] = priceCount[i]! + 1;
-      }
-      if (!Number.isNaN(funding[i]!)) {
-        fundingWeighted[i] = fundingWeighted[i]! + funding[i]! * weight;
-        fundingWeight[i] = fundingWeight[i]! + weight;
-        fundingPlain[i] = fundingPlain[i]! + funding[i]!;
-        fundingCount[i] = fundingCount[i]! + 1;
-      }
+      const oi = sampled.oi[i]!;
+      if (!Number.isNaN(oi)) ((oiSum[i] = oiSum[i]! + oi), (oiCount[i] = oiCount[i]! + 1), (hasOi = true));
+      const weight = oi > 0 ? oi : 0;
+      if (!isMarket) price.add(i, sampled.price[i]!, weight);
+      funding.add(i, sampled.funding[i]!, weight);
     }
     if (hasOi) oiSeries += 1;
   }
-  const price: Array<number | null> = [];
-  const oi: Array<number | null> = [];
-  const funding8h: Array<number | null> = [];
-  for (let i = 0; i < HISTORY_BARS; i++) {
-    price.push(weightedMean(priceWeighted[i]!, priceWeight[i]!, pricePlain[i]!, priceCount[i]!));
-    oi.push(oiCount[i]! > 0 ? oiSum[i]! : null);
-    funding8h.push(weightedMean(fundingWeighted[i]!, fundingWeight[i]!, fundingPlain[i]!, fundingCount[i]!));
-  }
-  return { price, oi, oiCount, oiSeries, funding8h };
+  const oi = Array.from(oiSum, (sum, i) => (oiCount[i]! > 0 ? sum : null));
+  return { price: price.values(), oi, oiCount, oiSeries, funding8h: funding.values() };
 }
 
-/** As engine.ts oiWeighted: weighted by OI where any has OI, else the plain mean; null without values. */
-function weightedMean(weighted: number, weight: number, plain: number, count: number): number | null {
-  if (weight > 0) return weighted / weight;
-  return count > 0 ? plain / count : null;
+/**
+ * Per bar, a mean weighted by open interest where any value has one, else the plain mean, null
+ * without values: as engine.ts oiWeighted does for the live snapshots.
+ */
+class BarMeans {
+  private readonly weighted = new Float64Array(HISTORY_BARS);
+  private readonly weights = new Float64Array(HISTORY_BARS);
+  private readonly plain = new Float64Array(HISTORY_BARS);
+  private readonly counts = new Float64Array(HISTORY_BARS);
+
+  /** One series' value at bar i (NaN: unknown, skipped) and its open interest (0 when unknown). */
+  add(i: number, value: number, weight: number): void {
+    if (Number.isNaN(value)) return;
+    this.weighted[i] = this.weighted[i]! + value * weight;
+    this.weights[i] = this.weights[i]! + weight;
+    this.plain[i] = this.plain[i]! + value;
+    this.counts[i] = this.counts[i]! + 1;
+  }
+
+  values(): Array<number | null> {
+    return Array.from(this.counts, (count, i) => (this.weights[i]! > 0 ? this.weighted[i]! / this.weights[i]! : count > 0 ? this.plain[i]! / count : null));
+  }
 }
