@@ -46,7 +46,7 @@ function contentScriptBudget(): Plugin {
  * its map and risk box stay lazy, and the popup's own modules stay out of the page's chunk.
  */
 const SHARED_UI = /node_modules\/preact|\/src\/ui\/|\/src\/sites\/|\/src\/core\/(gaps|bus|i18n|scenario-time)\.ts/;
-const LAZY_UI = /\/src\/ui\/(Expanded|LevelMap|RiskBox|host-access|settings|bus)\.tsx?/;
+const LAZY_UI = /\/src\/ui\/(Expanded|LevelMap|RiskBox|HistoryChart|history-feed|Tape|host-access|settings|bus)\.tsx?/;
 
 /** `vite build` → dist/ for Chrome; `vite build --mode firefox` → dist-firefox/. */
 function outDir(firefox: boolean): string {

@@ -63,7 +63,6 @@ export function scope(name: string, spec: ScopeSpec = {}): ScopeReading {
     venues: [],
     verdict,
     signals,
-    sparkline: [],
     largestMove1h24h: null,
   };
 }

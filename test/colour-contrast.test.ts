@@ -57,7 +57,7 @@ describe('meter colours', () => {
     it(`meets 4.5:1 for every text colour on the ${theme} background`, () => {
       const bg = palette['fm-bg']!;
       const pairs: Record<string, [string, string]> = {};
-      for (const name of ['fm-fg', 'fm-muted', 'fm-pos', 'fm-neg', `fm-${accent}`]) pairs[name] = [palette[name]!, bg];
+      for (const name of ['fm-fg', 'fm-muted', 'fm-pos', 'fm-neg', 'fm-oi', `fm-${accent}`]) pairs[name] = [palette[name]!, bg];
       for (const [phase, colours] of Object.entries(phases)) pairs[phase] = [colours[accent], bg];
       expect(Object.values(pairs).every(([fg]) => /^#/.test(fg))).toBe(true);
       expect(below(pairs)).toEqual({});

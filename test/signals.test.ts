@@ -1,4 +1,5 @@
 /** Each signal on small hand-built data: the numbers a trader would compute by hand. */
+import { liquidationBars } from '../src/core/history-chart';
 import { describe, expect, it } from 'vitest';
 import { MarketHistory } from '../src/core/history';
 import type { Liquidation, MarketSnapshot, VenueId } from '../src/core/model';
@@ -17,11 +18,16 @@ import {
   priceChange,
   ratePerHour,
   ratioChange,
-  sparkline24h,
   weightedAt,
 } from '../src/core/signals';
 import { DEFAULT_FLUSH_THRESHOLDS as TH, resolveThresholds } from '../src/core/thresholds';
-import { LiquidationWindows, MINUTE_MS } from '../src/core/windows';
+import { LiquidationWindows, MINUTE_MS, type ScopeView } from '../src/core/windows';
+
+/** Long plus short USD per bar. */
+function barTotals(view: ScopeView, nowMinute: number): number[] {
+  const { long, short } = liquidationBars(view, nowMinute);
+  return long.map((usd, i) => usd + short[i]!);
+}
 
 const T0 = Date.UTC(2025, 0, 1); // minute-aligned
 const M0 = T0 / MINUTE_MS;
@@ -102,16 +108,16 @@ describe('liquidation rates and baseline', () => {
     expect(onsetMinute(quiet, M0 + 59, baseline, TH)).toBeNull();
   });
 
-  it('sparkline24h: 288 wall-clock five-minute sums, oldest first, the slot under way last', () => {
+  it('liquidationBars: 288 wall-clock five-minute sums, oldest first, the slot under way last', () => {
     const view = indexWith((m) => (m >= 55 ? 1000 : 0), 60).scope('ALL');
-    const line = sparkline24h(view, M0 + 59);
+    const line = barTotals(view, M0 + 59);
     expect(line).toHaveLength(288);
     expect(line[287]).toBe(5000);
     expect(line[286]).toBe(0);
     expect(line.reduce((a, b) => a + b, 0)).toBe(5000);
     // Two minutes into the next slot: the bar of :55–:59 is complete, the new one holds what came since.
     const later = indexWith((m) => (m >= 55 ? 1000 : 0), 62).scope('ALL');
-    expect(sparkline24h(later, M0 + 61).slice(-2)).toEqual([5000, 2000]);
+    expect(barTotals(later, M0 + 61).slice(-2)).toEqual([5000, 2000]);
   });
 
   it('the store reads the same live, after its old minutes are merged, and restored: windows, verdict and bars agree', () => {
@@ -140,7 +146,7 @@ describe('liquidation rates and baseline', () => {
       ['ALL', 'BTC', 'ETH'].map((scope) => ({
         windows: [5, 60, 240, 1440].map((minutes) => w.totals(now, minutes, scope === 'ALL' ? {} : { asset: scope })),
         verdict: w.scope(scope).totals(nowMinute - 59, nowMinute),
-        bars: sparkline24h(w.scope(scope), nowMinute),
+        bars: barTotals(w.scope(scope), nowMinute),
       }));
     const before = read(live);
     // The meter's 1 h window and the verdict's are one sum.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Liquidation } from '../src/core/model';
-import { sparkline24h } from '../src/core/signals';
+import { liquidationBars } from '../src/core/history-chart';
 import { FINE_MINUTES, HOUR_MS, LiquidationWindows, MINUTE_MS, minuteOf, type StoredBuckets } from '../src/core/windows';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 30, 15);
@@ -130,7 +130,7 @@ describe('thinning old buckets', () => {
     // And all of it survives the JSON round trip (whole dollars here already).
     const restored = LiquidationWindows.fromJSON(JSON.parse(JSON.stringify(json)));
     expect(restored.totals(NOW, 24 * 60)).toEqual(w.totals(NOW, 24 * 60));
-    expect(sparkline24h(restored.scope('ALL'), minuteOf(NOW))).toEqual(sparkline24h(w.scope('ALL'), minuteOf(NOW)));
+    expect(liquidationBars(restored.scope('ALL'), minuteOf(NOW))).toEqual(liquidationBars(w.scope('ALL'), minuteOf(NOW)));
     expect(restored.earliestMinute()).toBe(w.earliestMinute());
   });
 

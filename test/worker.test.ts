@@ -112,6 +112,22 @@ describe('the worker', () => {
     expect((await readings()).scopes.DOGE!.funding8h).toBeNull();
   });
 
+  it('answers a history request with the scope\'s 24 h bars and its tape over the trader\'s threshold', async () => {
+    const answer = worker.historyAnswer({ type: 'history', scope: 'DOGE' });
+    expect(answer.scope).toBe('DOGE');
+    expect(answer.chart.long).toHaveLength(288);
+    // The print in its bar (minute 1 of the bar from 12:00), a sample from OKX: a lower bound.
+    expect(answer.chart.long.reduce((a, b) => a + b, 0)).toBeCloseTo(250_000, -1);
+    expect(answer.chart.lowerBound.at(-1)).toBe(true);
+    expect(answer.chart.split.at(-1)).toEqual([expect.closeTo(250_000, -1), 0]);
+    expect(answer.tape.map((p) => [p.venue, p.asset])).toEqual([['okx', 'DOGE']]);
+    expect(answer.tapeMinUsd).toBe(100_000);
+    // The market's tape holds it too; another asset's neither bars nor prints.
+    expect(worker.historyAnswer({ type: 'history', scope: 'ALL' }).tape).toHaveLength(1);
+    const btc = worker.historyAnswer({ type: 'history', scope: 'BTC' });
+    expect([btc.chart.long.reduce((a, b) => a + b, 0), btc.tape.length]).toEqual([0, 0]);
+  });
+
   it('tracks an asset a page opens, and its history does not count again what the stream counted', async () => {
     // Twenty minutes on: the stream's identities are past the dedupe horizon, the REST history still has the row.
     vi.setSystemTime(T0 + 20 * MINUTE);

@@ -3,6 +3,7 @@
  * alarm or click that wakes a stopped worker is delivered (MV3 rule).
  */
 import browser from 'webextension-polyfill';
+import { parseHistoryRequest } from '../core/bus';
 import { SCENARIO_CLOCK_KEY } from './clock';
 import { browserHost, Notifier } from './notifier';
 import { saveListener, SettingsStore } from './settings';
@@ -58,6 +59,14 @@ browser.runtime.onConnect.addListener((port) => worker.ports.accept(port));
 browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
   if (sender.id !== browser.runtime.id || !isRefresh(message)) return undefined;
   return ready.then(() => worker.tick()).then(() => ({ ok: true }));
+});
+
+// A history chart, asked for by the popup or an expanded page meter while it shows (bus.ts HistoryRequest).
+browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
+  if (sender.id !== browser.runtime.id) return undefined;
+  const request = parseHistoryRequest(message);
+  if (!request) return undefined;
+  return ready.then(() => worker.historyAnswer(request));
 });
 
 // A save from the options page: validated and stored (settings.ts), applied through the worker's queue, answered.

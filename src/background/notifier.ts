@@ -7,7 +7,8 @@
 import browser from 'webextension-polyfill';
 import { describeAlert, type Alert, type AlertKind, type AlertText } from '../core/alerts';
 import { makeFormats, type Translate, type Wording } from '../core/i18n';
-import { exchangeName, type Settings } from '../core/settings';
+import { exchangeName } from '../core/exchanges';
+import type { Settings } from '../core/settings';
 import { tradingUrl } from '../sites';
 
 export const ALERT_LOG_KEY = 'alertLog';

@@ -3,7 +3,7 @@
  * stream and polls, readings written to storage in batches, alerts sent once.
  */
 import browser from 'webextension-polyfill';
-import { BUS_KEYS, type SourceStatus } from '../core/bus';
+import { BUS_KEYS, MARKET_SCOPE, type HistoryAnswer, type HistoryRequest, type SourceStatus } from '../core/bus';
 import { SkewEstimator } from '../core/clock';
 import { CLOCK_APPLIED_KEY, clockOf, parseScenarioClock, samplingPeriodMs, sameClock, SCENARIO_CLOCK_KEY, wallClock, type Clock, type ScenarioClock } from './clock';
 import { fillGap } from '../core/gaps';
@@ -535,6 +535,22 @@ export class BackgroundWorker {
     const readings = this.readings.publish(this.engine, now, this.trackedList(), this.board.list(), this.clock.scenario, (asset) => this.untrackedFunding.funding8h(asset, now));
     this.store.request();
     await this.alerts.evaluate(readings, this.settings, now);
+  }
+
+  /** Rows of the tape that go with a history answer (as many as the popup's tape shows). */
+  private static readonly HISTORY_TAPE_ROWS = 12;
+
+  /** A history request (bus.ts): the scope's 24 h chart and its tape above the trader's threshold, as the engine has them now. */
+  historyAnswer(request: HistoryRequest): HistoryAnswer {
+    const now = this.clock.now();
+    const asset = request.scope === MARKET_SCOPE ? undefined : request.scope;
+    return {
+      type: 'history',
+      scope: request.scope,
+      chart: this.engine.historyChart(request.scope, now),
+      tape: this.tape.list({ minUsd: this.settings.tape.minUsd, limit: BackgroundWorker.HISTORY_TAPE_ROWS, ...(asset ? { asset } : {}) }),
+      tapeMinUsd: this.settings.tape.minUsd,
+    };
   }
 
   /** What the store coalescer writes beside the readings: the sources and the tape, when each changed. */

@@ -1,7 +1,10 @@
 /** Styles for the floating dock's chrome (handle, collapse, hide) and the notices, inside the shadow root. */
 export const DOCK_CSS = `
 .fm-dock { display: flex; flex-direction: column; border-radius: 6px; box-shadow: 0 4px 16px rgba(0,0,0,.3);
-  font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #181a20; color: #eaecef; overflow: hidden; }
+  font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #181a20; color: #eaecef; overflow: hidden;
+  max-height: calc(100vh - 32px); }
+/* Expanded (the chart and the tape make it taller than a short window), the meter scrolls inside the dock: its bar and toggle stay on screen. */
+.fm-dock > :not(.fm-dock-bar) { overflow-y: auto; min-height: 0; }
 .fm-dock-bar { display: flex; align-items: center; gap: 4px; padding: 2px 4px; background: #2b3139; user-select: none; }
 .fm-dock-handle { flex: 1; cursor: grab; padding: 2px 4px; border-radius: 3px; white-space: nowrap; touch-action: none; }
 .fm-dock-handle:active { cursor: grabbing; }

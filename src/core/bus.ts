@@ -6,7 +6,8 @@ import type { ScenarioClock } from './scenario-time';
 import type { Breadth } from './breadth';
 import type { ReadingSet, ScopeReading } from './engine';
 import type { Gap } from './gaps';
-import type { TapeState } from './tape';
+import type { HistoryChart } from './history-chart';
+import type { TapePrint, TapeState } from './tape';
 import { ASSET_CODE, type Completeness, type VenueId } from './model';
 
 /** The market scope: every asset's liquidations (the reading every UI shows first). */
@@ -195,4 +196,31 @@ export interface ReadingMessage {
 /** Asset codes as sites produce them ('BTC', 'PEPE' for 1000PEPEUSDT and kPEPE); anything else is refused. */
 export function isAssetCode(value: unknown): value is string {
   return typeof value === 'string' && ASSET_CODE.test(value);
+}
+
+/**
+ * A page's ask for one scope's history chart (the popup and the expanded page meter, over
+ * runtime.sendMessage): the chart is asked for while it shows, not published with every reading.
+ */
+export interface HistoryRequest {
+  type: 'history';
+  /** MARKET_SCOPE or an asset code. */
+  scope: string;
+}
+
+/** The worker's answer: the scope's chart, and its live tape as the trader filters it (threshold in the options), newest first. */
+export interface HistoryAnswer {
+  type: 'history';
+  scope: string;
+  chart: HistoryChart;
+  tape: TapePrint[];
+  /** The trader's tape threshold (USD) the prints were filtered by. */
+  tapeMinUsd: number;
+}
+
+/** `{ type: 'history', scope }` with the market scope or an asset code, or null: the one parser of this message. */
+export function parseHistoryRequest(message: unknown): HistoryRequest | null {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return null;
+  const { type, scope } = message as Record<string, unknown>;
+  return type === 'history' && (scope === MARKET_SCOPE || isAssetCode(scope)) ? { type, scope } : null;
 }

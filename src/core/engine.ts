@@ -6,9 +6,10 @@
  */
 import { parseModelState, seedFromEvidence, stepModel, type ModelState, type Verdict } from './flush';
 import { MarketHistory, type SerializedHistory } from './history';
+import { historyChart, type HistoryChart } from './history-chart';
 import { emptyLevels, joinPastBars, LiquidationLevels, type AssetLevels, type LevelAssumptions, type LevelBar, type LevelBook, type PastBarPart, type StoredLevels } from './levels';
 import { mergeMarket, type Completeness, type Liquidation, type MarketSnapshot, type MarketUpdate, type VenueId } from './model';
-import { applyAnchor, computeSignals, flushEvidence, historySignals, largestMove1h, preFlushMinute, sparkline24h, type FlushEvidence, type FlushSignals, type HistorySignals, type SignalContext } from './signals';
+import { applyAnchor, computeSignals, flushEvidence, historySignals, largestMove1h, preFlushMinute, type FlushEvidence, type FlushSignals, type HistorySignals, type SignalContext } from './signals';
 import { resolveThresholds, type FlushThresholds } from './thresholds';
 import { LiquidationWindows, MARKET_SCOPE, MINUTE_MS, minuteOf, parseKey, RETENTION_MINUTES, seriesKey, type SerializedWindows, type WindowTotals } from './windows';
 
@@ -110,8 +111,6 @@ export interface ScopeReading {
    * estimate from price and open-interest bars over an assumed leverage mix. Null for the market scope.
    */
   levels: AssetLevels | null;
-  /** USD liquidated per wall-clock 5-minute slot over the last 24 h, oldest first, the last one under way: 288 numbers. */
-  sparkline: number[];
   /**
    * Largest absolute 1 h price move over the last 24 h (fraction), for the risk box.
    * For 'ALL': the largest of any asset. Null until an hour of prices is known.
@@ -437,6 +436,24 @@ export class FlushEngine {
     return reading;
   }
 
+  /**
+   * One scope's 24 h history chart (history-chart.ts), asked for on demand by a page that shows it:
+   * not part of the published reading. Empty bars and unknown lines for a scope without data.
+   */
+  historyChart(scope: string, now: number): HistoryChart {
+    const isMarket = scope === MARKET_SCOPE;
+    return historyChart({
+      windows: this.windows,
+      history: this.history,
+      keys: this.history.keys(isMarket ? undefined : scope),
+      scope,
+      now,
+      countedFrom: this.liqFrom,
+      sampledVenues: (Object.keys(this.completeness) as VenueId[]).filter((venue) => this.completeness[venue] === 'sampled'),
+      sampledInDay: this.sampledSince(scope, now - 24 * 60 * 60_000).length > 0,
+    });
+  }
+
   /** The flush model's memory for one scope (for diagnostics and tests). */
   modelState(scope: string): ModelState | null {
     return this.models.get(scope) ?? null;
@@ -491,13 +508,13 @@ export class FlushEngine {
     };
   }
 
-  /** Signals, verdict (stepping the scope's model), sparkline and largest move for one scope. */
+  /** Signals, verdict (stepping the scope's model) and largest move for one scope. */
   private flushReading(
     scope: string,
     now: number,
     collectingSince: number,
     marketMove: number | null,
-  ): Pick<ScopeReading, 'verdict' | 'signals' | 'sparkline' | 'largestMove1h24h'> {
+  ): Pick<ScopeReading, 'verdict' | 'signals' | 'largestMove1h24h'> {
     const isMarket = scope === MARKET_SCOPE;
     const nowMinute = minuteOf(now);
     const ctx: SignalContext = {
@@ -539,7 +556,6 @@ export class FlushEngine {
     return {
       verdict,
       signals: computed.signals,
-      sparkline: sparkline24h(ctx.view, nowMinute),
       largestMove1h24h: isMarket ? marketMove : fromHistory.largestMove1h,
     };
   }

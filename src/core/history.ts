@@ -378,10 +378,21 @@ export class MarketHistory {
    * where those would give null: plain number arrays, no boxed values.
    */
   sampled(key: string, first: number, step: number, count: number): { price: Float64Array; oi: Float64Array } {
+    return this.sampledColumns(key, first, step, count, false);
+  }
+
+  /** As `sampled`, with the 8 h funding rate too (the history chart: a column the signals do not walk). */
+  sampledWithFunding(key: string, first: number, step: number, count: number): { price: Float64Array; oi: Float64Array; funding: Float64Array } {
+    return this.sampledColumns(key, first, step, count, true) as { price: Float64Array; oi: Float64Array; funding: Float64Array };
+  }
+
+  private sampledColumns(key: string, first: number, step: number, count: number, withFunding: boolean): { price: Float64Array; oi: Float64Array; funding?: Float64Array } {
     const price = new Float64Array(count).fill(Number.NaN);
     const oi = new Float64Array(count).fill(Number.NaN);
+    // Only the chart reads funding: the signals' many walks allocate no third array.
+    const funding = withFunding ? new Float64Array(count).fill(Number.NaN) : undefined;
     const series = this.series.get(key);
-    if (!series) return { price, oi };
+    if (!series) return { price, oi, funding };
     const { minutes, rows } = series;
     let i = lastIndexAtOrBefore(minutes, first);
     for (let k = 0; k < count; k++) {
@@ -391,8 +402,9 @@ export class MarketHistory {
       const row = rows[i]!;
       price[k] = decodeCol(row, Col.Mark) ?? decodeCol(row, Col.Price) ?? Number.NaN;
       oi[k] = decodeCol(row, Col.Oi) ?? Number.NaN;
+      if (funding) funding[k] = decodeCol(row, Col.Funding8h) ?? Number.NaN;
     }
-    return { price, oi };
+    return { price, oi, funding };
   }
 
   /** Number of stored rows (for size tests and diagnostics). */

@@ -184,22 +184,6 @@ export function levelAssumptions(levels: LevelSettings): Partial<LevelAssumption
   return { leverageMix: levels.leverageMix.map((slice) => ({ ...slice })) };
 }
 
-const EXCHANGE_NAMES: Record<string, string> = {
-  binance: 'Binance',
-  bybit: 'Bybit',
-  okx: 'OKX',
-  bitmex: 'BitMEX',
-  bitget: 'Bitget',
-  bitfinex: 'Bitfinex',
-  deribit: 'Deribit',
-  hyperliquid: 'Hyperliquid',
-};
-
-/** Brand names are not translated. */
-export function exchangeName(id: string): string {
-  return EXCHANGE_NAMES[id] ?? id.charAt(0).toUpperCase() + id.slice(1);
-}
-
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Deep equality that ignores key order (storage and zod may reorder keys). */

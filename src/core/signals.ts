@@ -157,21 +157,6 @@ export function onsetMinute(view: ScopeView, nowMinute: number, baselineUsdPerHo
   return end;
 }
 
-/**
- * USD per wall-clock 5-minute slot (:00, :05, …) over the last 24 h, oldest first (288 numbers),
- * the last one the slot now under way: the store merges buckets older than two hours into these
- * same slots, so a bar holds the same sum before and after, and after a restart.
- */
-export function sparkline24h(view: ScopeView, nowMinute: number): number[] {
-  const out: number[] = [];
-  const current = Math.floor(nowMinute / 5) * 5;
-  for (let i = 287; i >= 0; i--) {
-    const from = current - i * 5;
-    out.push(view.sum(from, from + 4));
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Market signals over a set of venue × asset series
 

@@ -319,6 +319,30 @@ export class LiquidationWindows {
     return out;
   }
 
+  /**
+   * Per venue, long and short USD in `bars` consecutive slots of `barMinutes` from `fromMinute`
+   * ([long, short] of slot i at 2i, 2i + 1), for one asset or all, from the per-venue buckets:
+   * only the last FINE_MINUTES still know their venue, so older slots read empty here. One walk
+   * over the kept buckets rather than a lookup per venue, slot and minute.
+   */
+  venueBars(fromMinute: number, barMinutes: number, bars: number, asset?: string): Map<VenueId, Float64Array> {
+    const out = new Map<VenueId, Float64Array>();
+    const keys = asset === undefined ? [...this.series.keys()] : this.seriesOf(asset);
+    const end = fromMinute + barMinutes * bars;
+    for (const key of keys) {
+      const { venue } = parseKey(key);
+      for (const [minute, bucket] of this.series.get(key)!) {
+        if (minute < fromMinute || minute >= end) continue;
+        let sides = out.get(venue);
+        if (!sides) out.set(venue, (sides = new Float64Array(bars * 2)));
+        const slot = Math.floor((minute - fromMinute) / barMinutes);
+        sides[slot * 2] = sides[slot * 2]! + bucket[0];
+        sides[slot * 2 + 1] = sides[slot * 2 + 1]! + bucket[1];
+      }
+    }
+    return out;
+  }
+
   /** Whether any per-venue bucket of `venue` is kept. */
   private hasVenue(venue: VenueId): boolean {
     for (const key of this.series.keys()) if (parseKey(key).venue === venue) return true;

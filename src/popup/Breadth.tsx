@@ -6,15 +6,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Breadth } from '../core/breadth';
 import type { ScopeReading } from '../core/engine';
-import { exchangeName } from '../core/settings';
+import { exchangeName } from '../core/exchanges';
 import { tradingUrl } from '../sites';
 import { readReadings } from '../ui/bus';
 import { fmt, t } from '../ui/i18n';
 import { Meter } from '../ui/Meter';
 import { FigureHeads } from './columns';
 
-export function BreadthSection({ breadth, exchange, now }: { breadth: Breadth | undefined; exchange: string; now: number }) {
-  const [open, setOpen] = useState<string | null>(null);
+/** `open`: the asset whose detail shows (the popup holds it: its history follows the detail). */
+export function BreadthSection({ breadth, exchange, now, open, onOpen: setOpen }: { breadth: Breadth | undefined; exchange: string; now: number; open: string | null; onOpen: (asset: string | null) => void }) {
   const rows = breadth?.rows ?? [];
   const f = fmt();
   return (

@@ -11,16 +11,19 @@ import { MARKET_SCOPE, PLACEMENTS, sourceHealth, type BusSnapshot, type PageStat
 import type { ScopeReading } from '../core/engine';
 import type { Phase } from '../core/flush';
 import { MISSING } from '../core/i18n';
-import { defaultSettings, EFFECTIVE_SETTINGS_KEY, exchangeName, type Settings, type TapeSettings } from '../core/settings';
-import { printKey, tapePrints, type TapePrint } from '../core/tape';
+import { exchangeName } from '../core/exchanges';
+import { defaultSettings, EFFECTIVE_SETTINGS_KEY, type Settings, type TapeSettings } from '../core/settings';
+import { printKey, tapePrints } from '../core/tape';
 import { sites, tradingUrl } from '../sites';
 import { FIRST_DATA_MARK, followBus, readBus, readReadings } from '../ui/bus';
 import { fmt, t, uiLanguage } from '../ui/i18n';
 import { HostAccess } from '../ui/host-access';
 import { countingSince, fundingOf, Meter, whyNoLiq, whyNoOiChange } from '../ui/Meter';
 import { followSettings } from '../ui/settings';
+import { TapeList } from '../ui/Tape';
 import { METER_CSS, METER_DARK } from '../ui/styles';
 import { BreadthSection } from './Breadth';
+import { HistorySection } from './History';
 import { FigureHeads } from './columns';
 
 /** The first storage read starts as the script loads, before the first render: the data is what the popup is opened for. */
@@ -40,6 +43,9 @@ function Popup({ first }: { first: FirstData }) {
   const [settings, setSettings] = useState<Settings>(first.settings);
   const [now, setNow] = useState(Date.now());
   const [currentTab, setCurrentTab] = useState<number | null>(null);
+  /** The asset whose detail is open in the breadth, if any: the history shows it instead of the market. */
+  const [detail, setDetail] = useState<string | null>(null);
+  const historyScope = detail ?? MARKET_SCOPE;
   useEffect(() => {
     const controller = new AbortController();
     // Later bus changes win over the first reads if they arrive before them.
@@ -94,7 +100,9 @@ function Popup({ first }: { first: FirstData }) {
         <h2 id="assets-heading">{t('popupWatched')}</h2>
         <AssetTable assets={settings.watchlist} scopes={readings} exchange={settings.preferredExchange} now={readingsAt} />
       </section>
-      <BreadthSection breadth={bus.breadth} exchange={settings.preferredExchange} now={readingsAt} />
+      {/* After the quick check (market, tape, watched assets): the detail one click away, beside the breadth whose asset it follows. */}
+      <HistorySection scope={historyScope} changed={readings[historyScope]?.computedAt ?? readings[MARKET_SCOPE]?.computedAt} now={readingsAt} />
+      <BreadthSection breadth={bus.breadth} exchange={settings.preferredExchange} now={readingsAt} open={detail} onOpen={setDetail} />
       <section aria-labelledby="sources-heading">
         <h2 id="sources-heading">{t('popupSources')}</h2>
         <SourceTable sources={sources} now={now} />
@@ -238,7 +246,6 @@ function unlockAudio(): void {
 function TapeSection({ tape, settings, now }: { tape: unknown; settings: TapeSettings; now: number }) {
   const f = fmt();
   const rows = useMemo(() => tapePrints(tape, { minUsd: settings.minUsd, limit: TAPE_ROWS }), [tape, settings.minUsd]);
-  const price = useMemo(() => new Intl.NumberFormat(f.locale, { maximumSignificantDigits: 6 }), [f.locale]);
   const seen = useRef<Set<string> | null>(null);
   const [tones, setTones] = useState(0);
   const [open, setOpen] = useState(storedOpen);
@@ -281,37 +288,7 @@ function TapeSection({ tape, settings, now }: { tape: unknown; settings: TapeSet
           {t('popupTapeEmpty', [f.usd(settings.minUsd)])}
         </p>
       ) : (
-        // A list, not a table: each print reads as one line ("OKX BTC sampled · longs · $1.2M · @ 71,950 · 3s").
-        // Its own scroll box (focusable, so a keyboard scrolls it too): the popup stays within 600 px.
-        <ol class="tape" tabIndex={0} aria-labelledby="tape-heading">
-          {rows.map((print: TapePrint) => (
-            <li key={printKey(print)} data-row="" data-venue={print.venue} data-side={print.side} data-asset={print.asset} data-sampled={print.sampled ? '' : undefined}>
-              <span class="tape-where">
-                <span data-field="venue">{exchangeName(print.venue)}</span> <span data-field="asset">{print.asset}</span>
-                {print.sampled ? (
-                  <>
-                    {' '}
-                    <abbr class="tape-sampled" data-field="sampled" title={t('tapeSampledNote', [exchangeName(print.venue)])}>
-                      {t('tapeSampled')}
-                    </abbr>
-                  </>
-                ) : null}
-              </span>
-              <span data-field="side" class={print.side === 'long' ? 'neg' : 'pos'}>
-                {t(print.side === 'long' ? 'sideLongs' : 'sideShorts')}
-              </span>
-              <span class="num" data-field="size">
-                {f.usd(print.usd)}
-              </span>
-              <span class="num" data-field="price" title={t('colPrice')}>
-                @ {price.format(print.price)}
-              </span>
-              <span class="num muted" data-field="age" title={t('colAge')}>
-                {f.age(print.time, now)}
-              </span>
-            </li>
-          ))}
-        </ol>
+        <TapeList prints={rows} now={now} labelledBy="tape-heading" />
       )}
       </div>
     </section>

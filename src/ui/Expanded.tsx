@@ -1,17 +1,17 @@
 /**
- * The meter's expanded view: the reasons behind the verdict, every signal, the 24 h sparkline, the
- * per-venue breakdown, the liquidation map and the risk box. Its own module, loaded when a meter
- * first expands (Meter.tsx LazyExpanded): the page's first paint carries only the compact meter.
+ * The meter's expanded view: the reasons behind the verdict, every signal, the per-venue
+ * breakdown, the liquidation map, the risk box, and the 24 h history chart with the scope's live
+ * tape. Its own module, loaded when a meter first expands (Meter.tsx LazyExpanded): the page's first paint carries only the compact meter.
  */
 import type { ScopeReading } from '../core/engine';
-import { Sparkline } from './charts';
 import { Figure, tone } from './figure';
+import { HistoryPanel } from './HistoryChart';
 import { fmt, t } from './i18n';
 import { LevelMap } from './LevelMap';
 import { noFlush, noHistory, phaseLabel, reasonText } from './Meter';
 import { RiskBox } from './RiskBox';
 
-export function Expanded({ reading }: { reading: ScopeReading }) {
+export function Expanded({ reading, scopeName, now }: { reading: ScopeReading; scopeName: string; now: number }) {
   const { signals, verdict } = reading;
   const sampled = new Set(reading.sampledVenues);
   const bound = reading.sampledVenues.length > 0;
@@ -41,9 +41,6 @@ export function Expanded({ reading }: { reading: ScopeReading }) {
         <Figure label={t('labelPerpSpot')} field="perpSpotRatio" value={fmt().times(signals.perpSpotRatio)} why={noHistory} />
         <Figure label={t('labelPrice1h')} field="priceChange1h" value={fmt().change(signals.priceChange1h)} tone={tone(signals.priceChange1h)} why={noHistory} />
       </section>
-      <section aria-label={t('meterSparkline')}>
-        <Sparkline values={reading.sparkline} />
-      </section>
       <section aria-label={t('meterPerVenue')}>
         <table class="fm-venues">
           <thead>
@@ -71,6 +68,11 @@ export function Expanded({ reading }: { reading: ScopeReading }) {
       </section>
       {reading.levels ? <LevelMap levels={reading.levels} price={reading.markPrice} /> : null}
       <RiskBox largestMove1h={reading.largestMove1h24h} lastHourRange={reading.signals.priceRange1h ?? null} levels={reading.levels} />
+      {/* Last: the chart and the tape take focus, after the risk box's inputs. */}
+      {/* Not a landmark of its own: the chart is a named group, and the popup's history section already names the same scope. */}
+      <div class="fm-expanded-history">
+        <HistoryPanel scope={reading.scope} scopeName={scopeName} changed={reading.computedAt} now={now} tape />
+      </div>
     </div>
   );
 }

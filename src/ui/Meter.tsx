@@ -1,7 +1,7 @@
 /**
  * The leverage flush meter. Compact: one line by the order panel (gauge, 1 h liquidations,
- * long share, phase). Expanded: every signal with the reasons behind the verdict, a 24 h
- * sparkline, the per-venue breakdown and the risk box. Shared by the page meter and the popup.
+ * long share, phase). Expanded: every signal with the reasons behind the verdict, the per-venue
+ * breakdown, the risk box, and the 24 h history chart with the live tape. Shared by the page meter and the popup.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { STALE_AFTER_MS, type VenueGap } from '../core/bus';
@@ -98,7 +98,7 @@ export function Meter({ asset, reading, now, expanded: startExpanded = false, ga
           {gaps.map((g) => t('meterGap', [f.clock(g.from), g.to === null ? t('meterNow') : f.clock(g.to), g.venue])).join(' · ')}
         </div>
       ) : null}
-      {expanded ? <LazyExpanded reading={reading} /> : null}
+      {expanded ? <LazyExpanded reading={reading} scopeName={asset} now={now} /> : null}
     </div>
   );
 }
@@ -140,12 +140,12 @@ export async function loadExpanded(): Promise<void> {
   expandedModule ??= await import('./Expanded');
 }
 
-function LazyExpanded({ reading }: { reading: ScopeReading }) {
+function LazyExpanded({ reading, scopeName, now }: { reading: ScopeReading; scopeName: string; now: number }) {
   const [module, setModule] = useState(expandedModule);
   useEffect(() => {
     if (!module) void loadExpanded().then(() => setModule(expandedModule));
   }, [module]);
-  return module ? <module.Expanded reading={reading} /> : <div class="fm-expanded" aria-busy="true" />;
+  return module ? <module.Expanded reading={reading} scopeName={scopeName} now={now} /> : <div class="fm-expanded" aria-busy="true" />;
 }
 
 /** Stream gaps overlapping the last hour whose liquidations are not counted for this asset, across venues, oldest first. */

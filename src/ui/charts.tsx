@@ -18,18 +18,3 @@ export function Gauge({ pressure }: { pressure: number }) {
     </svg>
   );
 }
-
-/** Liquidations per step as a filled line; the newest step on the right. */
-export function Sparkline({ values, width = 280, height = 36 }: { values: number[]; width?: number; height?: number }) {
-  const finite = values.map((v) => (Number.isFinite(v) && v > 0 ? v : 0));
-  const max = Math.max(...finite, 0);
-  if (finite.length < 2 || max === 0) return <p class="fm-muted fm-note">{t('sparklineEmpty')}</p>;
-  const step = width / (finite.length - 1);
-  const points = finite.map((v, i) => `${(i * step).toFixed(1)},${(height - (v / max) * (height - 2)).toFixed(1)}`).join(' ');
-  return (
-    <svg class="fm-sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={t('sparklineAria')} data-field="sparkline">
-      <polyline points={`0,${height} ${points} ${width},${height}`} class="fm-spark-fill" />
-      <polyline points={points} class="fm-spark-line" />
-    </svg>
-  );
-}

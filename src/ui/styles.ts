@@ -5,10 +5,10 @@
  * Every text colour meets WCAG AA (4.5:1) on its background in both themes: each phase has a
  * light (--fm-l) and a dark (--fm-d) accent, the theme picks one (test/e2e/a11y.e2e.ts runs axe).
  */
-export const METER_DARK = '--fm-bg:#181a20;--fm-fg:#eaecef;--fm-muted:#848e9c;--fm-border:#2b3139;--fm-pos:#0ecb81;--fm-neg:#f6465d;--fm-accent:var(--fm-d)';
+export const METER_DARK = '--fm-bg:#181a20;--fm-fg:#eaecef;--fm-muted:#848e9c;--fm-border:#2b3139;--fm-pos:#0ecb81;--fm-neg:#f6465d;--fm-oi:#6ea8fe;--fm-accent:var(--fm-d)';
 export const METER_CSS = `
 .fm-meter {
-  --fm-bg: #fff; --fm-fg: #1e2329; --fm-muted: #5e6673; --fm-border: #eaecef; --fm-pos: #04734a; --fm-neg: #c62641;
+  --fm-bg: #fff; --fm-fg: #1e2329; --fm-muted: #5e6673; --fm-border: #eaecef; --fm-pos: #04734a; --fm-neg: #c62641; --fm-oi: #1f5fbf;
   --fm-l: #5e6673; --fm-d: #848e9c; --fm-accent: var(--fm-l);
   box-sizing: border-box; font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   color: var(--fm-fg); background: var(--fm-bg); border: 1px solid var(--fm-border); border-left: 3px solid var(--fm-accent);
@@ -43,8 +43,6 @@ export const METER_CSS = `
 .fm-reasons { margin: 0; padding: 0; list-style: none; }
 .fm-reasons li { font-size: 11px; } .fm-unmet { color: var(--fm-muted); }
 .fm-grid { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 4px 8px; }
-.fm-sparkline .fm-spark-line { fill: none; stroke: var(--fm-accent); stroke-width: 1.2; }
-.fm-sparkline .fm-spark-fill { fill: var(--fm-accent); opacity: .15; stroke: none; }
 .fm-venues { border-collapse: collapse; width: 100%; font-size: 11px; font-variant-numeric: tabular-nums; }
 .fm-venues th { color: var(--fm-muted); font-weight: 600; text-align: left; }
 .fm-venues td, .fm-venues th { padding: 1px 4px 1px 0; }

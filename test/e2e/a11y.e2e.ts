@@ -131,6 +131,12 @@ describe('accessibility (axe-core)', () => {
       // The meter in the popup, expanded: its reasons, signals, table and risk box.
       await page.locator('section[data-scope="ALL"] .fm-toggle').click();
       await page.locator('section[data-scope="ALL"] [data-field="reasons"]').waitFor({ timeout: 5_000 });
+      // The history opened too: its chart (axes, legend, readout) in the popup's section and in the expanded meter.
+      // (Left open by the other scheme's run, the popup remembers it.)
+      const history = page.locator('[data-section="history"] [data-action="history"]');
+      if ((await history.getAttribute('aria-expanded')) === 'false') await history.click();
+      await page.locator('[data-section="history"] [data-field="sparkline"][data-cursor]').waitFor({ timeout: 10_000 });
+      await page.locator('section[data-scope="ALL"] [data-field="sparkline"][data-cursor]').waitFor({ timeout: 10_000 });
       expectNoSeriousViolations(`popup expanded ${scheme}`, await runAxe(page));
       await page.screenshot({ path: `${ARTIFACTS}popup-expanded-${scheme}.png`, fullPage: true });
       await page.close();
@@ -173,6 +179,13 @@ describe('accessibility (axe-core)', () => {
       // Tab goes on from the toggle into the expanded meter's inputs (the risk box).
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => document.querySelector('flush-meter')!.shadowRoot!.activeElement?.getAttribute('data-field'))).toBe('leverage');
+      // The history chart and the tape, last in the expanded meter: the chart takes focus and moves by arrow key.
+      const chart = meter.locator('[data-field="sparkline"][data-cursor]');
+      await chart.waitFor({ timeout: 10_000 });
+      await chart.focus();
+      await page.keyboard.press('ArrowLeft');
+      await expect.poll(() => chart.getAttribute('data-cursor')).toBe('286');
+      expect(await chart.getAttribute('aria-label')).toMatch(/^Liquidations, price and open interest over 24 hours, BTC/);
       expectNoSeriousViolations(`meter ${scheme}`, await runAxe(page, METER_IN_SHADOW));
       await meter.screenshot({ path: `${ARTIFACTS}meter-expanded-${scheme}.png`, timeout: 5_000 });
       await page.close();

@@ -65,6 +65,14 @@ describe('breadth', () => {
     await detail.locator('.fm-meter[data-phase]').waitFor({ timeout: 5_000 });
     expect(await detail.locator('[data-field="liq1h"]').textContent({ timeout: 5_000 })).toBe('≥ $2.4M');
     expect(await detail.locator('[data-field="trade-link"]').getAttribute('href', { timeout: 5_000 })).toMatch(/UNI/);
+    // The popup's 24 h history follows the open detail: UNI's bars, its print in the newest.
+    const history = page.locator('[data-section="history"]');
+    expect(await history.getAttribute('data-history-scope')).toBe('UNI');
+    const toggle = history.locator('[data-action="history"]');
+    if ((await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
+    const chart = history.locator('[data-field="sparkline"][data-cursor]');
+    await chart.waitFor({ timeout: 10_000 });
+    expect(await chart.locator('[data-field="hist-long"]').textContent({ timeout: 5_000 })).toBe('≥ $2.4M');
     await page.screenshot({ path: 'artifacts/popup-breadth.png', fullPage: true, timeout: 5_000 });
     await page.close();
   });

@@ -1,0 +1,52 @@
+/**
+ * The popup's 24 h history (issue 18, part 2) for the scope it shows: the market, or the asset
+ * whose detail is open in the breadth. A disclosure like the tape's (the popup keeps within its
+ * height), remembered; the chart is asked of the worker only while it is open.
+ */
+import { useState } from 'preact/hooks';
+import { MARKET_SCOPE } from '../core/bus';
+import { HistoryPanel } from '../ui/HistoryChart';
+import { t } from '../ui/i18n';
+
+/** localStorage: whether the trader left the history open. */
+const HISTORY_OPEN_KEY = 'flush-meter:history-open';
+
+function storedOpen(): boolean {
+  try {
+    return localStorage.getItem(HISTORY_OPEN_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+export function HistorySection({ scope, changed, now }: { scope: string; changed: unknown; now: number }) {
+  const [open, setOpen] = useState(storedOpen);
+  const scopeName = scope === MARKET_SCOPE ? t('allMarkets') : scope;
+  const toggle = () => {
+    setOpen(!open);
+    try {
+      localStorage.setItem(HISTORY_OPEN_KEY, open ? '0' : '1');
+    } catch {
+      // Not remembered: it still toggles.
+    }
+  };
+  return (
+    // Named without the scope: the market's own region is "All markets".
+    <section data-section="history" data-history-scope={scope} aria-label={t('popupHistory')}>
+      <h2 id="history-heading">
+        <button type="button" class="disclosure" data-action="history" aria-expanded={open} aria-controls="history-body" onClick={toggle}>
+          <span aria-hidden="true">{open ? '▾ ' : '▸ '}</span>
+          {t('historyOf', [scopeName])}
+        </button>
+      </h2>
+      <div id="history-body" hidden={!open}>
+        {/* The meter's palette (light and dark) for the chart's colours. */}
+        {open ? (
+          <div class="fm-meter fm-history-box">
+            <HistoryPanel scope={scope} scopeName={scopeName} changed={changed} now={now} />
+          </div>
+        ) : null}
+      </div>
+    </section>
+  );
+}
