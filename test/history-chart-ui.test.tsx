@@ -80,6 +80,12 @@ describe('HistoryChart', () => {
     expect(field('hist-long').textContent).toBe(`≥ ${en.usd(1_200_000)}`);
     expect(field('hist-short').textContent).toBe(`≥ ${en.usd(400_000)}`);
     expect(field('hist-split').textContent).toBe(`Binance ${en.usd(1_200_000)} long / $0 short · OKX $0 long / ≥ ${en.usd(400_000)} short`);
+    // The cursor's bar stacked by venue, in the readout's order, each block as tall as its part.
+    const blocks = [...root.querySelectorAll('[data-field="venue-stack"] rect')];
+    expect(blocks.map((b) => [b.getAttribute('data-venue'), b.getAttribute('data-side')])).toEqual([['binance', 'long'], ['okx', 'short']]);
+    const heights = blocks.map((b) => Number(b.getAttribute('height')));
+    // Shorts up and longs down share one USD scale: $1.2M of longs is three times $400K of shorts.
+    expect(heights[0]! / heights[1]!).toBeCloseTo(3, 6);
     // Both venues' OI known now: the sum as is.
     expect(field('hist-oi').textContent).toBe(en.usd(4e9));
     expect(field('hist-funding').textContent).toBe('+0.01%');
@@ -87,6 +93,7 @@ describe('HistoryChart', () => {
     expect(chart.getAttribute('data-cursor')).toBe('286');
     expect(field('hist-time').textContent).toBe(`${en.clock(NOW - 7 * 60_000)}–${en.clock(NOW - 2 * 60_000)}`);
     expect(field('hist-long').textContent).toBe('$0');
+    expect(root.querySelector('[data-field="venue-stack"]')).toBeNull();
     await key('Home');
     expect(chart.getAttribute('data-cursor')).toBe('0');
     await key('ArrowLeft');

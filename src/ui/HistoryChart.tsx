@@ -32,6 +32,7 @@ export const HISTORY_CSS = `
 .fm-hist-zero { stroke: var(--fm-muted); stroke-width: .6; } .fm-hist-grid { stroke: var(--fm-border); stroke-width: .6; }
 .fm-hist-uncounted { fill: var(--fm-muted); background: var(--fm-muted); opacity: .15; }
 .fm-hist-cursor { fill: var(--fm-fg); opacity: .18; pointer-events: none; }
+.fm-hist-stack rect { stroke: var(--fm-bg); stroke-width: .6; pointer-events: none; } .fm-hist-stack .fm-hist-alt { opacity: .55; }
 .fm-hist-legend { display: flex; flex-wrap: wrap; gap: 2px 10px; margin: 0; font-size: 10px; }
 .fm-swatch { display: inline-block; width: 10px; height: 3px; margin-right: 3px; vertical-align: middle; }
 .fm-swatch-price { background: var(--fm-fg); } .fm-swatch-oi { background: var(--fm-oi); } .fm-hist-partial { opacity: .4; }
@@ -154,6 +155,7 @@ export function HistoryChart({ chart, scopeName }: HistoryChartProps) {
         <g data-field="funding">{drawn.funding}</g>
         <line class="fm-hist-zero" x1={X0} x2={X1} y1={F_MID} y2={F_MID} />
         <rect class="fm-hist-cursor" x={drawn.x(at)} y={TOP} width={Math.max(drawn.barWidth, 1.5)} height={F_BOTTOM - TOP} />
+        <VenueStack chart={chart} at={at} drawn={drawn} />
         <Axes chart={chart} drawn={drawn} />
         {drawn.empty ? (
           <text class="fm-hist-axis" x={(X0 + X1) / 2} y={MID - 6} text-anchor="middle" data-field="empty">
@@ -169,6 +171,34 @@ export function HistoryChart({ chart, scopeName }: HistoryChartProps) {
 }
 
 type Drawing = ReturnType<typeof drawing>;
+
+/** A bar is under a pixel wide: the cursor's bar is stacked by venue this wide, centred on it. */
+const STACK_WIDTH = 7;
+
+/**
+ * The cursor's bar stacked by venue, where the store keeps the split (the last 2 h): shorts up,
+ * longs down, one block per venue in the readout's order, alternate venues in a lighter shade.
+ * The readout names them; the blocks only show the proportions.
+ */
+function VenueStack({ chart, at, drawn }: { chart: ChartData; at: number; drawn: Drawing }) {
+  const split = chart.split[at];
+  if (!split || drawn.usdMax === 0) return null;
+  const x = Math.min(X1 - STACK_WIDTH, Math.max(X0, drawn.x(at) + drawn.barWidth / 2 - STACK_WIDTH / 2));
+  const blocks = [];
+  let up = MID;
+  let down = MID;
+  let shade = 0;
+  for (const [v, venue] of chart.venues.entries()) {
+    const short = (split[v * 2 + 1]! / drawn.usdMax) * (MID - TOP);
+    const long = (split[v * 2]! / drawn.usdMax) * (BOTTOM - MID);
+    if (short <= 0 && long <= 0) continue;
+    const cls = shade++ % 2 ? ' fm-hist-alt' : '';
+    if (short > 0) blocks.push(<rect key={`s${venue}`} class={`fm-hist-short${cls}`} data-venue={venue} data-side="short" x={x} y={(up -= short)} width={STACK_WIDTH} height={short} />);
+    if (long > 0) blocks.push(<rect key={`l${venue}`} class={`fm-hist-long${cls}`} data-venue={venue} data-side="long" x={x} y={down} width={STACK_WIDTH} height={long} />);
+    down += long;
+  }
+  return blocks.length ? <g class="fm-hist-stack" data-field="venue-stack" aria-hidden="true">{blocks}</g> : null;
+}
 
 /** The value axes (USD of liquidations left, the price, for the market open interest, right) and the time axis, as text. */
 function Axes({ chart, drawn }: { chart: ChartData; drawn: Drawing }) {
