@@ -4,7 +4,7 @@
  * costs nothing but the tiers. Requests are answered by the mock exchange in each venue's real format.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { MarginTiers, TIER_BATCH, TIER_BATCH_GAP_MS, TIERS_MAX_AGE_MS, type TierFetcher } from '../src/background/tiers';
+import { MarginTiers, TIER_BATCH, TIER_BATCH_GAP_MS, TIERS_KEY, TIERS_MAX_AGE_MS, type TierFetcher, type TierStorage } from '../src/background/tiers';
 import { RETRY_MS } from '../src/background/catalogue';
 import type { LevelInstrument } from '../src/core/levels';
 import type { MarginTable } from '../src/core/margin';
@@ -108,6 +108,41 @@ describe('margin tiers → the level model', () => {
     // The daily reload of the list: all of them again.
     await tiers.refresh(venues.bybit, instruments, 3, [...TRACKED, 'PEPE'], levels, T0 + TIERS_MAX_AGE_MS);
     expect(asked.length).toBe(first + 1 + 4);
+  });
+
+  it('keeps the fetched tables in storage: a restarted worker hands the model the same tables without asking again within the day', async () => {
+    const items: Record<string, unknown> = {};
+    const storage: TierStorage = { get: async (key) => ({ [key]: structuredClone(items[key]) }), set: async (next) => void Object.assign(items, structuredClone(next)) };
+    const asked: RestRequest[] = [];
+    const instruments = mockCatalogue('bybit');
+    const first = sink();
+    await new MarginTiers(mockFetcher(asked), undefined, undefined, storage).refresh(venues.bybit, instruments, 1, TRACKED, first.levels, T0);
+    expect(asked).toHaveLength(3);
+    // Stored as JSON would keep it: the unbounded last tier as null.
+    expect(JSON.parse(JSON.stringify(items[TIERS_KEY]))).toEqual(items[TIERS_KEY]);
+
+    const restarted = new MarginTiers(mockFetcher(asked), undefined, undefined, storage);
+    await restarted.load();
+    const again = sink();
+    // A new life: the catalogue counts its versions afresh, the tables are an hour old.
+    await restarted.refresh(venues.bybit, instruments, 1, TRACKED, again.levels, T0 + 60 * 60_000);
+    expect(asked).toHaveLength(3);
+    expect(again.set.filter((i) => i.table)).toEqual(first.set.filter((i) => i.table));
+    expect(again.set.find((i) => i.symbol === 'BTCUSDT')!.table!.tiers.at(-1)!.maxNotional).toBe(Number.POSITIVE_INFINITY);
+    // A newly tracked asset is asked for; a day later, with the list reloaded, all of them.
+    await restarted.refresh(venues.bybit, instruments, 1, [...TRACKED, 'PEPE'], again.levels, T0 + 2 * 60 * 60_000);
+    expect(asked.slice(3).map((r) => r.key)).toEqual(['riskLimit:1000PEPEUSDT']);
+    await restarted.refresh(venues.bybit, instruments, 2, [...TRACKED, 'PEPE'], again.levels, T0 + TIERS_MAX_AGE_MS);
+    expect(asked).toHaveLength(3 + 1 + 4);
+  });
+
+  it('leaves out what storage holds that is not a table, and fetches those again', async () => {
+    const stored = { [TIERS_KEY]: { bybit: { fetchedAt: T0, assets: TRACKED, tables: [['BTCUSDT', 'BTC', 'usd', [[1e6, 2, 10, 0]]], 'nonsense', ['ETHUSDT', 'ETH', 'usd', [[null, 0.005, 100, 0]]]] }, okx: 'broken' } };
+    const tiers = new MarginTiers(mockFetcher([]), undefined, undefined, { get: async () => stored, set: async () => {} });
+    await tiers.load();
+    // A rate of 200 % is no table; the unbounded single tier is.
+    expect([...tiers.tablesOf('bybit').keys()]).toEqual(['ETHUSDT']);
+    expect(tiers.tablesOf('okx').size).toBe(0);
   });
 
   it('a failure is logged, keeps the tables it had, and is retried after RETRY_MS, not before', async () => {

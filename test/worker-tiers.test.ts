@@ -1,7 +1,7 @@
 /**
  * The worker and the level model's inputs: on boot it fetches every enabled venue's margin tiers for the
  * tracked perpetuals (answered by the mock exchange in each venue's format, without a failure), not again
- * on a tick, and a saved leverage mix reaches the engine's level model.
+ * on a tick nor after a restart (they are stored), and a saved leverage mix reaches the engine's level model.
  */
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -57,6 +57,17 @@ describe('the worker: margin tiers and the leverage mix', () => {
     const before = asked.filter((line) => TIER_REQUEST.test(line)).length;
     await worker.tick();
     expect(asked.filter((line) => TIER_REQUEST.test(line)).length).toBe(before);
+  });
+
+  it('a restarted worker takes the tiers it stored, without asking again, and the model has them', async () => {
+    const before = asked.filter((line) => TIER_REQUEST.test(line) && !line.includes('"type":"meta"')).length;
+    const { BackgroundWorker } = await import('../src/background/worker');
+    const restarted = new BackgroundWorker();
+    await restarted.boot();
+    expect(asked.filter((line) => TIER_REQUEST.test(line) && !line.includes('"type":"meta"')).length).toBe(before);
+    const tiered = (w: Worker) => (w as unknown as { tiers: { tablesOf(venue: string): ReadonlyMap<string, unknown> } }).tiers.tablesOf('bybit').size;
+    expect(tiered(restarted)).toBe(tiered(worker));
+    expect(tiered(restarted)).toBeGreaterThan(0);
   });
 
   it('a saved leverage mix reaches the engine\'s level model', async () => {

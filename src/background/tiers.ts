@@ -2,21 +2,25 @@
  * The venues' public maintenance-margin tiers for the liquidation-level model (src/core/levels.ts):
  * fetched for the tracked assets' perpetuals when a venue's instrument list is (re)loaded, at most once
  * a day per venue (tiers change rarely), and for an asset when it becomes tracked. The tables are kept
- * here, in memory (the model does not store them), and handed to the model with each perpetual's max
- * leverage from the catalogue. Binance publishes no public tier endpoint: its documented table
- * (binanceMarginTables) is taken instead, without a request.
+ * here and in storage (TIERS_KEY: a restarted worker does not ask again within the day; the model does
+ * not store them), and handed to the model with each perpetual's max leverage from the catalogue.
+ * Binance publishes no public tier endpoint: its documented table (binanceMarginTables) is taken
+ * instead, without a request, and is not stored.
  *
  * A failed or malformed answer degrades nothing else: it is logged, the venue is tried again after
  * RETRY_MS, and the model keeps the tables it had, or its fallback rate where it has none.
  */
 import type { DegradedKind } from '../core/bus';
 import type { LevelInstrument } from '../core/levels';
-import type { MarginTable } from '../core/margin';
-import type { InstrumentSpec, VenueId } from '../core/model';
+import { marginTable, type MarginTable, type MarginTier } from '../core/margin';
+import { VENUE_IDS, type InstrumentSpec, type VenueId } from '../core/model';
 import { binanceMarginTables } from '../venues/binance';
 import type { RestRequest, VenueAdapter } from '../venues/types';
 import { RETRY_MS } from './catalogue';
 import { fetchEach, type FetchResult } from './poller';
+
+/** storage.local key of the fetched tables (StoredTiers). */
+export const TIERS_KEY = 'marginTiers';
 
 /** Tiers change a few times a year: once a day is plenty. */
 export const TIERS_MAX_AGE_MS = 24 * 60 * 60_000;
@@ -47,6 +51,21 @@ export interface LevelsSink {
 /** fetchEach's shape, injectable for tests. */
 export type TierFetcher = <T>(adapter: VenueAdapter, requests: readonly RestRequest[], parse: (key: string, body: unknown) => T) => Promise<FetchResult<T>>;
 
+/** Where the tables are kept between lives of the worker (storage.local in the extension). */
+export interface TierStorage {
+  get(key: string): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * What TIERS_KEY holds, per venue that serves its tiers: when every request of its last full fetch
+ * succeeded, the assets asked for, and each table as [symbol, asset, unit, rows], a row being
+ * [maxNotional (null: unbounded, the last tier), maintenance margin rate, max leverage, maintenance amount].
+ */
+type StoredTier = [number | null, number, number, number];
+type StoredTable = [string, string, MarginTable['unit'], StoredTier[]];
+type StoredTiers = Partial<Record<VenueId, { fetchedAt: number; assets: string[]; tables: StoredTable[] }>>;
+
 interface VenueTiers {
   /** Symbol → table, as last fetched (a failed refresh keeps them). */
   tables: Map<string, MarginTable>;
@@ -66,9 +85,25 @@ export class MarginTiers {
     private readonly fetcher: TierFetcher = fetchEach,
     private readonly documented = DOCUMENTED_TABLES,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    /** Where fetched tables are kept across restarts; none in tests that do not ask. */
+    private readonly storage: TierStorage | null = null,
   ) {}
 
-  /** The venue's tables in memory (symbol → table). */
+  /** The tables an earlier life of the worker fetched; a malformed entry or table is left out (and fetched again). */
+  async load(): Promise<void> {
+    const stored = this.storage ? (await this.storage.get(TIERS_KEY))[TIERS_KEY] : undefined;
+    if (typeof stored !== 'object' || stored === null) return;
+    for (const venue of VENUE_IDS) {
+      const entry = (stored as Record<string, unknown>)[venue] as { fetchedAt?: unknown; assets?: unknown; tables?: unknown } | undefined;
+      if (!entry || typeof entry.fetchedAt !== 'number' || !Array.isArray(entry.assets) || !Array.isArray(entry.tables)) continue;
+      const tables = new Map<string, MarginTable>();
+      for (const table of entry.tables.map((row) => restoredTable(venue, row))) if (table) tables.set(table.symbol, table);
+      const assets = new Set(entry.assets.filter((asset): asset is string => typeof asset === 'string'));
+      this.venues.set(venue, { tables, fetchedAt: entry.fetchedAt, catalogue: -1, assets });
+    }
+  }
+
+  /** The venue's tables (symbol → table). */
   tablesOf(venue: VenueId): ReadonlyMap<string, MarginTable> {
     return this.venues.get(venue)?.tables ?? new Map();
   }
@@ -104,6 +139,7 @@ export class MarginTiers {
             state.catalogue = catalogueVersion;
           }
         } else console.warn(`flush-meter: ${adapter.id} margin tiers: ${outcome.error}; the level model keeps what it had, or its fallback rate`);
+        await this.save();
       } else if (!requests.length) {
         // Nothing to ask (no tracked perpetual listed): the list is as good as fetched.
         for (const asset of assets) state.assets.add(asset);
@@ -112,6 +148,21 @@ export class MarginTiers {
     }
     this.apply(adapter.id, instruments, tracked, levels);
     return outcome;
+  }
+
+  /** Every fetched venue's tables to storage (a failed write costs the next life a fetch, nothing else). */
+  private async save(): Promise<void> {
+    if (!this.storage) return;
+    const stored: StoredTiers = {};
+    for (const [venue, state] of this.venues) {
+      if (this.documented[venue]) continue;
+      stored[venue] = { fetchedAt: state.fetchedAt, assets: [...state.assets], tables: [...state.tables.values()].map(storedTable) };
+    }
+    try {
+      await this.storage.set({ [TIERS_KEY]: stored });
+    } catch (error) {
+      console.warn('flush-meter: could not store the margin tiers', error);
+    }
   }
 
   /** The requests in batches of TIER_BATCH a second apart, each table into `tables`; a failure stops nothing but a rate limit. */
@@ -139,4 +190,23 @@ export class MarginTiers {
       levels.setInstrument({ venue, symbol: spec.symbol, asset: spec.asset, ...(table ? { table } : {}), ...(spec.maxLeverage !== undefined ? { maxLeverage: spec.maxLeverage } : {}) });
     }
   }
+}
+
+function storedTable(table: MarginTable): StoredTable {
+  return [table.symbol, table.asset, table.unit, table.tiers.map((tier) => [Number.isFinite(tier.maxNotional) ? tier.maxNotional : null, tier.maintenanceMarginRate, tier.maxLeverage, tier.maintenanceAmount])];
+}
+
+/** A stored table through the same checks as a fetched one (marginTable), or null. */
+function restoredTable(venue: VenueId, stored: unknown): MarginTable | null {
+  if (!Array.isArray(stored) || stored.length !== 4) return null;
+  const [symbol, asset, unit, rows] = stored as unknown[];
+  if (typeof symbol !== 'string' || typeof asset !== 'string' || (unit !== 'usd' && unit !== 'base') || !Array.isArray(rows)) return null;
+  const tiers: MarginTier[] = [];
+  for (const row of rows) {
+    if (!Array.isArray(row) || row.length !== 4 || !row.every((n, i) => typeof n === 'number' || (i === 0 && n === null))) return null;
+    const [maxNotional, maintenanceMarginRate, maxLeverage, maintenanceAmount] = row as StoredTier;
+    // The unbounded last tier: any size above the others (marginTable makes the last tier unbounded again).
+    tiers.push({ maxNotional: maxNotional ?? Number.MAX_VALUE, maintenanceMarginRate, maxLeverage, maintenanceAmount });
+  }
+  return marginTable(venue, symbol, asset, unit, tiers);
 }

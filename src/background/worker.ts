@@ -68,8 +68,8 @@ export class BackgroundWorker {
   private readonly streams = new Map<VenueId, VenueStreams>();
   /** Every venue's instrument list, passed to its parsers. */
   private readonly catalogue = new InstrumentCatalogue(browser.storage.local);
-  /** Each venue's maintenance-margin tiers, in memory, handed to the engine's level model (tiers.ts). */
-  private readonly tiers = new MarginTiers();
+  /** Each venue's maintenance-margin tiers, kept across restarts, handed to the engine's level model (tiers.ts). */
+  private readonly tiers = new MarginTiers(undefined, undefined, undefined, browser.storage.local);
   /** The watchlist plus the assets open pages show. */
   private tracked!: TrackedAssets;
   private trackedSet = new Set<string>();
@@ -154,7 +154,7 @@ export class BackgroundWorker {
     // Switched-off venues stay listed as off, so the popup says why they show nothing.
     this.board.reset(Object.values(venues), (venue) => this.settings.venues[venue]);
     // Instrument lists first: liquidations are sized in contracts that only the list values.
-    await this.catalogue.load();
+    await Promise.all([this.catalogue.load(), this.tiers.load()]);
     await this.refreshCatalogues(this.enabledAdapters(), now);
     await this.refreshTiers(this.enabledAdapters(), now);
     await this.pollAll();
