@@ -33,6 +33,35 @@ function day(venues: readonly VenueId[], assets: string[], minutes = 1440): Mark
 }
 
 describe('MarketHistory', () => {
+  it('writes what a history that never wrote would, however its writes and changes interleave', () => {
+    // The stored form is re-encoded only for a series that changed since its last write: every kind
+    // of change (a new minute, a newer row of a minute, a back-fill, thinning, retention, a purge) must show.
+    const ops: Array<(h: MarketHistory) => void> = [];
+    const written = new MarketHistory();
+    const apply = (op: (h: MarketHistory) => void) => (ops.push(op), op(written));
+    /** A history given the same changes, never written before: what the stored form must be. */
+    const neverWritten = () => {
+      const h = new MarketHistory();
+      for (const op of ops) op(h);
+      return JSON.stringify(h.toJSON());
+    };
+    for (let m = 0; m < 400; m++) {
+      written.toJSON();
+      for (const a of ['BTC', 'ETH']) apply((h) => h.record(row('binance', a, m)));
+    }
+    const changes: Array<(h: MarketHistory) => void> = [
+      (h) => h.record({ ...row('binance', 'BTC', 399), openInterestUsd: 1e9 }),
+      (h) => h.backfill([row('bybit', 'BTC', 10), { ...row('binance', 'ETH', 398), fundingRate8h: undefined }, row('binance', 'ETH', 100.5)], T0 + 399 * MINUTE_MS),
+      (h) => h.prune(T0 + 399 * MINUTE_MS),
+      (h) => h.dropBefore(M0 + 300),
+      (h) => h.prune(T0 + 1_800 * MINUTE_MS),
+    ];
+    for (const change of changes) {
+      apply(change);
+      expect(JSON.stringify(written.toJSON())).toBe(neverWritten());
+    }
+  });
+
   it('decodes to the recorded values within the stored precision', () => {
     const h = new MarketHistory();
     h.record(row('binance', 'BTC', 0));

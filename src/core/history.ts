@@ -77,6 +77,8 @@ export type SerializedHistory = Record<string, StoredSeries>;
 class Series {
   minutes: number[] = [];
   rows: Row[] = [];
+  /** Counts the changes to minutes and rows: toJSON re-encodes only a series that changed since it last did. */
+  version = 0;
   /** Rows before these minutes are thinned to their zone already; saves re-scanning them. */
   private coarseDone = -Infinity;
   private coarserDone = -Infinity;
@@ -94,11 +96,13 @@ class Series {
     if (last >= 0 && this.minutes[last] === minute) {
       if (sameRow(this.rows[last]!, row)) return false;
       this.rows[last] = row; // the latest snapshot of a minute wins
+      this.version += 1;
       return true;
     }
     if (last < 0 || this.minutes[last]! < minute) {
       this.minutes.push(minute);
       this.rows.push(row);
+      this.version += 1;
       return true;
     }
     // An older minute than the newest row cannot happen (snapshot time never goes back); ignore it.
@@ -121,6 +125,7 @@ class Series {
         this.rows.splice(i + 1, 0, [...rows[k]!]);
       }
     }
+    this.version += 1;
     // The new rows have not been thinned.
     this.coarseDone = -Infinity;
     this.coarserDone = -Infinity;
@@ -131,21 +136,27 @@ class Series {
     const oldest = nowMinute - HISTORY_MINUTES;
     let start = 0;
     while (start < this.minutes.length - 1 && this.minutes[start]! < oldest) start++;
-    if (start > 0) {
-      this.minutes.splice(0, start);
-      this.rows.splice(0, start);
-    }
+    if (start > 0) this.dropFirst(start);
     // Rows reach the 5-minute zone (and lose the columns only the last hour reads) before the 15-minute one.
     const coarseFrom = nowMinute - FINE_MINUTES;
     if (coarseFrom > this.coarseDone) {
       this.thin(this.coarseDone, coarseFrom, COARSE_MINUTES, true);
       this.coarseDone = coarseFrom;
+      this.version += 1;
     }
     const coarserFrom = nowMinute - COARSER_AFTER_MINUTES;
     if (coarserFrom > this.coarserDone) {
       this.thin(this.coarserDone, coarserFrom, COARSER_MINUTES, false);
       this.coarserDone = coarserFrom;
+      this.version += 1;
     }
+  }
+
+  /** Drops the first `count` rows. */
+  dropFirst(count: number): void {
+    this.minutes.splice(0, count);
+    this.rows.splice(0, count);
+    this.version += 1;
   }
 
   /**
@@ -233,6 +244,8 @@ export class MarketHistory {
   private changes = 0;
   private readonly assetChanges = new Map<string, number>();
   private epoch = 0;
+  /** Each series' stored form as last encoded, with the series' version then (toJSON). */
+  private readonly encodings = new WeakMap<Series, { version: number; stored: StoredSeries }>();
   /** asset → its series' keys, and every key's parts; rebuilt when a series comes or goes (keys()). */
   private keyIndex: { all: SeriesKey[]; byAsset: Map<string, SeriesKey[]> } | null = null;
 
@@ -316,10 +329,7 @@ export class MarketHistory {
     for (const [key, series] of this.series) {
       const keep = series.minutes.findIndex((m) => m >= minute);
       if (keep === -1) this.series.delete(key);
-      else if (keep > 0) {
-        series.minutes.splice(0, keep);
-        series.rows.splice(0, keep);
-      }
+      else if (keep > 0) series.dropFirst(keep);
     }
   }
 
@@ -416,8 +426,20 @@ export class MarketHistory {
 
   toJSON(): SerializedHistory {
     const out: SerializedHistory = {};
-    for (const [key, series] of this.series) out[key] = encodeSeries(series);
+    for (const [key, series] of this.series) out[key] = this.encoded(series);
     return out;
+  }
+
+  /**
+   * A series' stored form, encoded again only after it changed: the hot copy is written every few
+   * seconds, and most series change once a poll (bench/scale.bench.ts times a write).
+   */
+  private encoded(series: Series): StoredSeries {
+    const memo = this.encodings.get(series);
+    if (memo && memo.version === series.version) return memo.stored;
+    const stored = encodeSeries(series);
+    this.encodings.set(series, { version: series.version, stored });
+    return stored;
   }
 
   /**
