@@ -1,6 +1,6 @@
 /** Breadth: every asset with liquidations in the hour, most liquidated first, small enough for the popup. */
 import { describe, expect, it } from 'vitest';
-import { breadthOf, BREADTH_SIZE, UntrackedFunding } from '../src/core/breadth';
+import { breadthOf, BREADTH_SIZE, UntrackedMarkets } from '../src/core/breadth';
 import { STALE_AFTER_MS } from '../src/core/bus';
 import { FlushEngine } from '../src/core/engine';
 import type { MarketUpdate } from '../src/core/model';
@@ -43,22 +43,45 @@ describe('breadth', () => {
     expect(breadthOf(engine.readings(NOW + 2 * 3_600_000, [])).rows).toEqual([]);
   });
 
-  it("takes an untracked asset's funding from the all-symbol polls, a tracked one's from its reading", () => {
+  it("takes an untracked asset's funding and OI change from the all-symbol polls, a tracked one's from its reading", () => {
     const engine = engineWith({ DOGE: 5e6, BTC: 1e6 });
     engine.ingestMarket(market('bybit', 'BTC', 0.0001, 1e9));
-    const untracked = new UntrackedFunding();
-    untracked.record(market('bybit', 'DOGE', 0.0003, 1e8), NOW);
-    // Without it DOGE's funding is unknown: the engine holds no market of an untracked asset.
-    expect(breadthOf(engine.readings(NOW, ['BTC'])).rows.find((r) => r.asset === 'DOGE')!.funding8h).toBeNull();
-    const rows = breadthOf(engine.readings(NOW, ['BTC']), (asset) => untracked.funding8h(asset, NOW)).rows;
-    expect(rows.find((r) => r.asset === 'DOGE')).toMatchObject({ funding8h: 0.0003, oiChange1h: null });
+    const untracked = new UntrackedMarkets();
+    untracked.record(market('bybit', 'DOGE', 0.0003, 1e8), NOW - 60 * 60_000);
+    untracked.record(market('bybit', 'DOGE', 0.0003, 0.9e8), NOW);
+    // Without it DOGE's figures are unknown: the engine holds no market of an untracked asset.
+    expect(breadthOf(engine.readings(NOW, ['BTC'])).rows.find((r) => r.asset === 'DOGE')).toMatchObject({ funding8h: null, oiChange1h: null });
+    const rows = breadthOf(engine.readings(NOW, ['BTC']), untracked.at(NOW)).rows;
+    expect(rows.find((r) => r.asset === 'DOGE')!.funding8h).toBe(0.0003);
+    expect(rows.find((r) => r.asset === 'DOGE')!.oiChange1h).toBeCloseTo(-0.1, 9);
     expect(rows.find((r) => r.asset === 'BTC')!.funding8h).toBe(0.0001);
   });
 });
 
-describe('UntrackedFunding', () => {
+describe('UntrackedMarkets', () => {
+  it('gives the 1 h OI change over the venues known now and an hour ago, none before an hour of polls', () => {
+    const oi = new UntrackedMarkets();
+    // Polls every 30 s for 61 minutes: Bybit's OI from 100M to 110M, OKX's 50M throughout but only for the last 20 minutes.
+    for (let t = NOW - 61 * 60_000; t <= NOW; t += 30_000) {
+      const done = (t - (NOW - 61 * 60_000)) / (61 * 60_000);
+      oi.record(market('bybit', 'WIF', 0.0001, 1e8 * (1 + 0.1 * done)), t);
+      if (t >= NOW - 20 * 60_000) oi.record(market('okx', 'WIF', 0.0001, 5e7), t);
+      if (t < NOW - 50 * 60_000) expect(oi.oiChange1h('WIF', t)).toBeNull();
+    }
+    // OKX was not known an hour ago: Bybit's alone, from the sample nearest an hour before (at most 10 minutes off).
+    expect(oi.oiChange1h('WIF', NOW)).toBeGreaterThan(0.09);
+    expect(oi.oiChange1h('WIF', NOW)).toBeLessThan(0.105);
+    // A venue in coins: valued at the mark as merged.
+    const coins = new UntrackedMarkets();
+    coins.record({ venue: 'okx', symbol: 'ARB-USDT-SWAP', asset: 'ARB', kind: 'perp', time: NOW - 3_600_000, markPrice: 2, openInterestBase: 1e6 }, NOW - 3_600_000);
+    coins.record({ venue: 'okx', symbol: 'ARB-USDT-SWAP', asset: 'ARB', kind: 'perp', time: NOW, markPrice: 2, openInterestBase: 1.5e6 }, NOW);
+    expect(coins.oiChange1h('ARB', NOW)).toBeCloseTo(0.5, 9);
+    // A quiet venue does not count: its figure is stale.
+    expect(coins.oiChange1h('ARB', NOW + STALE_AFTER_MS + 1)).toBeNull();
+  });
+
   it('weighs the venues by open interest, counts only recent polls, and forgets an asset once it is tracked', () => {
-    const funding = new UntrackedFunding();
+    const funding = new UntrackedMarkets();
     funding.record(market('bybit', 'WIF', 0.0004, 3e7), NOW);
     funding.record(market('okx', 'WIF', 0.0001, 1e7), NOW);
     // A venue's next answer may carry only part of the figures: merged as the engine merges them.

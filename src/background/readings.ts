@@ -10,7 +10,7 @@
 import { BUS_KEYS, readingKey, type ScopeIndex, type SourceStatus } from '../core/bus';
 import type { FlushEngine, ReadingSet, ScopeReading } from '../core/engine';
 import type { ScenarioClock } from '../core/scenario-time';
-import { breadthOf, type FundingOf } from '../core/breadth';
+import { breadthOf, type MarketFigures } from '../core/breadth';
 import type { MeterPorts } from './ports';
 
 /** Where readings are written: storage.local in the extension. */
@@ -38,9 +38,9 @@ export class Readings {
 
   /**
    * Computes the readings at `now` for the `tracked` assets (and any with data), pushes pages
-   * theirs, and keeps what changed for the next flush; breadth takes an untracked asset's funding from `fundingOf`.
+   * theirs, and keeps what changed for the next flush; breadth takes an untracked asset's funding and OI change from `untracked`.
    */
-  publish(engine: FlushEngine, now: number, tracked: readonly string[], sources: SourceStatus[], clock: ScenarioClock | null, fundingOf?: FundingOf): ReadingSet {
+  publish(engine: FlushEngine, now: number, tracked: readonly string[], sources: SourceStatus[], clock: ScenarioClock | null, untracked?: MarketFigures): ReadingSet {
     const readings = engine.readings(now, tracked);
     this.ports.push(readings.scopes, sources, clock);
     for (const [scope, reading] of Object.entries(readings.scopes)) {
@@ -54,7 +54,7 @@ export class Readings {
       delete this.pending[readingKey(scope)];
       this.gone.add(scope);
     }
-    const breadth = breadthOf(readings, fundingOf);
+    const breadth = breadthOf(readings, untracked);
     const breadthText = JSON.stringify(breadth.rows);
     if (breadthText !== this.breadthText) {
       this.pending[BUS_KEYS.breadth] = breadth;

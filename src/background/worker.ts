@@ -10,7 +10,7 @@ import { fillGap } from '../core/gaps';
 import { admitPolledBatch, Deduper, type DedupeState } from '../core/dedupe';
 import { FlushEngine, type EngineState } from '../core/engine';
 import { Tape } from '../core/tape';
-import { UntrackedFunding } from '../core/breadth';
+import { UntrackedMarkets } from '../core/breadth';
 import type { Completeness, Liquidation, VenueId } from '../core/model';
 import { levelAssumptions, modelThresholds, settingsChanges, type Settings } from '../core/settings';
 import { venues } from '../venues';
@@ -74,7 +74,7 @@ export class BackgroundWorker {
   private tracked!: TrackedAssets;
   private trackedSet = new Set<string>();
   /** Breadth's funding for assets outside the tracked set, from the all-symbol polls (src/core/breadth.ts). */
-  private readonly untrackedFunding = new UntrackedFunding();
+  private readonly untracked = new UntrackedMarkets();
   /** Which tracked assets each venue's per-symbol poll requests ask for this time (round-robin within MAX_POLL_REQUESTS). */
   private readonly rotation = new PollRotation();
   /** Page meters connected over runtime ports, each watching one asset and saying where it sits. */
@@ -324,7 +324,7 @@ export class BackgroundWorker {
     const next = this.tracked.list(Date.now());
     const added = next.filter((asset) => !this.trackedSet.has(asset));
     this.trackedSet = new Set(next);
-    this.untrackedFunding.forget(added);
+    this.untracked.forget(added);
     return added;
   }
 
@@ -483,7 +483,7 @@ export class BackgroundWorker {
     if (output.unknownSymbols?.length && this.catalogue.shouldRefreshForUnknown(venue, output.unknownSymbols, Date.now())) void this.refreshForUnknown(venue, Date.now());
     // Market data is kept for the tracked assets (of the others, breadth's funding only); liquidations of every asset count market-wide.
     const markets = output.markets.filter((market) => this.trackedSet.has(market.asset));
-    for (const market of output.markets) if (!this.trackedSet.has(market.asset)) this.untrackedFunding.record(market, now);
+    for (const market of output.markets) if (!this.trackedSet.has(market.asset)) this.untracked.record(market, now);
     let changed = markets.length > 0;
     const sampled = venues[venue].completeness === 'sampled';
     for (const liquidation of this.admit(venue, output.liquidations, origin, now)) {
@@ -532,7 +532,7 @@ export class BackgroundWorker {
   /** Pages, popup and alerts, after a change: at once, then at most 4 times a second (the publish coalescer). */
   private async publishNow(): Promise<void> {
     const now = this.clock.now();
-    const readings = this.readings.publish(this.engine, now, this.trackedList(), this.board.list(), this.clock.scenario, (asset) => this.untrackedFunding.funding8h(asset, now));
+    const readings = this.readings.publish(this.engine, now, this.trackedList(), this.board.list(), this.clock.scenario, this.untracked.at(now));
     this.store.request();
     await this.alerts.evaluate(readings, this.settings, now);
   }

@@ -11,7 +11,7 @@ import { tradingUrl } from '../sites';
 import { readReadings } from '../ui/bus';
 import { fmt, t } from '../ui/i18n';
 import { Meter } from '../ui/Meter';
-import { FigureHeads } from './columns';
+import { FigureHeads, why } from './columns';
 
 /** `open`: the asset whose detail shows (the popup holds it: its history follows the detail). */
 export function BreadthSection({ breadth, exchange, now, open, onOpen: setOpen }: { breadth: Breadth | undefined; exchange: string; now: number; open: string | null; onOpen: (asset: string | null) => void }) {
@@ -33,7 +33,10 @@ export function BreadthSection({ breadth, exchange, now, open, onOpen: setOpen }
             </tr>
           </thead>
           <tbody>
-            {rows.map((row) => (
+            {rows.map((row) => {
+              const oiChange = f.change(row.oiChange1h);
+              const funding = f.rate(row.funding8h);
+              return (
               <tr key={row.asset} data-row data-asset={row.asset} data-phase={row.phase} class="breadth-row" aria-current={open === row.asset ? 'true' : undefined}>
                 <th scope="row">
                   <button type="button" class="link" data-field="asset" aria-expanded={open === row.asset} aria-label={t('popupBreadthOpen', [row.asset])} onClick={() => setOpen(open === row.asset ? null : row.asset)}>
@@ -42,10 +45,11 @@ export function BreadthSection({ breadth, exchange, now, open, onOpen: setOpen }
                 </th>
                 <td class="num" data-field="liq1h">{f.usdBound(row.liq1hUsd, row.sampled)}</td>
                 <td class="num" data-field="longShare1h">{f.share(row.longShare)}</td>
-                <td class="num" data-field="oiChange1h">{f.change(row.oiChange1h)}</td>
-                <td class="num" data-field="funding">{f.rate(row.funding8h)}</td>
+                <td class="num" data-field="oiChange1h" {...why(oiChange, () => t('whyBreadthNoOiChange'))}>{oiChange}</td>
+                <td class="num" data-field="funding" {...why(funding, () => t('whyNoFunding'))}>{funding}</td>
               </tr>
-            ))}
+              );
+            })}
           </tbody>
         </table>
       )}

@@ -10,7 +10,6 @@ import { parseScenarioClock, readingsNow } from '../background/clock';
 import { MARKET_SCOPE, PLACEMENTS, sourceHealth, type BusSnapshot, type PageStatus, type SourceStatus } from '../core/bus';
 import type { ScopeReading } from '../core/engine';
 import type { Phase } from '../core/flush';
-import { MISSING } from '../core/i18n';
 import { exchangeName } from '../core/exchanges';
 import { defaultSettings, EFFECTIVE_SETTINGS_KEY, type Settings, type TapeSettings } from '../core/settings';
 import { printKey, tapePrints } from '../core/tape';
@@ -24,7 +23,7 @@ import { TapeList } from '../ui/Tape';
 import { METER_CSS, METER_DARK } from '../ui/styles';
 import { BreadthSection } from './Breadth';
 import { HistorySection } from './History';
-import { FigureHeads } from './columns';
+import { FigureHeads, why } from './columns';
 
 /** The first storage read starts as the script loads, before the first render: the data is what the popup is opened for. */
 const firstRead = readBus([MARKET_SCOPE], [EFFECTIVE_SETTINGS_KEY]);
@@ -127,13 +126,6 @@ function phaseText(phase: Phase, side: ScopeReading['verdict']['side']): string 
 function openTab(url: string): void {
   void chrome.tabs.create({ url });
   window.close();
-}
-
-/** A cell's missing figure ("—") says why, on hover and to a screen reader (a cell may be named). */
-function why(value: string, reason: () => string): { title?: string; 'aria-label'?: string } {
-  if (value !== MISSING) return {};
-  const text = reason();
-  return { title: text, 'aria-label': text };
 }
 
 function AssetTable({ assets, scopes, exchange, now }: { assets: string[]; scopes: Partial<Record<string, ScopeReading>>; exchange: string; now: number }) {

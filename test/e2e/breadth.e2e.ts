@@ -57,6 +57,10 @@ describe('breadth', () => {
     expect(await uni.locator('[data-field="longShare1h"]').textContent({ timeout: 5_000 })).toBe('100%');
     // Untracked, yet its funding is known: Binance's all-symbol premiumIndex carries it at every poll.
     expect(await uni.locator('[data-field="funding"]').textContent({ timeout: 5_000 })).toBe('+0.01%');
+    // Its 1 h OI change needs its open interest an hour ago, which no poll has brought yet: "—", and why.
+    const oi = uni.locator('[data-field="oiChange1h"]');
+    expect(await oi.textContent({ timeout: 5_000 })).toBe('—');
+    expect(await oi.getAttribute('title', { timeout: 5_000 })).toMatch(/^Open interest an hour ago is not known yet/);
     expect(await page.locator('[data-section="breadth"] caption').textContent({ timeout: 5_000 })).toMatch(/^24 assets/);
     // By keyboard: focus the asset's button and press Enter.
     await uni.locator('button[data-field="asset"]').focus({ timeout: 5_000 });
