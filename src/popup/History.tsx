@@ -3,33 +3,17 @@
  * whose detail is open in the breadth. A disclosure like the tape's (the popup keeps within its
  * height), remembered; the chart is asked of the worker only while it is open.
  */
-import { useState } from 'preact/hooks';
 import { MARKET_SCOPE } from '../core/bus';
 import { HistoryPanel } from '../ui/HistoryChart';
 import { t } from '../ui/i18n';
+import { useRememberedOpen } from './remembered-open';
 
 /** localStorage: whether the trader left the history open. */
 const HISTORY_OPEN_KEY = 'flush-meter:history-open';
 
-function storedOpen(): boolean {
-  try {
-    return localStorage.getItem(HISTORY_OPEN_KEY) === '1';
-  } catch {
-    return false;
-  }
-}
-
 export function HistorySection({ scope, changed, now }: { scope: string; changed: unknown; now: number }) {
-  const [open, setOpen] = useState(storedOpen);
+  const [open, toggle] = useRememberedOpen(HISTORY_OPEN_KEY);
   const scopeName = scope === MARKET_SCOPE ? t('allMarkets') : scope;
-  const toggle = () => {
-    setOpen(!open);
-    try {
-      localStorage.setItem(HISTORY_OPEN_KEY, open ? '0' : '1');
-    } catch {
-      // Not remembered: it still toggles.
-    }
-  };
   return (
     // Named without the scope: the market's own region is "All markets".
     <section data-section="history" data-history-scope={scope} aria-label={t('popupHistory')}>

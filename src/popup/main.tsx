@@ -24,6 +24,7 @@ import { METER_CSS, METER_DARK } from '../ui/styles';
 import { BreadthSection } from './Breadth';
 import { HistorySection } from './History';
 import { FigureHeads, why } from './columns';
+import { useRememberedOpen } from './remembered-open';
 
 /** The first storage read starts as the script loads, before the first render: the data is what the popup is opened for. */
 const firstRead = readBus([MARKET_SCOPE], [EFFECTIVE_SETTINGS_KEY]);
@@ -184,14 +185,6 @@ function AssetTable({ assets, scopes, exchange, now }: { assets: string[]; scope
 /** localStorage: whether the trader left the tape open (it starts closed: the popup keeps within 600 px). */
 const TAPE_OPEN_KEY = 'flush-meter:tape-open';
 
-function storedOpen(): boolean {
-  try {
-    return localStorage.getItem(TAPE_OPEN_KEY) === '1';
-  } catch {
-    return false;
-  }
-}
-
 /** Rows the popup shows at most: the newest prints above the threshold. */
 const TAPE_ROWS = 12;
 
@@ -240,21 +233,13 @@ function TapeSection({ tape, settings, now }: { tape: unknown; settings: TapeSet
   const rows = useMemo(() => tapePrints(tape, { minUsd: settings.minUsd, limit: TAPE_ROWS }), [tape, settings.minUsd]);
   const seen = useRef<Set<string> | null>(null);
   const [tones, setTones] = useState(0);
-  const [open, setOpen] = useState(storedOpen);
+  const [open, toggle] = useRememberedOpen(TAPE_OPEN_KEY);
   useEffect(() => {
     if (!settings.sound) return;
     const controller = new AbortController();
     for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, unlockAudio, { once: true, signal: controller.signal });
     return () => controller.abort();
   }, [settings.sound]);
-  const toggle = () => {
-    setOpen(!open);
-    try {
-      localStorage.setItem(TAPE_OPEN_KEY, open ? '0' : '1');
-    } catch {
-      // Not remembered: it still toggles.
-    }
-  };
   useEffect(() => {
     const keys = rows.map(printKey);
     // The first rows are what the tape held when the popup opened: none is new.
