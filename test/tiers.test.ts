@@ -52,7 +52,7 @@ describe('margin tiers → the level model', () => {
   for (const id of ['bybit', 'okx', 'bitget', 'hyperliquid'] as VenueId[]) {
     it(`${id}: fetches the tracked perpetuals' tiers from the mock in the venue's format and sets each instrument`, async () => {
       const asked: RestRequest[] = [];
-      const tiers = new MarginTiers(mockFetcher(asked));
+      const tiers = new MarginTiers({ fetcher: mockFetcher(asked) });
       const { set, levels } = sink();
       const instruments = mockCatalogue(id);
       const { error } = await tiers.refresh(venues[id], instruments, 1, TRACKED, levels, T0);
@@ -71,7 +71,7 @@ describe('margin tiers → the level model', () => {
 
   it('binance: the documented table, without a request', async () => {
     const fetcher = vi.fn();
-    const tiers = new MarginTiers(fetcher as unknown as TierFetcher);
+    const tiers = new MarginTiers({ fetcher: fetcher as unknown as TierFetcher });
     const { set, levels } = sink();
     await tiers.refresh(venues.binance, mockCatalogue('binance'), 1, TRACKED, levels, T0);
     expect(fetcher).not.toHaveBeenCalled();
@@ -81,7 +81,7 @@ describe('margin tiers → the level model', () => {
 
   it('venues without tiers get the catalogue max leverage only, and are never asked', async () => {
     const fetcher = vi.fn();
-    const tiers = new MarginTiers(fetcher as unknown as TierFetcher);
+    const tiers = new MarginTiers({ fetcher: fetcher as unknown as TierFetcher });
     const { set, levels } = sink();
     const spec: InstrumentSpec = { venue: 'bitmex', symbol: 'XBTUSDT', asset: 'BTC', kind: 'perp', priceScale: 1, contract: { type: 'linear', size: 1e-6 }, maxLeverage: 100 };
     await tiers.refresh(venues.bitmex, [spec], 1, TRACKED, levels, T0);
@@ -91,7 +91,7 @@ describe('margin tiers → the level model', () => {
 
   it('asks again only when the list was reloaded and the tables are a day old, or for a newly tracked asset', async () => {
     const asked: RestRequest[] = [];
-    const tiers = new MarginTiers(mockFetcher(asked));
+    const tiers = new MarginTiers({ fetcher: mockFetcher(asked) });
     const { levels } = sink();
     const instruments = mockCatalogue('bybit');
     await tiers.refresh(venues.bybit, instruments, 1, TRACKED, levels, T0);
@@ -116,12 +116,12 @@ describe('margin tiers → the level model', () => {
     const asked: RestRequest[] = [];
     const instruments = mockCatalogue('bybit');
     const first = sink();
-    await new MarginTiers(mockFetcher(asked), undefined, undefined, storage).refresh(venues.bybit, instruments, 1, TRACKED, first.levels, T0);
+    await new MarginTiers({ fetcher: mockFetcher(asked), storage }).refresh(venues.bybit, instruments, 1, TRACKED, first.levels, T0);
     expect(asked).toHaveLength(3);
     // Stored as JSON would keep it: the unbounded last tier as null.
     expect(JSON.parse(JSON.stringify(items[TIERS_KEY]))).toEqual(items[TIERS_KEY]);
 
-    const restarted = new MarginTiers(mockFetcher(asked), undefined, undefined, storage);
+    const restarted = new MarginTiers({ fetcher: mockFetcher(asked), storage });
     await restarted.load();
     const again = sink();
     // A new life: the catalogue counts its versions afresh, the tables are an hour old.
@@ -138,7 +138,7 @@ describe('margin tiers → the level model', () => {
 
   it('leaves out what storage holds that is not a table, and fetches those again', async () => {
     const stored = { [TIERS_KEY]: { bybit: { fetchedAt: T0, assets: TRACKED, tables: [['BTCUSDT', 'BTC', 'usd', [[1e6, 2, 10, 0]]], 'nonsense', ['ETHUSDT', 'ETH', 'usd', [[null, 0.005, 100, 0]]]] }, okx: 'broken' } };
-    const tiers = new MarginTiers(mockFetcher([]), undefined, undefined, { get: async () => stored, set: async () => {} });
+    const tiers = new MarginTiers({ fetcher: mockFetcher([]), storage: { get: async () => stored, set: async () => {} } });
     await tiers.load();
     // A rate of 200 % is no table; the unbounded single tier is.
     expect([...tiers.tablesOf('bybit').keys()]).toEqual(['ETHUSDT']);
@@ -149,7 +149,7 @@ describe('margin tiers → the level model', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const asked: RestRequest[] = [];
     let failing = false;
-    const tiers = new MarginTiers(mockFetcher(asked, (request) => (failing && request.key.includes('ETH') ? 'HTTP 503' : null)));
+    const tiers = new MarginTiers({ fetcher: mockFetcher(asked, (request) => (failing && request.key.includes('ETH') ? 'HTTP 503' : null)) });
     const { set, levels } = sink();
     const instruments = mockCatalogue('bybit');
     await tiers.refresh(venues.bybit, instruments, 1, TRACKED, levels, T0);
@@ -171,17 +171,19 @@ describe('margin tiers → the level model', () => {
 
   it('a malformed answer fails that venue only, the model keeps its fallback', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const tiers = new MarginTiers(async (_adapter, requests, parse) => {
-      const outputs = [];
-      let error: string | null = null;
-      for (const request of requests) {
-        try {
-          outputs.push(parse(request.key, { code: '0', data: [{ nonsense: true }] }));
-        } catch (e) {
-          error ??= String(e);
+    const tiers = new MarginTiers({
+      fetcher: async (_adapter, requests, parse) => {
+        const outputs = [];
+        let error: string | null = null;
+        for (const request of requests) {
+          try {
+            outputs.push(parse(request.key, { code: '0', data: [{ nonsense: true }] }));
+          } catch (e) {
+            error ??= String(e);
+          }
         }
-      }
-      return { outputs, error, errorKind: error ? 'badData' : null, retryAfterMs: null };
+        return { outputs, error, errorKind: error ? 'badData' : null, retryAfterMs: null };
+      },
     });
     const { set, levels } = sink();
     const { error } = await tiers.refresh(venues.okx, mockCatalogue('okx'), 1, TRACKED, levels, T0);
@@ -200,14 +202,14 @@ describe('margin tiers → the level model', () => {
       batches.push(requests.length);
       return limited && batches.length === 2 ? { outputs: [], error: 'rate limited (HTTP 429)', errorKind: 'rateLimited', retryAfterMs: 60_000 } : { outputs: [], error: null, errorKind: null, retryAfterMs: null };
     };
-    const tiers = new MarginTiers(fetcher, {}, async (ms) => void sleeps.push(ms));
+    const tiers = new MarginTiers({ fetcher, documented: {}, sleep: async (ms) => void sleeps.push(ms) });
     await tiers.refresh(venues.bitget, instruments, 1, assets, sink().levels, T0);
     expect(batches).toEqual([TIER_BATCH, TIER_BATCH, 1]);
     expect(sleeps).toEqual([TIER_BATCH_GAP_MS, TIER_BATCH_GAP_MS]);
     batches.length = 0;
     limited = true;
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const outcome = await new MarginTiers(fetcher, {}, async () => {}).refresh(venues.bitget, instruments, 1, assets, sink().levels, T0);
+    const outcome = await new MarginTiers({ fetcher, documented: {}, sleep: async () => {} }).refresh(venues.bitget, instruments, 1, assets, sink().levels, T0);
     expect(batches).toEqual([TIER_BATCH, TIER_BATCH]);
     expect(outcome).toEqual({ error: 'rate limited (HTTP 429)', errorKind: 'rateLimited', retryAfterMs: 60_000 });
     warn.mockRestore();
@@ -216,7 +218,7 @@ describe('margin tiers → the level model', () => {
   it('an empty catalogue asks nothing', async () => {
     const fetcher = vi.fn();
     const tables: MarginTable[] = [];
-    const tiers = new MarginTiers(fetcher as unknown as TierFetcher);
+    const tiers = new MarginTiers({ fetcher: fetcher as unknown as TierFetcher });
     expect((await tiers.refresh(venues.okx, [], 1, TRACKED, { setInstrument: () => tables.push() }, T0)).error).toBeNull();
     expect(fetcher).not.toHaveBeenCalled();
   });

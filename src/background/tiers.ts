@@ -81,13 +81,18 @@ export class MarginTiers {
   private readonly venues = new Map<VenueId, VenueTiers>();
   private readonly lastAttempt = new Map<VenueId, number>();
 
-  constructor(
-    private readonly fetcher: TierFetcher = fetchEach,
-    private readonly documented = DOCUMENTED_TABLES,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    /** Where fetched tables are kept across restarts; none in tests that do not ask. */
-    private readonly storage: TierStorage | null = null,
-  ) {}
+  private readonly fetcher: TierFetcher;
+  private readonly documented: typeof DOCUMENTED_TABLES;
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** Where fetched tables are kept across restarts; none in tests that do not ask. */
+  private readonly storage: TierStorage | null;
+
+  constructor(options: { fetcher?: TierFetcher; documented?: typeof DOCUMENTED_TABLES; sleep?: (ms: number) => Promise<void>; storage?: TierStorage } = {}) {
+    this.fetcher = options.fetcher ?? fetchEach;
+    this.documented = options.documented ?? DOCUMENTED_TABLES;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.storage = options.storage ?? null;
+  }
 
   /** The tables an earlier life of the worker fetched; a malformed entry or table is left out (and fetched again). */
   async load(): Promise<void> {

@@ -69,11 +69,11 @@ export class BackgroundWorker {
   /** Every venue's instrument list, passed to its parsers. */
   private readonly catalogue = new InstrumentCatalogue(browser.storage.local);
   /** Each venue's maintenance-margin tiers, kept across restarts, handed to the engine's level model (tiers.ts). */
-  private readonly tiers = new MarginTiers(undefined, undefined, undefined, browser.storage.local);
+  private readonly tiers = new MarginTiers({ storage: browser.storage.local });
   /** The watchlist plus the assets open pages show. */
   private tracked!: TrackedAssets;
   private trackedSet = new Set<string>();
-  /** Breadth's funding for assets outside the tracked set, from the all-symbol polls (src/core/breadth.ts). */
+  /** Breadth's funding and OI change for assets outside the tracked set, from the all-symbol polls (src/core/breadth.ts). */
   private readonly untracked = new UntrackedMarkets();
   /** Which tracked assets each venue's per-symbol poll requests ask for this time (round-robin within MAX_POLL_REQUESTS). */
   private readonly rotation = new PollRotation();

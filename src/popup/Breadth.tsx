@@ -11,7 +11,10 @@ import { tradingUrl } from '../sites';
 import { readReadings } from '../ui/bus';
 import { fmt, t } from '../ui/i18n';
 import { Meter } from '../ui/Meter';
-import { FigureHeads, why } from './columns';
+import { FigureCells, FigureHeads, type MissingReasons } from './columns';
+
+/** A ranked asset has liquidations (its long share is known); its OI change and funding may not be. */
+const BREADTH_REASONS: MissingReasons = { oiChange: () => t('whyBreadthNoOiChange'), funding: () => t('whyNoFunding') };
 
 /** `open`: the asset whose detail shows (the popup holds it: its history follows the detail). */
 export function BreadthSection({ breadth, exchange, now, open, onOpen: setOpen }: { breadth: Breadth | undefined; exchange: string; now: number; open: string | null; onOpen: (asset: string | null) => void }) {
@@ -33,23 +36,16 @@ export function BreadthSection({ breadth, exchange, now, open, onOpen: setOpen }
             </tr>
           </thead>
           <tbody>
-            {rows.map((row) => {
-              const oiChange = f.change(row.oiChange1h);
-              const funding = f.rate(row.funding8h);
-              return (
+            {rows.map((row) => (
               <tr key={row.asset} data-row data-asset={row.asset} data-phase={row.phase} class="breadth-row" aria-current={open === row.asset ? 'true' : undefined}>
                 <th scope="row">
                   <button type="button" class="link" data-field="asset" aria-expanded={open === row.asset} aria-label={t('popupBreadthOpen', [row.asset])} onClick={() => setOpen(open === row.asset ? null : row.asset)}>
                     {row.asset}
                   </button>
                 </th>
-                <td class="num" data-field="liq1h">{f.usdBound(row.liq1hUsd, row.sampled)}</td>
-                <td class="num" data-field="longShare1h">{f.share(row.longShare)}</td>
-                <td class="num" data-field="oiChange1h" {...why(oiChange, () => t('whyBreadthNoOiChange'))}>{oiChange}</td>
-                <td class="num" data-field="funding" {...why(funding, () => t('whyNoFunding'))}>{funding}</td>
+                <FigureCells liq1hUsd={row.liq1hUsd} sampled={row.sampled} longShare={row.longShare} oiChange1h={row.oiChange1h} funding8h={row.funding8h} reasons={BREADTH_REASONS} />
               </tr>
-              );
-            })}
+            ))}
           </tbody>
         </table>
       )}

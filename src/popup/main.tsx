@@ -23,7 +23,7 @@ import { TapeList } from '../ui/Tape';
 import { METER_CSS, METER_DARK } from '../ui/styles';
 import { BreadthSection } from './Breadth';
 import { HistorySection } from './History';
-import { FigureHeads, why } from './columns';
+import { FigureCells, FigureHeads } from './columns';
 import { useRememberedOpen } from './remembered-open';
 
 /** The first storage read starts as the script loads, before the first render: the data is what the popup is opened for. */
@@ -130,7 +130,6 @@ function openTab(url: string): void {
 }
 
 function AssetTable({ assets, scopes, exchange, now }: { assets: string[]; scopes: Partial<Record<string, ScopeReading>>; exchange: string; now: number }) {
-  const f = fmt();
   return (
     <table class="assets">
       <thead>
@@ -144,13 +143,9 @@ function AssetTable({ assets, scopes, exchange, now }: { assets: string[]; scope
         {assets.map((asset) => {
           const reading = scopes[asset];
           const url = tradingUrl(asset, exchange);
-          const sampled = (reading?.sampledVenues.length ?? 0) > 0;
           const phase = reading?.verdict.phase ?? null;
           const since = reading ? countingSince(reading, now) : null;
-          const funding = reading ? fundingOf(reading) : null;
-          const longShare = f.share(reading?.liq1h.longShare);
-          const oiChange = f.change(reading?.signals.oiChange1h);
-          const fundingText = f.rate(funding);
+          const reasons = reading ? { longShare: () => whyNoLiq(since), oiChange: () => whyNoOiChange(reading, since), funding: () => t('whyNoFunding') } : {};
           return (
             // The link is the keyboard and screen-reader target; the row is a bigger mouse target.
             <tr key={asset} data-scope={asset} data-phase={phase ?? ''} class="asset-row" onClick={(e) => (e.target as Element).closest('a') === null && openTab(url)}>
@@ -162,18 +157,7 @@ function AssetTable({ assets, scopes, exchange, now }: { assets: string[]; scope
               <td data-field="phase" class={phase ? `phase phase-${phase}` : 'muted'}>
                 {reading ? phaseText(reading.verdict.phase, reading.verdict.side) : t('popupWaiting')}
               </td>
-              <td class="num" data-field="liq1h">
-                {f.usdBound(reading?.liq1h.totalUsd, sampled)}
-              </td>
-              <td class="num" data-field="longShare1h" {...(reading ? why(longShare, () => whyNoLiq(since)) : {})}>
-                {longShare}
-              </td>
-              <td class={`num ${tone(reading?.signals.oiChange1h)}`} data-field="oiChange1h" {...(reading ? why(oiChange, () => whyNoOiChange(reading, since)) : {})}>
-                {oiChange}
-              </td>
-              <td class={`num ${tone(funding)}`} data-field="funding" {...(reading ? why(fundingText, () => t('whyNoFunding')) : {})}>
-                {fundingText}
-              </td>
+              <FigureCells liq1hUsd={reading?.liq1h.totalUsd} sampled={(reading?.sampledVenues.length ?? 0) > 0} longShare={reading?.liq1h.longShare} oiChange1h={reading?.signals.oiChange1h} funding8h={reading ? fundingOf(reading) : null} reasons={reasons} />
             </tr>
           );
         })}
@@ -310,10 +294,6 @@ function PageTable({ pages, currentTab }: { pages: PageStatus[]; currentTab: num
       </table>
     </section>
   );
-}
-
-function tone(value: number | null | undefined): string {
-  return value === null || value === undefined || value === 0 ? '' : value > 0 ? 'pos' : 'neg';
 }
 
 /** live · streaming / stale (4m) / degraded: reason / off */
