@@ -1,12 +1,15 @@
 // @vitest-environment happy-dom
-/** The popup's disclosures (tape, history) open as the trader left them, and still toggle where localStorage refuses. */
+/**
+ * The popup's disclosures (tape, history) open as the trader left them: what the popup's first
+ * storage read found under their keys, each toggle written back; they still toggle where storage refuses.
+ */
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { useRememberedOpen } from '../src/popup/remembered-open';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DISCLOSURE_KEYS, openKey, RememberedOpen, useRememberedOpen } from '../src/popup/remembered-open';
 
 function Disclosure() {
-  const [open, toggle] = useRememberedOpen('test:open');
+  const [open, toggle] = useRememberedOpen('tape');
   return (
     <button type="button" aria-expanded={open} onClick={toggle}>
       {open ? 'open' : 'closed'}
@@ -14,46 +17,59 @@ function Disclosure() {
   );
 }
 
+/** chrome.storage.local, as a map. */
+let stored: Record<string, unknown>;
 let root: HTMLElement;
-function mount(): HTMLButtonElement {
+
+/** The popup opened anew: its first read brings the disclosures' keys. */
+function openPopup(): HTMLButtonElement {
+  const firstRead = Object.fromEntries(DISCLOSURE_KEYS.filter((key) => key in stored).map((key) => [key, stored[key]]));
   root = document.createElement('div');
   document.body.append(root);
-  render(<Disclosure />, root);
+  render(
+    <RememberedOpen.Provider value={firstRead}>
+      <Disclosure />
+    </RememberedOpen.Provider>,
+    root,
+  );
   return root.querySelector('button')!;
 }
 
-afterEach(() => {
+function closePopup(): void {
   render(null, root);
   root.remove();
-  localStorage.clear();
-  vi.restoreAllMocks();
+}
+
+beforeEach(() => {
+  stored = {};
+  const set = vi.fn(async (items: Record<string, unknown>) => void Object.assign(stored, items));
+  vi.stubGlobal('chrome', { storage: { local: { set } } });
+});
+
+afterEach(() => {
+  closePopup();
+  vi.unstubAllGlobals();
 });
 
 describe('useRememberedOpen', () => {
   it('starts closed, and a popup opened again shows it as the trader left it', async () => {
-    const first = mount();
+    const first = openPopup();
     expect(first.textContent).toBe('closed');
     await act(() => first.click());
     expect(first.textContent).toBe('open');
-    render(null, root);
-    root.remove();
-    const again = mount();
+    expect(stored).toEqual({ [openKey('tape')]: true });
+    closePopup();
+    const again = openPopup();
     expect(again.textContent).toBe('open');
     await act(() => again.click());
-    render(null, root);
-    root.remove();
-    expect(mount().textContent).toBe('closed');
+    expect(stored).toEqual({ [openKey('tape')]: false });
+    closePopup();
+    expect(openPopup().textContent).toBe('closed');
   });
 
-  it('toggles all the same where localStorage throws', async () => {
-    vi.spyOn(Storage.prototype, 'getItem').mockImplementation(() => {
-      throw new Error('denied');
-    });
-    vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
-      throw new Error('denied');
-    });
-    const button = mount();
-    expect(button.textContent).toBe('closed');
+  it('toggles all the same where storage refuses the write', async () => {
+    vi.stubGlobal('chrome', { storage: { local: { set: async () => Promise.reject(new Error('quota')) } } });
+    const button = openPopup();
     await act(() => button.click());
     expect(root.querySelector('button')!.textContent).toBe('open');
   });

@@ -8,11 +8,8 @@ import { HistoryPanel } from '../ui/HistoryChart';
 import { t } from '../ui/i18n';
 import { useRememberedOpen } from './remembered-open';
 
-/** localStorage: whether the trader left the history open. */
-const HISTORY_OPEN_KEY = 'flush-meter:history-open';
-
 export function HistorySection({ scope, changed, now }: { scope: string; changed: unknown; now: number }) {
-  const [open, toggle] = useRememberedOpen(HISTORY_OPEN_KEY);
+  const [open, toggle] = useRememberedOpen('history');
   const scopeName = scope === MARKET_SCOPE ? t('allMarkets') : scope;
   return (
     // Named without the scope: the market's own region is "All markets".

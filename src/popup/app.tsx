@@ -14,7 +14,7 @@ import { exchangeName } from '../core/exchanges';
 import { defaultSettings, EFFECTIVE_SETTINGS_KEY, type Settings, type TapeSettings } from '../core/settings';
 import { printKey, tapePrints } from '../core/tape';
 import { sites, tradingUrl } from '../sites';
-import { FIRST_DATA_MARK, followBus, readBus, readReadings } from '../ui/bus';
+import { FIRST_DATA_MARK, followBus, readReadings, type readBus } from '../ui/bus';
 import { fmt, t, uiLanguage } from '../ui/i18n';
 import { HostAccess } from '../ui/host-access';
 import { countingSince, fundingOf, Meter, whyNoLiq, whyNoOiChange } from '../ui/Meter';
@@ -24,10 +24,7 @@ import { METER_CSS, METER_DARK } from '../ui/styles';
 import { BreadthSection } from './Breadth';
 import { HistorySection } from './History';
 import { FigureCells, FigureHeads } from './columns';
-import { useRememberedOpen } from './remembered-open';
-
-/** The first storage read starts as the script loads, before the first render: the data is what the popup is opened for. */
-const firstRead = readBus([MARKET_SCOPE], [EFFECTIVE_SETTINGS_KEY]);
+import { RememberedOpen, useRememberedOpen } from './remembered-open';
 
 /** Under a day of history the baselines are still floors: say so. */
 const SHORT_HISTORY_MS = 24 * 3_600_000;
@@ -36,6 +33,8 @@ const SHORT_HISTORY_MS = 24 * 3_600_000;
 interface FirstData {
   bus: BusSnapshot;
   settings: Settings;
+  /** Which disclosures the trader left open (remembered-open.ts). */
+  remembered: Record<string, unknown>;
 }
 
 function Popup({ first }: { first: FirstData }) {
@@ -166,9 +165,6 @@ function AssetTable({ assets, scopes, exchange, now }: { assets: string[]; scope
   );
 }
 
-/** localStorage: whether the trader left the tape open (it starts closed: the popup keeps within 600 px). */
-const TAPE_OPEN_KEY = 'flush-meter:tape-open';
-
 /** Rows the popup shows at most: the newest prints above the threshold. */
 const TAPE_ROWS = 12;
 
@@ -217,7 +213,8 @@ function TapeSection({ tape, settings, now }: { tape: unknown; settings: TapeSet
   const rows = useMemo(() => tapePrints(tape, { minUsd: settings.minUsd, limit: TAPE_ROWS }), [tape, settings.minUsd]);
   const seen = useRef<Set<string> | null>(null);
   const [tones, setTones] = useState(0);
-  const [open, toggle] = useRememberedOpen(TAPE_OPEN_KEY);
+  // The tape starts closed: the popup keeps within 600 px.
+  const [open, toggle] = useRememberedOpen('tape');
   useEffect(() => {
     if (!settings.sound) return;
     const controller = new AbortController();
@@ -350,14 +347,24 @@ function SourceTable({ sources, now }: { sources: SourceStatus[]; now: number })
   );
 }
 
-document.documentElement.lang = uiLanguage();
-document.title = t('extName');
-const style = document.createElement('style');
-// The page meter takes the exchange's theme; the popup's takes the OS colour scheme.
-style.textContent = `${METER_CSS} @media (prefers-color-scheme: dark) { .fm-meter { ${METER_DARK} } }`;
-document.head.append(style);
-// The first render waits for the first read (a few ms): it shows the data the popup is opened for, not an empty frame.
-void firstRead
-  .then(({ bus, extra }): FirstData => ({ bus, settings: (extra[EFFECTIVE_SETTINGS_KEY] as Settings | undefined) ?? defaultSettings() }))
-  .catch((): FirstData => ({ bus: {}, settings: defaultSettings() }))
-  .then((first) => render(<Popup first={first} />, document.getElementById('app')!));
+/** Renders the popup once `firstRead` (started by main.ts while this code loaded) has brought the data. */
+export function startPopup(firstRead: ReturnType<typeof readBus>): Promise<void> {
+  document.documentElement.lang = uiLanguage();
+  document.title = t('extName');
+  const style = document.createElement('style');
+  // The page meter takes the exchange's theme; the popup's takes the OS colour scheme.
+  style.textContent = `${METER_CSS} @media (prefers-color-scheme: dark) { .fm-meter { ${METER_DARK} } }`;
+  document.head.append(style);
+  // The first render waits for the first read: it shows the data the popup is opened for, not an empty frame.
+  return firstRead
+    .then(({ bus, extra }): FirstData => ({ bus, settings: (extra[EFFECTIVE_SETTINGS_KEY] as Settings | undefined) ?? defaultSettings(), remembered: extra }))
+    .catch((): FirstData => ({ bus: {}, settings: defaultSettings(), remembered: {} }))
+    .then((first) =>
+      render(
+        <RememberedOpen.Provider value={first.remembered}>
+          <Popup first={first} />
+        </RememberedOpen.Provider>,
+        document.getElementById('app')!,
+      ),
+    );
+}
