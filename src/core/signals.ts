@@ -268,9 +268,10 @@ export function flushEvidence(
     const found = highestBefore(e - 60, e, e);
     if (found === null || found.change > -th.evidenceOiDrop) continue;
     const priceMove = meanPriceChange(
-      series.map((s) => knownOrNull(s.price[found.minute]!)),
-      series.map((s) => knownOrNull(s.price[e]!)),
-      series.map((s) => knownOrNull(s.oi[e]!)),
+      series.length,
+      (i) => knownOrNull(series[i]!.price[found.minute]!),
+      (i) => knownOrNull(series[i]!.price[e]!),
+      (i) => knownOrNull(series[i]!.oi[e]!),
     );
     if (priceMove === null || Math.abs(priceMove) < th.evidencePriceMove) continue;
     let peak = found.minute;
@@ -342,24 +343,29 @@ export function perpSpotRatioAt(history: MarketHistory, keys: readonly string[],
 /** Price change between two minutes: per-series ratios averaged by OI at the later minute. */
 export function priceChange(history: MarketHistory, keys: readonly string[], fromMinute: number, toMinute: number): number | null {
   return meanPriceChange(
-    keys.map((key) => history.priceAt(key, fromMinute)),
-    keys.map((key) => history.priceAt(key, toMinute)),
-    keys.map((key) => history.value(key, toMinute, 'oi')),
+    keys.length,
+    (i) => history.priceAt(keys[i]!, fromMinute),
+    (i) => history.priceAt(keys[i]!, toMinute),
+    (i) => history.value(keys[i]!, toMinute, 'oi'),
   );
 }
 
-/** Per-series price ratios (from → to) averaged by OI at `to`; a plain mean when no series has OI. */
-function meanPriceChange(from: ReadonlyArray<number | null>, to: ReadonlyArray<number | null>, oiAtTo: ReadonlyArray<number | null>): number | null {
+/**
+ * Per-series price ratios (from → to) averaged by OI at `to`; a plain mean when no series has OI.
+ * Series i's values come from the accessors (null: unknown), so a caller comparing many minute
+ * pairs allocates nothing per pair.
+ */
+function meanPriceChange(count: number, from: (i: number) => number | null, to: (i: number) => number | null, oiAtTo: (i: number) => number | null): number | null {
   let weighted = 0;
   let weights = 0;
   let plain = 0;
   let n = 0;
-  for (let i = 0; i < from.length; i++) {
-    const change = ratioChange(to[i]!, from[i]!);
+  for (let i = 0; i < count; i++) {
+    const change = ratioChange(to(i), from(i));
     if (change === null) continue;
     plain += change;
     n += 1;
-    const oi = oiAtTo[i]!;
+    const oi = oiAtTo(i);
     if (oi !== null && oi > 0) ((weighted += change * oi), (weights += oi));
   }
   if (weights > 0) return weighted / weights;
@@ -378,13 +384,13 @@ export function largestMove1h(history: MarketHistory, keys: readonly string[], n
   const hour = 60 / step;
   const count = (24 * 60) / step + 1;
   const samples = keys.map((key) => history.sampled(key, nowMinute - 24 * 60, step, count));
+  let to = count - 1;
+  const before = (i: number) => knownOrNull(samples[i]!.price[to - hour]!);
+  const after = (i: number) => knownOrNull(samples[i]!.price[to]!);
+  const oiAfter = (i: number) => knownOrNull(samples[i]!.oi[to]!);
   let largest: number | null = null;
-  for (let to = count - 1; to >= hour; to--) {
-    const move = meanPriceChange(
-      samples.map((s) => knownOrNull(s.price[to - hour]!)),
-      samples.map((s) => knownOrNull(s.price[to]!)),
-      samples.map((s) => knownOrNull(s.oi[to]!)),
-    );
+  for (; to >= hour; to--) {
+    const move = meanPriceChange(samples.length, before, after, oiAfter);
     if (move !== null && (largest === null || Math.abs(move) > largest)) largest = Math.abs(move);
   }
   return largest;
