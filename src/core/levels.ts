@@ -266,8 +266,10 @@ const BAR_MS = 5 * 60_000;
 const MAX_BAR_RANGE = 100;
 
 /** The leverage mix capped at `maxLeverage` (slices above it become it), weights normalised. */
-export function effectiveMix(mix: readonly LeverageSlice[], maxLeverage: number): LeverageSlice[] {
+export function effectiveMix(mix: readonly LeverageSlice[], maxLeverage: number): readonly LeverageSlice[] {
   const cap = Number.isFinite(maxLeverage) && maxLeverage >= 1 ? maxLeverage : Number.POSITIVE_INFINITY;
+  // The mix is checked and normalised where it enters (resolveAssumptions): with nothing above the cap it stands as is.
+  if (mix.every((slice) => slice.leverage <= cap)) return mix;
   return parseLeverageMix(mix.map((slice) => ({ leverage: Math.min(slice.leverage, cap), weight: slice.weight }))) ?? [];
 }
 

@@ -119,6 +119,12 @@ export interface ScopeView {
   totals(fromMinute: number, toMinute: number): WindowTotals;
 }
 
+/** The kept per-venue series keys of each asset, and the venues they belong to. */
+interface SeriesIndex {
+  byAsset: Map<string, string[]>;
+  venues: Set<VenueId>;
+}
+
 /** One scope's minute sums: [longUsd, shortUsd, longCount, shortCount] per minute, RING_MINUTES back. */
 class ScopeRing implements ScopeView {
   private readonly stamp = new Float64Array(RING_MINUTES).fill(-1);
@@ -178,8 +184,8 @@ export class LiquidationWindows {
   private readonly rings = new Map<string, ScopeRing>();
   /** Per venue, every asset's per-venue buckets (the last FINE_MINUTES): the market's per-venue totals in array reads. */
   private readonly venueRings = new Map<VenueId, ScopeRing>();
-  /** asset → its per-venue series keys; rebuilt when a series comes or goes (seriesOf). */
-  private byAsset: Map<string, string[]> | null = null;
+  /** Which per-venue series are kept; rebuilt when a series comes or goes (seriesIndex). */
+  private keyIndex: SeriesIndex | null = null;
 
   /** Adds one liquidation; returns false when it falls outside the retained window. */
   add(liquidation: Liquidation, now: number): boolean {
@@ -192,7 +198,7 @@ export class LiquidationWindows {
     if (!buckets) {
       buckets = new Map();
       this.series.set(key, buckets);
-      this.byAsset = null;
+      this.keyIndex = null;
     }
     let bucket = buckets.get(minute);
     if (!bucket) {
@@ -256,7 +262,7 @@ export class LiquidationWindows {
         mergeAt(this.mergedFor(asset), slotEnd(minute), bucket);
         this.addToScopes(asset, slotEnd(minute), bucket, 1);
       }
-      if (buckets.size === 0) (this.series.delete(key), (this.byAsset = null));
+      if (buckets.size === 0) (this.series.delete(key), (this.keyIndex = null));
     }
     for (const [asset, buckets] of this.merged) {
       for (const minute of buckets.keys()) if (minute <= oldest) buckets.delete(minute);
@@ -281,7 +287,7 @@ export class LiquidationWindows {
         if (buckets.size === 0) store.delete(key);
       }
     }
-    this.byAsset = null;
+    this.keyIndex = null;
     this.rebuildScopes();
   }
 
@@ -345,22 +351,28 @@ export class LiquidationWindows {
 
   /** Whether any per-venue bucket of `venue` is kept. */
   private hasVenue(venue: VenueId): boolean {
-    for (const key of this.series.keys()) if (parseKey(key).venue === venue) return true;
-    return false;
+    return this.seriesIndex().venues.has(venue);
   }
 
   /** One asset's per-venue series keys. */
   private seriesOf(asset: string): readonly string[] {
-    if (!this.byAsset) {
-      this.byAsset = new Map();
+    return this.seriesIndex().byAsset.get(asset) ?? [];
+  }
+
+  /** The kept series keys by asset, and their venues: every reading asks, a series comes or goes far more rarely. */
+  private seriesIndex(): SeriesIndex {
+    if (!this.keyIndex) {
+      const index: SeriesIndex = { byAsset: new Map(), venues: new Set() };
       for (const key of this.series.keys()) {
-        const { asset: owner } = parseKey(key);
-        const keys = this.byAsset.get(owner);
+        const { venue, asset } = parseKey(key);
+        index.venues.add(venue);
+        const keys = index.byAsset.get(asset);
         if (keys) keys.push(key);
-        else this.byAsset.set(owner, [key]);
+        else index.byAsset.set(asset, [key]);
       }
+      this.keyIndex = index;
     }
-    return this.byAsset.get(asset) ?? [];
+    return this.keyIndex;
   }
 
   /** Venue × asset pairs with a per-venue bucket (older buckets are per asset: see assets()). */
