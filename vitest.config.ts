@@ -1,8 +1,32 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { LongestFirstSequencer } from './test/sequencer';
 
 /** Test files run side by side: 2 for the unit tests (2 cores), E2E_WORKERS (default 4) Chromiums for the e2e. */
 const workers = (name: string, fallback: number) => Math.max(1, Number(process.env[name]) || fallback);
+
+const UNIT_FILES = ['test/**/*.test.ts', 'test/**/*.test.tsx'];
+/**
+ * Unit files that replace modules (vi.mock, resetModules) or the browser (fake-browser, their own
+ * `chrome`) need a module graph of their own: in a shared one the module they replace may already
+ * be loaded, and what modules cached from their browser (the UI language's labels and number
+ * formats, src/ui/i18n.ts) would reach the next file. Read from the files themselves, so a new
+ * test that does either is isolated without a list to keep.
+ */
+const MOCKING = /\bvi\.(mock|doMock|resetModules)\(|fake-browser|stubGlobal\(\s*'(chrome|browser)'|\.chrome\s*=[^=]/;
+const ISOLATED_UNIT_FILES = readdirSync('test')
+  .filter((file) => /\.test\.tsx?$/.test(file) && MOCKING.test(readFileSync(`test/${file}`, 'utf8')))
+  .map((file) => `test/${file}`);
+const UNIT_OPTIONS = {
+  environment: 'node',
+  // Vitest's default leaves one of 2 cores idle (cores − 1).
+  maxWorkers: workers('UNIT_WORKERS', 2),
+  // Bounds for a hang, not for speed: the replays (cold-start, reasons-i18n, …) take ~1 s of
+  // CPU each, and on a shared 2-core machine with both workers busy one passed vitest's 5 s
+  // default (cold-start, seen twice), a setup its 10 s hook default (5 tests skipped).
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+} as const;
 
 export default defineConfig({
   test: {
@@ -10,17 +34,20 @@ export default defineConfig({
     projects: [
       {
         test: {
+          ...UNIT_OPTIONS,
           name: 'unit',
-          include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-          exclude: ['test/e2e/**', 'node_modules/**'],
-          environment: 'node',
-          // Vitest's default leaves one of 2 cores idle (cores − 1).
-          maxWorkers: workers('UNIT_WORKERS', 2),
-          // Bounds for a hang, not for speed: the replays (cold-start, reasons-i18n, …) take ~1 s of
-          // CPU each, and on a shared 2-core machine with both workers busy one passed vitest's 5 s
-          // default (cold-start, seen twice), a setup its 10 s hook default (5 tests skipped).
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          include: UNIT_FILES,
+          exclude: ['test/e2e/**', 'node_modules/**', ...ISOLATED_UNIT_FILES],
+          // One module graph per worker, not per file: most files import the same core, and
+          // importing it again for each of them was a fifth of the unit tests' CPU.
+          isolate: false,
+        },
+      },
+      {
+        test: {
+          ...UNIT_OPTIONS,
+          name: 'unit-isolated',
+          include: ISOLATED_UNIT_FILES,
         },
       },
       {
