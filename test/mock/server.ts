@@ -61,6 +61,17 @@ interface Client {
   venue: MockVenue;
   socket: WebSocket;
   connection: MockWsConnection;
+  /** The URL the client opened, with the Host header it sent (a port included). */
+  url: string;
+  /** The client's distinct text frames so far (subscriptions, a ping), in the order first sent: bounded however long it runs. */
+  sent: string[];
+}
+
+/** An open client socket as the client opened it: what another client must send to be sent the same frames. */
+export interface OpenSocket {
+  venue: VenueId;
+  url: string;
+  sent: readonly string[];
 }
 
 export class MockExchange {
@@ -212,6 +223,11 @@ export class MockExchange {
     return [...this.clients].filter((c) => c.venue.id === venue && c.socket.readyState === c.socket.OPEN).length;
   }
 
+  /** Every open client socket: its URL and the frames the client sent on it (bench/worker.bench.ts replays them). */
+  openSockets(): OpenSocket[] {
+    return [...this.clients].filter((c) => c.socket.readyState === c.socket.OPEN).map((c) => ({ venue: c.venue.id, url: c.url, sent: [...c.sent] }));
+  }
+
   /** Liquidations delivered or backdated so far. */
   playedLiquidations(): readonly PlayedLiquidation[] {
     return this.played;
@@ -353,7 +369,7 @@ export class MockExchange {
     }
     this.requests.push({ host, path: req.url ?? '/', status: 101, at: Date.now() });
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const client: Client = { venue: venue!, socket: ws, connection };
+      const client: Client = { venue: venue!, socket: ws, connection, url: `wss://${req.headers.host ?? host}${req.url ?? '/'}`, sent: [] };
       this.clients.add(client);
       ws.on('close', () => this.clients.delete(client));
       ws.on('message', (data) => this.onClientFrame(client, data.toString()));
@@ -362,6 +378,7 @@ export class MockExchange {
   }
 
   private onClientFrame(client: Client, text: string): void {
+    if (!client.sent.includes(text)) client.sent.push(text);
     try {
       for (const reply of client.connection.onMessage(text, this.view(client.venue.id))) client.socket.send(reply);
       this.deliverBacklog(client);
