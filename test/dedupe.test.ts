@@ -36,6 +36,16 @@ describe('Deduper', () => {
     expect(admitPolledBatch(restored, [liq(NOW - 90_000, { symbol: 'ETH-USDT-SWAP' })], NOW + 30_000)).toEqual([]);
   });
 
+  it('persists the newest 5,000 identities by event time, oldest first, equal times cut as a stable sort would', () => {
+    const d = new Deduper();
+    // Out of order, and 7 liquidations per millisecond: the 5,000th newest falls among equal times.
+    const admitted = Array.from({ length: 6_001 }, (_, i) => liq(NOW - ((i * 7_919) % 857), { price: 72_000 + i }));
+    admitted.forEach((l, i) => d.admitStreamed(l, NOW + i));
+    const atLast = NOW + admitted.length - 1;
+    const sorted = admitted.map((l) => ({ key: identityOf(l), time: l.time })).sort((a, b) => a.time - b.time);
+    expect(d.toJSON(atLast).recent).toEqual(sorted.slice(-5_000).map(({ key }) => [key, atLast]));
+  });
+
   it('forgets identities past the horizon', () => {
     const d = new Deduper();
     d.admitStreamed(liq(NOW), NOW);

@@ -63,6 +63,10 @@ class Generation {
   entries(): IterableIterator<[string, number]> {
     return this.eventTimes.entries();
   }
+
+  times(): IterableIterator<number> {
+    return this.eventTimes.values();
+  }
 }
 
 /**
@@ -134,14 +138,9 @@ export class Deduper {
    * PERSIST_MS, the newest PERSIST_MAX by event time, stamped with the generation's last admission.
    */
   toJSON(now: number): DedupeState {
-    const recent: Array<{ key: string; time: number; at: number }> = [];
-    for (const generation of [this.previous, this.current]) {
-      if (generation.lastAt === undefined || generation.lastAt < now - PERSIST_MS) continue;
-      for (const [key, time] of generation.entries()) recent.push({ key, time, at: generation.lastAt });
-    }
-    recent.sort((a, b) => a.time - b.time);
+    const recent = [this.previous, this.current].filter((generation) => generation.lastAt !== undefined && generation.lastAt >= now - PERSIST_MS);
     return {
-      recent: recent.slice(-PERSIST_MAX).map(({ key, at }) => [key, at]),
+      recent: newestByTime(recent, PERSIST_MAX).map(({ key, at }) => [key, at]),
       watermarks: Object.fromEntries(this.watermarks),
     };
   }
@@ -150,6 +149,45 @@ export class Deduper {
     this.previous = this.current;
     this.current = new Generation();
   }
+}
+
+/**
+ * The `limit` newest identities of `generations` by event time, oldest first, ties in the generations' order: what a
+ * stable sort of them all by time would end with. The hot copy is written every 2 s and a cascade fills the
+ * generations with up to DEDUPE_MAX_ENTRIES identities: only the cut-off time is found over all of them (a sort of
+ * plain numbers), and only the kept ones are sorted as records.
+ */
+function newestByTime(generations: readonly Generation[], limit: number): Array<{ key: string; time: number; at: number }> {
+  const { cutoff, skipTies } = cutoffOf(generations, limit);
+  const kept: Array<{ key: string; time: number; at: number }> = [];
+  let tiesToSkip = skipTies;
+  for (const generation of generations) {
+    for (const [key, time] of generation.entries()) {
+      if (time < cutoff) continue;
+      // A stable sort puts the earlier of equal times first, so the cut falls among the first of them.
+      if (time === cutoff && tiesToSkip > 0) {
+        tiesToSkip -= 1;
+        continue;
+      }
+      kept.push({ key, time, at: generation.lastAt! });
+    }
+  }
+  return kept.sort((a, b) => a.time - b.time);
+}
+
+/** The oldest event time kept, and how many identities at exactly that time fall outside the `limit` newest. */
+function cutoffOf(generations: readonly Generation[], limit: number): { cutoff: number; skipTies: number } {
+  const total = generations.reduce((n, generation) => n + generation.size, 0);
+  if (total <= limit) return { cutoff: -Infinity, skipTies: 0 };
+  const times = new Float64Array(total);
+  let i = 0;
+  for (const generation of generations) for (const time of generation.times()) times[i++] = time;
+  times.sort();
+  const first = total - limit;
+  const cutoff = times[first]!;
+  let skipTies = 0;
+  for (let j = first - 1; j >= 0 && times[j] === cutoff; j--) skipTies += 1;
+  return { cutoff, skipTies };
 }
 
 /** Admits a poll's liquidations against the watermark each symbol had before this poll. */
