@@ -158,6 +158,11 @@ function statusUpdate(spec: InstrumentSpec, row: readonly unknown[], offset: 0 |
   };
 }
 
+/** A row whose IS_MATCH (index 8) says it is an initial liquidation trigger; triggerRow then checks the rest. */
+function isTrigger(raw: unknown): boolean {
+  return Array.isArray(raw) && raw[8] === 0;
+}
+
 interface Valued {
   liquidations: Liquidation[];
   unknown: string[];
@@ -166,10 +171,13 @@ interface Valued {
 function liquidationsFromRows(rows: readonly unknown[], instruments: readonly InstrumentSpec[]): Valued {
   const out: Valued = { liquidations: [], unknown: [] };
   for (const raw of rows) {
-    const row = parseWith('bitfinex', 'liquidation row', positionRow, raw);
     // IS_MATCH 1 rows are the market fills of a liquidation already announced by its IS_MATCH 0 trigger
     // (docs, rest-public-liquidations: "0: initial liquidation trigger | 1: market execution").
-    if (row[8] === 1) continue;
+    // A trigger is read once, by its own schema (which checks what positionRow does): rows are many a second in a cascade.
+    if (!isTrigger(raw)) {
+      parseWith('bitfinex', 'liquidation row', positionRow, raw);
+      continue;
+    }
     const [, posId, time, , symbol, amount, , , , , , price] = parseWith('bitfinex', 'liquidation trigger', triggerRow, raw);
     const spec = findInstrument(instruments, symbol);
     if (!spec) {
