@@ -17,7 +17,7 @@
  * so the mock sends it the same frames at the same rate, and does nothing per frame but JSON.parse(event.data).
  * Its CPU is measured the same way (attached by CDP, same warm-up, same seconds) at the stress rate.
  *
- * Target: ≤ 2 % of one core. Needs a build (npm run build).
+ * Target: ≤ 2 % of one core; the target line gives the floor beside the measured figure. Needs a build (npm run build).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
