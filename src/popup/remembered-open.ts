@@ -7,10 +7,11 @@
 import { createContext } from 'preact';
 import { useContext, useState } from 'preact/hooks';
 
-export type Disclosure = 'tape' | 'history';
+const DISCLOSURES = ['tape', 'history'] as const;
+export type Disclosure = (typeof DISCLOSURES)[number];
 
 /** The storage.local keys of every disclosure, for the first read. */
-export const DISCLOSURE_KEYS = (['tape', 'history'] as const satisfies readonly Disclosure[]).map(openKey);
+export const DISCLOSURE_KEYS = DISCLOSURES.map(openKey);
 
 export function openKey(name: Disclosure): string {
   return `open:${name}`;
