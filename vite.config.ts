@@ -72,6 +72,8 @@ export default defineConfig(({ mode }) => {
       emptyOutDir: true,
       sourcemap: false,
       target: firefox ? 'firefox140' : 'chrome116',
+      // Both targets load <link rel=modulepreload> natively: the polyfill would be one more file for every page.
+      modulePreload: { polyfill: false },
       rolldownOptions: {
         output: {
           codeSplitting: {

@@ -1,15 +1,31 @@
 /**
  * The popup's 24 h history (issue 18, part 2) for the scope it shows: the market, or the asset
  * whose detail is open in the breadth. A disclosure like the tape's (the popup keeps within its
- * height), remembered; the chart is asked of the worker only while it is open.
+ * height), remembered; the chart is asked of the worker only while it is open, and its code is
+ * loaded when it first opens, not with the popup (the popup's first render loads fewer files).
  */
+import { useEffect, useState } from 'preact/hooks';
 import { MARKET_SCOPE } from '../core/bus';
-import { HistoryPanel } from '../ui/HistoryChart';
 import { t } from '../ui/i18n';
 import { useRememberedOpen } from './remembered-open';
 
+type ChartModule = typeof import('../ui/HistoryChart');
+
+/** The chart's module once loaded (it stays loaded for the popup's life). */
+let chartModule: ChartModule | null = null;
+
+/** The chart's module, loading it when `wanted` first turns true; null until it has loaded. */
+function useChartModule(wanted: boolean): ChartModule | null {
+  const [module, setModule] = useState(chartModule);
+  useEffect(() => {
+    if (wanted && !module) void import('../ui/HistoryChart').then((loaded) => setModule((chartModule = loaded)));
+  }, [wanted, module]);
+  return module;
+}
+
 export function HistorySection({ scope, changed, now }: { scope: string; changed: unknown; now: number }) {
   const [open, toggle] = useRememberedOpen('history');
+  const chart = useChartModule(open);
   const scopeName = scope === MARKET_SCOPE ? t('allMarkets') : scope;
   return (
     // Named without the scope: the market's own region is "All markets".
@@ -23,8 +39,8 @@ export function HistorySection({ scope, changed, now }: { scope: string; changed
       <div id="history-body" hidden={!open}>
         {/* The meter's palette (light and dark) for the chart's colours. */}
         {open ? (
-          <div class="fm-meter fm-history-box">
-            <HistoryPanel scope={scope} scopeName={scopeName} changed={changed} now={now} />
+          <div class="fm-meter fm-history-box" aria-busy={chart ? undefined : 'true'}>
+            {chart ? <chart.HistoryPanel scope={scope} scopeName={scopeName} changed={changed} now={now} /> : null}
           </div>
         ) : null}
       </div>
