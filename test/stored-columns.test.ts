@@ -29,6 +29,14 @@ describe('value columns', () => {
     expect(decodeColumn(viaJson(column), values.length)).toEqual(values);
   });
 
+  it('stores values whose scaled differences pass 2^53 as plain values, and reads them back', () => {
+    // Each fits 10^12 units as a safe integer; the difference between them does not (found by the property below).
+    const values = [7444.85, -1562.355372444286];
+    const column = encodeColumn(values)!;
+    expect(column[1]).toBe(RAW);
+    expect(decodeColumn(viaJson(column), values.length)).toEqual(values);
+  });
+
   it('round-trips any finite values exactly through JSON text', () => {
     const value = fc.oneof(
       fc.constant(null),

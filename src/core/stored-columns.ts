@@ -90,10 +90,17 @@ function commonScale(values: ReadonlyArray<number | null>, from: number, to: num
     if (value === null || value === undefined) continue;
     while (!fitsScale(value, scale)) if (++scale > MAX_SCALE) return RAW;
   }
-  // A scale raised by a later value must still hold the earlier ones within safe integers.
+  // A scale raised by a later value must still hold the earlier ones within safe integers, and
+  // the differences stored between them too (1e15 and −1e15 units each fit; 2e15 apart may not).
+  const unit = 10 ** scale;
+  let last: number | null = null;
   for (let i = from; i < to; i++) {
     const value = values[i];
-    if (value !== null && value !== undefined && !fitsScale(value, scale)) return RAW;
+    if (value === null || value === undefined) continue;
+    if (!fitsScale(value, scale)) return RAW;
+    const units = Math.round(value * unit);
+    if (last !== null && !Number.isSafeInteger(units - last)) return RAW;
+    last = units;
   }
   return scale;
 }
