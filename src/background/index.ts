@@ -19,9 +19,10 @@ const notifier = new Notifier(browserHost(), () => settings.value);
 const worker = new BackgroundWorker(settings, notifier);
 const ready = worker.boot().catch((error) => console.error('flush-meter: boot failed', error));
 
-// The demo's scenario clock (clock.ts): the worker starts over on the new clock.
-browser.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && SCENARIO_CLOCK_KEY in changes) void ready.then(() => worker.clockChanged(changes[SCENARIO_CLOCK_KEY]!.newValue));
+// The demo's scenario clock (clock.ts): the worker starts over on the new clock. storage.local's
+// own event: storage.onChanged would also bring back every storage.session write (the hot copy).
+browser.storage.local.onChanged.addListener((changes) => {
+  if (SCENARIO_CLOCK_KEY in changes) void ready.then(() => worker.clockChanged(changes[SCENARIO_CLOCK_KEY]!.newValue));
 });
 
 async function ensureAlarms(): Promise<void> {

@@ -210,9 +210,10 @@ export class SettingsStore {
    * own change event arrives, so it is not applied twice.
    */
   follow(): void {
-    browser.storage.onChanged.addListener((changes, area) => {
-      if (area !== 'sync' || !(SETTINGS_SYNC_KEY in changes)) return;
-      void this.synced(changes[SETTINGS_SYNC_KEY]!.newValue);
+    // storage.sync's own event, not storage.onChanged: that one would bring the worker every
+    // write it makes itself, old and new values (readings, the hot copy), to be thrown away.
+    browser.storage.sync.onChanged.addListener((changes) => {
+      if (SETTINGS_SYNC_KEY in changes) void this.synced(changes[SETTINGS_SYNC_KEY]!.newValue);
     });
   }
 
