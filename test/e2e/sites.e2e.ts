@@ -278,7 +278,8 @@ describe.concurrent.each(SITE_PAGES.map((site) => [site.site, site] as const))('
     expect([shape.right, shape.bottom]).toEqual([16, 16]);
     // Expanded (reasons in sentences, the per-venue table), it grows down, not along the window.
     await page.locator(`${METER} .fm-toggle`).click(TIMEOUT);
-    await page.locator(`${METER} .fm-expanded`).waitFor(TIMEOUT);
+    // The expanded view itself, not its placeholder while its module loads (Meter.tsx LazyExpanded).
+    await page.locator(`${METER} .fm-expanded:not([aria-busy])`).waitFor(TIMEOUT);
     const expanded = await dockShape(page);
     console.log(`${site.site}: docked meter expanded ${expanded.width} × ${expanded.height} px (${expanded.uncapped} px uncapped)`);
     expect(expanded.width).toBeLessThanOrEqual(DOCK_MAX_WIDTH);
