@@ -4,28 +4,17 @@
  * height), remembered; the chart is asked of the worker only while it is open, and its code is
  * loaded when it first opens, not with the popup (the popup's first render loads fewer files).
  */
-import { useEffect, useState } from 'preact/hooks';
 import { MARKET_SCOPE } from '../core/bus';
 import { t } from '../ui/i18n';
+import { lazyModule } from '../ui/lazy';
 import { useRememberedOpen } from './remembered-open';
 
-type ChartModule = typeof import('../ui/HistoryChart');
-
-/** The chart's module once loaded (it stays loaded for the popup's life). */
-let chartModule: ChartModule | null = null;
-
-/** The chart's module, loading it when `wanted` first turns true; null until it has loaded. */
-function useChartModule(wanted: boolean): ChartModule | null {
-  const [module, setModule] = useState(chartModule);
-  useEffect(() => {
-    if (wanted && !module) void import('../ui/HistoryChart').then((loaded) => setModule((chartModule = loaded)));
-  }, [wanted, module]);
-  return module;
-}
+/** The chart: fetched when the history first opens, not with the popup. */
+const chartView = lazyModule(() => import('../ui/HistoryChart'));
 
 export function HistorySection({ scope, changed, now }: { scope: string; changed: unknown; now: number }) {
   const [open, toggle] = useRememberedOpen('history');
-  const chart = useChartModule(open);
+  const chart = chartView.use(open);
   const scopeName = scope === MARKET_SCOPE ? t('allMarkets') : scope;
   return (
     // Named without the scope: the market's own region is "All markets".

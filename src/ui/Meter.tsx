@@ -3,13 +3,14 @@
  * long share, phase). Expanded: every signal with the reasons behind the verdict, the per-venue
  * breakdown, the risk box, and the 24 h history chart with the live tape. Shared by the page meter and the popup.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { STALE_AFTER_MS, type VenueGap } from '../core/bus';
 import type { ScopeReading } from '../core/engine';
 import type { Phase, Reason, Verdict } from '../core/flush';
 import { gapsWithin } from '../core/gaps';
 import { Gauge } from './charts';
 import { fmt, t } from './i18n';
+import { lazyModule } from './lazy';
 import { reasonSentence } from './reason-text';
 import { Figure, tone } from './figure';
 import { Levels } from './Levels';
@@ -132,19 +133,16 @@ export function reasonText(reason: Reason): string {
   return reasonSentence(reason, { t, fmt: fmt() });
 }
 
-/** The expanded view's module once loaded: fetched when a meter first expands, not with the page (Expanded.tsx). */
-let expandedModule: typeof import('./Expanded') | null = null;
+/** The expanded view: fetched when a meter first expands, not with the page (Expanded.tsx). */
+const expandedView = lazyModule(() => import('./Expanded'));
 
 /** Loads the expanded view now (a meter that opens expanded, and tests that render it at once). */
 export async function loadExpanded(): Promise<void> {
-  expandedModule ??= await import('./Expanded');
+  await expandedView.load();
 }
 
 function LazyExpanded({ reading, scopeName, now }: { reading: ScopeReading; scopeName: string; now: number }) {
-  const [module, setModule] = useState(expandedModule);
-  useEffect(() => {
-    if (!module) void loadExpanded().then(() => setModule(expandedModule));
-  }, [module]);
+  const module = expandedView.use(true);
   return module ? <module.Expanded reading={reading} scopeName={scopeName} now={now} /> : <div class="fm-expanded" aria-busy="true" />;
 }
 
