@@ -162,7 +162,12 @@ describe('popup quick check', () => {
     while ((await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) !== 'Open BTC on Binance') await page.keyboard.press('Shift+Tab');
     const [btc] = await Promise.all([browser.context.waitForEvent('page', { timeout: 10_000 }), page.keyboard.press('Enter')]);
     await btc.waitForURL(tradingUrl('BTC', 'binance'), { timeout: 10_000 });
+    // The popup lists each open trading page at its top: the BTC page's row comes with its tab and
+    // goes with it. Click the next row once it has gone, not while the rows move under the pointer.
+    const pageRows = page.locator('tr.page-row');
+    await expect.poll(() => pageRows.count(), { timeout: 10_000 }).toBe(1);
     await btc.close();
+    await expect.poll(() => pageRows.count(), { timeout: 10_000 }).toBe(0);
     const [eth] = await Promise.all([browser.context.waitForEvent('page', { timeout: 10_000 }), page.locator('tr[data-scope="ETH"] [data-field="funding"]').click()]);
     await eth.waitForURL(tradingUrl('ETH', 'binance'), { timeout: 10_000 });
     await eth.close();

@@ -77,6 +77,9 @@ describe('live tape', () => {
     expect(await toggle.getAttribute('aria-expanded')).toBe('true');
     expect(await rows(page)).toEqual([]);
     expect(await section.locator('[data-field="tapeEmpty"]').textContent()).toBe('No live liquidation of $100.0K or more yet.');
+    // Prints landing do not move what is below the open tape (the watched assets a trader reaches for).
+    const watchedTop = () => page.getByRole('region', { name: 'Watched assets' }).evaluate((el) => el.getBoundingClientRect().top);
+    const topWhenEmpty = await watchedTop();
 
     // Oldest first, a little apart so each has its own time.
     mock.pushLiquidation({ venue: 'bybit', asset: 'BTC', side: 'long', price: 72_000, notionalUsd: 250_000 });
@@ -90,6 +93,7 @@ describe('live tape', () => {
     await expect.poll(() => rows(page).then((r) => r.length), { timeout: 15_000 }).toBe(3);
     expect(await section.locator('[data-row]').first().isVisible()).toBe(true);
     expect(await section.getByRole('listitem').count()).toBe(3);
+    expect(await watchedTop()).toBe(topWhenEmpty);
     const shown = await rows(page);
     console.log('tape:', JSON.stringify(shown));
     expect(shown.map((r) => [r.venue, r.side, r.asset])).toEqual([
