@@ -1,43 +1,13 @@
-/** The replay loop, the scenario validator and the `npm run replay` command. */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+/** The replay loop and the scenario validator (the `npm run replay` command: replay-cli.test.ts). */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { replayScenario, toLiquidation, toMarketUpdate } from '../tools/replay/replay';
-import type { Scenario } from '../tools/replay/scenario';
 import { parseScenario, ScenarioError } from '../tools/replay/scenario-validate';
+import { START, tiny } from './tiny-scenario';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const START = Date.UTC(2025, 0, 1);
-
-function tiny(): Scenario {
-  const market = (t: number, venue: 'binance' | 'okx', asset: string, oi: number) => ({
-    t,
-    type: 'market' as const,
-    venue,
-    asset,
-    price: 100,
-    markPrice: 100.1,
-    indexPrice: 100,
-    fundingRate8h: 0.0001,
-    openInterestUsd: oi,
-    perpVolume24hUsd: 4e9,
-    spotVolume24hUsd: 1e9,
-  });
-  return {
-    name: 'tiny',
-    start: START,
-    events: [
-      market(1000, 'binance', 'BTC', 1e9),
-      market(1500, 'okx', 'ETH', 5e8),
-      { t: 30_000, type: 'liquidation', venue: 'binance', asset: 'BTC', side: 'long', price: 100, notionalUsd: 50_000 },
-      market(61_000, 'binance', 'BTC', 0.99e9),
-      { t: 150_000, type: 'liquidation', venue: 'okx', asset: 'ETH', side: 'short', price: 100, notionalUsd: 25_000 },
-    ],
-  };
-}
 
 describe('replayScenario', () => {
   it('gives one row per simulated minute for ALL then each asset, in the documented shape', () => {
@@ -90,29 +60,6 @@ describe('replayScenario', () => {
   }, 60_000);
 });
 
-describe('npm run replay', () => {
-  it('--install-at MINUTE starts the rows at the install, each with coverage.liqFrom; a bad minute is a usage error', () => {
-    const tsx = join(ROOT, 'node_modules/.bin/tsx');
-    const run = spawnSync(tsx, ['scripts/replay.ts', 'scenarios/long-flush-99m.json', '--install-at', '90'], { cwd: ROOT, encoding: 'utf8' });
-    expect(run.status).toBe(0);
-    const rows = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { t: number; coverage: { liqFrom: number } });
-    expect(rows[0]!.t).toBe(91 * 60_000);
-    // The scenario has Binance liquidations before minute 90, and Binance keeps no public history of them.
-    expect(rows.every((row) => row.coverage.liqFrom === 90 * 60_000)).toBe(true);
-    const bad = spawnSync(tsx, ['scripts/replay.ts', 'scenarios/long-flush-99m.json', '--install-at', 'soon'], { cwd: ROOT, encoding: 'utf8' });
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--install-at MINUTE/);
-  }, 60_000);
-
-  it('ends quietly when its reader stops early (| head)', () => {
-    const tsx = join(ROOT, 'node_modules/.bin/tsx');
-    const run = spawnSync('bash', ['-c', `set -o pipefail; "${tsx}" scripts/replay.ts scenarios/calm-day.json | head -n 2`], { cwd: ROOT, encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    expect(run.stdout.trim().split('\n')).toHaveLength(2);
-    expect(JSON.parse(run.stdout.split('\n')[0]!)).toHaveProperty('scope');
-  }, 60_000);
-});
 
 describe('parseScenario', () => {
   it('accepts the committed scenarios', () => {
@@ -156,29 +103,3 @@ describe('parseScenario', () => {
   });
 });
 
-describe('npm run replay (scripts/replay.ts)', () => {
-  const tsx = join(ROOT, 'node_modules/.bin/tsx');
-
-  it('prints one JSON line per minute per scope', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'replay-'));
-    const file = join(dir, 'tiny.json');
-    writeFileSync(file, JSON.stringify(tiny()));
-    const out = execFileSync(tsx, ['scripts/replay.ts', file], { cwd: ROOT, encoding: 'utf8' });
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toHaveLength(9);
-    expect(Object.keys(lines[0])).toEqual(['t', 'scope', 'phase', 'side', 'pressure', 'liq1hUsd', 'longShare1h', 'oiChange1h', 'funding8h', 'coverage']);
-    expect(lines[0].coverage).toEqual({ liqFrom: 0 });
-  });
-
-  it('fails with a clear message for an invalid file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'replay-'));
-    const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ name: 'bad', start: 0, events: [{ t: 0, type: 'market', venue: 'okx', asset: 'BTC' }] }));
-    const result = spawnSync(tsx, ['scripts/replay.ts', file], { cwd: ROOT, encoding: 'utf8' });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('events[0].price: must be a finite number');
-    const missing = spawnSync(tsx, ['scripts/replay.ts'], { cwd: ROOT, encoding: 'utf8' });
-    expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain('usage');
-  });
-});
