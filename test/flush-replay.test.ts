@@ -57,7 +57,7 @@ describe('replayScenario', () => {
     const scenario = parseScenario(JSON.parse(readFileSync(join(ROOT, 'scenarios/calm-day.json'), 'utf8')));
     const rows = replayScenario(scenario);
     expect(rows.length).toBe(1440 * 4);
-  }, 60_000);
+  });
 });
 
 
