@@ -88,27 +88,26 @@ function commonScale(values: ReadonlyArray<number | null>, from: number, to: num
   for (let i = from; i < to; i++) {
     const value = values[i];
     if (value === null || value === undefined) continue;
-    while (!fitsScale(value, scale)) if (++scale > MAX_SCALE) return RAW;
+    while (unitsAt(value, scale) === null) if (++scale > MAX_SCALE) return RAW;
   }
   // A scale raised by a later value must still hold the earlier ones within safe integers, and
   // the differences stored between them too (1e15 and −1e15 units each fit; 2e15 apart may not).
-  const unit = 10 ** scale;
   let last: number | null = null;
   for (let i = from; i < to; i++) {
     const value = values[i];
     if (value === null || value === undefined) continue;
-    if (!fitsScale(value, scale)) return RAW;
-    const units = Math.round(value * unit);
-    if (last !== null && !Number.isSafeInteger(units - last)) return RAW;
+    const units = unitsAt(value, scale);
+    if (units === null || (last !== null && !Number.isSafeInteger(units - last))) return RAW;
     last = units;
   }
   return scale;
 }
 
-function fitsScale(value: number, scale: number): boolean {
+/** `value` in units of 10^−scale when that holds it exactly as a safe integer, else null. */
+function unitsAt(value: number, scale: number): number | null {
   const unit = 10 ** scale;
   const units = Math.round(value * unit);
-  return Number.isSafeInteger(units) && units / unit === value;
+  return Number.isSafeInteger(units) && units / unit === value ? units : null;
 }
 
 /** A column back from its stored form, `rows` long; null when malformed. */
