@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ASSET_GRACE_MS, describeAlert, EMPTY_ALERT_STATE, evaluateAlerts, normalizeAlertState, type AlertState } from '../src/core/alerts';
+import { ASSET_GRACE_MS, describeAlert, EMPTY_ALERT_STATE, evaluateAlerts, MARKET_CONFIRM_MS, nextDue, normalizeAlertState, type Alert, type AlertState } from '../src/core/alerts';
 import type { ReadingSet } from '../src/core/engine';
 import { DEFAULT_SETTINGS, inQuietHours, type Settings } from '../src/core/settings';
 import { EN, NOON, readings, settingsWith, ZH } from './alert-fixtures';
@@ -8,15 +8,25 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const T0 = Date.UTC(2026, 10, 20, 12);
 
-/** Runs evaluations in order, carrying the state; returns every alert and the final state. */
+/**
+ * Runs evaluations in order, carrying the state; returns every alert and the final state.
+ * Evaluates each step's readings at its time, and again MARKET_CONFIRM_MS later when that comes
+ * before the next step (the readings hold until then): the worker evaluates again when a waiting
+ * market event is due (AlertService).
+ */
 function run(steps: Array<{ at: number; readings: ReadingSet; settings?: Settings; minuteOfDay?: number }>, start: AlertState = EMPTY_ALERT_STATE) {
   let state = start;
-  const all = [];
-  for (const step of steps) {
-    const decision = evaluateAlerts(step.readings, step.settings ?? DEFAULT_SETTINGS, state, { now: step.at, minuteOfDay: step.minuteOfDay ?? NOON });
-    all.push(...decision.alerts.map((alert) => ({ at: step.at, alert, text: describeAlert(alert, EN) })));
+  const all: Array<{ at: number; alert: Alert; text: ReturnType<typeof describeAlert> }> = [];
+  const evaluate = (step: (typeof steps)[number], at: number) => {
+    const decision = evaluateAlerts(step.readings, step.settings ?? DEFAULT_SETTINGS, state, { now: at, minuteOfDay: step.minuteOfDay ?? NOON });
+    all.push(...decision.alerts.map((alert) => ({ at, alert, text: describeAlert(alert, EN) })));
     state = decision.state;
-  }
+  };
+  steps.forEach((step, i) => {
+    evaluate(step, step.at);
+    const confirmAt = step.at + MARKET_CONFIRM_MS;
+    if (confirmAt < (steps[i + 1]?.at ?? Infinity)) evaluate(step, confirmAt);
+  });
   return { alerts: all, state };
 }
 
@@ -86,7 +96,7 @@ describe('cooldown', () => {
       { at: T0 + cooldown, readings: flush(40e6) },
       { at: T0 + cooldown + 1, readings: flush(60e6) },
     ]);
-    expect(alerts.map((a) => a.at)).toEqual([T0, T0 + cooldown + 1]);
+    expect(alerts.map((a) => a.at)).toEqual([T0 + MARKET_CONFIRM_MS, T0 + cooldown + 1 + MARKET_CONFIRM_MS]);
   });
 
   it('follows the cooldown the trader set', () => {
@@ -140,6 +150,33 @@ describe('funding flip rule', () => {
     expect(relev.alerts[0]!.text.message).toBe('re-leveraging — OI +5% from the post-flush low, funding flipped negative.');
     const cont = run([{ at: T0, readings: readings({ ALL: { liq1h: 20e6, longShare: 0.3, phase: 'continuation', side: 'short', since: T0, ...flip } }) }]);
     expect(cont.alerts[0]!.text.message).toBe('continuation — 70% of liquidations still shorts, funding still −0.03%. Funding flipped negative.');
+  });
+});
+
+describe('market events wait MARKET_CONFIRM_MS and must still hold', () => {
+  it('drops a phase a reading showed for a moment: a back-filled hour arriving in a burst notifies once, as the flush', () => {
+    // Seen in the skeleton e2e: a third of the hour in, the reading said exhaustion; 0.3 s later, the whole hour: flushing.
+    const partial = flush(33.5e6, { phase: 'exhaustion', side: 'long', since: T0 });
+    const whole = flush(99.1e6, { phase: 'flushing', side: 'long', since: T0 + 300 });
+    const first = evaluateAlerts(partial, DEFAULT_SETTINGS, EMPTY_ALERT_STATE, { now: T0, minuteOfDay: NOON });
+    expect(first.alerts).toEqual([]);
+    expect(nextDue(first.state)).toBe(T0 + MARKET_CONFIRM_MS);
+    const second = evaluateAlerts(whole, DEFAULT_SETTINGS, first.state, { now: T0 + 300, minuteOfDay: NOON });
+    expect(second.alerts).toEqual([]);
+    expect(second.suppressed.map((s) => [s.event.kind, s.reason])).toEqual([['exhaustion', 'unconfirmed']]);
+    expect(evaluateAlerts(whole, DEFAULT_SETTINGS, second.state, { now: T0 + MARKET_CONFIRM_MS, minuteOfDay: NOON }).alerts).toEqual([]);
+    const due = evaluateAlerts(whole, DEFAULT_SETTINGS, second.state, { now: T0 + 300 + MARKET_CONFIRM_MS, minuteOfDay: NOON });
+    expect(due.alerts.map((a) => a.events.map((e) => e.kind))).toEqual([['threshold', 'flushing']]);
+    expect(nextDue(due.state)).toBeNull();
+  });
+
+  it('drops a threshold crossing that does not hold, and notifies the next one that does', () => {
+    const { alerts } = run([
+      { at: T0, readings: flush(60e6) },
+      { at: T0 + 1_000, readings: flush(40e6) },
+      { at: T0 + 2_000, readings: flush(60e6) },
+    ]);
+    expect(alerts.map((a) => a.at)).toEqual([T0 + 2_000 + MARKET_CONFIRM_MS]);
   });
 });
 
@@ -274,7 +311,7 @@ describe('quiet hours', () => {
       { at: T0 + MIN, readings: flush(10e6), settings: quiet, minuteOfDay: 7 * 60 },
       { at: T0 + 2 * MIN, readings: flush(99e6), settings: quiet, minuteOfDay: 7 * 60 + 1 },
     ]);
-    expect(alerts.map((a) => a.at)).toEqual([T0 + 2 * MIN]);
+    expect(alerts.map((a) => a.at)).toEqual([T0 + 2 * MIN + MARKET_CONFIRM_MS]);
   });
 
   it('wraps midnight, treats start = end as no window, and is off when disabled', () => {
@@ -289,8 +326,7 @@ describe('quiet hours', () => {
 
 describe('wording in Simplified Chinese', () => {
   it('uses the zh_CN sentences and Chinese number formats', () => {
-    const decision = evaluateAlerts(flush(99_100_000), DEFAULT_SETTINGS, EMPTY_ALERT_STATE, { now: T0, minuteOfDay: NOON });
-    const text = describeAlert(decision.alerts[0]!, ZH);
+    const text = describeAlert(run([{ at: T0, readings: flush(99_100_000) }]).alerts[0]!.alert, ZH);
     expect(text.title).toBe('多头清洗 — 全市场');
     expect(text.message).toBe(`1小时内爆仓 ${ZH.fmt.usd(99_100_000)} — 90% 为多头。资金费率仍为 +0.01%：清洗可能尚未结束。`);
     expect(ZH.fmt.usd(99_100_000)).toContain('万');

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { notificationOptions, Notifier, type AlertLogEntry, type NotificationHost, type NotificationOptions } from '../src/background/notifier';
-import { EMPTY_ALERT_STATE, evaluateAlerts, type Alert } from '../src/core/alerts';
+import { EMPTY_ALERT_STATE, evaluateAlerts, MARKET_CONFIRM_MS, type Alert } from '../src/core/alerts';
 import { DEFAULT_SETTINGS, type Settings } from '../src/core/settings';
 import { EN, NOON, readings, settingsWith } from './alert-fixtures';
 
@@ -30,7 +30,9 @@ function fakeHost(firefox: boolean, storage: { log: AlertLogEntry[] } = { log: [
 
 function marketAlert(): Alert {
   const r = readings({ ALL: { liq1h: 99.1e6, sampled: true, funding8h: 0.0001 }, BTC: { liq1h: 60e6 }, ETH: { liq1h: 39.1e6, sampled: true } });
-  return evaluateAlerts(r, DEFAULT_SETTINGS, EMPTY_ALERT_STATE, { now: T0, minuteOfDay: NOON }).alerts[0]!;
+  // Seen MARKET_CONFIRM_MS ago and still holding: due now.
+  const seen = evaluateAlerts(r, DEFAULT_SETTINGS, EMPTY_ALERT_STATE, { now: T0 - MARKET_CONFIRM_MS, minuteOfDay: NOON });
+  return evaluateAlerts(r, DEFAULT_SETTINGS, seen.state, { now: T0, minuteOfDay: NOON }).alerts[0]!;
 }
 
 const settings = (s: Settings = DEFAULT_SETTINGS) => () => s;

@@ -2,8 +2,10 @@
  * AlertService: conditions → notifications. After each publish it evaluates the alert rules on the
  * readings (src/core/alerts.ts), persists what fired before notifying (a worker restart between
  * the two must not notify twice), and hands the alerts to the notifier off the publish path.
+ * Events wait before they notify (alerts.ts MARKET_CONFIRM_MS, ASSET_GRACE_MS): when one is due
+ * and no publish came since, it evaluates the last readings again then.
  */
-import { evaluateAlerts, EMPTY_ALERT_STATE, localMinuteOfDay, normalizeAlertState, type AlertState } from '../core/alerts';
+import { evaluateAlerts, EMPTY_ALERT_STATE, localMinuteOfDay, nextDue, normalizeAlertState, type AlertState } from '../core/alerts';
 import type { ReadingSet } from '../core/engine';
 import type { Settings } from '../core/settings';
 import type { Notifier } from './notifier';
@@ -21,6 +23,8 @@ export class AlertService {
   private state: AlertState = EMPTY_ALERT_STATE;
   /** The state as last stored, to write only a change. */
   private storedText = JSON.stringify(EMPTY_ALERT_STATE);
+  /** The evaluation again when a waiting event is due; replaced by each evaluation. */
+  private recheck: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly store: AlertStore,
@@ -36,6 +40,7 @@ export class AlertService {
 
   /** Forgets what fired (a fresh start on another clock: the demo); the caller removes the stored key. */
   forget(): void {
+    clearTimeout(this.recheck);
     this.state = EMPTY_ALERT_STATE;
     this.storedText = JSON.stringify(EMPTY_ALERT_STATE);
   }
@@ -53,5 +58,14 @@ export class AlertService {
     // Off the publish path: showing a notification can take seconds (the OS), and the next
     // readings must not wait for it. The notifier queues and de-duplicates on its own.
     for (const alert of alerts) void this.notifier.show(alert, now).catch((error) => console.error('flush-meter: notification failed', error));
+    this.scheduleRecheck(readings, settings, now);
+  }
+
+  /** When an event is due later, evaluates these readings then (a publish before that replaces them). */
+  private scheduleRecheck(readings: ReadingSet, settings: Settings, now: number): void {
+    clearTimeout(this.recheck);
+    const due = nextDue(this.state);
+    if (due === null) return;
+    this.recheck = setTimeout(() => void this.evaluate(readings, settings, due).catch((error) => console.error('flush-meter: alert check failed', error)), Math.max(0, due - now));
   }
 }

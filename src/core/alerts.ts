@@ -30,6 +30,13 @@ const KIND_ORDER: readonly AlertKind[] = ['threshold', 'flushing', 'exhaustion',
  * seconds of the market, and the market notification then covers them.
  */
 export const ASSET_GRACE_MS = 60_000;
+/**
+ * A market-wide event notifies only once it has held this long: a reading published while a
+ * burst of past liquidations is still arriving (a stream's backlog, a history back-fill) can show
+ * a phase for a moment. Seen: "exhaustion" at $33.5M, 0.3 s before the whole $99M hour read
+ * "flushing" (skeleton e2e, a fresh clone). Events of one evaluation stay one notification.
+ */
+export const MARKET_CONFIRM_MS = 10_000;
 /** Handled event keys are remembered this long (a phase's `since` never comes back after it). */
 const SEEN_TTL_MS = 3 * 24 * 3_600_000;
 /** Longer than the longest cooldown the options allow. */
@@ -56,7 +63,7 @@ export interface AlertState {
   active: Record<string, boolean>;
   /** Event key → when it was handled (notified, covered or suppressed). */
   seen: Record<string, number>;
-  /** Asset events waiting out ASSET_GRACE_MS, by event key. */
+  /** Events waiting: market events out MARKET_CONFIRM_MS, asset events out ASSET_GRACE_MS; by event key. */
   pending: Record<string, AlertEvent>;
 }
 
@@ -90,7 +97,7 @@ export interface Alert {
   facts: AlertFacts;
 }
 
-export type SuppressReason = 'cooldown' | 'quiet-hours' | 'covered-by-market' | 'unwatched';
+export type SuppressReason = 'cooldown' | 'quiet-hours' | 'covered-by-market' | 'unwatched' | 'unconfirmed';
 
 export interface AlertDecision {
   alerts: Alert[];
@@ -157,7 +164,7 @@ function detectEvents(reading: ScopeReading, settings: Settings, state: AlertSta
   state.active[overKey] = over;
 
   if (verdict.phase !== 'calm' && verdict.phase !== 'warming' && verdict.phase !== 'crowded' && settings.alerts.phases[verdict.phase]) {
-    const key = `phase:${scope}:${verdict.phase}:${verdict.since}`;
+    const key = phaseKey(reading);
     const rule = verdict.phase === 'flushing' ? `liq:${scope}` : `phase:${scope}:${verdict.phase}`;
     if (!known(key)) events.push({ ...base, key, rule, kind: verdict.phase, side: verdict.side });
   }
@@ -169,6 +176,24 @@ function detectEvents(reading: ScopeReading, settings: Settings, state: AlertSta
     state.active[flipKey] = flipped;
   }
   return events;
+}
+
+/** The key of the phase event a reading shows: one per scope, phase and the phase's start. */
+function phaseKey(reading: ScopeReading): string {
+  return `phase:${reading.scope}:${reading.verdict.phase}:${reading.verdict.since}`;
+}
+
+/** Whether the market's event still holds: its phase (same start), its threshold, its funding flip. */
+function stillHolds(event: AlertEvent, market: ScopeReading | undefined, state: AlertState): boolean {
+  if (event.kind === 'threshold') return Boolean(state.active[`over:${MARKET_SCOPE}`]);
+  if (event.kind === 'funding-flip') return Boolean(state.active[`flip:${MARKET_SCOPE}:${event.flip}`]);
+  return market !== undefined && phaseKey(market) === event.key;
+}
+
+/** When the earliest waiting event is due (the worker evaluates again then), or null. */
+export function nextDue(state: AlertState): number | null {
+  const dues = Object.values(state.pending).map((event) => event.at + (event.scope === MARKET_SCOPE ? MARKET_CONFIRM_MS : ASSET_GRACE_MS));
+  return dues.length ? Math.min(...dues) : null;
 }
 
 /**
@@ -200,27 +225,30 @@ export function evaluateAlerts(readings: ReadingSet, settings: Settings, previou
   for (const scope of [MARKET_SCOPE, ...settings.watchlist]) {
     const reading = readings.scopes[scope];
     if (!reading) continue;
-    for (const event of detectEvents(reading, settings, state, now)) {
-      if (scope === MARKET_SCOPE) ready.push(event);
-      else state.pending[event.key] = event;
-    }
+    for (const event of detectEvents(reading, settings, state, now)) state.pending[event.key] = event;
   }
+
+  /** What a waiting event is now: still waiting, due, or dropped for a reason. */
+  const settle = (event: AlertEvent): 'wait' | 'due' | SuppressReason => {
+    if (event.scope === MARKET_SCOPE) {
+      if (!stillHolds(event, market, state)) return 'unconfirmed';
+      return now - event.at >= MARKET_CONFIRM_MS ? 'due' : 'wait';
+    }
+    if (!watched.has(event.scope)) return 'unwatched';
+    if (coveredByMarket(event, market, settings, state)) return 'covered-by-market';
+    return now - event.at >= ASSET_GRACE_MS ? 'due' : 'wait';
+  };
 
   const handle = (event: AlertEvent, reason: SuppressReason | null) => {
     state.seen[event.key] = now;
     if (reason) suppressed.push({ event, reason });
   };
   for (const event of Object.values(state.pending)) {
-    if (!watched.has(event.scope)) {
-      delete state.pending[event.key];
-      handle(event, 'unwatched');
-    } else if (coveredByMarket(event, market, settings, state)) {
-      delete state.pending[event.key];
-      handle(event, 'covered-by-market');
-    } else if (now - event.at >= ASSET_GRACE_MS) {
-      delete state.pending[event.key];
-      ready.push(event);
-    }
+    const outcome = settle(event);
+    if (outcome === 'wait') continue;
+    delete state.pending[event.key];
+    if (outcome === 'due') ready.push(event);
+    else handle(event, outcome);
   }
 
   const quiet = inQuietHours(settings.alerts.quietHours, clock.minuteOfDay);

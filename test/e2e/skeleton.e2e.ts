@@ -148,8 +148,10 @@ describe('walking skeleton (Binance)', () => {
   });
 
   it('sends one desktop notification for the flush', async () => {
-    const log = await waitFor(() => extensionStorage<Array<{ message: string }>>(browser, 'local', 'alertLog'), (l) => (l?.length ?? 0) > 0, 15_000, 'alert log');
-    // The whole log in the message: a second entry (seen once, with e2e files side by side) says which rule sent it.
+    // A market-wide event notifies once it has held MARKET_CONFIRM_MS (10 s): the hour arrives as a burst, and a
+    // reading from partway through it once said "exhaustion" 0.3 s before the whole hour read "flushing".
+    const log = await waitFor(() => extensionStorage<Array<{ message: string }>>(browser, 'local', 'alertLog'), (l) => (l?.length ?? 0) > 0, 30_000, 'alert log');
+    // The whole log in the message: a second entry would say which rule sent it.
     expect(log, JSON.stringify(log)).toHaveLength(1);
     // The combined text: the hour's total and side, then what funding says about the flush.
     expect(log![0]!.message).toMatch(/^≥ \$\d+(\.\d)?M liquidated in 1h — \d+% longs\.( Funding (still [+−][\d.]+%: flush may not be done|now [+−]?[\d.]+%|flipped (negative|positive))\.)?$/);
